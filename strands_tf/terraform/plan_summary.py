@@ -1,0 +1,279 @@
+"""The reviewer's view of a plan: counts per action, changes grouped by owner, replacements, drift, outputs.
+
+``to_json()`` is a stable, versioned schema (docs/plan-summary-json.md); bump ``SCHEMA_VERSION`` on any
+change that is not a pure addition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from strands_tf.terraform.plan import ACTIONS, REASON_TEXT, Plan, ResourceChange
+
+SCHEMA_VERSION = 1
+OTHER_KEY = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The element of strands.yaml a resource belongs to (an agent, a resource, a stack...)."""
+
+    kind: str
+    name: str
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable group key, ``kind:name``."""
+        return f"{self.kind}:{self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"kind": self.kind, "name": self.name, "file": self.file, "line": self.line}
+
+
+OwnerResolver = Callable[[str], "Owner | None"]
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys(ACTIONS, 0)
+
+
+@dataclass(slots=True)
+class ChangeItem:
+    """One changed resource instance as the summary shows it."""
+
+    address: str
+    action: str
+    type: str
+    name: str
+    module_address: str | None
+    mode: str
+    importing: bool
+    reason: str | None
+    previous_address: str | None
+    deposed: str | None
+    changed_attributes: list[str] | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "address": self.address,
+            "action": self.action,
+            "mode": self.mode,
+            "type": self.type,
+            "name": self.name,
+            "module_address": self.module_address,
+            "importing": self.importing,
+            "reason": self.reason,
+            "previous_address": self.previous_address,
+            "deposed": self.deposed,
+            "changed_attributes": self.changed_attributes,
+        }
+
+
+@dataclass(slots=True)
+class OwnerGroup:
+    """Changes that belong to one owner (or to no known owner: the "other" group)."""
+
+    owner: Owner | None
+    counts: dict[str, int] = field(default_factory=_empty_counts)
+    changes: list[ChangeItem] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """``kind:name`` of the owner, or "other"."""
+        return self.owner.key if self.owner else OTHER_KEY
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "key": self.key,
+            "owner": self.owner.to_json() if self.owner else None,
+            "counts": dict(self.counts),
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """A resource that will be destroyed and recreated, and why."""
+
+    address: str
+    order: str | None
+    reason: str | None
+    reason_text: str | None
+    replace_paths: list[list[Any]]
+    owner: Owner | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "address": self.address,
+            "order": self.order,
+            "reason": self.reason,
+            "reason_text": self.reason_text,
+            "replace_paths": self.replace_paths,
+            "owner": self.owner.to_json() if self.owner else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DriftItem:
+    """A change made outside Terraform, detected during refresh."""
+
+    address: str
+    action: str
+    changed_attributes: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"address": self.address, "action": self.action, "changed_attributes": self.changed_attributes}
+
+
+@dataclass(frozen=True, slots=True)
+class OutputItem:
+    """An output value change; values are masked."""
+
+    name: str
+    action: str
+    sensitive: bool
+    before: Any
+    after: Any
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "name": self.name,
+            "action": self.action,
+            "sensitive": self.sensitive,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass(slots=True)
+class PlanSummary:
+    """Everything a reviewer needs from a plan, ready to render or serialise."""
+
+    format_version: str
+    terraform_version: str | None
+    errored: bool
+    counts: dict[str, int]
+    groups: list[OwnerGroup]
+    replacements: list[Replacement]
+    drift: list[DriftItem]
+    outputs: list[OutputItem]
+    has_changes: bool
+
+    @property
+    def total_changes(self) -> int:
+        """Number of resource instances that change (imports counted once)."""
+        return sum(len(g.changes) for g in self.groups)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable ``--json`` document (schema in docs/plan-summary-json.md)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "format_version": self.format_version,
+            "terraform_version": self.terraform_version,
+            "errored": self.errored,
+            "has_changes": self.has_changes,
+            "counts": dict(self.counts),
+            "groups": [g.to_json() for g in self.groups],
+            "replacements": [r.to_json() for r in self.replacements],
+            "drift": [d.to_json() for d in self.drift],
+            "outputs": [o.to_json() for o in self.outputs],
+        }
+
+
+def _item(rc: ResourceChange) -> ChangeItem:
+    detail = rc.action in ("update", "replace")
+    return ChangeItem(
+        address=rc.address,
+        action=rc.action,
+        type=rc.type,
+        name=rc.name,
+        module_address=rc.module_address,
+        mode=rc.mode,
+        importing=rc.importing is not None,
+        reason=rc.action_reason,
+        previous_address=rc.previous_address,
+        deposed=rc.deposed,
+        changed_attributes=rc.changed_attributes() if detail else None,
+    )
+
+
+def _count(counts: dict[str, int], rc: ResourceChange) -> None:
+    counts[rc.action] = counts.get(rc.action, 0) + 1
+    if rc.importing is not None and rc.action != "import":
+        # Terraform counts an import next to the change it comes with ("1 to import, 1 to change").
+        counts["import"] += 1
+
+
+def summarize(plan: Plan, owner_of: OwnerResolver | None = None) -> PlanSummary:
+    """Summarise ``plan``; ``owner_of(address)`` maps a resource address to its owner (None → "other")."""
+    counts = _empty_counts()
+    groups: dict[str, OwnerGroup] = {}
+    replacements: list[Replacement] = []
+    has_changes = False
+    for rc in plan.resource_changes:
+        _count(counts, rc)
+        owner = owner_of(rc.address) if owner_of else None
+        key = owner.key if owner else OTHER_KEY
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = OwnerGroup(owner)
+        _count(group.counts, rc)
+        if not rc.changes:
+            continue
+        has_changes = True
+        group.changes.append(_item(rc))
+        if rc.action == "replace":
+            replacements.append(
+                Replacement(
+                    address=rc.address,
+                    order=rc.replace_order,
+                    reason=rc.action_reason,
+                    reason_text=REASON_TEXT.get(rc.action_reason or ""),
+                    replace_paths=rc.replace_paths,
+                    owner=owner,
+                )
+            )
+    outputs = []
+    for oc in plan.output_changes.values():
+        if oc.action != "no-op":
+            has_changes = True
+        outputs.append(OutputItem(oc.name, oc.action, oc.sensitive, oc.masked_before(), oc.masked_after()))
+    drift = [DriftItem(d.address, d.action, d.changed_attributes()) for d in plan.resource_drift]
+    # Owners in first-seen order, the catch-all group last.
+    ordered = [g for k, g in groups.items() if k != OTHER_KEY]
+    if OTHER_KEY in groups:
+        ordered.append(groups[OTHER_KEY])
+    return PlanSummary(
+        format_version=plan.format_version,
+        terraform_version=plan.terraform_version,
+        errored=plan.errored,
+        counts=counts,
+        groups=ordered,
+        replacements=replacements,
+        drift=drift,
+        outputs=outputs,
+        has_changes=has_changes,
+    )
+
+
+def module_owner_resolver(owners: dict[str, Owner]) -> OwnerResolver:
+    """A resolver from module-call prefixes: ``{"module.support": Owner(...)}``; longest prefix wins."""
+    prefixes = sorted(owners, key=len, reverse=True)
+
+    def owner_of(address: str) -> Owner | None:
+        for prefix in prefixes:
+            if address == prefix or address.startswith((prefix + ".", prefix + "[")):
+                return owners[prefix]
+        return None
+
+    return owner_of
