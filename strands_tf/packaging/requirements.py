@@ -1,0 +1,147 @@
+"""Reading a requirements file for packaging: is it empty, and what is its content-based cache key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from .spec import PackagingError, Target
+
+# Part of every cache key: bump it whenever the layer's layout or normalization changes.
+PACKAGING_VERSION = "1"
+
+_INCLUDE_OPTIONS = {"-r", "--requirement", "-c", "--constraint"}
+_FIND_LINKS_OPTIONS = {"-f", "--find-links"}
+_MAX_INCLUDE_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """A requirements file with its nested includes and local wheels, hashed."""
+
+    path: Path
+    has_requirements: bool
+    digest: str
+
+
+def _strip_comment(line: str) -> str:
+    # pip treats '#' as a comment only at the start or after whitespace (URLs may contain '#')
+    if line.lstrip().startswith("#"):
+        return ""
+    for marker in (" #", "\t#"):
+        idx = line.find(marker)
+        if idx >= 0:
+            line = line[:idx]
+    return line.strip()
+
+
+def _option_value(tokens: list[str], options: set[str]) -> str | None:
+    head = tokens[0]
+    if head in options and len(tokens) > 1:
+        return tokens[1]
+    for option in options:
+        if option.startswith("--") and head.startswith(option + "="):
+            return head.split("=", 1)[1]
+        if not option.startswith("--") and head.startswith(option) and len(head) > len(option):
+            return head[len(option) :]
+    return None
+
+
+def _is_local(ref: str) -> bool:
+    return "://" not in ref or ref.startswith("file:")
+
+
+def _local_path(base: Path, ref: str) -> Path:
+    ref = ref.removeprefix("file://").removeprefix("file:")
+    return (base / ref).resolve()
+
+
+def _hash_file(h: hashlib._Hash, path: Path) -> None:
+    with path.open("rb") as fh:
+        h.update(hashlib.file_digest(fh, "sha256").digest())
+
+
+def read_requirements(agent: str, path: Path, target: Target) -> Requirements:
+    """Hash the file, what it includes and the local wheels it names, with runtime, arch and tool version."""
+    if not path.is_file():
+        raise PackagingError(
+            f"agent {agent!r}: requirements file {path} does not exist",
+            hint="Create the file, fix its path in the agent's configuration, or remove the setting.",
+            data={"agent": agent, "requirements": str(path)},
+        )
+    h = hashlib.sha256()
+    h.update(
+        json.dumps(
+            {
+                "packaging": PACKAGING_VERSION,
+                "python": target.python_version,
+                "machine": target.machine,
+                "platforms": list(target.platforms),
+            },
+            sort_keys=True,
+        ).encode()
+    )
+    found = _walk(agent, path, h, set(), 0)
+    return Requirements(path=path.absolute(), has_requirements=found, digest=h.hexdigest())
+
+
+def _walk(agent: str, path: Path, h: hashlib._Hash, seen: set[Path], depth: int) -> bool:
+    real = path.resolve()
+    if real in seen or depth > _MAX_INCLUDE_DEPTH:
+        return False
+    seen.add(real)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackagingError(
+            f"agent {agent!r}: cannot read requirements file {path}: {exc}",
+            hint="Save it as UTF-8 text and check its permissions.",
+        ) from None
+    # The same file checked out with CRLF line endings must give the same key.
+    text = text.replace("\r\n", "\n").replace("\\\n", "")
+    h.update(b"\0file\0" + text.encode())
+    found = False
+    for raw in text.split("\n"):
+        line = _strip_comment(raw)
+        if not line:
+            continue
+        try:
+            tokens = shlex.split(line)
+        except ValueError:
+            tokens = line.split()
+        if not tokens:
+            continue
+        include = _option_value(tokens, _INCLUDE_OPTIONS)
+        if include is not None:
+            nested = _local_path(path.parent, include)
+            if not nested.is_file():
+                raise PackagingError(
+                    f"agent {agent!r}: {path} includes {include}, which does not exist",
+                    hint="Fix the -r/-c line or create the file.",
+                )
+            found = _walk(agent, nested, h, seen, depth + 1) or found
+            continue
+        links = _option_value(tokens, _FIND_LINKS_OPTIONS)
+        if links is not None:
+            if _is_local(links):
+                folder = _local_path(path.parent, links)
+                if folder.is_dir():
+                    for wheel in sorted(folder.iterdir()):
+                        if wheel.is_file():
+                            h.update(b"\0link\0" + wheel.name.encode())
+                            _hash_file(h, wheel)
+            continue
+        if tokens[0].startswith("-"):
+            if tokens[0] in {"-e", "--editable"}:
+                found = True
+            continue
+        found = True
+        ref = tokens[0]
+        if ref.endswith(".whl") and _is_local(ref):
+            wheel = _local_path(path.parent, ref)
+            if wheel.is_file():
+                _hash_file(h, wheel)
+    return found
