@@ -165,9 +165,7 @@ class ConfigError(StrandsError):
     """Every problem found in one run of the configuration loader."""
 
     def __init__(self, issues: list[ConfigIssue]) -> None:
-        self.issues = sorted(
-            issues, key=lambda i: (i.file, i.line or 0, i.column or 0, i.path, i.message)
-        )
+        self.issues = sorted(issues, key=lambda i: (i.file, i.line or 0, i.column or 0, i.path, i.message))
         count = len(self.issues)
         first = self.issues[0].format() if self.issues else "invalid configuration"
         summary = first if count == 1 else f"{count} problems in the configuration; first: {first}"

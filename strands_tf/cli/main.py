@@ -1,0 +1,156 @@
+"""Entry point of `strands`: global options, lazily loaded command modules, one error handler.
+
+Command modules are imported only when their command runs, so `strands --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from strands_tf import __version__
+
+# command name -> (module, attribute, one-line help shown by `strands --help` without importing it)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("strands_tf.cli.init", "init", "Create a strands.yaml and a runnable Strands agent."),
+    "validate": ("strands_tf.cli.validate", "validate", "Check strands.yaml and report every problem."),
+    "config": ("strands_tf.cli.config", "config", "Show the configuration resolved for an environment."),
+    "schema": ("strands_tf.cli.schema", "schema", "Print the JSON Schema of strands.yaml."),
+    "doctor": (
+        "strands_tf.cli.doctor",
+        "doctor",
+        "Check AWS identity, accounts and regions per environment.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module = importlib.import_module(spec[0])
+        command: click.Command = getattr(module, spec[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else None
+        if name and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            guess = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            raise click.UsageError(f"No such command '{name}'.{hint} See `strands --help`.", ctx)
+        return super().resolve_command(ctx, args)
+
+
+EPILOG = """\b
+Examples:
+  strands init my-project            scaffold a project with a runnable agent
+  strands -C my-project validate     check strands.yaml, every problem in one run
+  strands config show -e prod        the configuration as prod will get it
+
+\b
+Exit codes: 0 ok, 1 configuration or other user error, 2 bad command line,
+3 infrastructure or runtime failure (AWS, Terraform, network, state).
+Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
+"""
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Run as if started in this project directory.",
+)
+@click.option("-e", "--env", "environment", metavar="ENV", help="Environment to work on (default: $STRANDS_ENV, "
+              "dev, the only one declared, or local).")  # fmt: skip
+@click.option("--agent", "agents", multiple=True, metavar="NAME", help="Only these agents (repeatable; globs "
+              "like 'support-*' work).")  # fmt: skip
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Format of log lines on stderr (json: one object per line).")  # fmt: skip
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Write logs to this file.")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(__version__, "--version", prog_name="strands")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    directory: Path,
+    environment: str | None,
+    agents: tuple[str, ...],
+    log_format: str,
+    log_file: Path | None,
+    verbose: int,
+    debug: bool,
+) -> None:
+    """strands: deploy Strands Agents to AWS through Terraform, from one strands.yaml."""
+    import logging
+
+    from strands_tf.cli.context import AppContext
+    from strands_tf.logs import setup_logging
+
+    level = logging.DEBUG if debug or verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
+    setup_logging(log_format, level=level, log_file=log_file)
+    ctx.obj = AppContext(
+        directory=directory,
+        environment=environment,
+        agent_patterns=list(agents),
+        log_format=log_format,
+        debug=debug,
+    )
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI and turn every expected failure into its documented exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="strands", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return _exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return _exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return _exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return _exit(130)
+    except Exception as exc:
+        from strands_tf.cli.render import render_exception
+
+        return _exit(render_exception(exc, debug=debug, json_output="--json" in args))
+    return _exit(result if isinstance(result, int) else 0)
+
+
+def _exit(code: int | None) -> Any:
+    code = 0 if code is None else code
+    if os.environ.get("STRANDS_NO_EXIT") == "1":  # lets in-process callers (tests, benchmarks) read the code
+        return code
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,73 @@
+"""Rendering shared by every command: consoles, errors (text or JSON), JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from strands_tf.errors import ConfigError, ExitCode, StrandsError
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A rich console honouring NO_COLOR and narrow terminals; plain when not a terminal."""
+    no_color = "NO_COLOR" in os.environ and os.environ["NO_COLOR"] != ""
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout: one JSON document, keys in a stable order."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def render_error(error: StrandsError, console: Console) -> None:
+    """Human form of an expected failure: summary, detail, next step."""
+    if isinstance(error, ConfigError):
+        count = len(error.issues)
+        noun = "problem" if count == 1 else "problems"
+        console.print(f"[bold red]error[/]: {count} {noun} in the configuration")
+        for issue in error.issues:
+            where = f"{issue.path}: " if issue.path else ""
+            console.print(f"  [bold]{escape(issue.location())}[/] {escape(where)}{escape(issue.message)}")
+            if issue.hint:
+                console.print(f"      [dim]hint:[/] {escape(issue.hint)}")
+        if error.hint:
+            console.print(f"[dim]{escape(error.hint)}[/]")
+        return
+    console.print(f"[bold red]error[/] ({error.category}): {escape(error.summary)}")
+    if error.detail:
+        for line in error.detail.splitlines():
+            console.print(f"  {escape(line)}")
+    if error.hint:
+        console.print(f"[bold]next step:[/] {escape(error.hint)}")
+
+
+def render_exception(exc: BaseException, *, debug: bool = False, json_output: bool = False) -> int:
+    """Report an exception the CLI caught; returns the exit code to use."""
+    if isinstance(exc, StrandsError):
+        if json_output:
+            print_json({"ok": False, "error": exc.to_dict()})
+        else:
+            render_error(exc, make_console(stderr=True))
+        if debug:
+            traceback.print_exception(exc)
+        return exc.exit_code
+    # not an expected failure: a bug; say so plainly and show the traceback only when asked
+    console = make_console(stderr=True)
+    if json_output:
+        print_json({"ok": False, "error": {"category": "internal", "summary": f"{type(exc).__name__}: {exc}",
+                                           "hint": "re-run with --debug and report the traceback"}})  # fmt: skip
+    console.print(f"[bold red]internal error[/]: {escape(type(exc).__name__)}: {escape(str(exc))}")
+    if debug:
+        traceback.print_exception(exc)
+    else:
+        console.print(
+            "[dim]This is a bug in strands. Re-run with --debug for the traceback and report it.[/]"
+        )
+    return ExitCode.INFRA

@@ -1,0 +1,343 @@
+"""Load strands.yaml (and agents/*/agent.yaml fragments) into a validated ProjectConfig.
+
+Every problem is collected and reported in one ConfigError with file, line, column and YAML path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from strands_tf.config import messages
+from strands_tf.config.models import ACCESS_BY_KIND, AgentConfig, ProjectConfig, ResourceConfig
+from strands_tf.config.yaml_source import SourceMap, read_yaml_file
+from strands_tf.errors import ConfigError, ConfigIssue
+
+CONFIG_FILENAME = "strands.yaml"
+FRAGMENT_GLOB = "agents/*/agent.yaml"
+Loc = tuple[str | int, ...]
+_RESOURCE_ADAPTER: TypeAdapter[Any] = TypeAdapter(ResourceConfig)
+
+
+@dataclass
+class Sources:
+    """Which file (and which place in it) each part of the merged document came from."""
+
+    root: SourceMap
+    # document path prefix -> (source map of the file holding it, path of that part inside the file)
+    mounts: dict[Loc, tuple[SourceMap, Loc]] = field(default_factory=dict)
+
+    def locate(self, loc: Loc, *, key: bool = False) -> tuple[str, int | None, int | None]:
+        """File, line and column for a path in the merged document."""
+        for size in range(len(loc), 0, -1):
+            mount = self.mounts.get(loc[:size])
+            if mount is not None:
+                source, inner = mount
+                line, col = source.position((*inner, *loc[size:]), key=key)
+                return source.file, line, col
+        line, col = self.root.position(loc, key=key)
+        return self.root.file, line, col
+
+    def file_of(self, loc: Loc) -> str:
+        """Display name of the file a path came from."""
+        return self.locate(loc)[0]
+
+
+@dataclass
+class LoadedProject:
+    """A validated project: its model, its directory and where every value came from."""
+
+    config: ProjectConfig
+    root: Path
+    config_file: Path
+    sources: Sources
+    raw: dict[str, Any]
+    fragment_files: dict[str, Path] = field(default_factory=dict)
+
+
+def display_path(loc: Loc) -> str:
+    """`agents.support.permissions[0].resource` for a path tuple."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Collector:
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.issues: list[ConfigIssue] = []
+
+    def add(self, loc: Loc, message: str, hint: str | None = None, *, key: bool = False) -> None:
+        file, line, col = self.sources.locate(loc, key=key)
+        self.issues.append(ConfigIssue(file, line, col, display_path(loc), message, hint))
+
+
+def _normalise_loc(loc: tuple[Any, ...]) -> tuple[Loc, bool]:
+    """Drop pydantic's union-branch labels; report whether the error is about a mapping key."""
+    is_key = "[key]" in loc
+    parts: list[str | int] = [p for p in loc if p != "[key]"]
+    # resources.<name>.<type tag>.field: the tag is pydantic's branch label, not a YAML key
+    if len(parts) >= 3 and parts[0] == "resources" and parts[2] in ("s3", "dynamodb", "sqs", "sns"):
+        del parts[2]
+    return tuple(parts), is_key
+
+
+def _validation_issues(exc: ValidationError, collector: _Collector, prefix: Loc = ()) -> None:
+    for error in exc.errors(include_url=False):
+        loc, is_key = _normalise_loc(tuple(error["loc"]))
+        # tagged-union and after-validator errors sit on the mapping; missing keys on the parent
+        message, hint = messages.render(error, ProjectConfig, loc)
+        full = (*prefix, *loc)
+        if error["type"] == "missing":
+            file, line, col = collector.sources.locate(full[:-1])
+            collector.issues.append(ConfigIssue(file, line, col, display_path(full), message, hint))
+        else:
+            collector.add(full, message, hint, key=is_key or error["type"] == "extra_forbidden")
+
+
+def _discover_fragments(
+    root: Path, data: dict[str, Any], sources: Sources, collector: _Collector, env: Mapping[str, str]
+) -> dict[str, Path]:
+    """Merge agents/*/agent.yaml into `data['agents']`; a name defined twice is an error naming both files."""
+    found: dict[str, Path] = {}
+    agents = data.setdefault("agents", {}) if isinstance(data.get("agents", {}), dict) else None
+    if agents is None:
+        return found
+    for fragment in sorted(root.glob(FRAGMENT_GLOB)):
+        rel = fragment.relative_to(root).as_posix()
+        doc = read_yaml_file(fragment, rel, env)
+        collector.issues.extend(doc.issues)
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            collector.issues.append(
+                ConfigIssue(rel, 1, 1, "", "an agent fragment must be a mapping of agent settings")
+            )
+            continue
+        body = dict(doc.data)
+        name = body.pop("name", None) or fragment.parent.name
+        if not isinstance(name, str):
+            collector.issues.append(
+                ConfigIssue(rel, *doc.source.position(("name",)), "name", "expected a string")
+            )
+            continue
+        if name in agents:
+            first = sources.file_of(("agents", name))
+            other = found.get(name)
+            first_file = other.relative_to(root).as_posix() if other else first
+            line, col = doc.source.position(("name",) if "name" in doc.data else ())
+            collector.issues.append(
+                ConfigIssue(
+                    rel,
+                    line,
+                    col,
+                    f"agents.{name}",
+                    f"agent '{name}' is defined twice: in {first_file} and in {rel}",
+                    "rename one of them (a fragment's name is its `name:` or its directory name)",
+                )  # fmt: skip
+            )
+            continue
+        body.setdefault("path", fragment.parent.relative_to(root).as_posix())
+        agents[name] = body
+        found[name] = fragment
+        sources.mounts[("agents", name)] = (doc.source, ())
+    return found
+
+
+def _valid_parts(data: dict[str, Any]) -> tuple[dict[str, AgentConfig], dict[str, Any]]:
+    """Agents and resources that validate on their own, so references are checked even when others fail."""
+    agents: dict[str, AgentConfig] = {}
+    resources: dict[str, Any] = {}
+    raw_agents = data.get("agents")
+    if isinstance(raw_agents, dict):
+        for name, body in raw_agents.items():
+            try:
+                agents[name] = AgentConfig.model_validate(body)
+            except ValidationError:
+                continue
+    raw_resources = data.get("resources")
+    if isinstance(raw_resources, dict):
+        for name, body in raw_resources.items():
+            try:
+                resources[name] = _RESOURCE_ADAPTER.validate_python(body)
+            except ValidationError:
+                continue
+    return agents, resources
+
+
+def _check_references(
+    agents: Mapping[str, AgentConfig],
+    resources: Mapping[str, Any],
+    root: Path,
+    collector: _Collector,
+    also_known: set[str] | None = None,
+) -> None:
+    unchecked = (also_known or set()) - set(resources)
+    routes: dict[str, str] = {}
+    for name, agent in agents.items():
+        base: Loc = ("agents", name)
+        for i, perm in enumerate(agent.permissions):
+            loc = (*base, "permissions", i, "resource")
+            target_kind: str | None = None
+            if perm.resource in unchecked:
+                continue
+            if perm.resource in resources:
+                target_kind = resources[perm.resource].type
+            elif perm.resource in agents:
+                target_kind = "agent"
+                if perm.resource == name:
+                    collector.add(loc, f"agent '{name}' cannot be given permissions on itself")
+                    continue
+            else:
+                known = sorted([*resources, *agents])
+                guess = messages.suggest(perm.resource, known)
+                collector.add(
+                    loc,
+                    f"'{perm.resource}' is not a resource or agent of this project",
+                    f"did you mean '{guess}'?"
+                    if guess
+                    else f"define it under resources: (known: {', '.join(known)})"
+                    if known
+                    else "define it under resources:",
+                )
+                continue
+            if perm.access is not None and perm.access not in ACCESS_BY_KIND[target_kind]:
+                allowed = ", ".join(ACCESS_BY_KIND[target_kind])
+                collector.add(
+                    (*base, "permissions", i, "access"),
+                    f"access '{perm.access}' does not apply to {target_kind} '{perm.resource}'; "
+                    f"expected one of: {allowed}",
+                )
+        for i, trigger in enumerate(agent.triggers):
+            loc = (*base, "triggers", i, "queue")
+            target = resources.get(trigger.queue)
+            if trigger.queue in unchecked:
+                continue
+            if target is None:
+                guess = messages.suggest(trigger.queue, [n for n, r in resources.items() if r.type == "sqs"])
+                collector.add(loc, f"'{trigger.queue}' is not a resource of this project",
+                              f"did you mean '{guess}'?" if guess else "define it: {type: sqs}")  # fmt: skip
+            elif target.type != "sqs":
+                collector.add(
+                    loc, f"'{trigger.queue}' is a {target.type} resource; triggers need an sqs queue"
+                )
+            elif target.fifo and trigger.batch_size > 10:
+                collector.add((*base, "triggers", i, "batch_size"),
+                              f"{trigger.batch_size} is above the FIFO queue maximum 10")  # fmt: skip
+        _check_agent_files(name, agent, root, collector)
+        if agent.api:
+            for j, route in enumerate(agent.api.routes):
+                if route in routes:
+                    collector.add((*base, "api", "routes", j),
+                                  f"route '{route}' is already served by agent '{routes[route]}'")  # fmt: skip
+                else:
+                    routes[route] = name
+
+
+def _check_agent_files(name: str, agent: AgentConfig, root: Path, collector: _Collector) -> None:
+    base: Loc = ("agents", name)
+    agent_dir = (root / agent.path).resolve()
+    try:
+        agent_dir.relative_to(root.resolve())
+    except ValueError:
+        collector.add((*base, "path"), f"'{agent.path}' points outside the project directory")
+        return
+    if not agent_dir.is_dir():
+        collector.add((*base, "path"), f"directory '{agent.path}' does not exist",
+                      "create it, or run `strands init` to scaffold an agent")  # fmt: skip
+        return
+    module, _, _function = agent.handler.rpartition(".")
+    module_file = agent_dir / (module.replace(".", "/") + ".py")
+    package_init = agent_dir / module.replace(".", "/") / "__init__.py"
+    if not module_file.is_file() and not package_init.is_file():
+        rel = (Path(agent.path) / (module.replace(".", "/") + ".py")).as_posix()
+        collector.add((*base, "handler"), f"handler module '{module}' not found: {rel} does not exist",
+                      f"create {rel} with a function {_function}(event, context)")  # fmt: skip
+    if agent.requirements is not None and not (agent_dir / agent.requirements).is_file():
+        rel = (Path(agent.path) / agent.requirements).as_posix()
+        collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
+
+
+def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
+    for env_name, env in config.environments.items():
+        base: Loc = ("environments", env_name, "overrides")
+        for agent_name in env.overrides.agents:
+            if agent_name not in config.agents:
+                guess = messages.suggest(agent_name, list(config.agents))
+                collector.add((*base, "agents", agent_name), f"override for unknown agent '{agent_name}'",
+                              f"did you mean '{guess}'?" if guess else None, key=True)  # fmt: skip
+        for res_name, changes in env.overrides.resources.items():
+            loc = (*base, "resources", res_name)
+            resource = config.resources.get(res_name)
+            if resource is None:
+                guess = messages.suggest(res_name, list(config.resources))
+                collector.add(loc, f"override for unknown resource '{res_name}'",
+                              f"did you mean '{guess}'?" if guess else None, key=True)  # fmt: skip
+                continue
+            if not isinstance(changes, dict):
+                collector.add(loc, f"expected a mapping of {resource.type} settings")
+                continue
+            if "type" in changes and changes["type"] != resource.type:
+                collector.add((*loc, "type"), "an override cannot change a resource's type")
+                continue
+            merged = {**resource.model_dump(exclude_unset=True), **changes, "type": resource.type}
+            try:
+                type(resource).model_validate(merged)
+            except ValidationError as exc:
+                for error in exc.errors(include_url=False):
+                    inner, is_key = _normalise_loc(tuple(error["loc"]))
+                    message, hint = messages.render(error, ProjectConfig, ("resources", res_name, *inner))
+                    collector.add((*loc, *inner), message, hint,
+                                  key=is_key or error["type"] == "extra_forbidden")  # fmt: skip
+
+
+def find_config(start: Path) -> Path:
+    """The strands.yaml in `start` (a directory or a file path)."""
+    return start if start.suffix in (".yaml", ".yml") and not start.is_dir() else start / CONFIG_FILENAME
+
+
+def load_project(
+    project_dir: Path | str = ".",
+    *,
+    config_file: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LoadedProject:
+    """Read, validate and cross-check a project; raise ConfigError listing every problem found."""
+    environ = os.environ if env is None else env
+    root = Path(project_dir)
+    path = Path(config_file) if config_file else find_config(root)
+    if config_file:
+        root = path.parent
+    display = path.name if path.parent == root else str(path)
+    doc = read_yaml_file(path, display, environ)
+    sources = Sources(doc.source)
+    collector = _Collector(sources)
+    collector.issues.extend(doc.issues)
+    if doc.data is None:
+        raise ConfigError(collector.issues or [ConfigIssue(display, 1, 1, "", "the file is empty")])
+    if not isinstance(doc.data, dict):
+        collector.issues.append(ConfigIssue(display, 1, 1, "", f"expected a mapping at the top of the file, got "
+                                            f"{messages.describe(doc.data)}", "start with `version: 1`"))  # fmt: skip
+        raise ConfigError(collector.issues)
+    data: dict[str, Any] = dict(doc.data)
+    fragments = _discover_fragments(root, data, sources, collector, environ)
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        _validation_issues(exc, collector)
+        agents, resources = _valid_parts(data)
+        raw_resources = data.get("resources") if isinstance(data.get("resources"), dict) else {}
+        # a resource that failed validation still exists: don't also call references to it dangling
+        _check_references(agents, resources, root, collector, also_known=set(raw_resources or {}))
+        raise ConfigError(collector.issues) from None
+    _check_references(config.agents, config.resources, root, collector)
+    _check_overrides(config, collector)
+    if collector.issues:
+        raise ConfigError(collector.issues)
+    return LoadedProject(config, root, path, sources, data, fragments)

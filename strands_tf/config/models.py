@@ -1,0 +1,565 @@
+"""Pydantic models of strands.yaml: the typed boundary between the file a user writes and everything else.
+
+Every field has a description: `strands schema` publishes them for editor completion and
+docs/configuration.md is generated from them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from strands_tf.config.types import (
+    AccountId,
+    AgentName,
+    Cidr,
+    EnvVarMap,
+    IamRoleArn,
+    KmsKeyRef,
+    LogRetentionDays,
+    ProjectName,
+    Region,
+    ResourceName,
+    S3BucketName,
+    TagMap,
+    bounded,
+)
+
+Runtime = Literal["python3.10", "python3.11", "python3.12", "python3.13"]
+Architecture = Literal["arm64", "x86_64"]
+Access = Literal["read", "write", "read_write", "publish", "consume", "invoke"]
+
+# Which access templates make sense for which target kind; "agent" is another agent (lambda invoke).
+ACCESS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "s3": ("read", "write", "read_write"),
+    "dynamodb": ("read", "write", "read_write"),
+    "sqs": ("consume", "publish", "read_write"),
+    "sns": ("publish",),
+    "agent": ("invoke",),
+}
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_ROUTE_RE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/[A-Za-z0-9._~\-/{}+]*)$")
+_HANDLER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_ORIGIN_RE = re.compile(r"^(\*|https?://[A-Za-z0-9.*-]+(:\d+)?)$")
+_IAM_ACTION_RE = re.compile(r"^([a-z0-9-]+:[A-Za-z0-9*]+|\*)$")
+VPC_ENDPOINT_SERVICES = (
+    "s3", "dynamodb", "bedrock-runtime", "bedrock", "bedrock-agent-runtime", "sqs", "sns", "logs",
+    "secretsmanager", "ssm", "kms", "sts", "lambda", "xray", "ecr.api", "ecr.dkr",
+)  # fmt: skip
+
+
+def _err(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError(kind, message, ctx)
+
+
+class StrictModel(BaseModel):
+    """Base of every strands.yaml model: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=False)
+
+
+# --------------------------------------------------------------------------------------------- agents
+
+
+class CorsConfig(StrictModel):
+    """Cross-origin settings of the HTTP API."""
+
+    allow_origins: list[str] = Field(
+        min_length=1, description='Origins allowed to call the API, e.g. ["https://app.example.com"].'
+    )
+    allow_methods: list[str] = Field(default_factory=lambda: ["GET", "POST", "OPTIONS"],
+                                     description="HTTP methods allowed from those origins.")  # fmt: skip
+    allow_headers: list[str] = Field(default_factory=lambda: ["content-type", "authorization"],
+                                     description="Request headers the browser may send.")  # fmt: skip
+    expose_headers: list[str] = Field(
+        default_factory=list, description="Response headers the browser may read."
+    )
+    max_age: bounded(0, 86400, "CORS max_age") = Field(
+        300, description="Seconds a preflight answer is cached."
+    )
+    allow_credentials: StrictBool = Field(False, description="Allow cookies and authorization headers.")
+
+    @field_validator("allow_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not _ORIGIN_RE.match(origin):
+                raise _err("cors_origin", "'{origin}' is not an origin: expected scheme://host[:port] or '*'",
+                           origin=origin)  # fmt: skip
+        return origins
+
+    @field_validator("allow_methods")
+    @classmethod
+    def _methods(cls, methods: list[str]) -> list[str]:
+        for method in methods:
+            if method.upper() not in (*HTTP_METHODS, "*"):
+                raise _err("cors_method", "'{method}' is not an HTTP method", method=method)
+        return [m.upper() for m in methods]
+
+    @model_validator(mode="after")
+    def _credentials_need_origins(self) -> CorsConfig:
+        if self.allow_credentials and "*" in self.allow_origins:
+            raise _err(
+                "cors_credentials_wildcard",
+                "allow_credentials: true cannot be combined with allow_origins '*'; list the origins",
+            )
+        return self
+
+
+class ApiConfig(StrictModel):
+    """Routes of the project's HTTP API (API Gateway v2) that invoke this agent."""
+
+    routes: list[str] = Field(min_length=1, description='Route keys "METHOD /path", e.g. "POST /chat".')
+    cors: CorsConfig | None = Field(None, description="CORS for browser clients; omitted means no CORS.")
+    throttling_burst_limit: bounded(1, 5000, "API burst limit") = Field(100, description="Burst requests.")
+    throttling_rate_limit: bounded(1, 10000, "API rate limit") = Field(50, description="Steady requests/s.")
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, routes: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for route in routes:
+            if route == "$default":
+                continue
+            match = _ROUTE_RE.match(route)
+            if not match:
+                raise _err("route", "'{route}' is not a route: expected \"METHOD /path\", e.g. \"POST /chat\"",
+                           route=route)  # fmt: skip
+            if match["method"] not in HTTP_METHODS:
+                raise _err("route_method", "'{method}' in '{route}' is not an HTTP method ({allowed})",
+                           method=match["method"], route=route, allowed=", ".join(HTTP_METHODS))  # fmt: skip
+            if route in seen:
+                raise _err("route_duplicate", "route '{route}' is listed twice", route=route)
+            seen.add(route)
+        return routes
+
+
+class TriggerConfig(StrictModel):
+    """An event source that invokes the agent: messages from an SQS queue of `resources`."""
+
+    queue: ResourceName = Field(description="Name of an sqs resource whose messages invoke the agent.")
+    batch_size: bounded(1, 10000, "SQS batch size") = Field(10, description="Messages per invocation.")
+    maximum_batching_window: bounded(0, 300, "batching window") = Field(
+        0, description="Seconds to gather a batch; must be >= 1 when batch_size > 10."
+    )
+    enabled: StrictBool = Field(True, description="Turn the trigger off without removing it.")
+
+    @model_validator(mode="after")
+    def _window_for_large_batches(self) -> TriggerConfig:
+        if self.batch_size > 10 and self.maximum_batching_window < 1:
+            raise _err(
+                "batch_window",
+                "batch_size {size} needs maximum_batching_window of at least 1 second (an AWS rule for "
+                "batches over 10)",
+                size=self.batch_size,
+            )
+        return self
+
+
+class PermissionConfig(StrictModel):
+    """Access from the agent to a resource or another agent, turned into least-privilege IAM."""
+
+    resource: str = Field(description="Name of a resource in `resources`, or of another agent (for invoke).")
+    access: Access | None = Field(
+        None,
+        description="Access template: read, write, read_write (s3, dynamodb), consume, publish (sqs), "
+        "publish (sns), invoke (agent).",
+    )
+    actions: list[str] | None = Field(
+        None, description='Explicit IAM actions instead of a template, e.g. ["dynamodb:GetItem"].'
+    )
+
+    @field_validator("actions")
+    @classmethod
+    def _actions(cls, actions: list[str] | None) -> list[str] | None:
+        if actions is None:
+            return None
+        if not actions:
+            raise _err("actions_empty", "actions must list at least one IAM action")
+        for action in actions:
+            if not _IAM_ACTION_RE.match(action):
+                raise _err("iam_action", "'{action}' is not an IAM action: expected service:Action",
+                           action=action)  # fmt: skip
+        return actions
+
+    @model_validator(mode="after")
+    def _one_of(self) -> PermissionConfig:
+        if (self.access is None) == (self.actions is None):
+            raise _err("permission_shape", "give exactly one of access (a template) or actions (a list)")
+        return self
+
+
+class DeadLetterConfig(StrictModel):
+    """Failed asynchronous invocations are kept in an SQS queue."""
+
+    enabled: StrictBool = Field(True, description="Create the dead-letter queue.")
+    retention_days: bounded(1, 14, "SQS retention") = Field(14, description="Days a failed event is kept.")
+
+
+def _dead_letter_from_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return {"enabled": value}
+    return value
+
+
+class AgentSettings(StrictModel):
+    """Settings shared by `defaults`, agents and environment overrides (all optional here)."""
+
+    runtime: Runtime | None = Field(None, description="Lambda Python runtime.")
+    architecture: Architecture | None = Field(None, description="CPU architecture; arm64 is cheaper.")
+    memory: bounded(128, 10240, "Lambda") | None = Field(None, description="Memory in MB (128-10240).")
+    timeout: bounded(1, 900, "Lambda") | None = Field(None, description="Timeout in seconds (1-900).")
+    ephemeral_storage: bounded(512, 10240, "Lambda /tmp") | None = Field(None, description="/tmp size in MB.")
+    log_retention_days: LogRetentionDays | None = Field(None, description="CloudWatch Logs retention.")
+    tracing: StrictBool | None = Field(None, description="AWS X-Ray active tracing.")
+    reserved_concurrency: bounded(0, 10000, "reserved concurrency") | None = Field(
+        None, description="Concurrent executions reserved for the agent; 0 stops it."
+    )
+    model: str | None = Field(
+        None,
+        description="Bedrock model or inference profile id the agent calls, e.g. "
+        "anthropic.claude-sonnet-4-20250514-v1:0 or us.anthropic.claude-sonnet-4-20250514-v1:0.",
+    )
+    environment: EnvVarMap | None = Field(None, description="Environment variables of the function.")
+    vpc: StrictBool | None = Field(None, description="Run inside the environment's VPC.")
+    dead_letter: Annotated[DeadLetterConfig | None, Field(None, description="Dead-letter queue.")] = None
+
+    @field_validator("dead_letter", mode="before")
+    @classmethod
+    def _dead_letter_bool(cls, value: Any) -> Any:
+        return _dead_letter_from_bool(value)
+
+    @field_validator("model")
+    @classmethod
+    def _model_id(cls, value: str | None) -> str | None:
+        if (
+            value is not None
+            and not re.match(r"^[a-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(:\d+k)?$", value)
+            and not (value.startswith("arn:aws"))
+        ):
+            raise _err(
+                "model_id",
+                "'{value}' is not a Bedrock model id: expected provider.model-name[:version], e.g. "
+                "anthropic.claude-sonnet-4-20250514-v1:0",
+                value=value,
+            )
+        return value
+
+
+class DefaultsConfig(AgentSettings):
+    """Agent settings that apply to every agent unless the agent or an environment overrides them."""
+
+
+class AgentConfig(AgentSettings):
+    """One Strands agent, deployed as a Lambda function."""
+
+    path: str = Field(description="Directory of the agent's code, relative to strands.yaml.")
+    handler: str = Field(
+        "app.handler", description="module.function of the Lambda handler, e.g. app.handler."
+    )
+    description: str = Field("", max_length=256, description="Shown in the Lambda console.")
+    requirements: str | None = Field(
+        None,
+        description="Requirements file relative to the agent path (default: requirements.txt if present).",
+    )
+    api: ApiConfig | None = Field(None, description="HTTP routes that invoke the agent.")
+    triggers: list[TriggerConfig] = Field(default_factory=list, description="Event sources.")
+    permissions: list[PermissionConfig] = Field(default_factory=list, description="Access to resources.")
+
+    @field_validator("handler")
+    @classmethod
+    def _handler(cls, value: str) -> str:
+        if not _HANDLER_RE.match(value):
+            raise _err("handler", "'{value}' is not a handler: expected module.function, e.g. app.handler",
+                       value=value)  # fmt: skip
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if value.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", value):
+            raise _err("abs_path", "path must be relative to strands.yaml, got '{value}'", value=value)
+        return value
+
+
+class AgentOverride(AgentSettings):
+    """Per-environment changes to one agent."""
+
+    description: str | None = Field(None, max_length=256, description="Description in this environment.")
+
+
+# ------------------------------------------------------------------------------------------ resources
+
+
+class ResourceBase(StrictModel):
+    tags: TagMap = Field(default_factory=dict, description="Extra tags for this resource.")
+
+
+class S3Resource(ResourceBase):
+    """An S3 bucket: encrypted, versioned, private, TLS-only."""
+
+    type: Literal["s3"]
+    bucket_name: S3BucketName | None = Field(None, description="Exact bucket name (default: derived).")
+    versioning: StrictBool = Field(True, description="Keep previous versions of objects.")
+    kms_key: KmsKeyRef | None = Field(None, description="Customer managed KMS key (default: SSE-S3).")
+    expire_days: bounded(1, 36500, "S3 expiration") | None = Field(
+        None, description="Delete objects after N days."
+    )
+    noncurrent_expire_days: bounded(1, 36500, "S3 expiration") = Field(90, description="Drop old versions.")
+    force_destroy: StrictBool = Field(False, description="Allow destroy to delete a non-empty bucket.")
+
+
+class GlobalSecondaryIndex(StrictModel):
+    name: str = Field(min_length=3, max_length=255, description="Index name.")
+    hash_key: str = Field(description="Partition key attribute of the index.")
+    hash_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of hash_key.")
+    range_key: str | None = Field(None, description="Sort key attribute of the index.")
+    range_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of range_key.")
+    projection: Literal["ALL", "KEYS_ONLY"] = Field("ALL", description="Attributes copied into the index.")
+
+
+class DynamoDbResource(ResourceBase):
+    """A DynamoDB table: on-demand, encrypted, point-in-time recovery."""
+
+    type: Literal["dynamodb"]
+    hash_key: str = Field(min_length=1, max_length=255, description="Partition key attribute.")
+    hash_key_type: Literal["S", "N", "B"] = Field("S", description="S (string), N (number) or B (binary).")
+    range_key: str | None = Field(None, min_length=1, max_length=255, description="Sort key attribute.")
+    range_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of range_key.")
+    billing_mode: Literal["on_demand", "provisioned"] = Field("on_demand", description="Capacity mode.")
+    read_capacity: bounded(1, 40000, "DynamoDB read capacity") | None = Field(
+        None, description="Provisioned RCU."
+    )
+    write_capacity: bounded(1, 40000, "DynamoDB write capacity") | None = Field(
+        None, description="Provisioned WCU."
+    )
+    point_in_time_recovery: StrictBool = Field(True, description="Continuous backups for 35 days.")
+    ttl_attribute: str | None = Field(None, description="Attribute holding an expiry epoch time.")
+    stream: Literal["keys_only", "new_image", "old_image", "new_and_old_images"] | None = Field(
+        None, description="DynamoDB stream view type."
+    )
+    kms_key: KmsKeyRef | None = Field(None, description="Customer managed KMS key (default: AWS owned key).")
+    deletion_protection: StrictBool = Field(False, description="Refuse table deletion.")
+    indexes: list[GlobalSecondaryIndex] = Field(default_factory=list, description="Global secondary indexes.")
+
+    @model_validator(mode="after")
+    def _capacity(self) -> DynamoDbResource:
+        if self.billing_mode == "provisioned" and (self.read_capacity is None or self.write_capacity is None):
+            raise _err("capacity", "billing_mode: provisioned needs read_capacity and write_capacity")
+        if self.billing_mode == "on_demand" and (self.read_capacity or self.write_capacity):
+            raise _err("capacity", "read_capacity/write_capacity only apply to billing_mode: provisioned")
+        if self.range_key is not None and self.range_key == self.hash_key:
+            raise _err("range_key", "range_key must differ from hash_key '{key}'", key=self.hash_key)
+        return self
+
+
+class SqsResource(ResourceBase):
+    """An SQS queue: encrypted, with an optional dead-letter queue."""
+
+    type: Literal["sqs"]
+    fifo: StrictBool = Field(False, description="First-in-first-out queue (name gets .fifo).")
+    visibility_timeout: bounded(0, 43200, "SQS visibility timeout") = Field(
+        30, description="Seconds a received message is hidden; must be >= the timeout of agents it triggers."
+    )
+    message_retention: bounded(60, 1209600, "SQS retention") = Field(345600, description="Seconds kept.")
+    delay_seconds: bounded(0, 900, "SQS delay") = Field(0, description="Delivery delay in seconds.")
+    receive_wait_time: bounded(0, 20, "SQS long polling") = Field(0, description="Long-poll seconds.")
+    dead_letter: StrictBool = Field(False, description="Move poison messages to a dead-letter queue.")
+    max_receive_count: bounded(1, 1000, "SQS max receive count") = Field(
+        5, description="Receives before DLQ."
+    )
+    kms_key: KmsKeyRef | None = Field(
+        None, description="Customer managed KMS key (default: SQS-managed SSE)."
+    )
+
+
+class SnsResource(ResourceBase):
+    """An SNS topic: encrypted with KMS."""
+
+    type: Literal["sns"]
+    fifo: StrictBool = Field(False, description="FIFO topic (name gets .fifo).")
+    kms_key: KmsKeyRef = Field("alias/aws/sns", description="KMS key for encryption at rest.")
+
+
+ResourceConfig = Annotated[
+    S3Resource | DynamoDbResource | SqsResource | SnsResource, Field(discriminator="type")
+]
+RESOURCE_TYPES: dict[str, type[ResourceBase]] = {
+    "s3": S3Resource,
+    "dynamodb": DynamoDbResource,
+    "sqs": SqsResource,
+    "sns": SnsResource,
+}
+
+# ------------------------------------------------------------------------------------- environments
+
+
+class VpcConfig(StrictModel):
+    """A VPC for agents with `vpc: true`, its address space from a CIDR or an IPAM pool."""
+
+    cidr: Cidr | None = Field(None, description="IPv4 CIDR of the VPC, e.g. 10.20.0.0/16.")
+    ipam_pool_id: str | None = Field(None, pattern=r"^ipam-pool-[0-9a-f]{8,17}$",
+                                     description="IPAM pool to allocate the VPC CIDR from.")  # fmt: skip
+    netmask_length: bounded(16, 28, "VPC netmask") | None = Field(
+        None, description="Prefix length from IPAM."
+    )
+    availability_zones: bounded(1, 6, "availability zones") = Field(
+        2, description="AZs to spread subnets over."
+    )
+    nat: Literal["none", "single", "one_per_az"] = Field("single", description="NAT gateways for egress.")
+    endpoints: list[Literal[VPC_ENDPOINT_SERVICES]] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="VPC endpoints (gateway for s3/dynamodb, interface otherwise)."
+    )
+    flow_logs: StrictBool = Field(True, description="Record VPC flow logs to CloudWatch Logs.")
+
+    @model_validator(mode="after")
+    def _address_space(self) -> VpcConfig:
+        if (self.cidr is None) == (self.ipam_pool_id is None):
+            raise _err("vpc_address", "give exactly one of cidr or ipam_pool_id")
+        if self.ipam_pool_id is not None and self.netmask_length is None:
+            raise _err("vpc_netmask", "ipam_pool_id needs netmask_length (e.g. 20)")
+        if self.cidr is not None and self.netmask_length is not None:
+            raise _err("vpc_netmask", "netmask_length only applies with ipam_pool_id")
+        return self
+
+
+class StateConfig(StrictModel):
+    """Where Terraform keeps state: local files, an S3 bucket with lock files, or HCP Terraform."""
+
+    backend: Literal["local", "s3", "cloud"] = Field("local", description="State backend.")
+    bucket: S3BucketName | None = Field(None, description="s3: bucket holding the state.")
+    key_prefix: str | None = Field(
+        None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate."
+    )
+    region: Region | None = Field(None, description="s3: bucket region (default: the environment's region).")
+    lock: StrictBool = Field(True, description="s3: lock with S3 lock files (use_lockfile).")
+    kms_key: KmsKeyRef | None = Field(None, description="s3: KMS key for the state objects.")
+    organization: str | None = Field(None, description="cloud: HCP Terraform organization.")
+    workspace: str | None = Field(
+        None, description="cloud: workspace name (default <project>-<env>-<stack>)."
+    )
+    workspace_tags: list[str] | None = Field(None, description="cloud: select workspaces by tags instead.")
+    hostname: str = Field(
+        "app.terraform.io", description="cloud: HCP Terraform or Terraform Enterprise host."
+    )
+
+    @model_validator(mode="after")
+    def _backend_fields(self) -> StateConfig:
+        if self.backend == "s3" and self.bucket is None:
+            raise _err("state_bucket", "backend: s3 needs bucket (the S3 bucket that holds the state)")
+        if self.backend == "cloud" and not self.organization:
+            raise _err("state_org", "backend: cloud needs organization (your HCP Terraform organization)")
+        if self.backend == "cloud" and self.workspace and self.workspace_tags:
+            raise _err("state_ws", "give workspace or workspace_tags, not both")
+        if self.backend != "s3" and (self.bucket or self.key_prefix):
+            raise _err("state_bucket", "bucket and key_prefix only apply to backend: s3")
+        return self
+
+
+class OverridesConfig(StrictModel):
+    """Per-environment changes, deep-merged over `defaults` and the agent's own settings."""
+
+    defaults: DefaultsConfig | None = Field(None, description="Changes to `defaults` in this environment.")
+    agents: dict[str, AgentOverride] = Field(default_factory=dict, description="Changes per agent.")
+    resources: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Changes per resource.")
+
+
+class EnvironmentConfig(StrictModel):
+    """One deployment target: an AWS account and region, or the local emulator."""
+
+    target: Literal["aws", "emulator"] = Field("aws", description="aws, or emulator (offline, no account).")
+    account: AccountId | None = Field(None, description="Expected AWS account id; deploys refuse others.")
+    region: Region | None = Field(None, description="Region (default: the project's region).")
+    profile: str | None = Field(None, description="AWS CLI profile (including SSO profiles).")
+    role_arn: IamRoleArn | None = Field(None, description="Role assumed for cross-account deploys.")
+    external_id: str | None = Field(None, min_length=2, max_length=1224,
+                                    description="External id required by the role's trust policy.")  # fmt: skip
+    vpc: VpcConfig | None = Field(None, description="VPC for agents with vpc: true.")
+    tags: TagMap = Field(default_factory=dict, description="Tags added in this environment.")
+    state: StateConfig | None = Field(None, description="State backend for this environment.")
+    overrides: OverridesConfig = Field(default_factory=OverridesConfig, description="Changes for this env.")
+
+    @model_validator(mode="after")
+    def _role_account(self) -> EnvironmentConfig:
+        if self.role_arn and self.account and f":{self.account}:" not in self.role_arn:
+            raise _err(
+                "role_account",
+                "role_arn is in a different account than account {account}; deploys would be refused",
+                account=self.account,
+            )
+        if self.target == "emulator" and (self.profile or self.role_arn):
+            raise _err(
+                "emulator_creds", "an emulator environment uses test credentials; remove profile/role_arn"
+            )
+        return self
+
+
+class HistoryConfig(StrictModel):
+    """Deployment history: one record per apply, destroy and rollback."""
+
+    bucket: S3BucketName | None = Field(
+        None, description="S3 bucket for records (default: .strands/history)."
+    )
+    prefix: str = Field("", description="Key prefix inside the bucket.")
+    retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
+    kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
+    redact: list[str] = Field(default_factory=list, description="Regexes of values to redact before upload.")
+
+    @field_validator("redact")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise _err("regex", "'{pattern}' is not a valid regular expression: {reason}",
+                           pattern=pattern, reason=str(exc)) from None  # fmt: skip
+        return patterns
+
+
+class EmulatorConfig(StrictModel):
+    """The offline AWS target."""
+
+    provider: Literal["builtin", "registry"] = Field(
+        "builtin",
+        description="builtin: the bundled offline provider; registry: hashicorp/aws from the registry.",
+    )
+    port: bounded(1024, 65535, "TCP port") | None = Field(
+        None, description="Fixed port (default: a free one)."
+    )
+
+
+# ------------------------------------------------------------------------------------------ project
+
+
+class ProjectConfig(StrictModel):
+    """strands.yaml: a project's agents, the AWS resources they use and where they are deployed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"$id": "https://strands-tf.dev/schema/strands.yaml.json", "title": "strands.yaml"},
+    )
+
+    version: Literal[1] = Field(description="Format version of this file; always 1.")
+    project: ProjectName = Field(description="Project name; prefixes every AWS name.")
+    region: Region = Field("us-east-1", description="Default AWS region.")
+    tags: TagMap = Field(default_factory=dict, description="Tags on every resource.")
+    defaults: DefaultsConfig = Field(default_factory=DefaultsConfig, description="Defaults for every agent.")
+    iam: Literal["shared", "per_agent"] = Field(
+        "shared", description="One execution role per stack or per agent."
+    )
+    stacks: Literal["single", "per_agent"] = Field(
+        "single", description="One stack, or shared + one per agent."
+    )
+    state: StateConfig = Field(default_factory=StateConfig, description="Terraform state backend.")
+    history: HistoryConfig = Field(default_factory=HistoryConfig, description="Deployment history.")
+    emulator: EmulatorConfig = Field(default_factory=EmulatorConfig, description="Offline target settings.")
+    environments: dict[AgentName, EnvironmentConfig] = Field(
+        default_factory=dict, description="Deployment targets; a built-in `local` (emulator) is always there."
+    )
+    agents: dict[AgentName, AgentConfig] = Field(default_factory=dict, description="The agents.")
+    resources: dict[ResourceName, ResourceConfig] = Field(default_factory=dict, description="AWS resources.")

@@ -1,0 +1,337 @@
+"""Resolve a project for one environment: defaults → agent → environment overrides, deep-merged."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from strands_tf.config import messages
+from strands_tf.config.loader import LoadedProject, _Collector
+from strands_tf.config.models import (
+    AgentConfig,
+    AgentSettings,
+    ApiConfig,
+    DeadLetterConfig,
+    EnvironmentConfig,
+    PermissionConfig,
+    ProjectConfig,
+    ResourceConfig,
+    StateConfig,
+    TriggerConfig,
+    VpcConfig,
+)
+from strands_tf.errors import ConfigError, UserError
+
+LOCAL_ENVIRONMENT = "local"
+ENV_VAR = "STRANDS_ENV"
+
+# What an agent gets when neither defaults, the agent nor an override says otherwise.
+BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
+    "runtime": "python3.12",
+    "architecture": "arm64",
+    "memory": 512,
+    "timeout": 60,
+    "ephemeral_storage": 512,
+    "log_retention_days": 30,
+    "tracing": True,
+    "reserved_concurrency": None,
+    "model": None,
+    "environment": {},
+    "vpc": False,
+    "dead_letter": None,
+}
+
+
+class ResolvedAgent(BaseModel):
+    """One agent with every setting decided for one environment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    path: str
+    handler: str
+    description: str
+    requirements: str | None
+    runtime: str
+    architecture: str
+    memory: int
+    timeout: int
+    ephemeral_storage: int
+    log_retention_days: int
+    tracing: bool
+    reserved_concurrency: int | None
+    model: str | None
+    environment: dict[str, str]
+    vpc: bool
+    dead_letter: DeadLetterConfig | None
+    api: ApiConfig | None
+    triggers: list[TriggerConfig]
+    permissions: list[PermissionConfig]
+
+
+class ResolvedEnvironment(BaseModel):
+    """The deployment target of a resolved project."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    target: str
+    region: str
+    account: str | None
+    profile: str | None
+    role_arn: str | None
+    external_id: str | None
+    vpc: VpcConfig | None
+    builtin: bool = False
+
+
+class ResolvedProject(BaseModel):
+    """A project resolved for one environment: what the generator turns into Terraform."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    project: str
+    environment: ResolvedEnvironment
+    tags: dict[str, str]
+    iam: str
+    stacks: str
+    state: StateConfig
+    agents: dict[str, ResolvedAgent]
+    resources: dict[str, ResourceConfig]
+    selected_agents: list[str]
+    warnings: list[str] = []
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (`strands config show --json`)."""
+        return self.model_dump(mode="json")
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def _settings(model: AgentSettings | None) -> dict[str, Any]:
+    if model is None:
+        return {}
+    fields = set(AgentSettings.model_fields)
+    dumped = model.model_dump(exclude_unset=True)
+    return {k: v for k, v in dumped.items() if k in fields and v is not None}
+
+
+def environment_names(config: ProjectConfig) -> list[str]:
+    """Declared environments plus the built-in `local` emulator environment."""
+    names = list(config.environments)
+    if LOCAL_ENVIRONMENT not in names:
+        names.append(LOCAL_ENVIRONMENT)
+    return names
+
+
+def choose_environment(
+    config: ProjectConfig, requested: str | None, environ: Mapping[str, str] | None = None
+) -> str:
+    """The environment a command works on: -e, else $STRANDS_ENV, else `dev`, the only one, or `local`."""
+    env_vars = os.environ if environ is None else environ
+    name = requested or env_vars.get(ENV_VAR) or None
+    names = environment_names(config)
+    if name is None:
+        if "dev" in config.environments:
+            return "dev"
+        declared = [n for n in config.environments if n != LOCAL_ENVIRONMENT]
+        return declared[0] if len(declared) == 1 else LOCAL_ENVIRONMENT
+    if name not in names:
+        guess = messages.suggest(name, names)
+        raise UserError(
+            f"unknown environment '{name}'",
+            detail=f"environments in this project: {', '.join(names)}",
+            hint=f"did you mean '{guess}'? (-e {guess})"
+            if guess
+            else "add it under environments: in strands.yaml",
+        )
+    return name
+
+
+def select_agents(names: Iterable[str], patterns: Iterable[str]) -> list[str]:
+    """Agents matching any of the `--agent` patterns (names or globs); every pattern must match one."""
+    all_names = list(names)
+    patterns = list(patterns)
+    if not patterns:
+        return all_names
+    chosen: list[str] = []
+    for pattern in patterns:
+        matched = [n for n in all_names if fnmatch.fnmatchcase(n, pattern)]
+        if not matched:
+            guess = messages.suggest(pattern, all_names)
+            raise UserError(
+                f"--agent {pattern} matches no agent",
+                detail=f"agents in this project: {', '.join(all_names) or '(none)'}",
+                hint=f"did you mean '{guess}'?"
+                if guess
+                else "names and shell-style globs (support-*) are accepted",
+            )
+        chosen.extend(n for n in matched if n not in chosen)
+    return [n for n in all_names if n in chosen]
+
+
+def _environment(config: ProjectConfig, name: str) -> tuple[EnvironmentConfig, bool]:
+    if name in config.environments:
+        return config.environments[name], False
+    return EnvironmentConfig(target="emulator"), True
+
+
+def resolve(
+    loaded: LoadedProject,
+    environment: str | None = None,
+    *,
+    agents: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> ResolvedProject:
+    """Resolve `loaded` for an environment; checks that only hold per environment raise ConfigError."""
+    config = loaded.config
+    env_name = choose_environment(config, environment, environ)
+    env, builtin = _environment(config, env_name)
+    collector = _Collector(loaded.sources)
+    defaults = _deep_merge(BUILTIN_AGENT_DEFAULTS, _settings(config.defaults))
+    defaults = _deep_merge(defaults, _settings(env.overrides.defaults))
+    resolved_agents: dict[str, ResolvedAgent] = {}
+    for name, agent in config.agents.items():
+        resolved_agents[name] = _resolve_agent(name, agent, defaults, env)
+    resources = {
+        name: type(res).model_validate(
+            {**res.model_dump(exclude_unset=True), **env.overrides.resources.get(name, {}), "type": res.type}
+        )
+        for name, res in config.resources.items()
+    }
+    _check_environment(env_name, env, resolved_agents, resources, collector)
+    if collector.issues:
+        raise ConfigError(collector.issues)
+    warnings: list[str] = []
+    for name, agent in resolved_agents.items():
+        if agent.vpc and env.vpc is None and env.target != "emulator":
+            # a VPC is an environment decision: dev often runs without one, prod inside one
+            file, line, _col = loaded.sources.locate(("agents", name, "vpc"))
+            warnings.append(
+                f"{file}:{line} agent '{name}' asks for vpc: true but environment '{env_name}' defines no vpc; "
+                "it runs outside a VPC there"
+            )
+    selected = select_agents(resolved_agents, agents)
+    tags = {**config.tags, **env.tags}
+    return ResolvedProject(
+        project=config.project,
+        environment=ResolvedEnvironment(
+            name=env_name,
+            target=env.target,
+            region=env.region or config.region,
+            account=env.account,
+            profile=env.profile,
+            role_arn=env.role_arn,
+            external_id=env.external_id,
+            vpc=env.vpc,
+            builtin=builtin,
+        ),
+        tags=tags,
+        iam=config.iam,
+        stacks=config.stacks,
+        state=_state_for(config, env),
+        agents=resolved_agents,
+        resources=resources,
+        selected_agents=selected,
+        warnings=warnings,
+    )
+
+
+def _state_for(config: ProjectConfig, env: EnvironmentConfig) -> StateConfig:
+    if env.target == "emulator":
+        return StateConfig(backend="local")  # never touch a real state bucket from the emulator
+    return env.state or config.state
+
+
+def _resolve_agent(
+    name: str, agent: AgentConfig, defaults: dict[str, Any], env: EnvironmentConfig
+) -> ResolvedAgent:
+    merged = _deep_merge(defaults, _settings(agent))
+    override = env.overrides.agents.get(name)
+    merged = _deep_merge(merged, _settings(override))
+    description = agent.description
+    if override is not None and override.description is not None:
+        description = override.description
+    dead_letter = merged.get("dead_letter")
+    if isinstance(dead_letter, dict):
+        dead_letter = DeadLetterConfig.model_validate(dead_letter)
+        if not dead_letter.enabled:
+            dead_letter = None
+    return ResolvedAgent(
+        name=name,
+        path=agent.path,
+        handler=agent.handler,
+        description=description,
+        requirements=agent.requirements,
+        runtime=merged["runtime"],
+        architecture=merged["architecture"],
+        memory=merged["memory"],
+        timeout=merged["timeout"],
+        ephemeral_storage=merged["ephemeral_storage"],
+        log_retention_days=merged["log_retention_days"],
+        tracing=merged["tracing"],
+        reserved_concurrency=merged["reserved_concurrency"],
+        model=merged["model"],
+        environment=dict(merged["environment"] or {}),
+        vpc=merged["vpc"],
+        dead_letter=dead_letter,
+        api=agent.api,
+        triggers=list(agent.triggers),
+        permissions=list(agent.permissions),
+    )
+
+
+def _check_environment(
+    env_name: str,
+    env: EnvironmentConfig,
+    agents: Mapping[str, ResolvedAgent],
+    resources: Mapping[str, Any],
+    collector: _Collector,
+) -> None:
+    for name, agent in agents.items():
+        for i, trigger in enumerate(agent.triggers):
+            queue = resources.get(trigger.queue)
+            if queue is not None and queue.type == "sqs" and queue.visibility_timeout < agent.timeout:
+                collector.add(
+                    ("agents", name, "triggers", i, "queue"),
+                    f"queue '{trigger.queue}' has visibility_timeout {queue.visibility_timeout} s, less than the "
+                    f"timeout {agent.timeout} s of agent '{name}' in environment '{env_name}'; AWS rejects the "
+                    "trigger",
+                    f"set resources.{trigger.queue}.visibility_timeout to at least {agent.timeout} "
+                    f"(AWS recommends {min(agent.timeout * 6, 43200)})",
+                )
+
+
+def resolve_all(
+    loaded: LoadedProject, *, environ: Mapping[str, str] | None = None
+) -> dict[str, ResolvedProject]:
+    """Resolve every environment; problems from all of them are reported together."""
+    issues = []
+    out: dict[str, ResolvedProject] = {}
+    for name in environment_names(loaded.config):
+        try:
+            out[name] = resolve(loaded, name, environ=environ)
+        except ConfigError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        unique = list({(i.file, i.line, i.column, i.message): i for i in issues}.values())
+        raise ConfigError(unique)
+    return out
+
+
+def project_path(loaded: LoadedProject, relative: str) -> Path:
+    """Absolute path of a path written relative to strands.yaml."""
+    return (loaded.root / relative).resolve()

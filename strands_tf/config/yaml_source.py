@@ -1,0 +1,268 @@
+"""Read YAML into plain data plus the line and column of every key and value.
+
+PyYAML's C composer gives nodes with marks quickly; we build the data ourselves so duplicate keys,
+non-string keys and `${env:...}` interpolation are reported with their exact position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from strands_tf.errors import ConfigIssue
+
+try:  # the C loader is 5-10x faster; the pure-Python one is a correct fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+Path_ = tuple[str | int, ...]
+
+_INTERP_RE = re.compile(r"\$(\$?)\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
+_BAD_INTERP_RE = re.compile(r"(?<!\$)\$\{(?!env:[A-Za-z_][A-Za-z0-9_]*(:-.*?)?\})[^}]*\}")
+
+
+@dataclass
+class SourceMap:
+    """Positions (1-based line, column) of values and keys in one file, by YAML path."""
+
+    file: str
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Nearest known position for a path: the key itself, else the closest ancestor."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if not key and probe in self.keys:
+                return self.keys[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its data, where each piece came from, and the problems found."""
+
+    data: Any
+    source: SourceMap
+    issues: list[ConfigIssue]
+
+
+def _display_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Builder:
+    def __init__(self, file: str, env: Mapping[str, str]) -> None:
+        self.file = file
+        self.env = env
+        self.source = SourceMap(file)
+        self.issues: list[ConfigIssue] = []
+        self.constructor = _ScalarConstructor()
+
+    def issue(self, node: yaml.Node, path: Path_, message: str, hint: str | None = None) -> None:
+        self.issues.append(
+            ConfigIssue(
+                self.file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                _display_path(path),
+                message,
+                hint,
+            )  # fmt: skip
+        )
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+            self.constructor.constructed_objects.clear()
+        except yaml.YAMLError as exc:
+            self.issue(node, path, f"cannot read this value: {getattr(exc, 'problem', exc)}")
+            return None
+        if isinstance(value, str) and "${" in value:
+            value = self._interpolate(node, path, value)
+        return value
+
+    def _interpolate(self, node: yaml.Node, path: Path_, text: str) -> str:
+        bad = _BAD_INTERP_RE.search(text)
+        if bad:
+            self.issue(
+                node,
+                path,
+                f"'{bad.group(0)}' is not a supported interpolation",
+                "use ${env:NAME} or ${env:NAME:-default}; write $${...} for a literal ${...}",
+            )
+            return text
+
+        def replace(match: re.Match[str]) -> str:
+            escaped, name, default = match.group(1), match.group(2), match.group(3)
+            if escaped:
+                return match.group(0)[1:]
+            if name in self.env:
+                return self.env[name]
+            if default is not None:
+                return default
+            self.issue(
+                node,
+                path,
+                f"environment variable {name} is not set",
+                f"export {name}=... before running strands, or write ${{env:{name}:-default}}",
+            )
+            return ""
+
+        return _INTERP_RE.sub(replace, text)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in self._flatten_merge(node, path):
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.issue(key_node, path, "mapping keys must be plain strings, not lists or mappings")
+                continue
+            key = key_node.value
+            if key_node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
+                                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"):  # fmt: skip
+                self.issue(key_node, (*path, key), f"unsupported key tag {key_node.tag}")
+                continue
+            if key in first_seen:
+                self.issue(
+                    key_node,
+                    (*path, key),
+                    f"duplicate key '{key}' (first defined on line {first_seen[key]})",
+                    "YAML keeps only the last one; remove or rename one of them",
+                )
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            child = (*path, key)
+            self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child)
+        return out
+
+    def _flatten_merge(self, node: yaml.MappingNode, path: Path_) -> list[tuple[yaml.Node, yaml.Node]]:
+        """Apply YAML merge keys (`<<: *base`); explicit keys win over merged ones."""
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        explicit: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        self.issue(source, path, "a merge key (<<) must point at a mapping")
+                        continue
+                    merged.extend(self._flatten_merge(source, path))
+            else:
+                explicit.append((key_node, value_node))
+        explicit_keys = {k.value for k, _ in explicit if isinstance(k, yaml.ScalarNode)}
+        return [(k, v) for k, v in merged if k.value not in explicit_keys] + explicit
+
+
+class _ScalarConstructor(_Loader):  # type: ignore[misc,valid-type]
+    """Turns one scalar node into a Python value with the safe loader's rules."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, ConfigIssue | None]:
+    if len(raw) > MAX_CONFIG_BYTES:
+        size_mb = len(raw) / (1024 * 1024)
+        return None, ConfigIssue(
+            file, None, None, "",
+            f"the file is {size_mb:.1f} MB; configuration files are limited to "
+            f"{MAX_CONFIG_BYTES // (1024 * 1024)} MB",
+            "is this the right file? Split agents into agents/*/agent.yaml fragments if it really is",
+        )  # fmt: skip
+    if b"\x00" in raw[:8192] or b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        line = raw.count(b"\n", 0, offset) + 1
+        return None, ConfigIssue(file, line, None, "", "this is a binary file, not YAML (found a NUL byte)",
+                                 "point strands at your strands.yaml (-C DIR or --config FILE)")  # fmt: skip
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, ConfigIssue(file, line, col, "", f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                                 "save the file as UTF-8")  # fmt: skip
+    return text, None
+
+
+def parse_yaml(
+    raw: bytes,
+    file: str,
+    env: Mapping[str, str],
+    *,
+    on_document: Callable[[Any], None] | None = None,
+) -> YamlDocument:
+    """Parse one YAML document into data with positions; syntax errors become located issues."""
+    source = SourceMap(file)
+    text, problem = _decode(raw, file)
+    if problem is not None or text is None:
+        return YamlDocument(None, source, [problem] if problem else [])
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if exc.context and exc.problem:
+            message = f"invalid YAML: {exc.problem} ({exc.context})"
+        return YamlDocument(None, source, [ConfigIssue(file, line, col, "", message,
+                                                       "check indentation, colons and quotes")])  # fmt: skip
+    except yaml.YAMLError as exc:
+        return YamlDocument(None, source, [ConfigIssue(file, None, None, "", f"invalid YAML: {exc}")])
+    except RecursionError:
+        return YamlDocument(None, source, [ConfigIssue(file, None, None, "", "YAML nested too deeply")])
+    if len(nodes) > 1:
+        second = nodes[1]
+        return YamlDocument(None, source, [ConfigIssue(
+            file, second.start_mark.line + 1, 1, "",
+            "the file holds more than one YAML document (---); strands reads exactly one",
+        )])  # fmt: skip
+    if not nodes:
+        return YamlDocument(None, source, [ConfigIssue(file, 1, 1, "", "the file is empty",
+                                                       "run `strands init` for a starting point")])  # fmt: skip
+    builder = _Builder(file, env)
+    try:
+        data = builder.build(nodes[0], ())
+    except RecursionError:
+        return YamlDocument(None, source, [ConfigIssue(file, None, None, "", "YAML nested too deeply")])
+    return YamlDocument(data, builder.source, builder.issues)
+
+
+def read_yaml_file(path: Path, display: str, env: Mapping[str, str]) -> YamlDocument:
+    """Read and parse a YAML file; a missing or unreadable file is a located issue, not an exception."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return YamlDocument(None, SourceMap(display), [ConfigIssue(
+            display, None, None, "", "file not found", "run `strands init` or pass -C DIR")])  # fmt: skip
+    except IsADirectoryError:
+        return YamlDocument(None, SourceMap(display), [ConfigIssue(display, None, None, "",
+                                                                   "is a directory, not a file")])  # fmt: skip
+    except OSError as exc:
+        return YamlDocument(None, SourceMap(display), [ConfigIssue(display, None, None, "",
+                                                                   f"cannot read: {exc.strerror}")])  # fmt: skip
+    return parse_yaml(raw, display, env)
