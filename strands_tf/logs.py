@@ -19,9 +19,7 @@ def record_fields(record: logging.LogRecord) -> dict[str, Any]:
     for key, value in vars(record).items():
         if key in _STANDARD or key.startswith("_"):
             continue
-        out[key] = (
-            value if isinstance(value, str | int | float | bool | type(None) | list | dict) else str(value)
-        )
+        out[key] = value if isinstance(value, str | int | float | bool | type(None) | list | dict) else str(value)
     return out
 
 

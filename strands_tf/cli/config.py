@@ -31,17 +31,17 @@ def show(ctx: click.Context, environment: str | None, as_json: bool) -> None:
     app = app_context(ctx)
     resolved = app.resolve(environment)
     data = resolved.to_json_dict()
-    data["agents"] = {
-        name: agent for name, agent in data["agents"].items() if name in resolved.selected_agents
-    }
+    data["agents"] = {name: agent for name, agent in data["agents"].items() if name in resolved.selected_agents}
     if as_json:
         print_json(data)
         return
     console = make_console()
     env = resolved.environment
     where = "offline emulator" if env.target == "emulator" else f"account {env.account or '(any)'}"
-    console.print(f"[bold]{escape(resolved.project)}[/] · environment [bold]{escape(env.name)}[/] "
-                  f"({escape(where)}, {escape(env.region)})")  # fmt: skip
+    console.print(
+        f"[bold]{escape(resolved.project)}[/] · environment [bold]{escape(env.name)}[/] "
+        f"({escape(where)}, {escape(env.region)})"
+    )
     data.pop("warnings", None)
     console.print(escape(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)), end="")
     for warning in resolved.warnings:

@@ -83,12 +83,27 @@ Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
     show_default=True,
     help="Run as if started in this project directory.",
 )
-@click.option("-e", "--env", "environment", metavar="ENV", help="Environment to work on (default: $STRANDS_ENV, "
-              "dev, the only one declared, or local).")  # fmt: skip
-@click.option("--agent", "agents", multiple=True, metavar="NAME", help="Only these agents (repeatable; globs "
-              "like 'support-*' work).")  # fmt: skip
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Format of log lines on stderr (json: one object per line).")  # fmt: skip
+@click.option(
+    "-e",
+    "--env",
+    "environment",
+    metavar="ENV",
+    help="Environment to work on (default: $STRANDS_ENV, dev, the only one declared, or local).",
+)
+@click.option(
+    "--agent",
+    "agents",
+    multiple=True,
+    metavar="NAME",
+    help="Only these agents (repeatable; globs like 'support-*' work).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of log lines on stderr (json: one object per line).",
+)
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Write logs to this file.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")

@@ -61,13 +61,19 @@ def render_exception(exc: BaseException, *, debug: bool = False, json_output: bo
     # not an expected failure: a bug; say so plainly and show the traceback only when asked
     console = make_console(stderr=True)
     if json_output:
-        print_json({"ok": False, "error": {"category": "internal", "summary": f"{type(exc).__name__}: {exc}",
-                                           "hint": "re-run with --debug and report the traceback"}})  # fmt: skip
+        print_json(
+            {
+                "ok": False,
+                "error": {
+                    "category": "internal",
+                    "summary": f"{type(exc).__name__}: {exc}",
+                    "hint": "re-run with --debug and report the traceback",
+                },
+            }
+        )
     console.print(f"[bold red]internal error[/]: {escape(type(exc).__name__)}: {escape(str(exc))}")
     if debug:
         traceback.print_exception(exc)
     else:
-        console.print(
-            "[dim]This is a bug in strands. Re-run with --debug for the traceback and report it.[/]"
-        )
+        console.print("[dim]This is a bug in strands. Re-run with --debug for the traceback and report it.[/]")
     return ExitCode.INFRA

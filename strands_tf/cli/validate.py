@@ -44,7 +44,7 @@ def validate(ctx: click.Context, as_json: bool) -> None:
                 "fragments": {
                     name: path.relative_to(loaded.root).as_posix()
                     for name, path in sorted(loaded.fragment_files.items())
-                },  # fmt: skip
+                },
                 "warnings": warnings,
             }
         )

@@ -116,16 +116,12 @@ def _discover_fragments(
         if doc.data is None:
             continue
         if not isinstance(doc.data, dict):
-            collector.issues.append(
-                ConfigIssue(rel, 1, 1, "", "an agent fragment must be a mapping of agent settings")
-            )
+            collector.issues.append(ConfigIssue(rel, 1, 1, "", "an agent fragment must be a mapping of agent settings"))
             continue
         body = dict(doc.data)
         name = body.pop("name", None) or fragment.parent.name
         if not isinstance(name, str):
-            collector.issues.append(
-                ConfigIssue(rel, *doc.source.position(("name",)), "name", "expected a string")
-            )
+            collector.issues.append(ConfigIssue(rel, *doc.source.position(("name",)), "name", "expected a string"))
             continue
         if name in agents:
             first = sources.file_of(("agents", name))
@@ -140,7 +136,7 @@ def _discover_fragments(
                     f"agents.{name}",
                     f"agent '{name}' is defined twice: in {first_file} and in {rel}",
                     "rename one of them (a fragment's name is its `name:` or its directory name)",
-                )  # fmt: skip
+                )
             )
             continue
         body.setdefault("path", fragment.parent.relative_to(root).as_posix())
@@ -221,21 +217,24 @@ def _check_references(
                 continue
             if target is None:
                 guess = messages.suggest(trigger.queue, [n for n, r in resources.items() if r.type == "sqs"])
-                collector.add(loc, f"'{trigger.queue}' is not a resource of this project",
-                              f"did you mean '{guess}'?" if guess else "define it: {type: sqs}")  # fmt: skip
-            elif target.type != "sqs":
                 collector.add(
-                    loc, f"'{trigger.queue}' is a {target.type} resource; triggers need an sqs queue"
+                    loc,
+                    f"'{trigger.queue}' is not a resource of this project",
+                    f"did you mean '{guess}'?" if guess else "define it: {type: sqs}",
                 )
+            elif target.type != "sqs":
+                collector.add(loc, f"'{trigger.queue}' is a {target.type} resource; triggers need an sqs queue")
             elif target.fifo and trigger.batch_size > 10:
-                collector.add((*base, "triggers", i, "batch_size"),
-                              f"{trigger.batch_size} is above the FIFO queue maximum 10")  # fmt: skip
+                collector.add(
+                    (*base, "triggers", i, "batch_size"), f"{trigger.batch_size} is above the FIFO queue maximum 10"
+                )
         _check_agent_files(name, agent, root, collector)
         if agent.api:
             for j, route in enumerate(agent.api.routes):
                 if route in routes:
-                    collector.add((*base, "api", "routes", j),
-                                  f"route '{route}' is already served by agent '{routes[route]}'")  # fmt: skip
+                    collector.add(
+                        (*base, "api", "routes", j), f"route '{route}' is already served by agent '{routes[route]}'"
+                    )
                 else:
                     routes[route] = name
 
@@ -249,16 +248,22 @@ def _check_agent_files(name: str, agent: AgentConfig, root: Path, collector: _Co
         collector.add((*base, "path"), f"'{agent.path}' points outside the project directory")
         return
     if not agent_dir.is_dir():
-        collector.add((*base, "path"), f"directory '{agent.path}' does not exist",
-                      "create it, or run `strands init` to scaffold an agent")  # fmt: skip
+        collector.add(
+            (*base, "path"),
+            f"directory '{agent.path}' does not exist",
+            "create it, or run `strands init` to scaffold an agent",
+        )
         return
     module, _, _function = agent.handler.rpartition(".")
     module_file = agent_dir / (module.replace(".", "/") + ".py")
     package_init = agent_dir / module.replace(".", "/") / "__init__.py"
     if not module_file.is_file() and not package_init.is_file():
         rel = (Path(agent.path) / (module.replace(".", "/") + ".py")).as_posix()
-        collector.add((*base, "handler"), f"handler module '{module}' not found: {rel} does not exist",
-                      f"create {rel} with a function {_function}(event, context)")  # fmt: skip
+        collector.add(
+            (*base, "handler"),
+            f"handler module '{module}' not found: {rel} does not exist",
+            f"create {rel} with a function {_function}(event, context)",
+        )
     if agent.requirements is not None and not (agent_dir / agent.requirements).is_file():
         rel = (Path(agent.path) / agent.requirements).as_posix()
         collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
@@ -270,15 +275,23 @@ def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
         for agent_name in env.overrides.agents:
             if agent_name not in config.agents:
                 guess = messages.suggest(agent_name, list(config.agents))
-                collector.add((*base, "agents", agent_name), f"override for unknown agent '{agent_name}'",
-                              f"did you mean '{guess}'?" if guess else None, key=True)  # fmt: skip
+                collector.add(
+                    (*base, "agents", agent_name),
+                    f"override for unknown agent '{agent_name}'",
+                    f"did you mean '{guess}'?" if guess else None,
+                    key=True,
+                )
         for res_name, changes in env.overrides.resources.items():
             loc = (*base, "resources", res_name)
             resource = config.resources.get(res_name)
             if resource is None:
                 guess = messages.suggest(res_name, list(config.resources))
-                collector.add(loc, f"override for unknown resource '{res_name}'",
-                              f"did you mean '{guess}'?" if guess else None, key=True)  # fmt: skip
+                collector.add(
+                    loc,
+                    f"override for unknown resource '{res_name}'",
+                    f"did you mean '{guess}'?" if guess else None,
+                    key=True,
+                )
                 continue
             if not isinstance(changes, dict):
                 collector.add(loc, f"expected a mapping of {resource.type} settings")
@@ -293,8 +306,7 @@ def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
                 for error in exc.errors(include_url=False):
                     inner, is_key = _normalise_loc(tuple(error["loc"]))
                     message, hint = messages.render(error, ProjectConfig, ("resources", res_name, *inner))
-                    collector.add((*loc, *inner), message, hint,
-                                  key=is_key or error["type"] == "extra_forbidden")  # fmt: skip
+                    collector.add((*loc, *inner), message, hint, key=is_key or error["type"] == "extra_forbidden")
 
 
 def find_config(start: Path) -> Path:
@@ -322,8 +334,16 @@ def load_project(
     if doc.data is None:
         raise ConfigError(collector.issues or [ConfigIssue(display, 1, 1, "", "the file is empty")])
     if not isinstance(doc.data, dict):
-        collector.issues.append(ConfigIssue(display, 1, 1, "", f"expected a mapping at the top of the file, got "
-                                            f"{messages.describe(doc.data)}", "start with `version: 1`"))  # fmt: skip
+        collector.issues.append(
+            ConfigIssue(
+                display,
+                1,
+                1,
+                "",
+                f"expected a mapping at the top of the file, got {messages.describe(doc.data)}",
+                "start with `version: 1`",
+            )
+        )
         raise ConfigError(collector.issues)
     data: dict[str, Any] = dict(doc.data)
     fragments = _discover_fragments(root, data, sources, collector, environ)

@@ -25,13 +25,7 @@ def describe(value: Any) -> str:
     kind = _YAML_TYPE.get(type(value), type(value).__name__)
     if isinstance(value, dict | list):
         return kind
-    text = (
-        repr(value)
-        if isinstance(value, str)
-        else str(value).lower()
-        if isinstance(value, bool)
-        else str(value)
-    )
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({kind})"
@@ -109,9 +103,7 @@ def allowed_values(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[st
     return out
 
 
-def render(
-    error: dict[str, Any], root: type[BaseModel], loc: tuple[str | int, ...]
-) -> tuple[str, str | None]:
+def render(error: dict[str, Any], root: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, str | None]:
     """Message and hint for one pydantic error dict (from ValidationError.errors())."""
     kind = error["type"]
     value = error.get("input")
@@ -121,9 +113,7 @@ def render(
         model = model_at(root, loc[:-1])
         fields = list(model.model_fields) if model else []
         guess = suggest(last, fields)
-        hint = (
-            f"did you mean '{guess}'?" if guess else (f"known keys: {', '.join(fields)}" if fields else None)
-        )
+        hint = f"did you mean '{guess}'?" if guess else (f"known keys: {', '.join(fields)}" if fields else None)
         return f"unknown key '{last}'", hint
     if kind == "missing":
         return f"missing required key '{last}'", None

@@ -47,9 +47,23 @@ _HANDLER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _ORIGIN_RE = re.compile(r"^(\*|https?://[A-Za-z0-9.*-]+(:\d+)?)$")
 _IAM_ACTION_RE = re.compile(r"^([a-z0-9-]+:[A-Za-z0-9*]+|\*)$")
 VPC_ENDPOINT_SERVICES = (
-    "s3", "dynamodb", "bedrock-runtime", "bedrock", "bedrock-agent-runtime", "sqs", "sns", "logs",
-    "secretsmanager", "ssm", "kms", "sts", "lambda", "xray", "ecr.api", "ecr.dkr",
-)  # fmt: skip
+    "s3",
+    "dynamodb",
+    "bedrock-runtime",
+    "bedrock",
+    "bedrock-agent-runtime",
+    "sqs",
+    "sns",
+    "logs",
+    "secretsmanager",
+    "ssm",
+    "kms",
+    "sts",
+    "lambda",
+    "xray",
+    "ecr.api",
+    "ecr.dkr",
+)
 
 
 def _err(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
@@ -71,16 +85,14 @@ class CorsConfig(StrictModel):
     allow_origins: list[str] = Field(
         min_length=1, description='Origins allowed to call the API, e.g. ["https://app.example.com"].'
     )
-    allow_methods: list[str] = Field(default_factory=lambda: ["GET", "POST", "OPTIONS"],
-                                     description="HTTP methods allowed from those origins.")  # fmt: skip
-    allow_headers: list[str] = Field(default_factory=lambda: ["content-type", "authorization"],
-                                     description="Request headers the browser may send.")  # fmt: skip
-    expose_headers: list[str] = Field(
-        default_factory=list, description="Response headers the browser may read."
+    allow_methods: list[str] = Field(
+        default_factory=lambda: ["GET", "POST", "OPTIONS"], description="HTTP methods allowed from those origins."
     )
-    max_age: bounded(0, 86400, "CORS max_age") = Field(
-        300, description="Seconds a preflight answer is cached."
+    allow_headers: list[str] = Field(
+        default_factory=lambda: ["content-type", "authorization"], description="Request headers the browser may send."
     )
+    expose_headers: list[str] = Field(default_factory=list, description="Response headers the browser may read.")
+    max_age: bounded(0, 86400, "CORS max_age") = Field(300, description="Seconds a preflight answer is cached.")
     allow_credentials: StrictBool = Field(False, description="Allow cookies and authorization headers.")
 
     @field_validator("allow_origins")
@@ -88,8 +100,9 @@ class CorsConfig(StrictModel):
     def _origins(cls, origins: list[str]) -> list[str]:
         for origin in origins:
             if not _ORIGIN_RE.match(origin):
-                raise _err("cors_origin", "'{origin}' is not an origin: expected scheme://host[:port] or '*'",
-                           origin=origin)  # fmt: skip
+                raise _err(
+                    "cors_origin", "'{origin}' is not an origin: expected scheme://host[:port] or '*'", origin=origin
+                )
         return origins
 
     @field_validator("allow_methods")
@@ -127,11 +140,17 @@ class ApiConfig(StrictModel):
                 continue
             match = _ROUTE_RE.match(route)
             if not match:
-                raise _err("route", "'{route}' is not a route: expected \"METHOD /path\", e.g. \"POST /chat\"",
-                           route=route)  # fmt: skip
+                raise _err(
+                    "route", '\'{route}\' is not a route: expected "METHOD /path", e.g. "POST /chat"', route=route
+                )
             if match["method"] not in HTTP_METHODS:
-                raise _err("route_method", "'{method}' in '{route}' is not an HTTP method ({allowed})",
-                           method=match["method"], route=route, allowed=", ".join(HTTP_METHODS))  # fmt: skip
+                raise _err(
+                    "route_method",
+                    "'{method}' in '{route}' is not an HTTP method ({allowed})",
+                    method=match["method"],
+                    route=route,
+                    allowed=", ".join(HTTP_METHODS),
+                )
             if route in seen:
                 raise _err("route_duplicate", "route '{route}' is listed twice", route=route)
             seen.add(route)
@@ -182,8 +201,7 @@ class PermissionConfig(StrictModel):
             raise _err("actions_empty", "actions must list at least one IAM action")
         for action in actions:
             if not _IAM_ACTION_RE.match(action):
-                raise _err("iam_action", "'{action}' is not an IAM action: expected service:Action",
-                           action=action)  # fmt: skip
+                raise _err("iam_action", "'{action}' is not an IAM action: expected service:Action", action=action)
         return actions
 
     @model_validator(mode="after")
@@ -258,9 +276,7 @@ class AgentConfig(AgentSettings):
     """One Strands agent, deployed as a Lambda function."""
 
     path: str = Field(description="Directory of the agent's code, relative to strands.yaml.")
-    handler: str = Field(
-        "app.handler", description="module.function of the Lambda handler, e.g. app.handler."
-    )
+    handler: str = Field("app.handler", description="module.function of the Lambda handler, e.g. app.handler.")
     description: str = Field("", max_length=256, description="Shown in the Lambda console.")
     requirements: str | None = Field(
         None,
@@ -274,8 +290,7 @@ class AgentConfig(AgentSettings):
     @classmethod
     def _handler(cls, value: str) -> str:
         if not _HANDLER_RE.match(value):
-            raise _err("handler", "'{value}' is not a handler: expected module.function, e.g. app.handler",
-                       value=value)  # fmt: skip
+            raise _err("handler", "'{value}' is not a handler: expected module.function, e.g. app.handler", value=value)
         return value
 
     @field_validator("path")
@@ -306,9 +321,7 @@ class S3Resource(ResourceBase):
     bucket_name: S3BucketName | None = Field(None, description="Exact bucket name (default: derived).")
     versioning: StrictBool = Field(True, description="Keep previous versions of objects.")
     kms_key: KmsKeyRef | None = Field(None, description="Customer managed KMS key (default: SSE-S3).")
-    expire_days: bounded(1, 36500, "S3 expiration") | None = Field(
-        None, description="Delete objects after N days."
-    )
+    expire_days: bounded(1, 36500, "S3 expiration") | None = Field(None, description="Delete objects after N days.")
     noncurrent_expire_days: bounded(1, 36500, "S3 expiration") = Field(90, description="Drop old versions.")
     force_destroy: StrictBool = Field(False, description="Allow destroy to delete a non-empty bucket.")
 
@@ -331,12 +344,8 @@ class DynamoDbResource(ResourceBase):
     range_key: str | None = Field(None, min_length=1, max_length=255, description="Sort key attribute.")
     range_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of range_key.")
     billing_mode: Literal["on_demand", "provisioned"] = Field("on_demand", description="Capacity mode.")
-    read_capacity: bounded(1, 40000, "DynamoDB read capacity") | None = Field(
-        None, description="Provisioned RCU."
-    )
-    write_capacity: bounded(1, 40000, "DynamoDB write capacity") | None = Field(
-        None, description="Provisioned WCU."
-    )
+    read_capacity: bounded(1, 40000, "DynamoDB read capacity") | None = Field(None, description="Provisioned RCU.")
+    write_capacity: bounded(1, 40000, "DynamoDB write capacity") | None = Field(None, description="Provisioned WCU.")
     point_in_time_recovery: StrictBool = Field(True, description="Continuous backups for 35 days.")
     ttl_attribute: str | None = Field(None, description="Attribute holding an expiry epoch time.")
     stream: Literal["keys_only", "new_image", "old_image", "new_and_old_images"] | None = Field(
@@ -369,12 +378,8 @@ class SqsResource(ResourceBase):
     delay_seconds: bounded(0, 900, "SQS delay") = Field(0, description="Delivery delay in seconds.")
     receive_wait_time: bounded(0, 20, "SQS long polling") = Field(0, description="Long-poll seconds.")
     dead_letter: StrictBool = Field(False, description="Move poison messages to a dead-letter queue.")
-    max_receive_count: bounded(1, 1000, "SQS max receive count") = Field(
-        5, description="Receives before DLQ."
-    )
-    kms_key: KmsKeyRef | None = Field(
-        None, description="Customer managed KMS key (default: SQS-managed SSE)."
-    )
+    max_receive_count: bounded(1, 1000, "SQS max receive count") = Field(5, description="Receives before DLQ.")
+    kms_key: KmsKeyRef | None = Field(None, description="Customer managed KMS key (default: SQS-managed SSE).")
 
 
 class SnsResource(ResourceBase):
@@ -385,9 +390,7 @@ class SnsResource(ResourceBase):
     kms_key: KmsKeyRef = Field("alias/aws/sns", description="KMS key for encryption at rest.")
 
 
-ResourceConfig = Annotated[
-    S3Resource | DynamoDbResource | SqsResource | SnsResource, Field(discriminator="type")
-]
+ResourceConfig = Annotated[S3Resource | DynamoDbResource | SqsResource | SnsResource, Field(discriminator="type")]
 RESOURCE_TYPES: dict[str, type[ResourceBase]] = {
     "s3": S3Resource,
     "dynamodb": DynamoDbResource,
@@ -402,14 +405,11 @@ class VpcConfig(StrictModel):
     """A VPC for agents with `vpc: true`, its address space from a CIDR or an IPAM pool."""
 
     cidr: Cidr | None = Field(None, description="IPv4 CIDR of the VPC, e.g. 10.20.0.0/16.")
-    ipam_pool_id: str | None = Field(None, pattern=r"^ipam-pool-[0-9a-f]{8,17}$",
-                                     description="IPAM pool to allocate the VPC CIDR from.")  # fmt: skip
-    netmask_length: bounded(16, 28, "VPC netmask") | None = Field(
-        None, description="Prefix length from IPAM."
+    ipam_pool_id: str | None = Field(
+        None, pattern=r"^ipam-pool-[0-9a-f]{8,17}$", description="IPAM pool to allocate the VPC CIDR from."
     )
-    availability_zones: bounded(1, 6, "availability zones") = Field(
-        2, description="AZs to spread subnets over."
-    )
+    netmask_length: bounded(16, 28, "VPC netmask") | None = Field(None, description="Prefix length from IPAM.")
+    availability_zones: bounded(1, 6, "availability zones") = Field(2, description="AZs to spread subnets over.")
     nat: Literal["none", "single", "one_per_az"] = Field("single", description="NAT gateways for egress.")
     endpoints: list[Literal[VPC_ENDPOINT_SERVICES]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="VPC endpoints (gateway for s3/dynamodb, interface otherwise)."
@@ -432,20 +432,14 @@ class StateConfig(StrictModel):
 
     backend: Literal["local", "s3", "cloud"] = Field("local", description="State backend.")
     bucket: S3BucketName | None = Field(None, description="s3: bucket holding the state.")
-    key_prefix: str | None = Field(
-        None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate."
-    )
+    key_prefix: str | None = Field(None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate.")
     region: Region | None = Field(None, description="s3: bucket region (default: the environment's region).")
     lock: StrictBool = Field(True, description="s3: lock with S3 lock files (use_lockfile).")
     kms_key: KmsKeyRef | None = Field(None, description="s3: KMS key for the state objects.")
     organization: str | None = Field(None, description="cloud: HCP Terraform organization.")
-    workspace: str | None = Field(
-        None, description="cloud: workspace name (default <project>-<env>-<stack>)."
-    )
+    workspace: str | None = Field(None, description="cloud: workspace name (default <project>-<env>-<stack>).")
     workspace_tags: list[str] | None = Field(None, description="cloud: select workspaces by tags instead.")
-    hostname: str = Field(
-        "app.terraform.io", description="cloud: HCP Terraform or Terraform Enterprise host."
-    )
+    hostname: str = Field("app.terraform.io", description="cloud: HCP Terraform or Terraform Enterprise host.")
 
     @model_validator(mode="after")
     def _backend_fields(self) -> StateConfig:
@@ -476,8 +470,9 @@ class EnvironmentConfig(StrictModel):
     region: Region | None = Field(None, description="Region (default: the project's region).")
     profile: str | None = Field(None, description="AWS CLI profile (including SSO profiles).")
     role_arn: IamRoleArn | None = Field(None, description="Role assumed for cross-account deploys.")
-    external_id: str | None = Field(None, min_length=2, max_length=1224,
-                                    description="External id required by the role's trust policy.")  # fmt: skip
+    external_id: str | None = Field(
+        None, min_length=2, max_length=1224, description="External id required by the role's trust policy."
+    )
     vpc: VpcConfig | None = Field(None, description="VPC for agents with vpc: true.")
     tags: TagMap = Field(default_factory=dict, description="Tags added in this environment.")
     state: StateConfig | None = Field(None, description="State backend for this environment.")
@@ -492,18 +487,14 @@ class EnvironmentConfig(StrictModel):
                 account=self.account,
             )
         if self.target == "emulator" and (self.profile or self.role_arn):
-            raise _err(
-                "emulator_creds", "an emulator environment uses test credentials; remove profile/role_arn"
-            )
+            raise _err("emulator_creds", "an emulator environment uses test credentials; remove profile/role_arn")
         return self
 
 
 class HistoryConfig(StrictModel):
     """Deployment history: one record per apply, destroy and rollback."""
 
-    bucket: S3BucketName | None = Field(
-        None, description="S3 bucket for records (default: .strands/history)."
-    )
+    bucket: S3BucketName | None = Field(None, description="S3 bucket for records (default: .strands/history).")
     prefix: str = Field("", description="Key prefix inside the bucket.")
     retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
     kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
@@ -516,8 +507,9 @@ class HistoryConfig(StrictModel):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise _err("regex", "'{pattern}' is not a valid regular expression: {reason}",
-                           pattern=pattern, reason=str(exc)) from None  # fmt: skip
+                raise _err(
+                    "regex", "'{pattern}' is not a valid regular expression: {reason}", pattern=pattern, reason=str(exc)
+                ) from None
         return patterns
 
 
@@ -528,9 +520,7 @@ class EmulatorConfig(StrictModel):
         "builtin",
         description="builtin: the bundled offline provider; registry: hashicorp/aws from the registry.",
     )
-    port: bounded(1024, 65535, "TCP port") | None = Field(
-        None, description="Fixed port (default: a free one)."
-    )
+    port: bounded(1024, 65535, "TCP port") | None = Field(None, description="Fixed port (default: a free one).")
 
 
 # ------------------------------------------------------------------------------------------ project
@@ -549,12 +539,8 @@ class ProjectConfig(StrictModel):
     region: Region = Field("us-east-1", description="Default AWS region.")
     tags: TagMap = Field(default_factory=dict, description="Tags on every resource.")
     defaults: DefaultsConfig = Field(default_factory=DefaultsConfig, description="Defaults for every agent.")
-    iam: Literal["shared", "per_agent"] = Field(
-        "shared", description="One execution role per stack or per agent."
-    )
-    stacks: Literal["single", "per_agent"] = Field(
-        "single", description="One stack, or shared + one per agent."
-    )
+    iam: Literal["shared", "per_agent"] = Field("shared", description="One execution role per stack or per agent.")
+    stacks: Literal["single", "per_agent"] = Field("single", description="One stack, or shared + one per agent.")
     state: StateConfig = Field(default_factory=StateConfig, description="Terraform state backend.")
     history: HistoryConfig = Field(default_factory=HistoryConfig, description="Deployment history.")
     emulator: EmulatorConfig = Field(default_factory=EmulatorConfig, description="Offline target settings.")

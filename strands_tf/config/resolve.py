@@ -137,9 +137,7 @@ def environment_names(config: ProjectConfig) -> list[str]:
     return names
 
 
-def choose_environment(
-    config: ProjectConfig, requested: str | None, environ: Mapping[str, str] | None = None
-) -> str:
+def choose_environment(config: ProjectConfig, requested: str | None, environ: Mapping[str, str] | None = None) -> str:
     """The environment a command works on: -e, else $STRANDS_ENV, else `dev`, the only one, or `local`."""
     env_vars = os.environ if environ is None else environ
     name = requested or env_vars.get(ENV_VAR) or None
@@ -154,9 +152,7 @@ def choose_environment(
         raise UserError(
             f"unknown environment '{name}'",
             detail=f"environments in this project: {', '.join(names)}",
-            hint=f"did you mean '{guess}'? (-e {guess})"
-            if guess
-            else "add it under environments: in strands.yaml",
+            hint=f"did you mean '{guess}'? (-e {guess})" if guess else "add it under environments: in strands.yaml",
         )
     return name
 
@@ -175,9 +171,7 @@ def select_agents(names: Iterable[str], patterns: Iterable[str]) -> list[str]:
             raise UserError(
                 f"--agent {pattern} matches no agent",
                 detail=f"agents in this project: {', '.join(all_names) or '(none)'}",
-                hint=f"did you mean '{guess}'?"
-                if guess
-                else "names and shell-style globs (support-*) are accepted",
+                hint=f"did you mean '{guess}'?" if guess else "names and shell-style globs (support-*) are accepted",
             )
         chosen.extend(n for n in matched if n not in chosen)
     return [n for n in all_names if n in chosen]
@@ -256,9 +250,7 @@ def _state_for(config: ProjectConfig, env: EnvironmentConfig) -> StateConfig:
     return env.state or config.state
 
 
-def _resolve_agent(
-    name: str, agent: AgentConfig, defaults: dict[str, Any], env: EnvironmentConfig
-) -> ResolvedAgent:
+def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env: EnvironmentConfig) -> ResolvedAgent:
     merged = _deep_merge(defaults, _settings(agent))
     override = env.overrides.agents.get(name)
     merged = _deep_merge(merged, _settings(override))
@@ -315,9 +307,7 @@ def _check_environment(
                 )
 
 
-def resolve_all(
-    loaded: LoadedProject, *, environ: Mapping[str, str] | None = None
-) -> dict[str, ResolvedProject]:
+def resolve_all(loaded: LoadedProject, *, environ: Mapping[str, str] | None = None) -> dict[str, ResolvedProject]:
     """Resolve every environment; problems from all of them are reported together."""
     issues = []
     out: dict[str, ResolvedProject] = {}

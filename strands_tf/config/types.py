@@ -28,8 +28,29 @@ __all__ = [
 
 # Values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
 LOG_RETENTION_VALUES = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 _REGION_RE = re.compile(r"^(us|eu|ap|ca|sa|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -45,13 +66,26 @@ _ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Lambda sets these itself; a function that sets them fails to create.
 RESERVED_LAMBDA_ENV = frozenset(
     {
-        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
     }
-)  # fmt: skip
+)
 
 
 def _fail(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
@@ -63,16 +97,16 @@ def bounded(lo: int, hi: int, what: str) -> Any:
 
     def check(value: int) -> int:
         if value < lo:
-            raise _fail("below_minimum", "{value} is below the {what} minimum {limit}", value=value,
-                        what=what, limit=lo)  # fmt: skip
+            raise _fail(
+                "below_minimum", "{value} is below the {what} minimum {limit}", value=value, what=what, limit=lo
+            )
         if value > hi:
-            raise _fail("above_maximum", "{value} is above the {what} maximum {limit}", value=value,
-                        what=what, limit=hi)  # fmt: skip
+            raise _fail(
+                "above_maximum", "{value} is above the {what} maximum {limit}", value=value, what=what, limit=hi
+            )
         return value
 
-    return Annotated[
-        StrictInt, AfterValidator(check), Field(json_schema_extra={"minimum": lo, "maximum": hi})
-    ]
+    return Annotated[StrictInt, AfterValidator(check), Field(json_schema_extra={"minimum": lo, "maximum": hi})]
 
 
 def _pattern(regex: re.Pattern[str], kind: str, message: str, example: str) -> Any:
@@ -97,9 +131,7 @@ def _check_account(value: Any) -> Any:
 
 
 AccountId = Annotated[
-    _pattern(
-        _ACCOUNT_RE, "account_id", "'{value}' is not an AWS account id: expected 12 digits", "'123456789012'"
-    ),
+    _pattern(_ACCOUNT_RE, "account_id", "'{value}' is not an AWS account id: expected 12 digits", "'123456789012'"),
     BeforeValidator(_check_account),
 ]
 Region = _pattern(_REGION_RE, "region", "'{value}' is not an AWS region", "us-east-1")
@@ -113,14 +145,18 @@ ResourceName = AgentName
 ProjectName = _pattern(
     _PROJECT_RE,
     "project_name",
-    "'{value}' is not a valid project name: use 2-30 lowercase letters, digits and '-', "
-    "starting with a letter",
+    "'{value}' is not a valid project name: use 2-30 lowercase letters, digits and '-', starting with a letter",
     "support-desk",
 )
-IamRoleArn = _pattern(_ROLE_ARN_RE, "role_arn", "'{value}' is not an IAM role ARN",
-                      "arn:aws:iam::123456789012:role/strands-deploy")  # fmt: skip
-KmsKeyRef = _pattern(_KMS_RE, "kms_key", "'{value}' is not a KMS key ARN, key id or alias",
-                     "alias/strands or arn:aws:kms:us-east-1:123456789012:key/…")  # fmt: skip
+IamRoleArn = _pattern(
+    _ROLE_ARN_RE, "role_arn", "'{value}' is not an IAM role ARN", "arn:aws:iam::123456789012:role/strands-deploy"
+)
+KmsKeyRef = _pattern(
+    _KMS_RE,
+    "kms_key",
+    "'{value}' is not a KMS key ARN, key id or alias",
+    "alias/strands or arn:aws:kms:us-east-1:123456789012:key/…",
+)
 S3BucketName = _pattern(
     _BUCKET_RE,
     "bucket_name",
@@ -162,14 +198,13 @@ def _check_cidr(value: str) -> str:
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
-        raise _fail("cidr", "'{value}' is not a valid IPv4 CIDR block ({reason})", value=value,
-                    reason=str(exc)) from None  # fmt: skip
+        raise _fail(
+            "cidr", "'{value}' is not a valid IPv4 CIDR block ({reason})", value=value, reason=str(exc)
+        ) from None
     if net.version != 4:
         raise _fail("cidr", "'{value}' is not an IPv4 CIDR block", value=value)
     if not 16 <= net.prefixlen <= 28:
-        raise _fail(
-            "cidr_size", "a VPC CIDR must be between /16 and /28, got /{prefix}", prefix=net.prefixlen
-        )
+        raise _fail("cidr_size", "a VPC CIDR must be between /16 and /28, got /{prefix}", prefix=net.prefixlen)
     return value
 
 

@@ -82,7 +82,7 @@ class _Builder:
                 _display_path(path),
                 message,
                 hint,
-            )  # fmt: skip
+            )
         )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
@@ -141,8 +141,13 @@ class _Builder:
                 self.issue(key_node, path, "mapping keys must be plain strings, not lists or mappings")
                 continue
             key = key_node.value
-            if key_node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
-                                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"):  # fmt: skip
+            if key_node.tag not in (
+                "tag:yaml.org,2002:str",
+                "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:float",
+                "tag:yaml.org,2002:null",
+            ):
                 self.issue(key_node, (*path, key), f"unsupported key tag {key_node.tag}")
                 continue
             if key in first_seen:
@@ -188,23 +193,32 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, ConfigIssue | None]:
     if len(raw) > MAX_CONFIG_BYTES:
         size_mb = len(raw) / (1024 * 1024)
         return None, ConfigIssue(
-            file, None, None, "",
-            f"the file is {size_mb:.1f} MB; configuration files are limited to "
-            f"{MAX_CONFIG_BYTES // (1024 * 1024)} MB",
+            file,
+            None,
+            None,
+            "",
+            f"the file is {size_mb:.1f} MB; configuration files are limited to {MAX_CONFIG_BYTES // (1024 * 1024)} MB",
             "is this the right file? Split agents into agents/*/agent.yaml fragments if it really is",
-        )  # fmt: skip
+        )
     if b"\x00" in raw[:8192] or b"\x00" in raw:
         offset = raw.index(b"\x00")
         line = raw.count(b"\n", 0, offset) + 1
-        return None, ConfigIssue(file, line, None, "", "this is a binary file, not YAML (found a NUL byte)",
-                                 "point strands at your strands.yaml (-C DIR or --config FILE)")  # fmt: skip
+        return None, ConfigIssue(
+            file,
+            line,
+            None,
+            "",
+            "this is a binary file, not YAML (found a NUL byte)",
+            "point strands at your strands.yaml (-C DIR or --config FILE)",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, ConfigIssue(file, line, col, "", f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})",
-                                 "save the file as UTF-8")  # fmt: skip
+        return None, ConfigIssue(
+            file, line, col, "", f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8"
+        )
     return text, None
 
 
@@ -229,21 +243,32 @@ def parse_yaml(
         message = f"invalid YAML: {exc.problem or exc.context}"
         if exc.context and exc.problem:
             message = f"invalid YAML: {exc.problem} ({exc.context})"
-        return YamlDocument(None, source, [ConfigIssue(file, line, col, "", message,
-                                                       "check indentation, colons and quotes")])  # fmt: skip
+        return YamlDocument(
+            None, source, [ConfigIssue(file, line, col, "", message, "check indentation, colons and quotes")]
+        )
     except yaml.YAMLError as exc:
         return YamlDocument(None, source, [ConfigIssue(file, None, None, "", f"invalid YAML: {exc}")])
     except RecursionError:
         return YamlDocument(None, source, [ConfigIssue(file, None, None, "", "YAML nested too deeply")])
     if len(nodes) > 1:
         second = nodes[1]
-        return YamlDocument(None, source, [ConfigIssue(
-            file, second.start_mark.line + 1, 1, "",
-            "the file holds more than one YAML document (---); strands reads exactly one",
-        )])  # fmt: skip
+        return YamlDocument(
+            None,
+            source,
+            [
+                ConfigIssue(
+                    file,
+                    second.start_mark.line + 1,
+                    1,
+                    "",
+                    "the file holds more than one YAML document (---); strands reads exactly one",
+                )
+            ],
+        )
     if not nodes:
-        return YamlDocument(None, source, [ConfigIssue(file, 1, 1, "", "the file is empty",
-                                                       "run `strands init` for a starting point")])  # fmt: skip
+        return YamlDocument(
+            None, source, [ConfigIssue(file, 1, 1, "", "the file is empty", "run `strands init` for a starting point")]
+        )
     builder = _Builder(file, env)
     try:
         data = builder.build(nodes[0], ())
@@ -257,12 +282,17 @@ def read_yaml_file(path: Path, display: str, env: Mapping[str, str]) -> YamlDocu
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return YamlDocument(None, SourceMap(display), [ConfigIssue(
-            display, None, None, "", "file not found", "run `strands init` or pass -C DIR")])  # fmt: skip
+        return YamlDocument(
+            None,
+            SourceMap(display),
+            [ConfigIssue(display, None, None, "", "file not found", "run `strands init` or pass -C DIR")],
+        )
     except IsADirectoryError:
-        return YamlDocument(None, SourceMap(display), [ConfigIssue(display, None, None, "",
-                                                                   "is a directory, not a file")])  # fmt: skip
+        return YamlDocument(
+            None, SourceMap(display), [ConfigIssue(display, None, None, "", "is a directory, not a file")]
+        )
     except OSError as exc:
-        return YamlDocument(None, SourceMap(display), [ConfigIssue(display, None, None, "",
-                                                                   f"cannot read: {exc.strerror}")])  # fmt: skip
+        return YamlDocument(
+            None, SourceMap(display), [ConfigIssue(display, None, None, "", f"cannot read: {exc.strerror}")]
+        )
     return parse_yaml(raw, display, env)
