@@ -76,7 +76,7 @@ class Tree:
 
 
 class ExcludeMatcher:
-    """gitignore-like globs: ``name`` at any depth, ``dir/`` only directories, ``a/b`` from the root."""
+    """gitignore-like globs: ``name`` at any depth, ``dir/`` only dirs, ``a/b`` or ``/a`` from the root."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self._rules: list[tuple[re.Pattern[str], bool, bool]] = []
@@ -91,7 +91,7 @@ class ExcludeMatcher:
                     f"exclude pattern {raw!r} is empty",
                     hint="Write a glob such as 'docs/', '*.csv' or 'data/raw/*'.",
                 )
-            anchored = "/" in body
+            anchored = "/" in body or pattern.startswith("/")
             self._rules.append((re.compile(fnmatch.translate(body)), dir_only, anchored))
 
     def matches(self, relpath: str, name: str, is_dir: bool) -> bool:

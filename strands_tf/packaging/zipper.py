@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from strands_tf.errors import Category, StrandsError
 
 from .spec import PackagingError
 from .tree import FileEntry, Tree
@@ -72,11 +73,30 @@ def _write_file(zf: zipfile.ZipFile, name: str, entry: FileEntry) -> int:
     # Known size up front: zipfile picks zip64 headers from it, so that choice depends on content only.
     info.file_size = entry.size
     try:
-        with entry.path.open("rb") as src, zf.open(info, "w") as out:
-            shutil.copyfileobj(src, out, _CHUNK)
+        src = entry.path.open("rb")
     except OSError as exc:
-        raise PackagingError(
-            f"cannot read {entry.path}: {exc.strerror or exc}",
-            hint="Fix the file's permissions or add it to the agent's exclude list.",
-        ) from None
+        raise _unreadable(entry, exc) from None
+    with src, zf.open(info, "w") as out:
+        while True:
+            try:
+                chunk = src.read(_CHUNK)
+            except OSError as exc:
+                raise _unreadable(entry, exc) from None
+            if not chunk:
+                break
+            try:
+                out.write(chunk)
+            except OSError as exc:
+                raise StrandsError(
+                    f"cannot write {zf.filename}: {exc.strerror or exc}",
+                    hint="Free disk space or choose another output directory, then run again.",
+                    category=Category.STATE,
+                ) from None
     return info.file_size
+
+
+def _unreadable(entry: FileEntry, exc: OSError) -> PackagingError:
+    return PackagingError(
+        f"cannot read {entry.path}: {exc.strerror or exc}",
+        hint="Fix the file's permissions or add it to the agent's exclude list.",
+    )
