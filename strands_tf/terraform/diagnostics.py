@@ -171,9 +171,7 @@ class TerraformError(StrandsError):
 # Order matters: the first matching rule wins, most specific first (a lock error mentions
 # "ConditionalCheckFailed", a credentials error can mention "timeout" while refreshing tokens).
 
-_LOCK = re.compile(
-    r"Error (?:acquiring|releasing) the state lock|state lock|ConditionalCheckFailedException", re.I
-)
+_LOCK = re.compile(r"Error (?:acquiring|releasing) the state lock|state lock|ConditionalCheckFailedException", re.I)
 _CREDENTIALS = re.compile(
     r"no valid credential sources|NoCredentialProviders|ExpiredToken|InvalidClientTokenId|"
     r"security token included in the request is (?:invalid|expired)|InvalidAccessKeyId|"
@@ -215,9 +213,7 @@ _PROVIDER = re.compile(
     re.I,
 )
 _INTERRUPTED = re.compile(r"execution halted|operation canceled|Interrupt received", re.I)
-_PROVISIONER = re.compile(
-    r"local-exec provisioner error|remote-exec provisioner error|provisioner error", re.I
-)
+_PROVISIONER = re.compile(r"local-exec provisioner error|remote-exec provisioner error|provisioner error", re.I)
 _INIT_REQUIRED = re.compile(
     r"Backend initialization required|Module not installed|Backend configuration changed|"
     r"Initialization required|please run \"terraform init\"",
@@ -297,20 +293,20 @@ def classify(diag: Diagnostic) -> Classification:
             "Rename the resource in strands.yaml, delete the existing one, or import it into the state "
             "(`terraform import`) so it is managed here.",
         )
+    if _PROVIDER.search(text):
+        return Classification(
+            "provider",
+            Category.DEPENDENCY,
+            f"A Terraform provider could not be installed or failed while running{at}.",
+            "Run `strands doctor` to check the engine, provider cache, mirrors and access to the provider "
+            "registry; on an offline machine install the provider into a filesystem mirror.",
+        )
     if _NETWORK.search(text):
         return Classification(
             "network",
             Category.NETWORK,
             f"A network call failed{at}.",
             "Check network access to the endpoint (DNS, proxy, VPN, firewall) and run again.",
-        )
-    if _PROVIDER.search(text):
-        return Classification(
-            "provider",
-            Category.DEPENDENCY,
-            f"A Terraform provider could not be installed or failed while running{at}.",
-            "Run `strands doctor` to check the engine, provider cache and mirrors; on an offline machine "
-            "install the provider into a filesystem mirror.",
         )
     if _INTERRUPTED.search(text):
         return Classification(
@@ -382,8 +378,8 @@ _RANK = {
     "permissions": 2,
     "throttling": 3,
     "already_exists": 4,
-    "network": 5,
-    "provider": 6,
+    "provider": 5,
+    "network": 6,
     "init_required": 7,
     "configuration": 8,
     "interrupted": 9,
