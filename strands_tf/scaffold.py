@@ -1,0 +1,111 @@
+"""Project templates for `strands init`: a strands.yaml plus real, tested Strands agents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from strands_tf.errors import UserError
+from strands_tf.fsutil import atomic_write_bytes
+
+
+@dataclass(frozen=True)
+class Template:
+    """What one template writes: its strands.yaml and which agent kind goes in which directory."""
+
+    description: str
+    config: str
+    agents: dict[str, str]
+    fragments: dict[str, str] = field(default_factory=dict)
+
+
+TEMPLATES: dict[str, Template] = {
+    "simple": Template("one agent behind an HTTP API, with a DynamoDB table", "simple.yaml", {"assistant": "http"}),
+    "event-driven": Template(
+        "an agent triggered by an SQS queue, writing to DynamoDB and publishing to SNS",
+        "event-driven.yaml",
+        {"triage": "queue"},
+    ),
+    "monorepo": Template(
+        "two agents, each with its own agents/<name>/agent.yaml",
+        "monorepo.yaml",
+        {"assistant": "http", "triage": "queue"},
+        {"assistant": "monorepo-assistant.agent.yaml", "triage": "monorepo-triage.agent.yaml"},
+    ),
+}
+
+GITIGNORE = """.strands/
+cdktf.out/
+.terraform/
+*.tfstate
+*.tfstate.backup
+__pycache__/
+.venv/
+"""
+DEV_REQUIREMENTS = (
+    "# run the agents' tests: pip install -r requirements-dev.txt && pytest agents\nstrands-agents>=1.0\npytest>=8\n"
+)
+
+
+def project_name_for(directory: Path) -> str:
+    """A valid project name derived from a directory name (`My Agents` -> `my-agents`)."""
+    name = re.sub(r"[^a-z0-9]+", "-", directory.resolve().name.lower()).strip("-")
+    if not name or not name[0].isalpha():
+        name = f"agents-{name}".strip("-")
+    return name[:30].rstrip("-") or "agents"
+
+
+def _files(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    out: list[tuple[str, bytes]] = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name == "__pycache__" or entry.name.endswith(".pyc"):
+            continue
+        rel = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            out.extend(_files(entry, rel + "/"))
+        else:
+            out.append((rel, entry.read_bytes()))
+    return out
+
+
+def render_template(template: str, project: str) -> dict[str, bytes]:
+    """Every file of a template (relative path -> content) for a project name."""
+    spec = TEMPLATES.get(template)
+    if spec is None:
+        raise UserError(f"unknown template '{template}'", hint=f"choose one of: {', '.join(TEMPLATES)}")
+    base = resources.files("strands_tf") / "templates"
+    config = (base / "projects" / spec.config).read_text("utf-8").replace("__PROJECT__", project)
+    files: dict[str, bytes] = {"strands.yaml": config.encode(), ".gitignore": GITIGNORE.encode()}
+    files["requirements-dev.txt"] = DEV_REQUIREMENTS.encode()
+    for agent, kind in spec.agents.items():
+        for rel, content in _files(base / "agents" / kind):
+            files[f"agents/{agent}/{rel}"] = content
+    for agent, fragment in spec.fragments.items():
+        files[f"agents/{agent}/agent.yaml"] = (base / "projects" / fragment).read_bytes()
+    return files
+
+
+def scaffold(directory: Path, template: str = "simple", *, name: str | None = None, force: bool = False) -> list[str]:
+    """Write a template into `directory`; refuses to overwrite anything unless `force`. Returns paths written."""
+    project = name or project_name_for(directory)
+    if not re.match(r"^[a-z][a-z0-9-]*[a-z0-9]$", project) or len(project) > 30:
+        raise UserError(
+            f"'{project}' is not a valid project name",
+            hint="use 2-30 lowercase letters, digits and '-', starting with a letter (--name my-project)",
+        )
+    files = render_template(template, project)
+    if directory.exists() and not directory.is_dir():
+        raise UserError(f"{directory} exists and is not a directory")
+    existing = sorted(rel for rel in files if (directory / rel).exists())
+    if existing and not force:
+        shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
+        raise UserError(
+            f"{directory} already has files this template would overwrite: {shown}",
+            hint="choose an empty directory, or pass --force to overwrite them",
+        )
+    for rel, content in files.items():
+        atomic_write_bytes(directory / rel, content)
+    return sorted(files)
