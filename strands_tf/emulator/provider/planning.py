@@ -1,0 +1,110 @@
+"""Plan-time rules shared by every resource: unknown computed values, defaults, replacement, diff suppression."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from strands_tf.emulator.provider.resources.base import ResourceHandler, json_equal
+from strands_tf.emulator.provider.values import Unknown
+
+
+@dataclass
+class PlanResult:
+    planned: dict[str, Any] | None
+    requires_replace: list[str] = field(default_factory=list)
+
+
+def mark_computed_unknown(block: dict[str, Any], planned: dict[str, Any], config: dict[str, Any] | None) -> None:
+    """On create, every computed attribute the configuration leaves null is known only after apply."""
+    config = config or {}
+    for name, attr in (block.get("attributes") or {}).items():
+        if attr.get("computed") and planned.get(name) is None and config.get(name) is None:
+            planned[name] = Unknown
+    for name, bt in (block.get("block_types") or {}).items():
+        inner = bt.get("block", {})
+        value, cfg = planned.get(name), config.get(name)
+        if isinstance(value, list):
+            cfg_items = cfg if isinstance(cfg, list) else []
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    mark_computed_unknown(inner, item, cfg_items[i] if i < len(cfg_items) else None)
+        elif isinstance(value, dict) and bt.get("nesting_mode") in ("single", "group"):
+            mark_computed_unknown(inner, value, cfg if isinstance(cfg, dict) else None)
+
+
+def differs(before: Any, after: Any, *, as_json: bool = False) -> bool:
+    """Whether a value changes between prior and planned state."""
+    if after is Unknown:
+        return before is not Unknown
+    if as_json:
+        return not json_equal(before, after)
+    return before != after
+
+
+def plan_resource(
+    handler: ResourceHandler,
+    block: dict[str, Any],
+    prior: dict[str, Any] | None,
+    proposed: dict[str, Any] | None,
+    config: dict[str, Any] | None,
+) -> PlanResult:
+    """The planned new state for a resource, following the real provider's plan-time behaviour."""
+    if proposed is None:
+        return PlanResult(None)
+    config = config or {}
+    planned = copy.deepcopy(proposed)
+    attrs = block.get("attributes") or {}
+
+    for name, value in handler.defaults.items():
+        if name in attrs and config.get(name) is None:
+            planned[name] = value
+
+    if prior is None:
+        mark_computed_unknown(block, planned, config)
+    else:
+        for name in handler.json_attrs:
+            if name in planned and json_equal(prior.get(name), planned.get(name)):
+                planned[name] = prior.get(name)
+        for name in handler.computed_blocks:
+            if not config.get(name):
+                planned[name] = copy.deepcopy(prior.get(name))
+
+    if "tags_all" in attrs:
+        tags = planned.get("tags")
+        if tags is Unknown:
+            planned["tags_all"] = Unknown
+        else:
+            merged = {**handler.aws.default_tags, **(tags or {})}
+            planned["tags_all"] = merged
+
+    handler.plan(prior, planned, config)
+
+    if prior is None:
+        return PlanResult(planned)
+
+    replace = [
+        name
+        for name in sorted(handler.force_new)
+        if name in attrs and differs(prior.get(name), planned.get(name), as_json=name in handler.json_attrs)
+    ]
+    changed = any(
+        differs(prior.get(k), planned.get(k), as_json=k in handler.json_attrs) for k in planned if k != "timeouts"
+    )
+    if changed and not replace:
+        for name in handler.unknown_on_update:
+            if name in attrs:
+                planned[name] = Unknown
+    return PlanResult(planned, replace)
+
+
+def resolve_unknowns(value: Any) -> Any:
+    """After apply nothing may stay unknown: an unknown the provider did not fill becomes null."""
+    if value is Unknown:
+        return None
+    if isinstance(value, dict):
+        return {k: resolve_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_unknowns(v) for v in value]
+    return value

@@ -1,0 +1,13 @@
+"""Handlers for every resource type and data source the emulator provider can apply."""
+
+from __future__ import annotations
+
+from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
+from strands_tf.emulator.provider.resources.meta import CallerIdentity, Partition, Region
+from strands_tf.emulator.provider.resources.s3 import S3Bucket
+
+_RESOURCE_CLASSES: list[type[ResourceHandler]] = [S3Bucket]
+_DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [CallerIdentity, Region, Partition]
+
+RESOURCES: dict[str, type[ResourceHandler]] = {c.type_name: c for c in _RESOURCE_CLASSES}
+DATA_SOURCES: dict[str, type[DataSourceHandler]] = {c.type_name: c for c in _DATA_SOURCE_CLASSES}

@@ -1,0 +1,126 @@
+"""What every resource and data source handler provides, and helpers shared by them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from botocore.exceptions import ClientError
+
+from strands_tf.emulator.provider.aws import AwsContext
+from strands_tf.emulator.provider.values import Unknown
+
+State = dict[str, Any]
+
+
+class ProviderFailure(Exception):
+    """An operation failed; the message is shown to the user as a Terraform diagnostic."""
+
+    def __init__(self, summary: str, detail: str = "", partial_state: State | None = None) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.detail = detail
+        self.partial_state = partial_state
+
+
+def error_code(exc: ClientError) -> str:
+    """The AWS error code of a botocore error."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_not_found(exc: Exception, *codes: str) -> bool:
+    """True if a botocore error means the resource does not exist."""
+    if not isinstance(exc, ClientError):
+        return False
+    code = error_code(exc)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code in codes or code.endswith("NotFound") or code.endswith("NotFoundException") or status == 404
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Semantic equality of two JSON documents given as strings (key order, whitespace ignored)."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        return a == b
+    try:
+        return _canon(json.loads(a)) == _canon(json.loads(b))
+    except ValueError:
+        return a == b
+
+
+def _canon(doc: Any) -> Any:
+    """IAM-aware canonical form: single-element lists equal scalars, list order ignored."""
+    if isinstance(doc, dict):
+        return {k: _canon(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        items = [_canon(v) for v in doc]
+        if len(items) == 1:
+            return items[0]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return doc
+
+
+def first(value: Any) -> dict[str, Any]:
+    """The only element of a max_items=1 block, or {}."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return {}
+
+
+def known(value: Any) -> bool:
+    """Not null and not unknown."""
+    return value is not None and value is not Unknown
+
+
+class ResourceHandler:
+    """CRUD for one resource type. States are dicts keyed by schema attribute/block names."""
+
+    type_name: ClassVar[str]
+    # attributes whose change forces a new resource (RequiresReplace)
+    force_new: ClassVar[frozenset[str]] = frozenset()
+    # attributes holding JSON documents compared semantically (diff suppressed when equal)
+    json_attrs: ClassVar[frozenset[str]] = frozenset()
+    # SDK defaults planned for optional attributes left null in the configuration
+    defaults: ClassVar[dict[str, Any]] = {}
+    # computed attributes that become unknown whenever an update changes anything
+    unknown_on_update: ClassVar[frozenset[str]] = frozenset()
+    # optional+computed nested blocks: an absent block keeps the value the provider read
+    computed_blocks: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, aws: AwsContext) -> None:
+        self.aws = aws
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        """Adjust the planned state in place (known computed values, provider-side defaults)."""
+
+    def create(self, planned: State, config: State) -> State:
+        """Create the resource; return its full state."""
+        raise NotImplementedError
+
+    def read(self, state: State) -> State | None:
+        """Return the resource as the emulator has it now, or None if it is gone."""
+        raise NotImplementedError
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        """Change the resource in place; return its full state."""
+        raise NotImplementedError
+
+    def delete(self, state: State) -> None:
+        """Delete the resource (gone already is fine)."""
+        raise NotImplementedError
+
+    def import_state(self, import_id: str) -> State:
+        """The minimal state that lets ``read`` find an existing resource."""
+        return {"id": import_id}
+
+
+class DataSourceHandler:
+    """Read-only lookup for one data source type."""
+
+    type_name: ClassVar[str]
+
+    def __init__(self, aws: AwsContext) -> None:
+        self.aws = aws
+
+    def read(self, config: State) -> State:
+        """Return the data source's state for a configuration."""
+        raise NotImplementedError
