@@ -6,8 +6,10 @@ import base64
 import hashlib
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from strands_tf.errors import Category, StrandsError
 
@@ -22,6 +24,10 @@ DIR_MODE = 0o755
 _UNIX = 3  # "made by" system; zipfile would write 0 on Windows
 _MSDOS_DIRECTORY = 0x10
 _CHUNK = 1024 * 1024
+# Files at least this large are sampled; stored uncompressed when deflate saves under 2 % on the sample.
+_SAMPLE_THRESHOLD = 1024 * 1024
+_SAMPLE_BYTES = 256 * 1024
+_INCOMPRESSIBLE_RATIO = 0.98
 
 
 @dataclass(frozen=True)
@@ -67,32 +73,46 @@ def write_zip(tree: Tree, dest: Path) -> ZipDigest:
     return ZipDigest(sha256=sha, source_code_hash=b64, size=size, unzipped_size=unzipped)
 
 
+def _stored_is_smaller(sample: bytes) -> bool:
+    """Whether deflate gains (almost) nothing on this sample: true for media, model weights, archives."""
+    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+    packed = len(packer.compress(sample)) + len(packer.flush())
+    return packed >= len(sample) * _INCOMPRESSIBLE_RATIO
+
+
 def _write_file(zf: zipfile.ZipFile, name: str, entry: FileEntry) -> int:
     info = _info(name, stat.S_IFREG | (EXEC_MODE if entry.executable else FILE_MODE))
-    info.compress_type = zipfile.ZIP_DEFLATED
     # Known size up front: zipfile picks zip64 headers from it, so that choice depends on content only.
     info.file_size = entry.size
     try:
         src = entry.path.open("rb")
     except OSError as exc:
         raise _unreadable(entry, exc) from None
-    with src, zf.open(info, "w") as out:
-        while True:
-            try:
-                chunk = src.read(_CHUNK)
-            except OSError as exc:
-                raise _unreadable(entry, exc) from None
-            if not chunk:
-                break
-            try:
-                out.write(chunk)
-            except OSError as exc:
-                raise StrandsError(
-                    f"cannot write {zf.filename}: {exc.strerror or exc}",
-                    hint="Free disk space or choose another output directory, then run again.",
-                    category=Category.STATE,
-                ) from None
+    with src:
+        chunk = _read(src, entry)
+        # Decided from the bytes alone, so still deterministic; deflating random data is slow and useless.
+        large = entry.size >= _SAMPLE_THRESHOLD
+        incompressible = large and _stored_is_smaller(chunk[:_SAMPLE_BYTES])
+        info.compress_type = zipfile.ZIP_STORED if incompressible else zipfile.ZIP_DEFLATED
+        with zf.open(info, "w") as out:
+            while chunk:
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise StrandsError(
+                        f"cannot write {zf.filename}: {exc.strerror or exc}",
+                        hint="Free disk space or choose another output directory, then run again.",
+                        category=Category.STATE,
+                    ) from None
+                chunk = _read(src, entry)
     return info.file_size
+
+
+def _read(src: BinaryIO, entry: FileEntry) -> bytes:
+    try:
+        return src.read(_CHUNK)
+    except OSError as exc:
+        raise _unreadable(entry, exc) from None
 
 
 def _unreadable(entry: FileEntry, exc: OSError) -> PackagingError:

@@ -276,3 +276,21 @@ def test_failed_write_leaves_previous_artifact_and_no_temp_files(
     assert err.value.category is Category.STATE and "cannot write" in err.value.summary
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["support-code.zip"]
     assert good.code.path.read_bytes() == before
+
+
+def test_large_incompressible_files_are_stored_and_the_rest_deflated(h, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    h.write(src / "weights.bin", os.urandom(2 * 1024 * 1024))
+    h.write(src / "corpus.txt", "the same words again and again\n" * 80_000)
+    h.write(src / "small.bin", os.urandom(1000))
+    art = build(h, src, tmp_path)
+    with zipfile.ZipFile(art.code.path) as zf:
+        kinds = {i.filename: i.compress_type for i in zf.infolist()}
+        assert zf.testzip() is None
+    assert kinds == {
+        "corpus.txt": zipfile.ZIP_DEFLATED,
+        "small.bin": zipfile.ZIP_DEFLATED,
+        "weights.bin": zipfile.ZIP_STORED,
+    }
+    again = build(h, src, tmp_path, out="again")
+    assert again.code.path.read_bytes() == art.code.path.read_bytes()
