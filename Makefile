@@ -1,0 +1,55 @@
+# The two commands of README.md: `make demo` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_DIR ?= $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-dev lint format checkov clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP) checkov
+
+# checkov pins many packages; it lives in its own venv so its pins never touch ours
+checkov: .venv-checkov/bin/checkov
+.venv-checkov/bin/checkov:
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --upgrade pip
+	.venv-checkov/bin/pip install --quiet checkov
+
+demo: $(STAMP)
+	@echo "== strands init (simple template) into $(DEMO_DIR)/demo"
+	$(BIN)/strands init $(DEMO_DIR)/demo --name demo
+	@echo "== strands validate"
+	$(BIN)/strands -C $(DEMO_DIR)/demo validate
+	@echo "== strands config show -e dev"
+	$(BIN)/strands -C $(DEMO_DIR)/demo config show -e dev
+
+test: install-dev
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .venv-checkov .pytest_cache .ruff_cache build *.egg-info
