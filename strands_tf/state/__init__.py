@@ -1,0 +1,1 @@
+"""CDK-compatible state file: models, tfstate mapper, StateManager (locking, atomic writes), project lock."""
