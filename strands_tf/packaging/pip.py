@@ -31,6 +31,7 @@ _NETWORK_MARKERS = (
     "SSLError",
 )
 _NO_DIST_RE = re.compile(r"No matching distribution found for ([^\s;]+)")
+_REQ_NAME_RE = re.compile(r"[<>=!~;\[(@ ]")
 _NO_VERSION_RE = re.compile(r"Could not find a version that satisfies the requirement ([^\s;]+)")
 
 
@@ -122,12 +123,14 @@ def failure(agent: str, requirements: Path, target: Target, result: PipResult) -
     missing = sorted(set(_NO_DIST_RE.findall(text)) | set(_NO_VERSION_RE.findall(text)))
     if missing:
         names = ", ".join(missing)
+        projects = ", ".join(sorted({_REQ_NAME_RE.split(req, maxsplit=1)[0] for req in missing}))
         return StrandsError(
             f"agent {agent!r}: no wheel for {target.label} matches {names} (from {requirements})",
             detail=detail,
             hint=(
-                f"Lambda layers need prebuilt wheels for {target.label}; pin a version of {names} that "
-                "ships one (see the package's files on PyPI), or remove it from the requirements."
+                f"Lambda layers need prebuilt wheels for {target.label}; pin a version of {projects} "
+                "that ships one (pip lists the versions it could use above; see the package's files on "
+                "PyPI), or remove it from the requirements."
             ),
             category=Category.CONFIGURATION,
             data={**data, "packages": missing},

@@ -90,7 +90,11 @@ class Target:
 
     @property
     def label(self) -> str:
-        return f"cp{self.python_version.replace('.', '')} manylinux2014_{self.machine}"
+        """``cp312 manylinux2014_aarch64 (up to manylinux_2_34)``: what wheels must be tagged for."""
+        return (
+            f"cp{self.python_version.replace('.', '')} manylinux2014_{self.machine} "
+            f"(up to manylinux_2_{self.glibc_minor})"
+        )
 
 
 def validate_name(name: str) -> None:
