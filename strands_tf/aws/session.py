@@ -25,6 +25,7 @@ from dateutil.tz import tzlocal
 from strands_tf.aws.errors import ASSUME_ROLE_METHOD, aws_errors, role_assumption_error
 from strands_tf.aws.retry import ClientSettings, client_config
 from strands_tf.aws.target import AwsTarget, IdentityKey
+from strands_tf.errors import StrandsError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,20 @@ def _local_now() -> datetime:
 
 class AssumedRoleCredentials(DeferredRefreshableCredentials):
     """Role credentials fetched on first use and refreshed by botocore before they expire."""
+
+    def __init__(
+        self,
+        refresh_using: Callable[[], dict[str, Any]],
+        method: str,
+        *,
+        duration_seconds: int,
+        time_fetcher: Clock = _local_now,
+    ) -> None:
+        super().__init__(refresh_using=refresh_using, method=method, time_fetcher=time_fetcher)
+        # botocore refreshes 15 min (advisory) / 10 min (mandatory) before expiry; with a 15-minute
+        # session that would mean a new AssumeRole on every call, so scale the windows to the duration.
+        self._advisory_refresh_timeout = min(15 * 60, duration_seconds // 3)
+        self._mandatory_refresh_timeout = min(10 * 60, duration_seconds // 6)
 
     @property
     def expiry_time(self) -> datetime | None:
@@ -131,8 +146,8 @@ class AwsSessionFactory:
             return ASSUME_ROLE_METHOD
         try:
             creds = self._base_session(target).get_credentials()
-        except (bx.BotoCoreError, bx.ClientError):
-            return None
+        except (bx.BotoCoreError, bx.ClientError, StrandsError):
+            return None  # the call itself will fail and report why
         return getattr(creds, "method", None) if creds is not None else None
 
     def assumed_credentials(self, target: AwsTarget, *, valid_for: float = 0) -> tuple[ReadOnlyCredentials, datetime]:
@@ -188,6 +203,7 @@ class AwsSessionFactory:
         credentials = AssumedRoleCredentials(
             refresh_using=lambda: self._assume_role(target, sts),
             method=ASSUME_ROLE_METHOD,
+            duration_seconds=target.duration_seconds,
             time_fetcher=self._clock,
         )
         core = botocore.session.Session(profile=target.profile)
