@@ -212,6 +212,11 @@ _PROVIDER = re.compile(
     r"Missing required provider|provider registry|Failed to resolve provider packages",
     re.I,
 )
+_NOT_FOUND = re.compile(
+    r"NoSuchBucket|S3 bucket \"?[^\s\"]*\"? does not exist|ResourceNotFoundException|NoSuchEntity|"
+    r"NotFoundException|NoSuchKey|InvalidParameterValue: .*not found|\bdoes not exist\b",
+)
+_STATE_BACKEND = re.compile(r"workspaces|state|backend", re.I)
 _INTERRUPTED = re.compile(r"execution halted|operation canceled|Interrupt received", re.I)
 _PROVISIONER = re.compile(r"local-exec provisioner error|remote-exec provisioner error|provisioner error", re.I)
 _INIT_REQUIRED = re.compile(
@@ -301,6 +306,22 @@ def classify(diag: Diagnostic) -> Classification:
             "Run `strands doctor` to check the engine, provider cache, mirrors and access to the provider "
             "registry; on an offline machine install the provider into a filesystem mirror.",
         )
+    if _NOT_FOUND.search(text):
+        if "bucket" in text.lower() and _STATE_BACKEND.search(diag.summary):
+            return Classification(
+                "not_found",
+                Category.NOT_FOUND,
+                "The S3 bucket that holds the Terraform state does not exist.",
+                "Create the state bucket (versioned, encrypted, public access blocked) or fix the bucket "
+                "and region in the backend settings, then run again.",
+            )
+        return Classification(
+            "not_found",
+            Category.NOT_FOUND,
+            f"Something this change needs does not exist in AWS{at}.",
+            "Check the name, account and region; if it was deleted outside this deployment, run a plan "
+            "again so Terraform recreates it.",
+        )
     if _NETWORK.search(text):
         return Classification(
             "network",
@@ -379,6 +400,7 @@ _RANK = {
     "throttling": 3,
     "already_exists": 4,
     "provider": 5,
+    "not_found": 6,
     "network": 6,
     "init_required": 7,
     "configuration": 8,

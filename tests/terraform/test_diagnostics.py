@@ -129,6 +129,12 @@ def diag(summary: str, detail: str = "", **kw: object) -> Diagnostic:
         ("Error acquiring the state lock", LOCK_DETAIL, "state_lock", Category.STATE),
         ("execution halted", "", "interrupted", Category.PROVISIONING),
         (
+            "reading Lambda Function (agent)",
+            "api error ResourceNotFoundException: Function not found: arn:aws:lambda:...",
+            "not_found",
+            Category.NOT_FOUND,
+        ),
+        (
             "local-exec provisioner error",
             "Error running command 'exit 125': exit status 125. Output: ",
             "provisioner",
@@ -205,11 +211,7 @@ def test_classify_all_ignores_warnings() -> None:
 
 
 def test_diagnostic_from_event_keeps_everything(shared_fixtures: Path) -> None:
-    path = (
-        shared_fixtures
-        / "ui"
-        / "terraform_v1.5.7_cloud_testdata_apply-json-with-provisioner-error_apply.jsonl"
-    )
+    path = shared_fixtures / "ui" / "terraform_v1.5.7_cloud_testdata_apply-json-with-provisioner-error_apply.jsonl"
     events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     diags = [d for d in (Diagnostic.from_event(e) for e in events) if d is not None]
     assert len(diags) == 1
@@ -283,9 +285,7 @@ def test_error_from_run_without_any_diagnostic() -> None:
 
 
 def test_error_to_dict_is_json_ready() -> None:
-    err = error_from_run(
-        "plan", returncode=1, diagnostics=[diag("Error acquiring the state lock", LOCK_DETAIL)]
-    )
+    err = error_from_run("plan", returncode=1, diagnostics=[diag("Error acquiring the state lock", LOCK_DETAIL)])
     out = json.loads(json.dumps(err.to_dict()))
     assert out["category"] == "state"
     assert out["data"]["kind"] == "state_lock"
