@@ -448,17 +448,23 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
     if not any(k in doc for k in ("resource_changes", "planned_values", "configuration", "output_changes")):
         raise _fail(source, "not a plan: none of resource_changes, planned_values, configuration found")
 
-    raw_changes = doc.get("resource_changes") or []
+    raw_changes = doc.get("resource_changes")
+    if raw_changes is None:
+        raw_changes = []
     if not isinstance(raw_changes, list):
         raise _fail(source, "resource_changes is not a list")
     changes = [_resource_change(r, f"resource_changes[{i}]", source) for i, r in enumerate(raw_changes)]
-    raw_drift = doc.get("resource_drift") or []
+    raw_drift = doc.get("resource_drift")
+    if raw_drift is None:
+        raw_drift = []
     if not isinstance(raw_drift, list):
         raise _fail(source, "resource_drift is not a list")
     drift = [_resource_change(r, f"resource_drift[{i}]", source) for i, r in enumerate(raw_drift)]
 
     outputs: dict[str, OutputChange] = {}
-    raw_outputs = doc.get("output_changes") or {}
+    raw_outputs = doc.get("output_changes")
+    if raw_outputs is None:
+        raw_outputs = {}
     if not isinstance(raw_outputs, dict):
         raise _fail(source, "output_changes is not an object")
     for name, oc in raw_outputs.items():

@@ -1,0 +1,177 @@
+"""Plan summary: counts per action kind, owner grouping, replacements, drift, outputs, JSON schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from strands_tf.terraform.plan import SENSITIVE, UNKNOWN, load_plan, parse_plan_dict
+from strands_tf.terraform.plan_summary import (
+    SCHEMA_VERSION,
+    Owner,
+    module_owner_resolver,
+    summarize,
+)
+
+
+def _rc(address: str, actions: list[str], **extra: object) -> dict:
+    module = address.rsplit(".", 2)[0] if address.startswith("module.") else None
+    type_, name = address.split(".")[-2:]
+    rc = {
+        "address": address,
+        "mode": "managed",
+        "type": type_,
+        "name": name,
+        "change": {"actions": actions, "before": {"v": 1}, "after": {"v": 2}},
+    }
+    if module:
+        rc["module_address"] = module
+    rc["change"].update(extra.pop("change", {}))  # type: ignore[arg-type]
+    rc.update(extra)
+    return rc
+
+
+def _plan(*rcs: dict, outputs: dict | None = None, drift: list | None = None) -> dict:
+    doc: dict = {"format_version": "1.2", "terraform_version": "1.15.0", "resource_changes": list(rcs)}
+    if outputs is not None:
+        doc["output_changes"] = outputs
+    if drift is not None:
+        doc["resource_drift"] = drift
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("actions", "extra", "key"),
+    [
+        (["create"], {}, "create"),
+        (["update"], {}, "update"),
+        (["delete", "create"], {"action_reason": "replace_because_cannot_update"}, "replace"),
+        (["create", "delete"], {}, "replace"),
+        (["delete"], {"action_reason": "delete_because_no_resource_config"}, "delete"),
+        (["read"], {"action_reason": "read_because_config_unknown"}, "read"),
+        (["forget"], {}, "forget"),
+        (["create", "forget"], {}, "replace"),
+        (["no-op"], {"change": {"importing": {"id": "b-1"}}}, "import"),
+    ],
+)
+def test_summary_for_each_action_kind(actions: list[str], extra: dict, key: str) -> None:
+    summary = summarize(parse_plan_dict(_plan(_rc("aws_s3_bucket.b", actions, **extra))))
+    assert summary.counts[key] == 1
+    assert sum(summary.counts.values()) == 1
+    assert summary.has_changes
+    [group] = summary.groups
+    assert group.key == "other" and group.changes[0].action == key
+    if key == "replace":
+        [rep] = summary.replacements
+        assert rep.address == "aws_s3_bucket.b" and rep.order is not None
+    doc = summary.to_json()
+    assert doc["schema_version"] == SCHEMA_VERSION
+    json.dumps(doc)  # serialisable
+
+
+def test_noop_only_plan_has_no_changes() -> None:
+    summary = summarize(parse_plan_dict(_plan(_rc("aws_s3_bucket.b", ["no-op"]))))
+    assert not summary.has_changes
+    assert summary.counts["no-op"] == 1
+    assert summary.groups[0].changes == []
+
+
+def test_output_change_alone_is_a_change_and_masks() -> None:
+    outputs = {
+        "token": {
+            "actions": ["update"],
+            "before": "old",
+            "after": "new",
+            "before_sensitive": True,
+            "after_sensitive": True,
+            "after_unknown": False,
+        },
+        "url": {"actions": ["create"], "before": None, "after": None, "after_unknown": True},
+    }
+    summary = summarize(parse_plan_dict(_plan(outputs=outputs)))
+    assert summary.has_changes
+    by_name = {o.name: o for o in summary.outputs}
+    assert by_name["token"].sensitive and by_name["token"].after == SENSITIVE
+    assert by_name["token"].before == SENSITIVE
+    assert by_name["url"].after == UNKNOWN
+    assert "new" not in json.dumps(summary.to_json())
+
+
+def test_owner_grouping_with_yaml_locations() -> None:
+    owners = {
+        "module.agent_support": Owner("agent", "support", "strands.yaml", 12),
+        "module.agent_support.module.memory": Owner("resource", "support-memory", "strands.yaml", 20),
+        "module.queue": Owner("resource", "jobs", "strands.yaml", 31),
+    }
+    doc = _plan(
+        _rc("module.agent_support.aws_lambda_function.this", ["create"]),
+        _rc("module.agent_support.module.memory.aws_dynamodb_table.this", ["create"]),
+        _rc(
+            "module.agent_support.aws_iam_role.this",
+            ["delete", "create"],
+            action_reason="replace_because_cannot_update",
+            change={"replace_paths": [["name"]]},
+        ),
+        _rc("module.queue.aws_sqs_queue.this", ["update"]),
+        _rc("aws_cloudwatch_log_group.stray", ["create"]),
+    )
+    summary = summarize(parse_plan_dict(doc), module_owner_resolver(owners))
+    keys = [g.key for g in summary.groups]
+    assert keys == ["agent:support", "resource:support-memory", "resource:jobs", "other"]
+    support = summary.groups[0]
+    assert support.counts["create"] == 1 and support.counts["replace"] == 1
+    assert support.owner is not None and support.owner.line == 12
+    [rep] = summary.replacements
+    assert rep.reason == "replace_because_cannot_update"
+    assert rep.reason_text and "cannot be updated" in rep.reason_text
+    assert rep.replace_paths == [["name"]]
+    assert rep.owner == owners["module.agent_support"]
+    upd = summary.groups[2].changes[0]
+    assert upd.changed_attributes == ["v"]
+    assert summary.groups[-1].owner is None
+    assert summary.total_changes == 5
+    doc_json = summary.to_json()
+    assert doc_json["groups"][0]["owner"] == {"kind": "agent", "name": "support", "file": "strands.yaml", "line": 12}
+
+
+def test_module_resolver_prefix_boundaries() -> None:
+    resolve = module_owner_resolver({"module.a": Owner("agent", "a")})
+    assert resolve("module.a.aws_x.y") is not None
+    assert resolve('module.a["k"].aws_x.y') is not None
+    assert resolve("module.ab.aws_x.y") is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.name
+        for p in (Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "terraform" / "plans").glob("*.json")
+    ),
+)
+def test_every_fixture_summarizes_to_valid_json(shared_fixtures: Path, name: str) -> None:
+    plan = load_plan(shared_fixtures / "plans" / name)
+    summary = summarize(plan, lambda addr: Owner("stack", "main") if not addr.startswith("module.") else None)
+    doc = json.loads(json.dumps(summary.to_json()))
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert doc["format_version"] == plan.format_version
+    assert sum(len(g["changes"]) for g in doc["groups"]) == len(plan.changes)
+    assert sum(doc["counts"][a] for a in doc["counts"] if a != "import") == len(plan.resource_changes)
+
+
+def test_fixture_facts_in_summaries(shared_fixtures: Path) -> None:
+    plans = shared_fixtures / "plans"
+    s = summarize(load_plan(plans / "tfcompliance_issue522_tf1.0.0_lambda_iam_drift_delete_update.json"))
+    assert len(s.drift) == 15
+    assert {o.name: o.after for o in s.outputs}["lambda_function_arn"] == UNKNOWN
+    s = summarize(load_plan(plans / "terraform_v1.5.7_showjson_expected_drift.json"))
+    assert [(d.address, d.changed_attributes) for d in s.drift] == [("test_instance.should_refresh", ["ami"])]
+    s = summarize(load_plan(plans / "tfjson_tf1.13dev_update_with_identity.json"))
+    assert s.counts["update"] == 1 and s.counts["import"] == 1
+    assert s.groups[0].changes[0].importing
+    s = summarize(load_plan(plans / "terraform_v1.5.7_showjson_expected_sensitive-values.json"))
+    assert "boop" not in json.dumps(s.to_json())
+    s = summarize(load_plan(plans / "tfjson_tf1.15.0_replace_because_tainted_null_resource.json"))
+    assert s.replacements[0].reason == "replace_because_tainted"
+    assert s.replacements[0].order == "delete_before_create"
