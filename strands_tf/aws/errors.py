@@ -417,7 +417,7 @@ def _client_error(exc: bx.ClientError, ctx: _Context, operation: str | None) -> 
                 data=data,
             )
         return CredentialsError(
-            f"AWS credentials have expired{env} (from {ctx.source()})",
+            f"AWS credentials from {ctx.source()} have expired{env}",
             detail=detail,
             hint=_refresh_hint(ctx),
             data=data,
@@ -433,7 +433,7 @@ def _client_error(exc: bx.ClientError, ctx: _Context, operation: str | None) -> 
                 f"partition or endpoint). {_refresh_hint(ctx)}"
             )
         return CredentialsError(
-            f"AWS rejected the credentials{env} (from {ctx.source()}): {code}",
+            f"AWS rejected the credentials from {ctx.source()}{env}: {code}",
             detail=detail,
             hint=hint,
             data=data,

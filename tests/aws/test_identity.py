@@ -71,8 +71,10 @@ def test_expired_environment_credentials(
     with pytest.raises(CredentialsError) as info:
         get_caller_identity(stub_target(stub_aws), factory)
     err = info.value
-    assert err.summary.startswith("AWS credentials have expired (environment 'dev')")
-    assert "AWS_ACCESS_KEY_ID" in err.summary  # which variables were tried
+    assert err.summary == (
+        "AWS credentials from the environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / "
+        "AWS_SESSION_TOKEN have expired (environment 'dev')"
+    )
     assert "req-exp" in err.detail and "ExpiredToken" in err.detail and "sts:GetCallerIdentity" in err.detail
     assert "AWS_SESSION_TOKEN" in err.hint
     assert err.data["code"] == "ExpiredToken" and err.data["request_id"] == "req-exp"
