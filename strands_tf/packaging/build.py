@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from .layer import CachedLayer, layer_for
@@ -17,6 +18,9 @@ from .tree import DEFAULT_EXCLUDES, collect
 from .zipper import ZipDigest, write_zip
 
 log = logging.getLogger(__name__)
+
+# Temp files in the output directory older than this come from a build that was killed.
+STALE_TEMP_SECONDS = 3600.0
 
 
 def code_zip_name(agent: str) -> str:
@@ -65,6 +69,7 @@ def build_agent_artifacts(
         )
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(out_dir, spec.name)
     staged: list[tuple[Path, Path]] = []
     try:
         code_tmp = _temp_path(out_dir, code_zip_name(spec.name))
@@ -104,6 +109,18 @@ def _artifact(path: Path, digest: ZipDigest) -> Artifact:
         size=digest.size,
         unzipped_size=digest.unzipped_size,
     )
+
+
+def _remove_stale_temp_files(out_dir: Path, agent: str) -> None:
+    # A killed build leaves its temp file behind; one this old is not being written by anyone.
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for name in (code_zip_name(agent), layer_zip_name(agent)):
+        for tmp in out_dir.glob(f".{name}.*.tmp"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def _temp_path(directory: Path, name: str) -> Path:

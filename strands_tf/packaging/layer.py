@@ -89,6 +89,7 @@ def layer_for(
             hit = _load(zip_path, meta_path)
             if hit is not None:
                 return hit
+            _remove_orphans(zip_path)
             return _build(agent, requirements, target, zip_path, meta_path, pip)
     except Timeout:
         raise StrandsError(
@@ -99,6 +100,17 @@ def layer_for(
         ) from None
 
 
+def _work_prefix(zip_path: Path) -> str:
+    return f".{zip_path.stem[:16]}-"
+
+
+def _remove_orphans(zip_path: Path) -> None:
+    """Delete work directories a killed build of this entry left behind; only the lock holder makes them."""
+    for orphan in zip_path.parent.glob(_work_prefix(zip_path) + "*"):
+        log.info("removing %s, left over from an interrupted layer build", orphan.name)
+        shutil.rmtree(orphan, ignore_errors=True)
+
+
 def _build(
     agent: str,
     requirements: Requirements,
@@ -107,7 +119,7 @@ def _build(
     meta_path: Path,
     pip: PipRunner,
 ) -> CachedLayer | None:
-    with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=f".{zip_path.stem[:16]}-") as tmp:
+    with tempfile.TemporaryDirectory(dir=zip_path.parent, prefix=_work_prefix(zip_path)) as tmp:
         root = Path(tmp)
         site = root / LAYER_PREFIX
         site.mkdir()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -281,3 +283,41 @@ def test_concurrent_processes_build_the_cache_entry_once(h, tmp_path: Path) -> N
 
 def test_pip_runner_result_type_is_public() -> None:
     assert PipResult(0, "", "").returncode == 0
+
+
+def test_interrupted_pip_leaves_no_cache_entry_and_next_build_runs_pip(h, agent_dir: Path, tmp_path: Path) -> None:
+    def interrupted(args, *, cwd):
+        h.target_of(args).joinpath("half.py").write_text("partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(h, agent_dir, tmp_path, interrupted)
+    leftovers = [p.name for p in (tmp_path / "cache/layers").iterdir() if not p.name.endswith(".lock")]
+    assert leftovers == []
+    assert not (tmp_path / "out").exists()
+    pip = h.FakePip()
+    assert build(h, agent_dir, tmp_path, pip).layer is not None
+    assert len(pip.calls) == 1
+
+
+def test_work_dirs_of_a_killed_build_are_cleaned_up(h, agent_dir: Path, tmp_path: Path, fake_pip) -> None:
+    build(h, agent_dir, tmp_path, fake_pip, out="a")
+    layers = tmp_path / "cache/layers"
+    (key_zip,) = layers.glob("*.zip")
+    key_zip.unlink()  # force a rebuild of this entry
+    orphan = layers / f".{key_zip.stem[:16]}-killed"
+    h.write(orphan / "python/half.py", "x")
+    build(h, agent_dir, tmp_path, fake_pip, out="b")
+    assert not orphan.exists()
+
+
+def test_stale_temp_files_in_out_dir_are_removed_fresh_ones_kept(h, agent_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stale = h.write(out / ".support-code.zip.0123456789abcdef.tmp", "killed mid-write")
+    fresh = h.write(out / ".support-code.zip.fedcba9876543210.tmp", "another build writing now")
+    other = h.write(out / ".billing-code.zip.0123456789abcdef.tmp", "another agent")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    build(h, agent_dir, tmp_path, None, requirements=None)
+    assert not stale.exists() and fresh.exists() and other.exists()
