@@ -193,7 +193,8 @@ def test_megabyte_line_through_a_real_pipe() -> None:
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
     assert proc.stdout is not None
-    events = list(iter_events(proc.stdout))
+    with proc.stdout:
+        events = list(iter_events(proc.stdout))
     proc.wait(timeout=30)
     assert [e.type for e in events] == ["planned_change", RAW]
     assert len(events[0].message) == 1 << 20 and events[0].resource_addr == "a.b"
@@ -343,8 +344,9 @@ resource "terraform_data" "side" {}
     )
     assert proc.stdout is not None
     tracker = ProgressTracker()
-    for event in iter_events(proc.stdout):
-        tracker.feed(event)
+    with proc.stdout:
+        for event in iter_events(proc.stdout):
+            tracker.feed(event)
     assert proc.wait(timeout=300) == 0
     snap = tracker.snapshot()
     assert (snap.total, snap.done, snap.failed, snap.finished) == (3, 3, 0, True)
