@@ -68,7 +68,8 @@ def read_requirements(agent: str, path: Path, target: Target) -> Requirements:
     """Hash the file, what it includes and the local wheels it names, with runtime, arch and tool version."""
     if not path.is_file():
         raise PackagingError(
-            f"agent {agent!r}: requirements file {path} does not exist",
+            f"agent {agent!r}: requirements file {path} "
+            + ("is a directory, not a file" if path.is_dir() else "does not exist"),
             hint="Create the file, fix its path in the agent's configuration, or remove the setting.",
             data={"agent": agent, "requirements": str(path)},
         )

@@ -183,7 +183,13 @@ def collect(
                 real = Path(entry.path)
             if real in skipped:
                 continue
-            st = real.stat()
+            try:
+                st = real.stat()
+            except OSError as exc:
+                raise PackagingError(
+                    f"agent {agent!r}: cannot read {display}: {exc.strerror or exc}",
+                    hint="Fix its permissions or add it to the agent's exclude list.",
+                ) from None
             if stat.S_ISDIR(st.st_mode):
                 if real in chain:
                     raise PackagingError(

@@ -321,3 +321,22 @@ def test_stale_temp_files_in_out_dir_are_removed_fresh_ones_kept(h, agent_dir: P
     os.utime(other, (old, old))
     build(h, agent_dir, tmp_path, None, requirements=None)
     assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_local_wheels_are_part_of_the_key(h, agent_dir: Path, tmp_path: Path, fake_pip) -> None:
+    h.write(agent_dir / "requirements.txt", "--find-links=wheels\ntinypkg==1.0\n./vendor/extra-1.0-py3-none-any.whl\n")
+    h.write(agent_dir / "wheels/tinypkg-1.0-py3-none-any.whl", b"one")
+    h.write(agent_dir / "vendor/extra-1.0-py3-none-any.whl", b"one")
+    build(h, agent_dir, tmp_path, fake_pip, out="a")
+    build(h, agent_dir, tmp_path, fake_pip, out="b")
+    assert len(fake_pip.calls) == 1
+    h.write(agent_dir / "wheels/tinypkg-1.0-py3-none-any.whl", b"rebuilt")
+    build(h, agent_dir, tmp_path, fake_pip, out="c")
+    h.write(agent_dir / "vendor/extra-1.0-py3-none-any.whl", b"rebuilt")
+    build(h, agent_dir, tmp_path, fake_pip, out="d")
+    assert len(fake_pip.calls) == 3
+
+
+def test_requirements_path_that_is_a_directory(h, agent_dir: Path, tmp_path: Path, fake_pip) -> None:
+    with pytest.raises(PackagingError, match="is a directory, not a file"):
+        build(h, agent_dir, tmp_path, fake_pip, requirements=agent_dir / "lib")
