@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from strands_tf.errors import UserError
@@ -193,3 +193,38 @@ def _valid_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+class EnvironmentLike(Protocol):
+    """What target_for_environment reads from a resolved environment (duck-typed; no config import)."""
+
+    name: str
+    region: str
+    account: str | None
+    profile: str | None
+    role_arn: str | None
+    external_id: str | None
+
+
+def target_for_environment(
+    source: Any,
+    *,
+    endpoint_url: str | None = None,
+    service_endpoints: Mapping[str, str] | None = None,
+    session_name: str | None = None,
+    duration_seconds: int = 3600,
+) -> AwsTarget:
+    """The AwsTarget of a resolved environment, or of a resolved project (its ``.environment``)."""
+    env: EnvironmentLike = source.environment if hasattr(source, "environment") else source
+    return AwsTarget(
+        environment=env.name,
+        region=env.region,
+        account=env.account,
+        profile=env.profile,
+        role_arn=env.role_arn,
+        external_id=env.external_id,
+        session_name=session_name or default_session_name(),
+        endpoint_url=endpoint_url,
+        service_endpoints=FrozenMap(service_endpoints or {}),
+        duration_seconds=duration_seconds,
+    )

@@ -1,0 +1,105 @@
+"""`strands doctor` (AWS part): identity, expected account and region for each environment."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from strands_tf.aws.identity import IdentityReport, check_environments
+from strands_tf.errors import ExitCode
+
+
+@click.command("doctor")
+@click.option(
+    "--all-environments",
+    "-A",
+    "all_environments",
+    is_flag=True,
+    help="Check every environment, not just the chosen one.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.pass_context
+def doctor(ctx: click.Context, all_environments: bool, as_json: bool) -> None:
+    """Check AWS credentials per environment: who you are, which account, region, profile or role."""
+    from strands_tf.cli.context import aws_targets_from_context
+
+    targets = (
+        aws_targets_from_context(ctx, all_environments=True) if all_environments else aws_targets_from_context(ctx)
+    )
+    reports = check_environments(targets)
+    if as_json:
+        sys.stdout.write(json.dumps(reports_to_json(reports), indent=2) + "\n")
+    else:
+        render_reports(reports, Console(highlight=False, soft_wrap=True))
+    ctx.exit(exit_code(reports))
+
+
+def reports_to_json(reports: Sequence[IdentityReport]) -> dict[str, object]:
+    """``{"ok": ..., "environments": [...]}`` for ``--json``."""
+    return {"ok": all(r.ok for r in reports), "environments": [r.to_dict() for r in reports]}
+
+
+def exit_code(reports: Sequence[IdentityReport]) -> int:
+    """0 when every environment passed, else the highest exit code among the failures."""
+    return max((r.exit_code for r in reports), default=ExitCode.OK)
+
+
+def render_reports(reports: Sequence[IdentityReport], console: Console) -> None:
+    """A table of identities per environment, then each failure with its next step."""
+    if not reports:
+        console.print("No environments to check.")
+        return
+    table = Table(title="AWS identity per environment", title_justify="left")
+    for column in ("environment", "region", "credentials", "account", "expected", "identity", "status"):
+        table.add_column(column, overflow="fold")
+    for report in reports:
+        target = report.target
+        identity = report.identity
+        table.add_row(
+            escape(target.environment),
+            escape(target.region),
+            escape(_credentials_cell(report)),
+            escape(identity.account) if identity else "-",
+            escape(target.account) if target.account else "[dim]any[/]",
+            escape(identity.arn) if identity else "-",
+            _status(report),
+        )
+    console.print(table)
+    for report in reports:
+        error = report.error
+        if error is None:
+            continue
+        console.print(f"\n[bold red]{escape(report.target.environment)}[/] ({error.category}): {escape(error.summary)}")
+        if error.detail:
+            for line in error.detail.splitlines():
+                console.print(f"  {escape(line)}")
+        if error.hint:
+            console.print(f"[bold]next step:[/] {escape(error.hint)}")
+    failed = sum(1 for r in reports if not r.ok)
+    if failed:
+        console.print(f"\n[red]{failed} of {len(reports)} environments failed the check.[/]")
+    else:
+        console.print(f"\n[green]All {len(reports)} environments passed.[/]")
+
+
+def _credentials_cell(report: IdentityReport) -> str:
+    """Short form for the table (the JSON keeps the full source): ``profile 'dev' → role/deployer``."""
+    target = report.target
+    if target.role_arn:
+        base = f"profile '{target.profile}'" if target.profile else "default chain"
+        return f"{base} → {target.role_arn.split(':', 5)[-1]}"
+    return report.credential_source.replace("the default credential chain", "default chain")
+
+
+def _status(report: IdentityReport) -> str:
+    if report.ok:
+        return "[green]ok[/]" if report.account_matches else "[green]ok[/] [dim](no account pinned)[/]"
+    if report.account_matches is False:
+        return "[red]wrong account[/]"
+    return f"[red]{escape(str(report.error.category if report.error else 'failed'))}[/]"
