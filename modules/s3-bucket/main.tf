@@ -74,8 +74,9 @@ resource "aws_s3_bucket_policy" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = aws_s3_bucket.this.id
 
+  # One rule for the whole bucket: S3 applies every action of a rule to the objects its filter matches.
   rule {
-    id     = "abort-incomplete-multipart-uploads"
+    id     = "bucket-hygiene"
     status = "Enabled"
 
     filter {}
@@ -83,30 +84,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     abort_incomplete_multipart_upload {
       days_after_initiation = var.abort_incomplete_multipart_days
     }
-  }
-
-  rule {
-    id     = "expire-noncurrent-versions"
-    status = "Enabled"
-
-    filter {}
 
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_version_expiration_days
     }
-  }
 
-  dynamic "rule" {
-    for_each = var.lifecycle_expiration_days == null ? [] : [var.lifecycle_expiration_days]
+    dynamic "expiration" {
+      for_each = var.lifecycle_expiration_days == null ? [] : [var.lifecycle_expiration_days]
 
-    content {
-      id     = "expire-current-versions"
-      status = "Enabled"
-
-      filter {}
-
-      expiration {
-        days = rule.value
+      content {
+        days = expiration.value
       }
     }
   }
