@@ -330,7 +330,8 @@ def parse_tfstate_dict(doc: Any, source: str = "<tfstate>") -> TfState:
     if version == 3 or (isinstance(version, int) and version < SUPPORTED_VERSION):
         raise _fail(
             source,
-            f"state format version {version} is too old (written by Terraform 0.11 or earlier)",
+            f"state format version {version} is from Terraform 0.11 or earlier: "
+            "run terraform once with a newer version to upgrade it",
             hint="Run terraform once with a newer version (0.12 or later), e.g. `terraform refresh`, "
             "to upgrade the state to version 4.",
         )
@@ -345,18 +346,18 @@ def parse_tfstate_dict(doc: Any, source: str = "<tfstate>") -> TfState:
         if isinstance(out, dict):
             outputs[name] = TfOutput(name, out.get("value"), out.get("type"), bool(out.get("sensitive")))
     resources: list[TfResource] = []
-    raw_resources = doc.get("resources") or []
+    raw_resources = doc.get("resources")
+    if raw_resources is None:
+        raw_resources = []
     if not isinstance(raw_resources, list):
         raise _fail(source, "resources is not a list")
     for i, r in enumerate(raw_resources):
         where = f"resources[{i}]"
-        if (
-            not isinstance(r, dict)
-            or not isinstance(r.get("type"), str)
-            or not isinstance(r.get("name"), str)
-        ):
+        if not isinstance(r, dict) or not isinstance(r.get("type"), str) or not isinstance(r.get("name"), str):
             raise _fail(source, f"{where} has no type and name")
-        insts = r.get("instances") or []
+        insts = r.get("instances")
+        if insts is None:
+            insts = []
         if not isinstance(insts, list):
             raise _fail(source, f"{where}.instances is not a list")
         resources.append(
@@ -385,9 +386,7 @@ def parse_tfstate_dict(doc: Any, source: str = "<tfstate>") -> TfState:
 def parse_tfstate_bytes(data: bytes | str, source: str = "<tfstate>") -> TfState:
     """Decode and model a tfstate given as bytes or text."""
     if not data or not data.strip():
-        raise _fail(
-            source, "the state file is empty", hint="Nothing has been applied yet, or the file was cut."
-        )
+        raise _fail(source, "the state file is empty", hint="Nothing has been applied yet, or the file was cut.")
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
