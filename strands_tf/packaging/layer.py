@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,39 @@ def _load(zip_path: Path, meta_path: Path) -> CachedLayer | None:
     return CachedLayer(path=zip_path, digest=digest, top_level=top)
 
 
+def _touch(meta_path: Path) -> None:
+    # The metadata's mtime records the last use, which is what pruning goes by.
+    try:
+        os.utime(meta_path)
+    except OSError:
+        log.debug("cannot update the last-use time of %s", meta_path)
+
+
+def prune_layer_cache(cache_dir: Path, *, unused_for: float) -> list[Path]:
+    """Delete cached layers not used for ``unused_for`` seconds; entries locked by a build are kept."""
+    layers = cache_dir / "layers"
+    if not layers.is_dir():
+        return []
+    cutoff = time.time() - unused_for
+    removed: list[Path] = []
+    keys = {p.stem for p in layers.glob("*.zip")} | {p.stem for p in layers.glob("*.json")}
+    for key in sorted(keys):
+        zip_path, meta_path, lock_path = _entry_paths(cache_dir, key)
+        last_use = max((p.stat().st_mtime for p in (zip_path, meta_path) if p.exists()), default=0.0)
+        if last_use >= cutoff:
+            continue
+        try:
+            # Lock files stay: removing one another process waits on would let two builders in.
+            with FileLock(str(lock_path), timeout=0):
+                for path in (meta_path, zip_path):
+                    if path.exists():
+                        path.unlink()
+                        removed.append(path)
+        except Timeout:
+            log.info("layer cache entry %s is in use; keeping it", key)
+    return removed
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -82,6 +116,7 @@ def layer_for(
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     hit = _load(zip_path, meta_path)
     if hit is not None:
+        _touch(meta_path)
         return hit
     try:
         with FileLock(str(lock_path), timeout=CACHE_LOCK_TIMEOUT_SECONDS):

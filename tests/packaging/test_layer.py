@@ -15,9 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from strands_tf.errors import Category, StrandsError
-from strands_tf.packaging import PackagingError, PipResult, build_agent_artifacts
+from strands_tf.packaging import PackagingError, PipResult, build_agent_artifacts, prune_layer_cache
 
 
 def build(h, source: Path, tmp_path: Path, pip, *, out: str = "out", cache: str = "cache", **kw):
@@ -340,3 +341,26 @@ def test_local_wheels_are_part_of_the_key(h, agent_dir: Path, tmp_path: Path, fa
 def test_requirements_path_that_is_a_directory(h, agent_dir: Path, tmp_path: Path, fake_pip) -> None:
     with pytest.raises(PackagingError, match="is a directory, not a file"):
         build(h, agent_dir, tmp_path, fake_pip, requirements=agent_dir / "lib")
+
+
+def test_prune_removes_unused_entries_keeps_recent_and_locked(h, tmp_path: Path, fake_pip) -> None:
+    agents = [h.sample_agent(tmp_path / f"a{i}") for i in range(3)]
+    for i, agent in enumerate(agents):
+        h.write(agent / "requirements.txt", f"pkg{i}==1.0\n")
+        build(h, agent, tmp_path, fake_pip, out=f"o{i}")
+    layers = tmp_path / "cache/layers"
+    metas = sorted(layers.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    old = time.time() - 40 * 86400
+    for meta in metas:
+        os.utime(meta, (old, old))
+        os.utime(meta.with_suffix(".zip"), (old, old))
+    # using an entry marks it as recently used
+    build(h, agents[0], tmp_path, fake_pip, out="again")
+    assert len(fake_pip.calls) == 3
+    used = next(m for m in layers.glob("*.json") if m.stat().st_mtime > old + 1)
+    others = [m for m in metas if m != used]
+    with FileLock(str(layers / f"{others[0].stem}.lock")):
+        removed = prune_layer_cache(tmp_path / "cache", unused_for=30 * 86400)
+    assert sorted(removed) == sorted([others[1], others[1].with_suffix(".zip")])
+    assert used.exists() and others[0].exists()
+    assert prune_layer_cache(tmp_path / "nothing-here", unused_for=0) == []
