@@ -148,9 +148,7 @@ class ConfigGraph:
         refs = list(refs)
         # Terraform lists both "module.m.out" and "module.m"; the bare one adds nothing then.
         specific_modules = {
-            _strip_keys(split_address(r)[1])
-            for r in refs
-            if r.startswith("module.") and len(split_address(r)) > 2
+            _strip_keys(split_address(r)[1]) for r in refs if r.startswith("module.") and len(split_address(r)) > 2
         }
         out: set[str] = set()
         for ref in refs:
@@ -263,9 +261,7 @@ class Waves:
         return {"waves": self.waves, "max_width": self.max_width, "depends_on": self.depends_on}
 
 
-def _longest_chain(
-    node: str, edges: Mapping[str, Iterable[str]], memo: dict[str, int], stack: set[str]
-) -> int:
+def _longest_chain(node: str, edges: Mapping[str, Iterable[str]], memo: dict[str, int], stack: set[str]) -> int:
     """Links in the longest chain of edges below ``node`` (memoized; cycles are cut)."""
     got = memo.get(node)
     if got is not None:
