@@ -452,7 +452,7 @@ def _client_error(exc: bx.ClientError, ctx: _Context, operation: str | None) -> 
         attempts = _attempts(exc)
         data["attempts"] = attempts
         return ThrottlingError(
-            f"AWS throttled {op}{env}" + (f" ({attempts} attempts)" if attempts else ""),
+            f"AWS kept throttling {op} after {attempts} attempts{env}" if attempts else f"AWS throttled {op}{env}",
             detail=detail,
             hint=(
                 "Wait a minute and run again; if it keeps happening, lower the parallelism or set the AWS "

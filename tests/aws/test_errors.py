@@ -104,7 +104,7 @@ def test_hints_are_specific_to_the_family() -> None:
 
 def test_throttling_reports_attempts_and_quota_is_flagged() -> None:
     err = convert_aws_error(client_error("Throttling"))
-    assert err.data["attempts"] == 5 and "(5 attempts)" in err.summary
+    assert err.data["attempts"] == 5 and "after 5 attempts" in err.summary
     assert convert_aws_error(client_error("LimitExceeded")).data["quota"] is True
 
 

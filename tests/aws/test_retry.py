@@ -149,4 +149,4 @@ def test_wait_until_with_real_time_is_bounded() -> None:
     start = time.monotonic()
     with pytest.raises(WaitTimeoutError):
         wait_until(lambda: False, what="x", timeout=0.3, base=0.05, cap=0.1)
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 2.0
