@@ -107,10 +107,11 @@ def install_args(target: Target, requirements: Path, dest: Path) -> list[str]:
 def failure(agent: str, requirements: Path, target: Target, result: PipResult) -> StrandsError:
     """Turn a failed pip run into an error naming the packages, pip's own words and the fix."""
     text = f"{result.stderr}\n{result.stdout}"
-    lines = [line.rstrip() for line in result.stderr.splitlines() if line.strip()]
-    relevant = [line for line in lines if "ERROR" in line or "error:" in line.lower()] or lines
-    relevant = relevant[-_MAX_STDERR_LINES:]
-    detail = "\n".join(relevant) if relevant else f"pip exited with status {result.returncode}"
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.lstrip().upper().startswith("ERROR")]
+    network = [line for line in lines if any(marker in line for marker in _NETWORK_MARKERS)]
+    shown = (network[-1:] + errors) or lines
+    detail = "\n".join(shown[-_MAX_STDERR_LINES:]) or f"pip exited with status {result.returncode}"
     data = {"agent": agent, "requirements": str(requirements), "returncode": result.returncode}
     if "No module named pip" in text:
         return StrandsError(
@@ -120,28 +121,38 @@ def failure(agent: str, requirements: Path, target: Target, result: PipResult) -
             category=Category.DEPENDENCY,
             data=data,
         )
+    # Checked before "no matching distribution": pip reports an unreachable index that way too.
+    if network:
+        return StrandsError(
+            f"agent {agent!r}: pip could not reach the package index while installing {requirements}",
+            detail=detail,
+            hint="Check the network, proxy and index settings (PIP_INDEX_URL, pip.conf), then run again.",
+            category=Category.NETWORK,
+            data=data,
+        )
     missing = sorted(set(_NO_DIST_RE.findall(text)) | set(_NO_VERSION_RE.findall(text)))
     if missing:
         names = ", ".join(missing)
         projects = ", ".join(sorted({_REQ_NAME_RE.split(req, maxsplit=1)[0] for req in missing}))
-        return StrandsError(
-            f"agent {agent!r}: no wheel for {target.label} matches {names} (from {requirements})",
-            detail=detail,
-            hint=(
+        if "(from versions: none)" in text:
+            # nothing at all: a typo, an index that does not have it, or no wheel for any version
+            hint = (
+                f"pip found no usable version of {projects}: check the spelling and the package index "
+                f"(PIP_INDEX_URL, pip.conf); if the name is right, no release ships a wheel for "
+                f"{target.label}: remove it or replace it with a package that does."
+            )
+        else:
+            hint = (
                 f"Lambda layers need prebuilt wheels for {target.label}; pin a version of {projects} "
                 "that ships one (pip lists the versions it could use above; see the package's files on "
                 "PyPI), or remove it from the requirements."
-            ),
+            )
+        return StrandsError(
+            f"agent {agent!r}: no wheel for {target.label} matches {names} (from {requirements})",
+            detail=detail,
+            hint=hint,
             category=Category.CONFIGURATION,
             data={**data, "packages": missing},
-        )
-    if any(marker in text for marker in _NETWORK_MARKERS):
-        return StrandsError(
-            f"agent {agent!r}: pip could not reach the package index while installing {requirements}",
-            detail=detail,
-            hint="Check the network, proxy and index settings (PIP_INDEX_URL), then run again.",
-            category=Category.NETWORK,
-            data=data,
         )
     return StrandsError(
         f"agent {agent!r}: pip failed to install {requirements} for {target.label}",

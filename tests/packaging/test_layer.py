@@ -163,7 +163,7 @@ def test_named_but_missing_requirements_file(h, agent_dir: Path, tmp_path: Path,
 
 
 NO_WHEEL_STDERR = """\
-ERROR: Could not find a version that satisfies the requirement pyodbc==5.1.0 (from versions: none)
+ERROR: Could not find a version that satisfies the requirement pyodbc==5.1.0 (from versions: 5.2.0, 5.3.0)
 ERROR: No matching distribution found for pyodbc==5.1.0
 """
 
@@ -183,17 +183,33 @@ def test_pip_without_a_matching_wheel(h, agent_dir: Path, tmp_path: Path) -> Non
     assert [p.name for p in (tmp_path / "cache/layers").iterdir() if not p.name.endswith(".lock")] == []
 
 
+def test_pip_finding_no_version_at_all_suggests_name_index_or_platform(h, agent_dir: Path, tmp_path: Path) -> None:
+    stderr = (
+        "ERROR: Could not find a version that satisfies the requirement reqeusts (from versions: none)\n"
+        "ERROR: No matching distribution found for reqeusts\n"
+    )
+    with pytest.raises(StrandsError) as err:
+        build(h, agent_dir, tmp_path, h.FakePip(returncode=1, stderr=stderr))
+    hint = err.value.hint or ""
+    assert "check the spelling and the package index" in hint and "reqeusts" in hint
+    assert err.value.category is Category.CONFIGURATION
+
+
 def test_pip_network_failure_is_a_network_error(h, agent_dir: Path, tmp_path: Path) -> None:
     stderr = (
         "WARNING: Retrying (Retry(total=4)) after connection broken by 'NewConnectionError("
         "'<urllib3.connection.HTTPSConnection>: Failed to establish a new connection: "
         "[Errno -3] Temporary failure in name resolution')': /simple/requests/\n"
-        "ERROR: Could not install packages due to an OSError: Max retries exceeded\n"
+        "ERROR: Could not find a version that satisfies the requirement requests (from versions: none)\n"
+        "ERROR: No matching distribution found for requests\n"
     )
     with pytest.raises(StrandsError) as err:
         build(h, agent_dir, tmp_path, h.FakePip(returncode=1, stderr=stderr))
+    # pip words an unreachable index as "no matching distribution": the network cause must win
     assert err.value.category is Category.NETWORK
-    assert "Max retries exceeded" in (err.value.detail or "")
+    detail = (err.value.detail or "").splitlines()
+    assert "Temporary failure in name resolution" in detail[0]
+    assert detail[-1] == "ERROR: No matching distribution found for requests"
 
 
 def test_other_pip_failure_shows_pip_error_lines(h, agent_dir: Path, tmp_path: Path) -> None:

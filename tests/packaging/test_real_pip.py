@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import os
+import socket
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,13 @@ import pytest
 
 from strands_tf.errors import Category, StrandsError
 from strands_tf.packaging import SubprocessPipRunner, build_agent_artifacts
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
 
 NETWORK = os.environ.get("STRANDS_TF_TEST_NETWORK", "1") != "0"
 
@@ -104,7 +112,20 @@ def test_real_pip_refuses_a_wheel_built_for_another_platform(h, offline_agent: P
     with pytest.raises(StrandsError) as err:
         build(h, offline_agent, tmp_path)
     assert "macpkg==1.0" in err.value.summary and "manylinux2014_aarch64" in err.value.summary
-    assert "pin a version" in (err.value.hint or "")
+    assert "no release ships a wheel for cp312 manylinux2014_aarch64" in (err.value.hint or "")
+
+
+def test_real_pip_unreachable_index_is_a_network_error(
+    h, offline_agent: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_RETRIES", "1")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    h.write(offline_agent / "requirements.txt", f"--index-url http://127.0.0.1:{free_port()}/simple\nrequests\n")
+    with pytest.raises(StrandsError) as err:
+        build(h, offline_agent, tmp_path)
+    assert err.value.category is Category.NETWORK
+    assert "could not reach the package index" in err.value.summary
+    assert "Failed to establish a new connection" in (err.value.detail or "")
 
 
 @pytest.mark.parametrize(("runtime", "accepted"), [("python3.12", True), ("python3.11", False)])
