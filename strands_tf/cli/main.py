@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("strands_tf.cli.validate", "validate", "Check strands.yaml and report every problem."),
     "config": ("strands_tf.cli.config", "config", "Show the configuration resolved for an environment."),
     "schema": ("strands_tf.cli.schema", "schema", "Print the JSON Schema of strands.yaml."),
+    "synth": ("strands_tf.cli.synth", "synth", "Write the Terraform (CDKTF layout or HCL) for an environment."),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",

@@ -1,0 +1,95 @@
+"""`strands synth`: write the Terraform for one environment (CDKTF layout, optionally HCL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from strands_tf.cli.context import app_context
+from strands_tf.cli.render import make_console, print_json
+
+
+@click.command()
+@click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory for the CDKTF layout (default: cdktf.out in the project).",
+)
+@click.option(
+    "--hcl",
+    "hcl_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write readable .tf files (and the vendored modules) to this directory.",
+)
+@click.option("--no-package", is_flag=True, help="Skip building agent code zips and layers (faster; for review).")
+@click.option("--json", "as_json", is_flag=True, help="Print stacks, files and warnings as JSON.")
+@click.pass_context
+def synth(
+    ctx: click.Context,
+    environment: str | None,
+    out_dir: Path | None,
+    hcl_dir: Path | None,
+    no_package: bool,
+    as_json: bool,
+) -> None:
+    """Turn strands.yaml into Terraform: cdktf.out/manifest.json and stacks/<stack>/cdk.tf.json.
+
+    Output is byte-identical across runs and machines. With `stacks: per_agent`, --agent NAME
+    writes only those agents' stacks (plus what they depend on).
+
+    \b
+    Examples:
+      strands synth -e dev
+      strands synth -e prod --hcl infra/prod     # commit-ready .tf files
+      strands --agent 'support-*' synth -e dev
+    """
+    from strands_tf.errors import UserError
+    from strands_tf.generators.synth import package_agents, synthesize
+
+    app = app_context(ctx)
+    loaded = app.load()
+    resolved = app.resolve(environment)
+    stack_filter: list[str] | None = None
+    if app.agent_patterns:
+        if resolved.stacks != "per_agent":
+            raise UserError(
+                "--agent needs `stacks: per_agent`: with one stack every agent is synthesized together",
+                hint="drop --agent, or set stacks: per_agent in strands.yaml to deploy agents separately",
+            )
+        main = f"{resolved.project}-{resolved.environment.name}"
+        stack_filter = [main, f"{main}-api", *(f"{main}-{a}" for a in resolved.selected_agents)]
+    out = out_dir if out_dir is None or out_dir.is_absolute() else Path.cwd() / out_dir
+    hcl = hcl_dir if hcl_dir is None or hcl_dir.is_absolute() else Path.cwd() / hcl_dir
+    result = synthesize(
+        loaded, resolved, out, packager=None if no_package else package_agents, stack_filter=stack_filter, hcl_dir=hcl
+    )
+    if as_json:
+        print_json(
+            {
+                "ok": True,
+                "environment": resolved.environment.name,
+                "out": str(result.out_dir),
+                "stacks": [
+                    {"name": s.name, "dependencies": s.dependencies, "modules": s.modules} for s in result.stacks
+                ],
+                "files": result.files,
+                "warnings": result.warnings,
+            }
+        )
+        return
+    console = make_console()
+    for stack in result.stacks:
+        deps = f" (after {', '.join(stack.dependencies)})" if stack.dependencies else ""
+        console.print(
+            f"[green]✓[/] stack [bold]{escape(stack.name)}[/]: {len(stack.nodes)} constructs, "
+            f"{len(stack.outputs)} outputs{escape(deps)}"
+        )
+    console.print(f"wrote {len(result.files)} files to {escape(str(result.out_dir))}")
+    if hcl is not None:
+        console.print(f"wrote HCL to {escape(str(hcl))}")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}")

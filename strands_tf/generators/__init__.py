@@ -1,0 +1,1 @@
+"""strands.yaml → CDKTF-layout Terraform JSON stacks and an HCL export."""

@@ -1,0 +1,208 @@
+"""Render stacks in the CDKTF output layout: manifest.json and stacks/<stack>/cdk.tf.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from strands_tf.config.resolve import ResolvedProject
+from strands_tf.generators.stacks import Stack
+
+# The CDKTF library version whose layout we emit (cdktn continues it unchanged).
+CDKTF_LAYOUT_VERSION = "0.21.0"
+AWS_PROVIDER_CONSTRAINT = "~> 6.0"
+TERRAFORM_CONSTRAINT = ">= 1.6"
+EMULATOR_SERVICES = (
+    "apigatewayv2", "cloudwatch", "dynamodb", "ec2", "iam", "kms", "lambda", "logs", "s3", "sns", "sqs", "sts",
+)  # fmt: skip
+DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering needs besides the stack: the resolved project and the tool version for tags."""
+
+    project: ResolvedProject
+    tool_version: str
+    # relative path from a stack's working directory to the directory of local state files
+    local_state_dir: str = "."
+
+
+def to_json(document: Any) -> str:
+    """Canonical JSON of the CDKTF layout: keys sorted, two-space indent, trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _meta(stack: Stack, construct_id: str) -> dict[str, Any]:
+    return {"metadata": {"path": f"{stack.name}/{construct_id}", "uniqueId": construct_id}}
+
+
+def default_tags(ctx: RenderContext) -> dict[str, str]:
+    """Tags on every resource: who owns it and what made it, plus the user's tags."""
+    project = ctx.project
+    tags = {
+        "managed-by": "strands-tf",
+        "strands:environment": project.environment.name,
+        "strands:project": project.project,
+        "strands:version": ctx.tool_version,
+    }
+    tags.update(project.tags)
+    return dict(sorted(tags.items()))
+
+
+def provider_block(ctx: RenderContext) -> dict[str, Any]:
+    """The aws provider: region, account guard, role, default tags; emulator endpoints for that target."""
+    env = ctx.project.environment
+    provider: dict[str, Any] = {"region": env.region, "default_tags": [{"tags": default_tags(ctx)}]}
+    if env.target == "emulator":
+        provider.update(
+            {
+                "access_key": "test",
+                "secret_key": "test",
+                "skip_credentials_validation": True,
+                "skip_metadata_api_check": True,
+                "skip_requesting_account_id": True,
+                "s3_use_path_style": True,
+                "endpoints": [{service: "${var.emulator_endpoint}" for service in EMULATOR_SERVICES}],
+            }
+        )
+        return provider
+    if env.account:
+        provider["allowed_account_ids"] = [env.account]
+    if env.role_arn:
+        role: dict[str, Any] = {"role_arn": env.role_arn, "session_name": "strands-tf"}
+        if env.external_id:
+            role["external_id"] = env.external_id
+        provider["assume_role"] = [role]
+    return provider
+
+
+def backend_block(ctx: RenderContext, stack: Stack) -> tuple[str, dict[str, Any]]:
+    """(kind, terraform block entries) for the stack's state backend."""
+    state = ctx.project.state
+    env = ctx.project.environment
+    if state.backend == "s3":
+        key = "/".join(p for p in (state.key_prefix, env.name, f"{stack.name}.tfstate") if p)
+        config: dict[str, Any] = {
+            "bucket": state.bucket,
+            "key": key,
+            "region": state.region or env.region,
+            "encrypt": True,
+            "use_lockfile": state.lock,
+        }
+        if state.kms_key:
+            config["kms_key_id"] = state.kms_key
+        return "s3", {"backend": {"s3": config}}
+    if state.backend == "cloud":
+        workspaces: dict[str, Any] = (
+            {"tags": list(state.workspace_tags)} if state.workspace_tags else {"name": state.workspace or stack.name}
+        )
+        cloud = {"organization": state.organization, "hostname": state.hostname, "workspaces": [workspaces]}
+        return "cloud", {"cloud": [cloud]}
+    return "local", {"backend": {"local": {"path": f"{ctx.local_state_dir}/{stack.name}.tfstate"}}}
+
+
+def remote_state_source(ctx: RenderContext, source_stack: str) -> dict[str, Any]:
+    """`terraform_remote_state` arguments that read another stack's outputs from its backend."""
+    state = ctx.project.state
+    env = ctx.project.environment
+    if state.backend == "s3":
+        key = "/".join(p for p in (state.key_prefix, env.name, f"{source_stack}.tfstate") if p)
+        return {"backend": "s3", "config": {"bucket": state.bucket, "key": key, "region": state.region or env.region}}
+    if state.backend == "cloud":
+        return {
+            "backend": "remote",
+            "config": {
+                "hostname": state.hostname,
+                "organization": state.organization,
+                "workspaces": {"name": state.workspace or source_stack},
+            },
+        }
+    return {"backend": "local", "config": {"path": f"{ctx.local_state_dir}/{source_stack}.tfstate"}}
+
+
+def render_stack(ctx: RenderContext, stack: Stack) -> dict[str, Any]:
+    """The cdk.tf.json document of one stack."""
+    backend_kind, terraform = backend_block(ctx, stack)
+    terraform["required_providers"] = {"aws": {"source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT}}
+    terraform["required_version"] = TERRAFORM_CONSTRAINT
+    doc: dict[str, Any] = {
+        "//": {
+            "metadata": {"backend": backend_kind, "stackName": stack.name, "version": CDKTF_LAYOUT_VERSION},
+            "outputs": {stack.name: {oid: oid for oid in sorted(stack.outputs)}},
+        },
+        "provider": {"aws": [provider_block(ctx)]},
+        "terraform": terraform,
+    }
+    data: dict[str, dict[str, Any]] = {}
+    modules: dict[str, Any] = {}
+    for node in stack.nodes.values():
+        if node.block == "data":
+            data.setdefault(node.tf_type or "", {})[node.id] = {"//": _meta(stack, node.id), **node.body}
+        else:
+            entry: dict[str, Any] = {"//": _meta(stack, node.id), "source": f"./modules/{node.module}", **node.body}
+            if node.depends_on:
+                entry["depends_on"] = [f"module.{d}" for d in sorted(node.depends_on)]
+            modules[node.id] = entry
+    for data_id, source in sorted(stack.remote_state.items()):
+        data.setdefault("terraform_remote_state", {})[data_id] = {
+            "//": _meta(stack, data_id),
+            **remote_state_source(ctx, source),
+        }
+    if data:
+        doc["data"] = data
+    if modules:
+        doc["module"] = modules
+    if stack.outputs:
+        doc["output"] = {
+            oid: {"description": o.description, "value": o.value, **({"sensitive": True} if o.sensitive else {})}
+            for oid, o in stack.outputs.items()
+        }
+    if ctx.project.environment.target == "emulator":
+        doc["variable"] = {
+            "emulator_endpoint": {
+                "default": DEFAULT_EMULATOR_ENDPOINT,
+                "description": "Base URL of the AWS API emulator (strands sets it when it starts one)",
+                "type": "string",
+            }
+        }
+    return doc
+
+
+def render_manifest(stacks: list[Stack]) -> dict[str, Any]:
+    """cdktf.out/manifest.json."""
+    return {
+        "stacks": {
+            s.name: {
+                "annotations": [],
+                "constructPath": s.name,
+                "dependencies": list(s.dependencies),
+                "name": s.name,
+                "stackMetadataPath": f"stacks/{s.name}/metadata.json",
+                "synthesizedStackPath": f"stacks/{s.name}/cdk.tf.json",
+                "workingDirectory": f"stacks/{s.name}",
+            }
+            for s in stacks
+        },
+        "version": CDKTF_LAYOUT_VERSION,
+    }
+
+
+def render_stack_metadata(doc: dict[str, Any]) -> dict[str, Any]:
+    """stacks/<stack>/metadata.json: the stack-level `//` block on its own."""
+    return dict(doc["//"])
+
+
+def render_cdktf_json(project: str) -> dict[str, Any]:
+    """cdktf.json at the project root: tells CDKTF tooling where the synthesized app lives."""
+    return {
+        "app": "strands synth",
+        "context": {},
+        "language": "python",
+        "output": "cdktf.out",
+        "projectId": project,
+        "sendCrashReports": "false",
+        "terraformProviders": [f"hashicorp/aws@{AWS_PROVIDER_CONSTRAINT}"],
+        "terraformModules": [],
+    }

@@ -1,0 +1,284 @@
+"""Synthesis: resolved project → packaged agents → graph → stacks → CDKTF layout on disk (all or nothing)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from strands_tf import __version__
+from strands_tf.config.loader import LoadedProject
+from strands_tf.config.resolve import ResolvedProject
+from strands_tf.errors import UserError
+from strands_tf.fsutil import atomic_write_text
+from strands_tf.generators import cdktf
+from strands_tf.generators.stacks import Stack, partition, unresolved_references
+from strands_tf.model.build import AgentCode, BuildOptions, build_graph
+from strands_tf.model.graph import InfraGraph, Owner
+from strands_tf.model.naming import aws_name
+from strands_tf.model.optimize import optimize, owner_locator
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_OUT = "cdktf.out"
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+@dataclass
+class SynthResult:
+    """What a synth produced: where, which stacks, every file written, and warnings for the user."""
+
+    out_dir: Path
+    stacks: list[Stack]
+    files: list[str]
+    graph: InfraGraph
+    warnings: list[str] = field(default_factory=list)
+
+
+def modules_root() -> Path:
+    """Directory holding the reusable HCL modules (inside the package when installed, else the repo)."""
+    packaged = Path(__file__).resolve().parents[1] / "_modules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "modules"
+
+
+def element_locations(loaded: LoadedProject) -> dict[tuple[str, str], tuple[str, int | None, int | None]]:
+    """(kind, name) -> (file, line, column) of every agent and resource, for errors and plan summaries."""
+    out: dict[tuple[str, str], tuple[str, int | None, int | None]] = {}
+    for name in loaded.config.agents:
+        out[("agent", name)] = loaded.sources.locate(("agents", name), key=True)
+        out[("role", name)] = out[("agent", name)]
+    for name in loaded.config.resources:
+        out[("resource", name)] = loaded.sources.locate(("resources", name), key=True)
+    return out
+
+
+def local_state_dir(project_root: Path, stack_dir: Path, environment: str) -> str:
+    """Path from a stack's working directory to where local state lives (relative: no machine paths)."""
+    target = project_root / ".strands" / "tfstate" / environment
+    return Path(os.path.relpath(target, stack_dir)).as_posix()
+
+
+Packager = Callable[[ResolvedProject, LoadedProject, Path], dict[str, AgentCode]]
+
+
+def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir: Path) -> dict[str, AgentCode]:
+    """Build every agent's code zip and layer into `assets_dir` (deterministic, layer cached)."""
+    from strands_tf.packaging import PackageSpec, build_agent_artifacts
+
+    cache_dir = loaded.root / ".strands" / "cache" / "packaging"
+    out: dict[str, AgentCode] = {}
+    for name, agent in resolved.agents.items():
+        source = (loaded.root / agent.path).resolve()
+        requirements: Path | None = None
+        if agent.requirements is not None:
+            requirements = source / agent.requirements
+        elif (source / "requirements.txt").is_file():
+            requirements = source / "requirements.txt"
+        spec = PackageSpec(name, source, agent.runtime, agent.architecture, requirements)
+        artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
+        if artifacts.needs_s3_upload:
+            raise UserError(
+                f"agent '{name}' packages to {artifacts.code.size + (artifacts.layer.size if artifacts.layer else 0)}"
+                " bytes zipped, over Lambda's 50 MB direct upload limit",
+                hint="trim requirements (boto3 is already in the Lambda runtime), or split the agent",
+            )
+        rel = Path("assets")
+        out[name] = AgentCode(
+            filename=(rel / artifacts.code.path.name).as_posix(),
+            source_code_hash=artifacts.code.source_code_hash,
+            layer_filename=(rel / artifacts.layer.path.name).as_posix() if artifacts.layer else None,
+            layer_source_code_hash=artifacts.layer.source_code_hash if artifacts.layer else None,
+        )
+    return out
+
+
+def synthesize(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    out_dir: Path | None = None,
+    *,
+    packager: Packager | None = package_agents,
+    tool_version: str = __version__,
+    stack_filter: list[str] | None = None,
+    hcl_dir: Path | None = None,
+) -> SynthResult:
+    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched."""
+    out = (out_dir or loaded.root / DEFAULT_OUT).resolve()
+    staging = out.parent / f".{out.name}.staging-{secrets.token_hex(4)}"
+    staging.mkdir(parents=True)
+    try:
+        assets_tmp = staging / ".assets"
+        code = packager(resolved, loaded, assets_tmp) if packager else {}
+        locations = element_locations(loaded)
+        graph = build_graph(resolved, BuildOptions(code=code, tool_version=tool_version, locations=locations))
+        graph = optimize(
+            graph,
+            iam_mode=resolved.iam if resolved.stacks == "single" else "per_agent",
+            role_name=lambda suffix: aws_name("iam_role", resolved.project, resolved.environment.name, suffix),
+            locate=owner_locator(locations),
+        )
+        _order_agents_after_roles(graph)
+        stacks = partition(graph, resolved.stacks)
+        for stack in stacks:
+            missing = unresolved_references(stack)
+            if missing:  # a generator bug, never a user error: say exactly what
+                raise RuntimeError(f"stack {stack.name} has dangling references: {', '.join(missing)}")
+        if stack_filter is not None:
+            stacks = [s for s in stacks if s.name in stack_filter]
+        files = _write_layout(loaded, resolved, stacks, staging, out, code, tool_version)
+        if hcl_dir is not None:
+            export_hcl(loaded, resolved, stacks, staging, hcl_dir.resolve(), tool_version)
+        shutil.rmtree(assets_tmp, ignore_errors=True)
+        _preserve_lock_files(out, staging, stacks)
+        _swap_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    cdktf_json = loaded.root / "cdktf.json"
+    text = cdktf.to_json(cdktf.render_cdktf_json(resolved.project))
+    if not cdktf_json.is_file() or cdktf_json.read_text("utf-8") != text:
+        atomic_write_text(cdktf_json, text)
+    return SynthResult(out, stacks, files, graph, sorted(set(graph.warnings)) + list(resolved.warnings))
+
+
+def _order_agents_after_roles(graph: InfraGraph) -> None:
+    """Lambda checks its role's permissions (DLQ, SQS triggers) at creation: wait for the whole role module."""
+    for node in graph.nodes.values():
+        if node.module != "strands-agent":
+            continue
+        role_ref = str(node.body.get("role_arn", ""))
+        role_id = role_ref.removeprefix("${module.").split(".", 1)[0]
+        if role_id in graph.nodes and role_id not in node.depends_on:
+            node.depends_on.append(role_id)
+
+
+def _write_layout(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    stacks: list[Stack],
+    staging: Path,
+    final_out: Path,
+    code: dict[str, AgentCode],
+    tool_version: str,
+) -> list[str]:
+    files: list[str] = []
+    modules = modules_root()
+    for stack in stacks:
+        stack_dir = staging / "stacks" / stack.name
+        final_stack_dir = final_out / "stacks" / stack.name
+        ctx = cdktf.RenderContext(
+            resolved, tool_version, local_state_dir(loaded.root.resolve(), final_stack_dir, resolved.environment.name)
+        )
+        doc = cdktf.render_stack(ctx, stack)
+        stack_dir.mkdir(parents=True)
+        (stack_dir / "cdk.tf.json").write_text(cdktf.to_json(doc), encoding="utf-8")
+        (stack_dir / "metadata.json").write_text(cdktf.to_json(cdktf.render_stack_metadata(doc)), encoding="utf-8")
+        files += [f"stacks/{stack.name}/cdk.tf.json", f"stacks/{stack.name}/metadata.json"]
+        for module in stack.modules:
+            source = modules / module
+            if not source.is_dir():
+                raise RuntimeError(f"module {module} is missing from {modules}")
+            shutil.copytree(source, stack_dir / "modules" / module, ignore=shutil.ignore_patterns("README.md"))
+            files += sorted(
+                f"stacks/{stack.name}/modules/{module}/{p.name}" for p in (stack_dir / "modules" / module).iterdir()
+            )
+        agents_here = [n.owner.name for n in stack.nodes.values() if n.module == "strands-agent"]
+        for agent in agents_here:
+            agent_code = code.get(agent)
+            if agent_code is None:
+                continue
+            for rel in (agent_code.filename, agent_code.layer_filename):
+                if rel:
+                    target = stack_dir / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(staging / ".assets" / Path(rel).name, target)
+                    files.append(f"stacks/{stack.name}/{rel}")
+    manifest = cdktf.render_manifest(stacks)
+    (staging / "manifest.json").write_text(cdktf.to_json(manifest), encoding="utf-8")
+    files.append("manifest.json")
+    return sorted(files)
+
+
+def _preserve_lock_files(out: Path, staging: Path, stacks: list[Stack]) -> None:
+    """Terraform's dependency lock files belong to the user's review; a re-synth keeps them."""
+    for stack in stacks:
+        lock = out / "stacks" / stack.name / LOCK_FILE
+        if lock.is_file():
+            shutil.copy2(lock, staging / "stacks" / stack.name / LOCK_FILE)
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    old = out.parent / f".{out.name}.old-{secrets.token_hex(4)}"
+    if out.exists():
+        os.replace(out, old)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        if old.exists():
+            with contextlib.suppress(OSError):
+                os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def owner_of_address(graph: InfraGraph) -> Callable[[str], Owner | None]:
+    """Map a Terraform address (module.agent_support.aws_lambda_function.this) to its strands.yaml element."""
+
+    def owner(address: str) -> Owner | None:
+        parts = address.split(".")
+        if len(parts) >= 2 and parts[0] == "module":
+            node = graph.nodes.get(parts[1].split("[")[0])
+            return node.owner if node else None
+        if len(parts) >= 3 and parts[0] == "data":
+            node = graph.nodes.get(parts[2].split("[")[0])
+            return node.owner if node else None
+        return None
+
+    return owner
+
+
+def export_hcl(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    stacks: list[Stack],
+    synthesized: Path,
+    hcl_dir: Path,
+    tool_version: str,
+) -> list[str]:
+    """Write every stack as .tf files (one directory per stack when there are several), all or nothing."""
+    from strands_tf.generators.hcl import render_stack_hcl
+
+    staging = hcl_dir.parent / f".{hcl_dir.name}.staging-{secrets.token_hex(4)}"
+    staging.mkdir(parents=True)
+    written: list[str] = []
+    try:
+        for stack in stacks:
+            rel = Path(".") if len(stacks) == 1 else Path(stack.name)
+            target = staging / rel
+            final = hcl_dir / rel
+            ctx = cdktf.RenderContext(
+                resolved, tool_version, local_state_dir(loaded.root.resolve(), final, resolved.environment.name)
+            )
+            target.mkdir(parents=True, exist_ok=True)
+            for name, text in render_stack_hcl(cdktf.render_stack(ctx, stack)).items():
+                (target / name).write_text(text, encoding="utf-8")
+                written.append((rel / name).as_posix())
+            source = synthesized / "stacks" / stack.name
+            for extra in ("modules", "assets"):
+                if (source / extra).is_dir():
+                    shutil.copytree(source / extra, target / extra)
+            lock = final / LOCK_FILE
+            if lock.is_file():
+                shutil.copy2(lock, target / LOCK_FILE)
+        _swap_into_place(staging, hcl_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(written)

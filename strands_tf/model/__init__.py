@@ -1,0 +1,1 @@
+"""The infrastructure graph: module instances with construct paths, IAM from permission edges, optimizer passes."""
