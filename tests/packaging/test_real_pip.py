@@ -120,7 +120,10 @@ def test_real_pip_unreachable_index_is_a_network_error(
 ) -> None:
     monkeypatch.setenv("PIP_RETRIES", "1")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
-    h.write(offline_agent / "requirements.txt", f"--index-url http://127.0.0.1:{free_port()}/simple\nstrands-tf-no-such-package\n")
+    h.write(
+        offline_agent / "requirements.txt",
+        f"--index-url http://127.0.0.1:{free_port()}/simple\nstrands-tf-no-such-package\n",
+    )
     with pytest.raises(StrandsError) as err:
         build(h, offline_agent, tmp_path)
     assert err.value.category is Category.NETWORK
