@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
 import os
 import platform
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from strands_tf.emulator.provider.schema import SchemaFileError, load_schema, schema_path
-from strands_tf.errors import DependencyError
+from strands_tf.emulator.provider.schema import ProviderSchema, SchemaFileError, load_schema
+from strands_tf.errors import ConflictError, DependencyError
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +46,12 @@ def platform_dir() -> str:
     return f"{sys.platform if sys.platform != 'win32' else 'windows'}_{arch}".replace("linux2", "linux")
 
 
-def provider_version(schema_file: Path | None = None) -> str:
-    """The 6.x version to serve: the one recorded in the schema file, else 6.0.0."""
-    path = schema_file or schema_path()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return DEFAULT_VERSION
-    for key in ("provider_version", "version"):
-        value = raw.get(key) if isinstance(raw, dict) else None
-        if isinstance(value, str) and value.split(".")[0] == "6" and value.count(".") == 2:
-            return value
+def provider_version(schema: ProviderSchema) -> str:
+    """The 6.x version to serve: the one the schema was taken from, else 6.0.0."""
+    value = schema.version or ""
+    parts = value.split(".")
+    if len(parts) == 3 and parts[0] == "6" and all(p.isdigit() for p in parts):
+        return value
     return DEFAULT_VERSION
 
 
@@ -100,18 +97,23 @@ def _layout(root: Path, version: str) -> tuple[Path, Path, Path]:
 def install(root: Path, *, python: str | None = None, force: bool = False) -> MirrorInstall:
     """Install (or refresh) the provider launcher and CLI config under ``root``; idempotent."""
     try:
-        load_schema()
+        schema = load_schema()
     except SchemaFileError as exc:
         raise DependencyError(
             "the emulator provider has no schema to serve",
             detail=str(exc),
             hint="Reinstall strands-tf; the package ships strands_tf/schema/aws_provider_schema.json.",
         ) from exc
-    version = provider_version()
+    version = provider_version(schema)
     mirror_dir, exe, cli_config = _layout(root, version)
     launcher = _launcher(python or sys.executable)
+    # one version per mirror: a stale higher version would be picked by Terraform instead
+    source_dir = mirror_dir / PROVIDER_SOURCE
+    if source_dir.is_dir():
+        for other in source_dir.iterdir():
+            if other.name != version:
+                shutil.rmtree(other, ignore_errors=True)
     if force or not exe.is_file() or exe.read_text(encoding="utf-8", errors="replace") != launcher:
-        # one version per mirror: a stale version directory would make Terraform pick it
         _atomic_write(exe, launcher, 0o755)
         log.info("installed emulator provider %s at %s", version, exe)
     _atomic_write(
@@ -169,3 +171,42 @@ def _launcher_python(text: str) -> str | None:
             parts = line.split('"')
             return parts[1] if len(parts) > 2 else None
     return None
+
+
+def package_hash(install: MirrorInstall) -> str:
+    """Terraform's ``h1:`` hash of the unpacked provider package (dirhash Hash1 over the package dir)."""
+    pkg_dir = install.executable.parent
+    lines = "".join(
+        f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.relative_to(pkg_dir).as_posix()}\n"
+        for f in sorted(p for p in pkg_dir.rglob("*") if p.is_file())
+    )
+    return "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+
+
+def lock_file_text(install: MirrorInstall) -> str:
+    """A ``.terraform.lock.hcl`` that pins the emulator provider (so ``init -lockfile=readonly`` works)."""
+    return (
+        "# Written by strands-tf for the offline emulator target; it pins the local emulator provider,\n"
+        "# not the registry provider. Do not commit it next to a real environment's lock file.\n\n"
+        f'provider "{PROVIDER_SOURCE}" {{\n'
+        f'  version = "{install.version}"\n'
+        f'  hashes = [\n    "{package_hash(install)}",\n  ]\n'
+        "}\n"
+    )
+
+
+def write_lock_file(workdir: Path, install: MirrorInstall) -> Path:
+    """Pin the emulator provider in ``workdir``; refuse to overwrite a lock file of the real provider."""
+    path = workdir / ".terraform.lock.hcl"
+    if path.is_file():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "strands-tf for the offline emulator target" not in text and PROVIDER_SOURCE in text:
+            raise ConflictError(
+                f"{path} pins the real {PROVIDER_SOURCE} provider",
+                detail="Running the emulator target in this directory would replace the real environment's "
+                "provider lock.",
+                hint="Generate the emulator environment into its own stack directory (target: emulator "
+                "environments get a separate output directory) and run it there.",
+            )
+    _atomic_write(path, lock_file_text(install))
+    return path

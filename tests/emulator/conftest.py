@@ -13,6 +13,7 @@ from strands_tf.emulator.provider.schema import DEFAULT_SCHEMA_PATH, SCHEMA_ENV
 
 from .tfrun import Terraform
 
+STACKS = Path(__file__).parent / "stacks"
 MINI_SCHEMA = Path(__file__).parent / "data" / "mini_schema.json"
 SERVICES = ("s3", "sts", "iam", "lambda", "dynamodb", "sqs", "sns", "logs", "kms", "apigatewayv2", "cloudwatch")
 
@@ -69,10 +70,12 @@ def tf_project(
 ) -> Callable[[str], Terraform]:
     """Write ``main.tf`` (provider block + given HCL) and return the embedded engine for that directory."""
 
-    def make(hcl: str, *, provider_extra: str = "") -> Terraform:
+    def make(hcl: str, *, provider_extra: str = "", stacks: tuple[str, ...] = ()) -> Terraform:
+        hcl += "".join((STACKS / name).read_text() for name in stacks)
         work = tmp_path / "stack"
         work.mkdir(exist_ok=True)
         (work / "main.tf").write_text(provider_block(moto_server.endpoint, provider_extra) + "\n" + hcl)
+        mirror.write_lock_file(work, installed_mirror)
         env = installed_mirror.env(tmp_path / "tfdata")
         env[SCHEMA_ENV] = str(schema_file)
         return Terraform(work, env)

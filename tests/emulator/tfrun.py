@@ -30,6 +30,33 @@ class Terraform:
         self.workdir = workdir
         self.env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", **env}
 
+    def init(self) -> Result:
+        """``init`` against a pre-written emulator lock file, which stays untouched (``-lockfile=readonly``)."""
+        return self.run("init", "-input=false", "-no-color", "-lockfile=readonly")
+
+    def changes(self, *extra: str) -> list[tuple[str, str]]:
+        """``(address, action)`` of every planned change (``plan -json``)."""
+        res = self.run("plan", "-input=false", "-no-color", "-json", *extra)
+        return sorted(
+            (e["change"]["resource"]["addr"], e["change"]["action"])
+            for e in res.json_lines()
+            if e.get("type") == "planned_change"
+        )
+
+    def drift(self) -> list[str]:
+        """Addresses reported as changed outside Terraform by ``plan -refresh-only``."""
+        res = self.run("plan", "-refresh-only", "-input=false", "-no-color", "-json")
+        return sorted(e["change"]["resource"]["addr"] for e in res.json_lines() if e.get("type") == "resource_drift")
+
+    def apply(self) -> Result:
+        return self.run("apply", "-auto-approve", "-input=false", "-no-color")
+
+    def destroy(self) -> Result:
+        return self.run("destroy", "-auto-approve", "-input=false", "-no-color")
+
+    def outputs(self) -> dict[str, Any]:
+        return {k: v["value"] for k, v in json.loads(self.run("output", "-json").stdout).items()}
+
     def run(self, *args: str, check: bool = True, timeout: float = 300) -> Result:
         proc = subprocess.run(
             [sys.executable, "-m", "strands_tf.terraform.embedded", *args],

@@ -10,6 +10,13 @@ from strands_tf.emulator.provider.resources.base import ResourceHandler, json_eq
 from strands_tf.emulator.provider.values import Unknown
 
 
+def _is_zero(value: Any) -> bool:
+    """Zero values of the legacy SDK: "", 0, false and empty collections."""
+    if isinstance(value, (list, dict, str)):
+        return len(value) == 0
+    return value is not None and value is not Unknown and value in (0, False)
+
+
 @dataclass
 class PlanResult:
     planned: dict[str, Any] | None
@@ -61,9 +68,17 @@ def plan_resource(
         if name in attrs and config.get(name) is None:
             planned[name] = value
 
+    if "region" in attrs and attrs["region"].get("computed") and config.get("region") is None:
+        # provider v6: every regional resource records the region it lives in, known at plan time
+        planned["region"] = handler.aws.region
+
     if prior is None:
         mark_computed_unknown(block, planned, config)
     else:
+        for name, attr in attrs.items():
+            # SDKv2 equivalence: an unset optional value and its zero value ("", 0, false, [], {}) are the same
+            if not attr.get("computed") and config.get(name) is None and _is_zero(prior.get(name)):
+                planned[name] = prior.get(name)
         for name in handler.json_attrs:
             if name in planned and json_equal(prior.get(name), planned.get(name)):
                 planned[name] = prior.get(name)
@@ -108,3 +123,13 @@ def resolve_unknowns(value: Any) -> Any:
     if isinstance(value, list):
         return [resolve_unknowns(v) for v in value]
     return value
+
+
+def keep_null_for_empty(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
+    """Where the prior state had null and the emulator reports an empty value, keep null (no spurious diff)."""
+    if not before:
+        return after
+    for name, value in after.items():
+        if before.get(name) is None and value in ("", [], {}) and name in before:
+            after[name] = None
+    return after

@@ -14,6 +14,9 @@ from strands_tf.emulator.provider.values import Unknown, conform_type
 
 SCHEMA_ENV = "STRANDS_TF_EMULATOR_SCHEMA"
 DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / "aws_provider_schema.json"
+# The real provider's configuration block (region, credentials, endpoints, default_tags, ...), used when the
+# schema file carries only provider metadata ({source, version}) instead of the provider block schema.
+PROVIDER_BLOCK_PATH = Path(__file__).resolve().parent / "provider_block.json"
 
 _BLOCK_NESTING = {
     "single": pb.Schema.NestedBlock.NestingMode.SINGLE,
@@ -42,6 +45,7 @@ class ProviderSchema:
     provider: dict[str, Any]
     resources: dict[str, dict[str, Any]]
     data_sources: dict[str, dict[str, Any]]
+    version: str | None = None
     _pb_cache: dict[str, Any] = field(default_factory=dict)
 
     def resource_block(self, type_name: str) -> dict[str, Any]:
@@ -84,8 +88,15 @@ def load_schema(path: Path | None = None) -> ProviderSchema:
         raw = schemas[key]
     if not isinstance(raw, dict) or "resource_schemas" not in raw:
         raise SchemaFileError(f"{path} has no resource_schemas")
+    provider_raw = raw.get("provider") or {}
+    version = None
+    if not ("block" in provider_raw or "attributes" in provider_raw):
+        version = provider_raw.get("version") if isinstance(provider_raw.get("version"), str) else None
+        provider_raw = json.loads(PROVIDER_BLOCK_PATH.read_text(encoding="utf-8"))
+    version = version or (raw.get("provider_version") if isinstance(raw.get("provider_version"), str) else None)
     return ProviderSchema(
-        provider=_entry(raw.get("provider") or {"block": {}}),
+        version=version,
+        provider=_entry(provider_raw),
         resources={k: _entry(v) for k, v in raw["resource_schemas"].items()},
         data_sources={k: _entry(v) for k, v in (raw.get("data_source_schemas") or {}).items()},
     )

@@ -16,7 +16,7 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 
 from strands_tf.emulator.provider import values
 from strands_tf.emulator.provider.aws import AwsContext, EndpointNotConfigured
-from strands_tf.emulator.provider.planning import plan_resource, resolve_unknowns
+from strands_tf.emulator.provider.planning import keep_null_for_empty, plan_resource, resolve_unknowns
 from strands_tf.emulator.provider.resources import DATA_SOURCES, RESOURCES
 from strands_tf.emulator.provider.resources.base import ProviderFailure, json_equal
 from strands_tf.emulator.provider.schema import ProviderSchema, conform_block, schema_pb
@@ -194,7 +194,7 @@ class ProviderService(rpc.ProviderServicer):
             return R(
                 new_state=_dyn(state), diagnostics=[_failure_diag(action, type_name, exc)], legacy_type_system=True
             )
-        merged = {**planned, **new}
+        merged = {**planned, **keep_null_for_empty(planned, new)}
         return R(new_state=_dyn(conform_block(block, resolve_unknowns(merged))), legacy_type_system=True)
 
     def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -210,6 +210,7 @@ class ProviderService(rpc.ProviderServicer):
             return R(new_state=request.current_state, diagnostics=[_failure_diag("reading", type_name, exc)])
         if new is None:
             return R(new_state=_dyn(None))
+        new = keep_null_for_empty(current, new)
         handler_cls = RESOURCES[type_name]
         for name in handler_cls.json_attrs:
             if json_equal(current.get(name), new.get(name)):

@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
+from strands_tf.emulator.provider.resources.iam import (
+    IamPolicy,
+    IamPolicyDocument,
+    IamRole,
+    IamRolePolicy,
+    IamRolePolicyAttachment,
+)
+from strands_tf.emulator.provider.resources.logs import LogGroup
 from strands_tf.emulator.provider.resources.meta import CallerIdentity, Partition, Region
-from strands_tf.emulator.provider.resources.s3 import S3Bucket
+from strands_tf.emulator.provider.resources.s3 import (
+    S3Bucket,
+    S3BucketLifecycleConfiguration,
+    S3BucketOwnershipControls,
+    S3BucketPolicy,
+    S3BucketPublicAccessBlock,
+    S3BucketSSE,
+    S3BucketVersioning,
+)
 
-_RESOURCE_CLASSES: list[type[ResourceHandler]] = [S3Bucket]
-_DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [CallerIdentity, Region, Partition]
+_RESOURCE_CLASSES: list[type[ResourceHandler]] = [
+    S3Bucket,
+    S3BucketVersioning,
+    S3BucketSSE,
+    S3BucketPublicAccessBlock,
+    S3BucketOwnershipControls,
+    S3BucketPolicy,
+    S3BucketLifecycleConfiguration,
+    IamRole,
+    IamRolePolicy,
+    IamRolePolicyAttachment,
+    IamPolicy,
+    LogGroup,
+]
+_DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [CallerIdentity, Region, Partition, IamPolicyDocument]
 
 RESOURCES: dict[str, type[ResourceHandler]] = {c.type_name: c for c in _RESOURCE_CLASSES}
 DATA_SOURCES: dict[str, type[DataSourceHandler]] = {c.type_name: c for c in _DATA_SOURCE_CLASSES}

@@ -13,11 +13,13 @@ from strands_tf.emulator.provider.resources.base import (
     ResourceHandler,
     State,
     error_code,
+    first,
     is_not_found,
     known,
 )
 from strands_tf.emulator.provider.resources.naming import resolve_name
 from strands_tf.emulator.provider.resources.tags import split_tags, tag_list, tags_from_list
+from strands_tf.emulator.provider.values import Unknown
 
 # Route 53 hosted zone ids of the S3 website endpoints, as the provider reports them
 _HOSTED_ZONES = {
@@ -57,10 +59,7 @@ class S3Bucket(ResourceHandler):
         }
     )
 
-    def plan(self, prior: State | None, planned: State, config: State) -> None:
-        # like the real provider, only the region is known at plan time; names and ARNs come after apply
-        if config.get("region") is None:
-            planned["region"] = self.aws.region
+    # like the real provider, names and ARNs are known only after apply (the planner sets the region)
 
     def _fill_names(self, state: State, bucket: str) -> None:
         region = self.aws.region
@@ -216,3 +215,480 @@ def _sse_rule_to_tf(rule: dict[str, Any]) -> dict[str, Any]:
 def policy_json(doc: str) -> str:
     """Compact a policy document the way AWS returns it."""
     return json.dumps(json.loads(doc), separators=(",", ":"))
+
+
+def canonical(doc: Any) -> Any:
+    """Drop empty values and order-insensitive noise so an API document can be compared with another."""
+    if isinstance(doc, dict):
+        out = {k: canonical(v) for k, v in doc.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+    if isinstance(doc, list):
+        return sorted((canonical(v) for v in doc), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    return doc
+
+
+class _BucketConfig(ResourceHandler):
+    """A bucket configuration resource: id is the bucket name, replacing the bucket replaces it."""
+
+    force_new = frozenset({"bucket", "expected_bucket_owner"})
+
+    def bucket(self, state: State) -> str:
+        return str(state.get("bucket") or state["id"].split(",")[0])
+
+    def import_state(self, import_id: str) -> State:
+        return {"id": import_id, "bucket": import_id.split(",")[0]}
+
+    def _missing(self, exc: Exception, *codes: str) -> bool:
+        return isinstance(exc, ClientError) and (error_code(exc) in codes or _bucket_missing(exc))
+
+
+class S3BucketVersioning(_BucketConfig):
+    type_name = "aws_s3_bucket_versioning"
+
+    def _put(self, state: State) -> None:
+        cfg = first(state.get("versioning_configuration"))
+        body: dict[str, Any] = {"Status": cfg.get("status") or "Enabled"}
+        if known(cfg.get("mfa_delete")):
+            body["MFADelete"] = cfg["mfa_delete"]
+        kwargs: dict[str, Any] = {"Bucket": self.bucket(state), "VersioningConfiguration": body}
+        if known(state.get("mfa")):
+            kwargs["MFA"] = state["mfa"]
+        if body["Status"] == "Disabled":
+            return  # a bucket that never had versioning stays unversioned
+        self.aws.client("s3").put_bucket_versioning(**kwargs)
+
+    def create(self, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": self.bucket(planned)}) or planned
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read(planned) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            resp = self.aws.client("s3").get_bucket_versioning(Bucket=self.bucket(state))
+        except ClientError as exc:
+            if self._missing(exc):
+                return None
+            raise
+        prior_cfg = first(state.get("versioning_configuration"))
+        status = resp.get("Status") or ("Disabled" if prior_cfg.get("status") == "Disabled" else "")
+        if not status:
+            return None
+        mfa = resp.get("MFADelete") or prior_cfg.get("mfa_delete")
+        if mfa is None or mfa is Unknown:
+            mfa = "Disabled"
+        return {
+            "id": self.bucket(state),
+            "bucket": self.bucket(state),
+            "versioning_configuration": [{"status": status, "mfa_delete": mfa}],
+        }
+
+    def delete(self, state: State) -> None:
+        if first(state.get("versioning_configuration")).get("status") == "Disabled":
+            return
+        try:
+            self.aws.client("s3").put_bucket_versioning(
+                Bucket=self.bucket(state), VersioningConfiguration={"Status": "Suspended"}
+            )
+        except ClientError as exc:
+            if not self._missing(exc):
+                raise
+
+
+def _sse_rules_api(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for rule in rules or []:
+        body: dict[str, Any] = {}
+        default = first(rule.get("apply_server_side_encryption_by_default"))
+        if default:
+            d: dict[str, Any] = {"SSEAlgorithm": default.get("sse_algorithm")}
+            if known(default.get("kms_master_key_id")) and default.get("kms_master_key_id"):
+                d["KMSMasterKeyID"] = default["kms_master_key_id"]
+            body["ApplyServerSideEncryptionByDefault"] = d
+        if known(rule.get("bucket_key_enabled")):
+            body["BucketKeyEnabled"] = bool(rule["bucket_key_enabled"])
+        out.append(body)
+    return out
+
+
+class S3BucketSSE(_BucketConfig):
+    type_name = "aws_s3_bucket_server_side_encryption_configuration"
+
+    def _put(self, state: State) -> None:
+        self.aws.client("s3").put_bucket_encryption(
+            Bucket=self.bucket(state),
+            ServerSideEncryptionConfiguration={"Rules": _sse_rules_api(state.get("rule") or [])},
+        )
+
+    def create(self, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": self.bucket(planned)}) or planned
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read(planned) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            rules = self.aws.client("s3").get_bucket_encryption(Bucket=self.bucket(state))[
+                "ServerSideEncryptionConfiguration"
+            ]["Rules"]
+        except ClientError as exc:
+            if self._missing(exc, "ServerSideEncryptionConfigurationNotFoundError"):
+                return None
+            raise
+        out: State = {"id": self.bucket(state), "bucket": self.bucket(state)}
+        ours = _sse_rules_api(state.get("rule") or [])
+        # keep the state's own shape when AWS holds the same rules (defaults AWS adds are not drift)
+        if canonical(ours) != canonical(
+            [
+                {k: v for k, v in r.items() if k in ("ApplyServerSideEncryptionByDefault", "BucketKeyEnabled")}
+                for r in rules
+            ]
+        ):
+            out["rule"] = [
+                {
+                    "apply_server_side_encryption_by_default": [
+                        {
+                            "sse_algorithm": r["ApplyServerSideEncryptionByDefault"].get("SSEAlgorithm"),
+                            "kms_master_key_id": r["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID"),
+                        }
+                    ]
+                    if r.get("ApplyServerSideEncryptionByDefault")
+                    else [],
+                    "bucket_key_enabled": r.get("BucketKeyEnabled"),
+                }
+                for r in rules
+            ]
+        return out
+
+    def delete(self, state: State) -> None:
+        try:
+            self.aws.client("s3").delete_bucket_encryption(Bucket=self.bucket(state))
+        except ClientError as exc:
+            if not self._missing(exc):
+                raise
+
+
+_PAB_FIELDS = {
+    "block_public_acls": "BlockPublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
+
+
+class S3BucketPublicAccessBlock(_BucketConfig):
+    type_name = "aws_s3_bucket_public_access_block"
+    defaults = {k: False for k in _PAB_FIELDS}
+    force_new = frozenset({"bucket"})
+
+    def _put(self, state: State) -> None:
+        self.aws.client("s3").put_public_access_block(
+            Bucket=self.bucket(state),
+            PublicAccessBlockConfiguration={api: bool(state.get(tf)) for tf, api in _PAB_FIELDS.items()},
+        )
+
+    def create(self, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": self.bucket(planned)}) or planned
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read(planned) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            cfg = self.aws.client("s3").get_public_access_block(Bucket=self.bucket(state))[
+                "PublicAccessBlockConfiguration"
+            ]
+        except ClientError as exc:
+            if self._missing(exc, "NoSuchPublicAccessBlockConfiguration"):
+                return None
+            raise
+        out: State = {"id": self.bucket(state), "bucket": self.bucket(state)}
+        out.update({tf: bool(cfg.get(api, False)) for tf, api in _PAB_FIELDS.items()})
+        return out
+
+    def delete(self, state: State) -> None:
+        if state.get("skip_destroy"):
+            return
+        try:
+            self.aws.client("s3").delete_public_access_block(Bucket=self.bucket(state))
+        except ClientError as exc:
+            if not self._missing(exc, "NoSuchPublicAccessBlockConfiguration"):
+                raise
+
+
+class S3BucketOwnershipControls(_BucketConfig):
+    type_name = "aws_s3_bucket_ownership_controls"
+    force_new = frozenset({"bucket"})
+
+    def _put(self, state: State) -> None:
+        rule = first(state.get("rule"))
+        self.aws.client("s3").put_bucket_ownership_controls(
+            Bucket=self.bucket(state),
+            OwnershipControls={"Rules": [{"ObjectOwnership": rule.get("object_ownership")}]},
+        )
+
+    def create(self, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": self.bucket(planned)}) or planned
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read(planned) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            rules = self.aws.client("s3").get_bucket_ownership_controls(Bucket=self.bucket(state))["OwnershipControls"][
+                "Rules"
+            ]
+        except ClientError as exc:
+            if self._missing(exc, "OwnershipControlsNotFoundError"):
+                return None
+            raise
+        return {
+            "id": self.bucket(state),
+            "bucket": self.bucket(state),
+            "rule": [{"object_ownership": r.get("ObjectOwnership")} for r in rules[:1]],
+        }
+
+    def delete(self, state: State) -> None:
+        try:
+            self.aws.client("s3").delete_bucket_ownership_controls(Bucket=self.bucket(state))
+        except ClientError as exc:
+            if not self._missing(exc, "OwnershipControlsNotFoundError"):
+                raise
+
+
+class S3BucketPolicy(_BucketConfig):
+    type_name = "aws_s3_bucket_policy"
+    force_new = frozenset({"bucket"})
+    json_attrs = frozenset({"policy"})
+
+    def create(self, planned: State, config: State) -> State:
+        self.aws.client("s3").put_bucket_policy(Bucket=self.bucket(planned), Policy=planned["policy"])
+        return {**planned, "id": self.bucket(planned)}
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self.aws.client("s3").put_bucket_policy(Bucket=self.bucket(planned), Policy=planned["policy"])
+        return planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            policy = self.aws.client("s3").get_bucket_policy(Bucket=self.bucket(state))["Policy"]
+        except ClientError as exc:
+            if self._missing(exc, "NoSuchBucketPolicy"):
+                return None
+            raise
+        return {"id": self.bucket(state), "bucket": self.bucket(state), "policy": policy}
+
+    def delete(self, state: State) -> None:
+        try:
+            self.aws.client("s3").delete_bucket_policy(Bucket=self.bucket(state))
+        except ClientError as exc:
+            if not self._missing(exc, "NoSuchBucketPolicy"):
+                raise
+
+
+def _lifecycle_filter_api(f: dict[str, Any] | None, rule: dict[str, Any]) -> dict[str, Any]:
+    if not f:
+        prefix = rule.get("prefix")
+        return {"Prefix": prefix if known(prefix) and prefix else ""}
+    and_ = first(f.get("and"))
+    tag = first(f.get("tag"))
+    if and_:
+        body: dict[str, Any] = {}
+        if known(and_.get("prefix")) and and_.get("prefix"):
+            body["Prefix"] = and_["prefix"]
+        if and_.get("tags"):
+            body["Tags"] = tag_list(and_["tags"])
+        for tf, api in (
+            ("object_size_greater_than", "ObjectSizeGreaterThan"),
+            ("object_size_less_than", "ObjectSizeLessThan"),
+        ):
+            if known(and_.get(tf)) and and_.get(tf):
+                body[api] = int(and_[tf])
+        return {"And": body}
+    if tag:
+        return {"Tag": {"Key": tag["key"], "Value": tag["value"]}}
+    for tf, api in (
+        ("object_size_greater_than", "ObjectSizeGreaterThan"),
+        ("object_size_less_than", "ObjectSizeLessThan"),
+    ):
+        if known(f.get(tf)) and f.get(tf):
+            return {api: int(f[tf])}
+    prefix = f.get("prefix")
+    return {"Prefix": prefix if known(prefix) and prefix else ""}
+
+
+def _lifecycle_rules_api(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for rule in rules or []:
+        body: dict[str, Any] = {"ID": rule.get("id"), "Status": rule.get("status")}
+        body["Filter"] = _lifecycle_filter_api(first(rule.get("filter")) or None, rule)
+        exp = first(rule.get("expiration"))
+        if exp:
+            e: dict[str, Any] = {}
+            if known(exp.get("date")) and exp.get("date"):
+                e["Date"] = exp["date"]
+            if known(exp.get("days")) and exp.get("days"):
+                e["Days"] = int(exp["days"])
+            if known(exp.get("expired_object_delete_marker")) and exp.get("expired_object_delete_marker"):
+                e["ExpiredObjectDeleteMarker"] = True
+            body["Expiration"] = e
+        abort = first(rule.get("abort_incomplete_multipart_upload"))
+        if abort and known(abort.get("days_after_initiation")):
+            body["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(abort["days_after_initiation"])}
+        nve = first(rule.get("noncurrent_version_expiration"))
+        if nve:
+            n: dict[str, Any] = {"NoncurrentDays": int(nve["noncurrent_days"])}
+            if known(nve.get("newer_noncurrent_versions")) and nve.get("newer_noncurrent_versions"):
+                n["NewerNoncurrentVersions"] = int(nve["newer_noncurrent_versions"])
+            body["NoncurrentVersionExpiration"] = n
+        transitions = []
+        for t in rule.get("transition") or []:
+            item: dict[str, Any] = {"StorageClass": t["storage_class"]}
+            if known(t.get("date")) and t.get("date"):
+                item["Date"] = t["date"]
+            elif known(t.get("days")) and t.get("days") is not None:
+                item["Days"] = int(t["days"])
+            transitions.append(item)
+        if transitions:
+            body["Transitions"] = transitions
+        nvts = [
+            {"NoncurrentDays": int(t["noncurrent_days"]), "StorageClass": t["storage_class"]}
+            for t in rule.get("noncurrent_version_transition") or []
+        ]
+        if nvts:
+            body["NoncurrentVersionTransitions"] = nvts
+        out.append(body)
+    return out
+
+
+def _api_dates_to_str(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: _api_dates_to_str(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_api_dates_to_str(v) for v in doc]
+    if hasattr(doc, "isoformat"):
+        return doc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return doc
+
+
+def _lifecycle_rules_tf(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in _api_dates_to_str(rules):
+        f = r.get("Filter") or {}
+        tf_filter: dict[str, Any] = {}
+        if "And" in f:
+            a = f["And"]
+            tf_filter["and"] = [
+                {
+                    "prefix": a.get("Prefix", ""),
+                    "tags": tags_from_list(a.get("Tags", [])),
+                    "object_size_greater_than": a.get("ObjectSizeGreaterThan", 0),
+                    "object_size_less_than": a.get("ObjectSizeLessThan", 0),
+                }
+            ]
+        elif "Tag" in f:
+            tf_filter["tag"] = [{"key": f["Tag"]["Key"], "value": f["Tag"]["Value"]}]
+        else:
+            tf_filter["prefix"] = f.get("Prefix", "")
+            tf_filter["object_size_greater_than"] = f.get("ObjectSizeGreaterThan")
+            tf_filter["object_size_less_than"] = f.get("ObjectSizeLessThan")
+        e = r.get("Expiration")
+        a = r.get("AbortIncompleteMultipartUpload")
+        n = r.get("NoncurrentVersionExpiration")
+        out.append(
+            {
+                "id": r.get("ID"),
+                "status": r.get("Status"),
+                "prefix": r.get("Prefix", ""),
+                "filter": [tf_filter],
+                "expiration": [
+                    {
+                        "date": e.get("Date"),
+                        "days": e.get("Days", 0),
+                        "expired_object_delete_marker": e.get("ExpiredObjectDeleteMarker", False),
+                    }
+                ]
+                if e
+                else [],
+                "abort_incomplete_multipart_upload": [{"days_after_initiation": a["DaysAfterInitiation"]}] if a else [],
+                "noncurrent_version_expiration": [
+                    {
+                        "noncurrent_days": n.get("NoncurrentDays"),
+                        "newer_noncurrent_versions": n.get("NewerNoncurrentVersions"),
+                    }
+                ]
+                if n
+                else [],
+                "transition": [
+                    {"date": t.get("Date"), "days": t.get("Days"), "storage_class": t["StorageClass"]}
+                    for t in r.get("Transitions", [])
+                ],
+                "noncurrent_version_transition": [
+                    {
+                        "noncurrent_days": t.get("NoncurrentDays"),
+                        "storage_class": t["StorageClass"],
+                        "newer_noncurrent_versions": t.get("NewerNoncurrentVersions"),
+                    }
+                    for t in r.get("NoncurrentVersionTransitions", [])
+                ],
+            }
+        )
+    return out
+
+
+class S3BucketLifecycleConfiguration(_BucketConfig):
+    type_name = "aws_s3_bucket_lifecycle_configuration"
+    force_new = frozenset({"bucket"})
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        if prior is None and config.get("transition_default_minimum_object_size") is None:
+            planned["transition_default_minimum_object_size"] = "all_storage_classes_128K"
+        if prior is None and config.get("expected_bucket_owner") is None:
+            planned["expected_bucket_owner"] = ""
+
+    def _put(self, state: State) -> None:
+        kwargs: dict[str, Any] = {
+            "Bucket": self.bucket(state),
+            "LifecycleConfiguration": {"Rules": _lifecycle_rules_api(state.get("rule") or [])},
+        }
+        size = state.get("transition_default_minimum_object_size")
+        if known(size):
+            kwargs["TransitionDefaultMinimumObjectSize"] = size
+        self.aws.client("s3").put_bucket_lifecycle_configuration(**kwargs)
+
+    def create(self, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": self.bucket(planned)}) or planned
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read(planned) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            rules = self.aws.client("s3").get_bucket_lifecycle_configuration(Bucket=self.bucket(state))["Rules"]
+        except ClientError as exc:
+            if self._missing(exc, "NoSuchLifecycleConfiguration"):
+                return None
+            raise
+        out: State = {"id": self.bucket(state), "bucket": self.bucket(state)}
+        ours = canonical(_lifecycle_rules_api(state.get("rule") or []))
+        theirs = canonical(_api_dates_to_str(rules))
+        if ours != theirs:
+            out["rule"] = _lifecycle_rules_tf(rules)
+        return out
+
+    def delete(self, state: State) -> None:
+        try:
+            self.aws.client("s3").delete_bucket_lifecycle(Bucket=self.bucket(state))
+        except ClientError as exc:
+            if not self._missing(exc):
+                raise
