@@ -160,12 +160,10 @@ def _add_resource(
         graph.add(Node(node_id, "module", body, owner, module="dynamodb-table"))
         _resource_outputs(graph, name, node_id, owner, [("table_name", "name"), ("table_arn", "ARN")])
     elif isinstance(resource, S3Resource):
-        bucket = resource.bucket_name or aws_name("s3", project.project, env, name)
-        if resource.bucket_name is None:
-            # bucket names are global: the account id keeps two accounts deploying one project apart
-            bucket = aws_name("s3", project.project, env, name, "${data.aws_caller_identity.caller.account_id}")
-            if len(bucket) > 63 + len("${data.aws_caller_identity.caller.account_id}") - 12:
-                bucket = aws_name("s3", project.project, env, name)
+        # bucket names are global: the account id keeps two accounts deploying one project apart. The
+        # prefix is fitted to 50 characters first so "-<12-digit account id>" keeps the name within 63;
+        # the interpolation itself must not go through the name sanitiser.
+        bucket = resource.bucket_name or f"{aws_name('s3_prefix', project.project, env, name)}-{ACCOUNT}"
         body = {
             "bucket": bucket,
             "versioning": resource.versioning,
