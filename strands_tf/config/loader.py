@@ -5,6 +5,7 @@ Every problem is collected and reported in one ConfigError with file, line, colu
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,15 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from strands_tf.config import messages
-from strands_tf.config.models import ACCESS_BY_KIND, AgentConfig, ProjectConfig, ResourceConfig
+from strands_tf.config.models import (
+    ACCESS_BY_KIND,
+    AgentConfig,
+    ApiConfig,
+    PermissionConfig,
+    ProjectConfig,
+    ResourceConfig,
+    TriggerConfig,
+)
 from strands_tf.config.yaml_source import SourceMap, read_yaml_file
 from strands_tf.errors import ConfigError, ConfigIssue
 
@@ -46,6 +55,23 @@ class Sources:
     def file_of(self, loc: Loc) -> str:
         """Display name of the file a path came from."""
         return self.locate(loc)[0]
+
+    def _inner(self, loc: Loc) -> tuple[SourceMap, Loc]:
+        for size in range(len(loc), 0, -1):
+            mount = self.mounts.get(loc[:size])
+            if mount is not None:
+                return mount[0], (*mount[1], *loc[size:])
+        return self.root, loc
+
+    def already_reported(self, loc: Loc) -> bool:
+        """True when the YAML reader already reported the value at `loc` or an enclosing one."""
+        source, inner = self._inner(loc)
+        return any(inner[:size] in source.broken for size in range(len(inner), -1, -1))
+
+    def number_text(self, loc: Loc) -> str | None:
+        """How a value YAML read as a number was written in the file (`011111111111`), if it was."""
+        source, inner = self._inner(loc)
+        return source.numbers.get(inner)
 
 
 @dataclass
@@ -91,14 +117,33 @@ def _normalise_loc(loc: tuple[Any, ...]) -> tuple[Loc, bool]:
 def _validation_issues(exc: ValidationError, collector: _Collector, prefix: Loc = ()) -> None:
     for error in exc.errors(include_url=False):
         loc, is_key = _normalise_loc(tuple(error["loc"]))
+        full = (*prefix, *loc)
+        if collector.sources.already_reported(full):
+            continue  # e.g. an unset ${env:NAME}: its empty stand-in value would only add noise
         # tagged-union and after-validator errors sit on the mapping; missing keys on the parent
         message, hint = messages.render(error, ProjectConfig, loc)
-        full = (*prefix, *loc)
+        if error["type"] == "account_not_quoted":
+            message, hint = _account_message(error, collector.sources.number_text(full))
         if error["type"] == "missing":
             file, line, col = collector.sources.locate(full[:-1])
             collector.issues.append(ConfigIssue(file, line, col, display_path(full), message, hint))
         else:
             collector.add(full, message, hint, key=is_key or error["type"] == "extra_forbidden")
+
+
+def _account_message(error: dict[str, Any], written: str | None) -> tuple[str, str | None]:
+    """Unquoted account id: say what YAML made of it and what to write instead, from the text as written."""
+    value = error.get("input")
+    text = written if written is not None else str(value).zfill(12)
+    if written is not None and written.lstrip("+").lstrip("0") != str(value):
+        how = f"as the number {value} (a leading 0 makes it octal)"
+    elif written is not None and written != str(value):
+        how = f"as the number {value}, dropping the leading zeros"
+    else:
+        how = "as a number"
+    if not (text.isdigit() and len(text) == 12):
+        return f"{text} is not an AWS account id: expected 12 digits, quoted", 'write account: "123456789012"'
+    return f"account ids must be quoted strings: YAML reads {text} {how}", f'write account: "{text}"'
 
 
 def _discover_fragments(
@@ -146,17 +191,68 @@ def _discover_fragments(
     return found
 
 
-def _valid_parts(data: dict[str, Any]) -> tuple[dict[str, AgentConfig], dict[str, Any]]:
-    """Agents and resources that validate on their own, so references are checked even when others fail."""
-    agents: dict[str, AgentConfig] = {}
+@dataclass
+class _AgentRefs:
+    """The parts of one agent that refer to files, resources, queues and routes, each kept if it validates."""
+
+    path: str | None = None
+    handler: str = "app.handler"
+    requirements: str | None = None
+    routes: list[tuple[int, str]] = field(default_factory=list)
+    triggers: list[tuple[int, TriggerConfig]] = field(default_factory=list)
+    permissions: list[tuple[int, PermissionConfig]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, agent: AgentConfig) -> _AgentRefs:
+        """Every reference of a valid agent."""
+        return cls(
+            path=agent.path,
+            handler=agent.handler,
+            requirements=agent.requirements,
+            routes=list(enumerate(agent.api.routes)) if agent.api else [],
+            triggers=list(enumerate(agent.triggers)),
+            permissions=list(enumerate(agent.permissions)),
+        )
+
+    @classmethod
+    def partial(cls, body: Any) -> _AgentRefs:
+        """The references of an agent that failed validation: whichever parts are valid on their own."""
+        refs = cls()
+        if not isinstance(body, dict):
+            return refs
+        files = {k: body[k] for k in ("path", "handler", "requirements") if k in body}
+        try:
+            valid = AgentConfig.model_validate(files)
+            refs.path, refs.handler, refs.requirements = valid.path, valid.handler, valid.requirements
+        except ValidationError:
+            pass
+        api = body.get("api")
+        if isinstance(api, dict):
+            with contextlib.suppress(ValidationError):
+                refs.routes = list(enumerate(ApiConfig.model_validate({"routes": api.get("routes")}).routes))
+        for attr, model in (("triggers", TriggerConfig), ("permissions", PermissionConfig)):
+            items = body.get(attr)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                try:
+                    getattr(refs, attr).append((i, model.model_validate(item)))
+                except ValidationError:
+                    continue
+        return refs
+
+
+def _valid_parts(data: dict[str, Any]) -> tuple[dict[str, _AgentRefs], dict[str, Any]]:
+    """References of every agent and the resources that validate, so references are checked even when others fail."""
+    agents: dict[str, _AgentRefs] = {}
     resources: dict[str, Any] = {}
     raw_agents = data.get("agents")
     if isinstance(raw_agents, dict):
         for name, body in raw_agents.items():
             try:
-                agents[name] = AgentConfig.model_validate(body)
+                agents[name] = _AgentRefs.of(AgentConfig.model_validate(body))
             except ValidationError:
-                continue
+                agents[name] = _AgentRefs.partial(body)
     raw_resources = data.get("resources")
     if isinstance(raw_resources, dict):
         for name, body in raw_resources.items():
@@ -168,7 +264,7 @@ def _valid_parts(data: dict[str, Any]) -> tuple[dict[str, AgentConfig], dict[str
 
 
 def _check_references(
-    agents: Mapping[str, AgentConfig],
+    agents: Mapping[str, _AgentRefs],
     resources: Mapping[str, Any],
     root: Path,
     collector: _Collector,
@@ -178,7 +274,7 @@ def _check_references(
     routes: dict[str, str] = {}
     for name, agent in agents.items():
         base: Loc = ("agents", name)
-        for i, perm in enumerate(agent.permissions):
+        for i, perm in agent.permissions:
             loc = (*base, "permissions", i, "resource")
             target_kind: str | None = None
             if perm.resource in unchecked:
@@ -191,7 +287,7 @@ def _check_references(
                     collector.add(loc, f"agent '{name}' cannot be given permissions on itself")
                     continue
             else:
-                known = sorted([*resources, *agents])
+                known = sorted([*resources, *agents, *unchecked])
                 guess = messages.suggest(perm.resource, known)
                 collector.add(
                     loc,
@@ -210,7 +306,7 @@ def _check_references(
                     f"access '{perm.access}' does not apply to {target_kind} '{perm.resource}'; "
                     f"expected one of: {allowed}",
                 )
-        for i, trigger in enumerate(agent.triggers):
+        for i, trigger in agent.triggers:
             loc = (*base, "triggers", i, "queue")
             target = resources.get(trigger.queue)
             if trigger.queue in unchecked:
@@ -228,19 +324,25 @@ def _check_references(
                 collector.add(
                     (*base, "triggers", i, "batch_size"), f"{trigger.batch_size} is above the FIFO queue maximum 10"
                 )
-        _check_agent_files(name, agent, root, collector)
-        if agent.api:
-            for j, route in enumerate(agent.api.routes):
-                if route in routes:
-                    collector.add(
-                        (*base, "api", "routes", j), f"route '{route}' is already served by agent '{routes[route]}'"
-                    )
-                else:
-                    routes[route] = name
+        if agent.path is not None:
+            _check_agent_files(name, agent, root, collector)
+        for j, route in agent.routes:
+            if route in routes:
+                collector.add(
+                    (*base, "api", "routes", j),
+                    f"route '{route}' is already served by agent '{routes[route]}'",
+                    "each route key goes to one agent; change the path or the method",
+                )
+            else:
+                routes[route] = name
 
 
-def _check_agent_files(name: str, agent: AgentConfig, root: Path, collector: _Collector) -> None:
+def _check_agent_files(name: str, agent: _AgentRefs, root: Path, collector: _Collector) -> None:
     base: Loc = ("agents", name)
+    assert agent.path is not None
+    if "\x00" in agent.path or (agent.requirements and "\x00" in agent.requirements):
+        collector.add((*base, "path"), "paths cannot contain NUL characters")
+        return
     agent_dir = (root / agent.path).resolve()
     try:
         agent_dir.relative_to(root.resolve())
@@ -356,7 +458,9 @@ def load_project(
         # a resource that failed validation still exists: don't also call references to it dangling
         _check_references(agents, resources, root, collector, also_known=set(raw_resources or {}))
         raise ConfigError(collector.issues) from None
-    _check_references(config.agents, config.resources, root, collector)
+    _check_references(
+        {name: _AgentRefs.of(agent) for name, agent in config.agents.items()}, config.resources, root, collector
+    )
     _check_overrides(config, collector)
     if collector.issues:
         raise ConfigError(collector.issues)

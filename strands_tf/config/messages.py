@@ -23,7 +23,7 @@ _YAML_TYPE = {
 def describe(value: Any) -> str:
     """Short description of a YAML value for messages: `'abc' (a string)`."""
     kind = _YAML_TYPE.get(type(value), type(value).__name__)
-    if isinstance(value, dict | list):
+    if isinstance(value, dict | list) or value is None:
         return kind
     text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     if len(text) > 60:
@@ -34,7 +34,23 @@ def describe(value: Any) -> str:
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
     """Closest option to a misspelt word, if any is close enough."""
     matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    # short words ("s4" for "s3", "dev1" for "dev") fall under difflib's ratio; one edit away still counts
+    if len(word) < 2:
+        return None
+    near = [option for option in options if _one_edit_apart(word.lower(), option.lower())]
+    return near[0] if len(near) == 1 else None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one substitution, insertion or deletion turns `a` into `b`."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _unwrap(annotation: Any) -> list[Any]:

@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
+# Values produced by following aliases; bounds "billion laughs" documents that expand exponentially.
+MAX_ALIAS_EXPANSION = 100_000
 Path_ = tuple[str | int, ...]
 
 _INTERP_RE = re.compile(r"\$(\$?)\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
@@ -35,6 +37,10 @@ class SourceMap:
     file: str
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # source text of plain scalars YAML turned into numbers (account ids lose leading zeros or read as octal)
+    numbers: dict[Path_, str] = field(default_factory=dict)
+    # paths whose value already has a reported problem (unset variable, unreadable scalar)
+    broken: set[Path_] = field(default_factory=set)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
         """Nearest known position for a path: the key itself, else the closest ancestor."""
@@ -65,6 +71,14 @@ def _display_path(path: Path_) -> str:
     return out
 
 
+class _TooLarge(Exception):
+    """The document expands (through aliases) beyond MAX_ALIAS_EXPANSION values."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("alias expansion limit")
+        self.node = node
+
+
 class _Builder:
     def __init__(self, file: str, env: Mapping[str, str]) -> None:
         self.file = file
@@ -72,6 +86,9 @@ class _Builder:
         self.source = SourceMap(file)
         self.issues: list[ConfigIssue] = []
         self.constructor = _ScalarConstructor()
+        self._seen: set[int] = set()
+        self._active: set[int] = set()
+        self._expanded = 0
 
     def issue(self, node: yaml.Node, path: Path_, message: str, hint: str | None = None) -> None:
         self.issues.append(
@@ -87,19 +104,37 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        key = id(node)
+        if key in self._active:
+            self.issue(node, path, "an alias refers to a mapping or list that contains it (recursive alias)")
+            self.source.broken.add(path)
+            return None
+        if key in self._seen:
+            self._expanded += 1 + len(node.value)
+            if self._expanded > MAX_ALIAS_EXPANSION:
+                raise _TooLarge(node)
+        self._seen.add(key)
+        self._active.add(key)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        finally:
+            self._active.discard(key)
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
             self.constructor.constructed_objects.clear()
-        except yaml.YAMLError as exc:
-            self.issue(node, path, f"cannot read this value: {getattr(exc, 'problem', exc)}")
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            # e.g. an unknown tag (!foo), bad !!binary data, or an !!int that is no number
+            self.issue(node, path, f"cannot read this value: {getattr(exc, 'problem', None) or exc}")
+            self.source.broken.add(path)
             return None
+        if isinstance(value, int | float) and not isinstance(value, bool) and not node.style:  # plain, not quoted
+            self.source.numbers[path] = node.value
         if isinstance(value, str) and "${" in value:
             value = self._interpolate(node, path, value)
         return value
@@ -113,6 +148,7 @@ class _Builder:
                 f"'{bad.group(0)}' is not a supported interpolation",
                 "use ${env:NAME} or ${env:NAME:-default}; write $${...} for a literal ${...}",
             )
+            self.source.broken.add(path)
             return text
 
         def replace(match: re.Match[str]) -> str:
@@ -129,6 +165,7 @@ class _Builder:
                 f"environment variable {name} is not set",
                 f"export {name}=... before running strands, or write ${{env:{name}:-default}}",
             )
+            self.source.broken.add(path)
             return ""
 
         return _INTERP_RE.sub(replace, text)
@@ -175,11 +212,19 @@ class _Builder:
                     if not isinstance(source, yaml.MappingNode):
                         self.issue(source, path, "a merge key (<<) must point at a mapping")
                         continue
-                    merged.extend(self._flatten_merge(source, path))
+                    if id(source) in self._active:
+                        self.issue(source, path, "a merge key (<<) refers to the mapping that contains it")
+                        continue
+                    self._active.add(id(source))
+                    try:
+                        merged.extend(self._flatten_merge(source, path))
+                    finally:
+                        self._active.discard(id(source))
             else:
                 explicit.append((key_node, value_node))
         explicit_keys = {k.value for k, _ in explicit if isinstance(k, yaml.ScalarNode)}
-        return [(k, v) for k, v in merged if k.value not in explicit_keys] + explicit
+        kept = [(k, v) for k, v in merged if not isinstance(k, yaml.ScalarNode) or k.value not in explicit_keys]
+        return kept + explicit
 
 
 class _ScalarConstructor(_Loader):  # type: ignore[misc,valid-type]
@@ -242,7 +287,11 @@ def parse_yaml(
         col = mark.column + 1 if mark else None
         message = f"invalid YAML: {exc.problem or exc.context}"
         if exc.context and exc.problem:
-            message = f"invalid YAML: {exc.problem} ({exc.context})"
+            context = exc.context
+            start = exc.context_mark
+            if start is not None and mark is not None and start.line != mark.line:
+                context += f" that starts at line {start.line + 1}, column {start.column + 1}"
+            message = f"invalid YAML: {exc.problem} ({context})"
         return YamlDocument(
             None, source, [ConfigIssue(file, line, col, "", message, "check indentation, colons and quotes")]
         )
@@ -251,17 +300,17 @@ def parse_yaml(
     except RecursionError:
         return YamlDocument(None, source, [ConfigIssue(file, None, None, "", "YAML nested too deeply")])
     if len(nodes) > 1:
-        second = nodes[1]
         return YamlDocument(
             None,
             source,
             [
                 ConfigIssue(
                     file,
-                    second.start_mark.line + 1,
+                    _second_document_line(text, nodes[0].end_mark.line),
                     1,
                     "",
                     "the file holds more than one YAML document (---); strands reads exactly one",
+                    "remove the --- line and merge the documents, or move agents to agents/*/agent.yaml",
                 )
             ],
         )
@@ -272,9 +321,34 @@ def parse_yaml(
     builder = _Builder(file, env)
     try:
         data = builder.build(nodes[0], ())
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        return YamlDocument(
+            None,
+            source,
+            [
+                ConfigIssue(
+                    file,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "",
+                    f"aliases expand the file to more than {MAX_ALIAS_EXPANSION:,} values",
+                    "aliases that refer to lists of aliases grow exponentially; write the values out",
+                )
+            ],
+        )
     except RecursionError:
         return YamlDocument(None, source, [ConfigIssue(file, None, None, "", "YAML nested too deeply")])
     return YamlDocument(data, builder.source, builder.issues)
+
+
+def _second_document_line(text: str, after_line: int) -> int:
+    """1-based line of the `---` (or `...`) that ends the first document, at or after a 0-based line."""
+    lines = text.splitlines()
+    for index in range(after_line, len(lines)):
+        if lines[index].startswith(("---", "...")):
+            return index + 1
+    return after_line + 1
 
 
 def read_yaml_file(path: Path, display: str, env: Mapping[str, str]) -> YamlDocument:
