@@ -9,6 +9,8 @@ import shutil
 import time
 from pathlib import Path
 
+from strands_tf.errors import Category, StrandsError
+
 from .layer import CachedLayer, layer_for
 from .limits import check_unzipped, check_zipped, labelled
 from .pip import PipRunner, SubprocessPipRunner
@@ -80,7 +82,14 @@ def build_agent_artifacts(
             check_zipped(spec.name, "layer", layer.digest.size)
             layer_tmp = _temp_path(out_dir, layer_zip_name(spec.name))
             staged.append((layer_tmp, out_dir / layer_zip_name(spec.name)))
-            _link_or_copy(layer.path, layer_tmp)
+            try:
+                _link_or_copy(layer.path, layer_tmp)
+            except FileNotFoundError:
+                raise StrandsError(
+                    f"agent {spec.name!r}: the cached layer {layer.path.name} was removed during the build",
+                    hint="Another process pruned the packaging cache; run again.",
+                    category=Category.CONFLICT,
+                ) from None
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:

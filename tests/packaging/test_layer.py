@@ -380,3 +380,20 @@ def test_prune_removes_unused_entries_keeps_recent_and_locked(h, tmp_path: Path,
     assert sorted(removed) == sorted([others[1], others[1].with_suffix(".zip")])
     assert used.exists() and others[0].exists()
     assert prune_layer_cache(tmp_path / "nothing-here", unused_for=0) == []
+
+
+def test_layer_pruned_between_lookup_and_copy_is_a_clear_conflict(
+    h, agent_dir: Path, tmp_path: Path, fake_pip, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(h, agent_dir, tmp_path, fake_pip, out="a")
+    real_link = os.link
+
+    def pruned_meanwhile(src, dest):
+        prune_layer_cache(tmp_path / "cache", unused_for=-60)
+        return real_link(src, dest)
+
+    monkeypatch.setattr("strands_tf.packaging.build.os.link", pruned_meanwhile)
+    with pytest.raises(StrandsError) as err:
+        build(h, agent_dir, tmp_path, fake_pip, out="b")
+    assert err.value.category is Category.CONFLICT and "run again" in (err.value.hint or "")
+    assert not (tmp_path / "b").exists() or list((tmp_path / "b").iterdir()) == []
