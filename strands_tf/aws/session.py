@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -20,7 +20,7 @@ from botocore.credentials import (
     DeferredRefreshableCredentials,
     ReadOnlyCredentials,
 )
-from dateutil.tz import tzlocal
+from botocore.loaders import Loader
 
 from strands_tf.aws.errors import ASSUME_ROLE_METHOD, aws_errors, role_assumption_error
 from strands_tf.aws.retry import ClientSettings, client_config
@@ -33,8 +33,8 @@ Clock = Callable[[], datetime]
 
 
 def _local_now() -> datetime:
-    # botocore compares expiry times with an aware "now"; same convention as botocore.credentials.
-    return datetime.now(tzlocal())
+    # botocore compares expiry times with an aware "now" (any timezone works for the subtraction).
+    return datetime.now(UTC)
 
 
 class AssumedRoleCredentials(DeferredRefreshableCredentials):
@@ -98,6 +98,7 @@ class AwsSessionFactory:
         self._sessions: dict[IdentityKey, boto3.Session] = {}
         self._clients: dict[tuple[str, str, IdentityKey, str | None], BaseClient] = {}
         self._configs: dict[bool, Config] = {}
+        self._loader: Loader | None = None
         self.sessions_created = 0
         self.clients_created = 0
 
@@ -184,33 +185,45 @@ class AwsSessionFactory:
             if session is None:
                 with aws_errors(target, "load AWS profile"):
                     # Raises ProfileNotFound here, before any call, when the profile does not exist.
-                    session = boto3.Session(profile_name=target.profile)
+                    session = self._boto3_session(self._botocore_session(target.profile))
+                    if target.profile is not None and target.profile not in session.available_profiles:
+                        raise bx.ProfileNotFound(profile=target.profile)
                 self._base_sessions[target.profile] = session
                 self.sessions_created += 1
             return session
 
     def _new_session(self, target: AwsTarget) -> boto3.Session:
-        base = self._base_session(target)
         if target.role_arn is None:
-            return base
-        with aws_errors(target, "create sts client"):
-            sts = base.client(
-                "sts",
-                region_name=target.region,
-                endpoint_url=target.endpoint_for("sts"),
-                config=self._config(path_style_s3=False),
-            )
+            return self._base_session(target)
+        # The source identity's own (cached) STS client: role environments sharing a profile share it.
+        sts = self.client("sts", _without_role(target))
         credentials = AssumedRoleCredentials(
             refresh_using=lambda: self._assume_role(target, sts),
             method=ASSUME_ROLE_METHOD,
             duration_seconds=target.duration_seconds,
             time_fetcher=self._clock,
         )
-        core = botocore.session.Session(profile=target.profile)
+        core = self._botocore_session(target.profile)
         # Only the assumed role's credentials: never fall back to the source identity by accident.
         core.register_component("credential_provider", CredentialResolver([_FixedProvider(credentials)]))
         self.sessions_created += 1
-        return boto3.Session(botocore_session=core, region_name=target.region)
+        return self._boto3_session(core, region_name=target.region)
+
+    def _botocore_session(self, profile: str | None) -> botocore.session.Session:
+        """A botocore session sharing one data loader: service models are parsed once, not per session."""
+        core = botocore.session.Session(profile=profile)
+        if self._loader is None:
+            self._loader = core.get_component("data_loader")
+        else:
+            core.register_component("data_loader", self._loader)
+        return core
+
+    def _boto3_session(self, core: botocore.session.Session, **kwargs: Any) -> boto3.Session:
+        session = boto3.Session(botocore_session=core, **kwargs)
+        # boto3 appends its resource path to the (shared) loader on every session: keep it once.
+        paths = self._loader.search_paths if self._loader is not None else []
+        paths[:] = list(dict.fromkeys(paths))
+        return session
 
     def _assume_role(self, target: AwsTarget, sts: BaseClient) -> dict[str, Any]:
         params: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import re
@@ -150,7 +151,7 @@ class AwsTarget:
         """The endpoint URL for one service: its own override, else the shared one, else AWS."""
         return self.service_endpoints.get(service.lower()) or self.endpoint_url
 
-    @property
+    @functools.cached_property
     def identity_key(self) -> IdentityKey:
         """The parts that decide credentials; environment name and region are not among them."""
         if self.role_arn is None:

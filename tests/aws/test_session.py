@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dateutil.tz import tzutc
 
 from strands_tf.aws.identity import get_caller_identity
 from strands_tf.aws.retry import ClientSettings
@@ -155,7 +154,7 @@ def test_profile_role_chained_with_environment_role(
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime.now(tzutc())
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now

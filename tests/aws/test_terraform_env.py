@@ -6,11 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dateutil.tz import tzutc
 
 from strands_tf.aws.session import AwsSessionFactory
 from strands_tf.aws.target import AwsTarget
@@ -45,7 +44,7 @@ def test_role_env_gives_the_child_the_assumed_identity(
     assert tf.variables["AWS_REGION"] == tf.variables["AWS_DEFAULT_REGION"] == "eu-west-1"
     assert tf.variables["AWS_ACCESS_KEY_ID"] != "testing" and tf.variables["AWS_SESSION_TOKEN"]
     assert "AWS_PROFILE" in tf.remove
-    assert tf.expires_at is not None and tf.expires_at > datetime.now(tzutc()) + timedelta(minutes=45)
+    assert tf.expires_at is not None and tf.expires_at > datetime.now(UTC) + timedelta(minutes=45)
     child = tf.apply()
     assert "AWS_PROFILE" not in child
     assert run_child(child) == "arn:aws:sts::111111111111:assumed-role/deployer/strands-tf-child"
@@ -103,7 +102,7 @@ def test_secrets_never_appear_in_repr_or_logs(aws_env, factory: AwsSessionFactor
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime.now(tzutc())
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now
