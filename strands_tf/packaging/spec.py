@@ -69,6 +69,11 @@ class AgentArtifacts:
         return self.code.needs_s3_upload or (self.layer is not None and self.layer.needs_s3_upload)
 
     @property
+    def zipped_size(self) -> int:
+        """Code plus layer, zipped."""
+        return self.code.size + (self.layer.size if self.layer else 0)
+
+    @property
     def unzipped_size(self) -> int:
         """Code plus layer, unzipped: what Lambda's 250 MB quota counts."""
         return self.code.unzipped_size + (self.layer.unzipped_size if self.layer else 0)

@@ -42,6 +42,8 @@ def test_small_agent_uploads_directly(h, agent_dir: Path, tmp_path: Path, fake_p
     )
     assert not art.needs_s3_upload and not art.code.needs_s3_upload
     assert art.layer is not None and not art.layer.needs_s3_upload
+    assert art.zipped_size == art.code.size + art.layer.size
+    assert art.unzipped_size == art.code.unzipped_size + art.layer.unzipped_size
 
 
 def test_code_zip_over_50_mb_is_flagged_for_s3_not_refused(h, tmp_path: Path) -> None:
