@@ -1,0 +1,311 @@
+"""`strands plan`, `show`, `apply` (alias `deploy`), `destroy` and `rollback`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from strands_tf.cli.context import app_context
+from strands_tf.cli.render import make_console, print_json
+
+_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
+_JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
+_SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
+_NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
+
+
+def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, parallel: bool = True,
+             package: bool = True) -> Any:  # fmt: skip
+    from strands_tf.deploy.project import prepare
+    from strands_tf.terraform.runner import Cancellation
+
+    app = app_context(ctx)
+    loaded = app.load()
+    resolved = app.resolve(environment)
+    if app.agent_patterns and resolved.stacks != "per_agent":
+        from strands_tf.errors import UserError
+
+        raise UserError(
+            "--agent needs `stacks: per_agent`: with one stack every agent is deployed together",
+            hint="drop --agent, or set stacks: per_agent in strands.yaml to deploy agents separately",
+        )
+    op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
+    if app.agent_patterns:
+        main = f"{resolved.project}-{resolved.environment.name}"
+        wanted = {main, f"{main}-api", *(f"{main}-{a}" for a in resolved.selected_agents)}
+        op.stacks = [s for s in op.stacks if s.name in wanted]
+    return op
+
+
+@click.command()
+@_ENV_OPTION
+@_JSON_OPTION
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the summary JSON to this file.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does.")
+@click.option("--destroy", is_flag=True, help="Plan the destruction of every resource.")
+@_NO_PACKAGE
+@click.pass_context
+def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: Path | None,
+         detailed_exitcode: bool, destroy: bool, no_package: bool) -> int:  # fmt: skip
+    """Show what `strands apply` would change, per agent and resource as named in strands.yaml.
+
+    Synthesizes the stacks, runs terraform init (skipped when nothing changed), plan and show,
+    then summarizes: counts per action, changes grouped by strands.yaml element with its line,
+    replacements with their reason, drift and outputs.
+
+    \b
+    Examples:
+      strands plan -e dev
+      strands plan -e prod --json --out plan-summary.json
+      strands plan -e dev --detailed-exitcode   # CI: 0 no changes, 2 changes, 1 error
+    """
+    from strands_tf.cli.plan_view import render_summary
+    from strands_tf.deploy.executor import SilentReporter
+    from strands_tf.deploy.project import plan_project
+    from strands_tf.fsutil import atomic_write_text
+    from strands_tf.terraform.runner import handle_signals
+
+    console = make_console(stderr=as_json)
+    op = _prepare(ctx, environment, SilentReporter(), package=not no_package)
+    with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
+        result = plan_project(op, destroy=destroy)
+    document = {
+        "schema_version": 1,
+        "project": op.resolved.project,
+        "environment": op.resolved.environment.name,
+        "has_changes": result.has_changes,
+        "stacks": {p.stack.name: p.summary.to_json() for p in result.plans},
+        "deferred": result.deferred,
+        "warnings": op.warnings,
+    }
+    if out_file is not None:
+        import json
+
+        atomic_write_text(out_file, json.dumps(document, indent=2, default=str) + "\n")
+    if as_json:
+        print_json(document)
+    else:
+        for stack_plan in result.plans:
+            render_summary(console, stack_plan.stack.name, stack_plan.summary)
+        for stack, blockers in result.deferred.items():
+            console.print(f"[bold]{escape(stack)}[/]: planned after {escape(', '.join(blockers))} "
+                          "is applied (it reads their outputs)")  # fmt: skip
+        for warning in op.warnings:
+            console.print(f"[yellow]warning[/]: {escape(warning)}")
+    if detailed_exitcode:
+        return 2 if result.has_changes else 0
+    return 0
+
+
+@click.command()
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@_JSON_OPTION
+@click.pass_context
+def show(ctx: click.Context, plan_file: Path, as_json: bool) -> None:
+    """Summarize a saved plan JSON (`terraform show -json PLAN > plan.json`), from any tool.
+
+    Useful in CI and pull-request comments. Addresses made by strands are mapped back to
+    strands.yaml when run inside the project.
+
+    \b
+    Examples:
+      terraform show -json tfplan > plan.json && strands show plan.json
+      strands show plan.json --json
+    """
+    from strands_tf.cli.plan_view import render_summary
+    from strands_tf.terraform.plan import load_plan
+    from strands_tf.terraform.plan_summary import summarize
+
+    plan_doc = load_plan(plan_file)
+    summary = summarize(plan_doc)
+    if as_json:
+        print_json(summary.to_json())
+        return
+    render_summary(make_console(), plan_file.name, summary)
+
+
+def _confirmer(console: Any, reporter: Any, auto_approve: bool, what: str) -> Any:
+    from strands_tf.cli.plan_view import render_summary
+    from strands_tf.errors import UserError
+
+    if not auto_approve and not sys.stdin.isatty():
+        raise UserError(
+            f"refusing to {what} without confirmation: standard input is not a terminal",
+            hint="review `strands plan`, then run again with --auto-approve",
+        )
+
+    def confirm(plans: list[Any]) -> bool:
+        reporter.pause()
+        for stack_plan in plans:
+            render_summary(console, stack_plan.stack.name, stack_plan.summary)
+        if auto_approve:
+            reporter.resume()
+            return True
+        answer = click.confirm(f"Do you want to {what} these changes?", default=False)
+        reporter.resume()
+        return answer
+
+    return confirm
+
+
+def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
+    from strands_tf.errors import ExitCode
+
+    checkpoint = result.checkpoint
+    if as_json:
+        print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings})
+    else:
+        style = "green" if result.ok else "red"
+        console.print(f"[{style}]deployment {escape(checkpoint.id)}: {checkpoint.status}[/]")
+        for name, error in result.errors.items():
+            console.print(f"  [red]{escape(name)}[/]: {escape(str(error))}")
+            detail = getattr(error, "detail", None)
+            hint = getattr(error, "hint", None)
+            if detail:
+                console.print(f"    {escape(detail.splitlines()[0])}")
+            if hint:
+                console.print(f"    [bold]next step:[/] {escape(hint)}")
+        if checkpoint.status in ("failed", "cancelled"):
+            console.print("resume with [bold]strands apply --resume[/], or roll back with [bold]strands rollback[/]")
+    if checkpoint.status == "succeeded":
+        return ExitCode.OK
+    if checkpoint.status == "cancelled" and not result.errors:
+        return ExitCode.USER
+    return ExitCode.INFRA
+
+
+@click.command()
+@_ENV_OPTION
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required when stdin is not a terminal).")
+@click.option("--resume", is_flag=True, help="Continue the last interrupted or failed deployment.")
+@click.option(
+    "--rollback-on-failure",
+    is_flag=True,
+    help="If a stack fails, re-apply its configuration from the last successful deployment.",
+)
+@_SEQUENTIAL
+@_JSON_OPTION
+@_NO_PACKAGE
+@click.pass_context
+def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resume: bool, rollback_on_failure: bool,
+          sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+    """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
+
+    Independent stacks apply concurrently; every Terraform event goes to
+    .strands/deployments/<id>/events.jsonl; the CDK-compatible state file and outputs are
+    updated after each stack. Ctrl-C stops gracefully (Terraform writes its state); press it
+    again to terminate. A second concurrent apply fails at once, naming the holder.
+
+    \b
+    Examples:
+      strands apply -e dev
+      strands apply -e prod --auto-approve --rollback-on-failure
+      strands apply -e dev --resume
+    """
+    from strands_tf.cli.progress import LiveReporter
+    from strands_tf.deploy.project import apply_project, resume_project, rollback_project
+    from strands_tf.terraform.runner import handle_signals
+
+    console = make_console(stderr=as_json)
+    reporter = LiveReporter(console)
+    confirm = _confirmer(console, reporter, auto_approve, "apply")
+    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    with handle_signals(op.ctx.cancellation), reporter:
+        result = resume_project(op, confirm=confirm) if resume else apply_project(op, confirm=confirm)
+    code = _finish(console, result, as_json and not rollback_on_failure, op)
+    if rollback_on_failure and result.errors and not op.ctx.cancellation.requested:
+        failed = sorted(result.errors)
+        console.print(f"rolling back {', '.join(failed)} to the last successful deployment")
+        with handle_signals(op.ctx.cancellation), reporter:
+            rollback = rollback_project(
+                op, None, confirm=lambda plans: True, only_stacks=failed, failed_deployment=result.checkpoint.id
+            )
+        _finish(console, rollback, as_json, op)
+    return code
+
+
+@click.command()
+@_ENV_OPTION
+@click.option("--auto-approve", is_flag=True, help="Destroy without typing the project name.")
+@_SEQUENTIAL
+@_JSON_OPTION
+@_NO_PACKAGE
+@click.pass_context
+def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, sequential: bool, as_json: bool,
+            no_package: bool) -> int:  # fmt: skip
+    """Destroy every resource of an environment, stacks in reverse dependency order.
+
+    Asks you to type the project name unless --auto-approve. With `stacks: per_agent`,
+    --agent NAME destroys only those agents' stacks.
+
+    \b
+    Examples:
+      strands destroy -e dev
+      strands destroy -e local --auto-approve
+    """
+    from strands_tf.cli.progress import LiveReporter
+    from strands_tf.deploy.project import apply_project
+    from strands_tf.errors import UserError
+    from strands_tf.terraform.runner import handle_signals
+
+    console = make_console(stderr=as_json)
+    reporter = LiveReporter(console)
+    app = app_context(ctx)
+    project = app.load().config.project
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise UserError("refusing to destroy without confirmation: standard input is not a terminal",
+                            hint="run again with --auto-approve")  # fmt: skip
+        typed = click.prompt(f"Type the project name ({project}) to destroy its resources", default="")
+        if typed != project:
+            raise UserError("the name did not match; nothing was destroyed")
+    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    with handle_signals(op.ctx.cancellation), reporter:
+        result = apply_project(op, confirm=lambda plans: True, destroy=True, command="destroy")
+    if result.ok:
+        from strands_tf.state.manager import StateManager
+
+        manager = StateManager(op.loaded.root, op.resolved.environment.name)
+        for stack in op.stacks:
+            manager.remove_stack(stack.name)
+    return _finish(console, result, as_json, op)
+
+
+@click.command()
+@click.argument("deployment", required=False)
+@_ENV_OPTION
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@_JSON_OPTION
+@_NO_PACKAGE
+@click.pass_context
+def rollback(ctx: click.Context, deployment: str | None, environment: str | None, auto_approve: bool,
+             as_json: bool, no_package: bool) -> int:  # fmt: skip
+    """Re-apply the stacks recorded by an earlier deployment (default: the last successful one).
+
+    The recorded stacks include the agents' code, so no source tree is needed.
+
+    \b
+    Examples:
+      strands rollback -e prod
+      strands rollback 20261125T150102Z-3fa1c2 -e prod --auto-approve
+    """
+    from strands_tf.cli.progress import LiveReporter
+    from strands_tf.deploy.project import rollback_project
+    from strands_tf.terraform.runner import handle_signals
+
+    console = make_console(stderr=as_json)
+    reporter = LiveReporter(console)
+    confirm = _confirmer(console, reporter, auto_approve, "roll back with")
+    op = _prepare(ctx, environment, reporter, package=not no_package)
+    with handle_signals(op.ctx.cancellation), reporter:
+        result = rollback_project(op, deployment, confirm=confirm)
+    return _finish(console, result, as_json, op)

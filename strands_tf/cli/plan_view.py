@@ -1,0 +1,75 @@
+"""Rich rendering of plan summaries: counts, changes per strands.yaml element, replacements, drift, outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from strands_tf.terraform.plan_summary import PlanSummary
+
+ACTION_STYLE = {
+    "create": ("+", "green"),
+    "update": ("~", "yellow"),
+    "replace": ("-/+", "red"),
+    "delete": ("-", "red"),
+    "read": ("<=", "cyan"),
+    "forget": ("forget", "magenta"),
+    "import": ("import", "blue"),
+    "no-op": ("", "dim"),
+}
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """`2 to create, 1 to update, ...` (only non-zero actions; 'no changes' when there are none)."""
+    words = {"create": "to create", "update": "to update", "replace": "to replace", "delete": "to destroy",
+             "read": "to read", "forget": "to forget", "import": "to import"}  # fmt: skip
+    parts = [f"{counts[a]} {w}" for a, w in words.items() if counts.get(a)]
+    return ", ".join(parts) if parts else "no changes"
+
+
+def render_summary(console: Console, stack: str, summary: PlanSummary) -> None:
+    """One stack's summary: the counts, then each owner's changes with its YAML location."""
+    title = f"[bold]{escape(stack)}[/]: {counts_line(summary.counts)}"
+    console.print(title)
+    for group in summary.groups:
+        if not group.changes:
+            continue
+        if group.owner is not None:
+            where = f" [dim]({escape(group.owner.file or '')}:{group.owner.line})[/]" if group.owner.line else ""
+            console.print(f"  [bold]{escape(group.owner.kind)} {escape(group.owner.name)}[/]{where}")
+        else:
+            console.print("  [bold]other[/]")
+        for change in group.changes:
+            symbol, style = ACTION_STYLE.get(change.action, ("?", "white"))
+            detail = ""
+            if change.changed_attributes:
+                detail = f" [dim]({escape(', '.join(change.changed_attributes[:6]))})[/]"
+            console.print(f"    [{style}]{symbol:>4} {escape(change.address)}[/]{detail}")
+    for replacement in summary.replacements:
+        reason = replacement.reason_text or replacement.reason or "the provider requires it"
+        paths = ", ".join(".".join(str(p) for p in path) for path in replacement.replace_paths)
+        because = f" (changed: {paths})" if paths else ""
+        console.print(f"  [red]replace[/] {escape(replacement.address)}: {escape(reason)}{escape(because)}")
+    if summary.drift:
+        console.print("  [magenta]drift[/] (changed outside Terraform):")
+        for item in summary.drift:
+            attrs = f" ({', '.join(item.changed_attributes[:6])})" if item.changed_attributes else ""
+            console.print(f"    {escape(item.action)} {escape(item.address)}{escape(attrs)}")
+    changed_outputs = [o for o in summary.outputs if o.action != "no-op"]
+    if changed_outputs:
+        console.print("  outputs: " + ", ".join(escape(f"{o.name} ({o.action})") for o in changed_outputs))
+
+
+def outputs_table(outputs: dict[str, dict[str, Any]]) -> Table:
+    """Stack outputs as a table (sensitive values arrive already masked)."""
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("stack")
+    table.add_column("output")
+    table.add_column("value", overflow="fold")
+    for stack, values in outputs.items():
+        for key, value in values.items():
+            table.add_row(stack, key, str(value))
+    return table

@@ -1,0 +1,1 @@
+"""Deployment orchestration: stack waves, executor, checkpoints and resume, rollback."""

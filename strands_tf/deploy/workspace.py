@@ -1,0 +1,43 @@
+"""Where a project's working files live under `.strands/`, and deployment ids."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def new_deployment_id(now: datetime | None = None) -> str:
+    """A time-sortable id: `20261125T150102Z-<6 hex>`."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of one project's local working state (everything under `.strands/`)."""
+
+    root: Path
+
+    @property
+    def strands_dir(self) -> Path:
+        return self.root / ".strands"
+
+    def build_dir(self, environment: str) -> Path:
+        """Synthesized stacks that plan/apply run on (kept apart from a user's `strands synth --out`)."""
+        return self.strands_dir / "build" / environment / "cdktf.out"
+
+    def data_dir(self, environment: str, stack: str) -> Path:
+        """TF_DATA_DIR of one stack: providers, modules and backend settings, per stack so they run side by side."""
+        return self.strands_dir / "terraform" / environment / stack
+
+    def deployments_dir(self) -> Path:
+        return self.strands_dir / "deployments"
+
+    def deployment_dir(self, deployment_id: str) -> Path:
+        return self.deployments_dir() / deployment_id
+
+    def plans_dir(self, environment: str) -> Path:
+        """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
+        return self.strands_dir / "plans" / environment
