@@ -328,7 +328,8 @@ class _Context:
 
     def __init__(self, target: AwsTarget | None, method: str | None) -> None:
         self.target = target
-        self.method = method
+        # A role target's clients always use the assumed credentials, whether or not the caller said so.
+        self.method = method or (ASSUME_ROLE_METHOD if target is not None and target.role_arn else None)
 
     @property
     def profile(self) -> str | None:

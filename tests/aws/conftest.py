@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -32,6 +33,19 @@ def caller_identity(account: str = "123456789012", arn: str | None = None, user_
         f'<GetCallerIdentityResponse xmlns="{STS_NS}"><GetCallerIdentityResult><Arn>{arn}</Arn>'
         f"<UserId>{user_id}</UserId><Account>{account}</Account></GetCallerIdentityResult>"
         "<ResponseMetadata><RequestId>stub-ok</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+    )
+
+
+def assume_role_answer(token: str, *, expires_in: timedelta = timedelta(hours=1)) -> str:
+    """An AssumeRole answer whose credentials expire ``expires_in`` from now."""
+    expiration = (datetime.now(UTC) + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f'<AssumeRoleResponse xmlns="{STS_NS}"><AssumeRoleResult><Credentials>'
+        f"<AccessKeyId>ASIASTUB{token.upper()}</AccessKeyId><SecretAccessKey>secret-{token}</SecretAccessKey>"
+        f"<SessionToken>{token}</SessionToken><Expiration>{expiration}</Expiration></Credentials>"
+        "<AssumedRoleUser><AssumedRoleId>AROASTUB:s</AssumedRoleId>"
+        "<Arn>arn:aws:sts::111111111111:assumed-role/deployer/s</Arn></AssumedRoleUser></AssumeRoleResult>"
+        "<ResponseMetadata><RequestId>stub-assume</RequestId></ResponseMetadata></AssumeRoleResponse>"
     )
 
 

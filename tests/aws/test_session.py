@@ -14,7 +14,7 @@ from strands_tf.aws.session import AssumedRoleCredentials, AwsSessionFactory
 from strands_tf.aws.target import AwsTarget
 from strands_tf.errors import Category, CredentialsError
 
-from .conftest import Reply, StubAws, caller_identity
+from .conftest import Reply, StubAws, assume_role_answer, caller_identity
 
 ROLE = "arn:aws:iam::111111111111:role/deployer"
 pytestmark = pytest.mark.moto
@@ -150,6 +150,62 @@ def test_profile_role_chained_with_environment_role(
     spoke = AwsTarget("prod", "us-east-1", profile="hub", role_arn=ROLE, session_name="strands-ci")
     identity = get_caller_identity(spoke, factory)
     assert identity.arn == "arn:aws:sts::111111111111:assumed-role/deployer/strands-ci"
+
+
+def test_role_credentials_fetched_once_under_concurrent_first_use(aws_env) -> None:
+    factory = AwsSessionFactory()
+    target = AwsTarget("prod", "us-east-1", role_arn=ROLE, session_name="strands-threads")
+    barrier = threading.Barrier(12)
+    arns: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            arns.append(get_caller_identity(target, factory).arn)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert set(arns) == {"arn:aws:sts::111111111111:assumed-role/deployer/strands-threads"}
+    creds = factory.session(target).get_credentials()
+    assert isinstance(creds, AssumedRoleCredentials) and creds.expiry_time is not None
+    factory.close()
+
+
+def test_role_is_assumed_once_for_many_threads_and_signs_calls(aws_env, stub_aws: StubAws) -> None:
+    stub_aws.script("AssumeRole", Reply(200, assume_role_answer("tok1")))
+    stub_aws.script("GetCallerIdentity", Reply(200, caller_identity("111111111111")))
+    factory = AwsSessionFactory()
+    target = AwsTarget("prod", "us-east-1", endpoint_url=stub_aws.endpoint, role_arn=ROLE, external_id="ext-9")
+    barrier = threading.Barrier(10)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            get_caller_identity(target, factory)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert stub_aws.count("AssumeRole") == 1
+    assume = next(r for r in stub_aws.requests if r["Action"] == "AssumeRole")
+    assert assume["ExternalId"] == "ext-9" and assume["_token"] == ""  # signed with the source keys
+    calls = [r for r in stub_aws.requests if r["Action"] == "GetCallerIdentity"]
+    assert len(calls) == 10
+    assert all(r["_token"] == "tok1" and "ASIASTUBTOK1" in r["_authorization"] for r in calls)
+    factory.close()
 
 
 class Clock:
