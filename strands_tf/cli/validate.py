@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from rich.markup import escape
 
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -24,12 +28,19 @@ def validate(ctx: click.Context, as_json: bool) -> None:
       strands validate
       strands -C services/support validate --json
     """
-    from strands_tf.config import resolve_all, select_agents
+    from strands_tf.config import choose_environment, resolve_all, select_agents
 
     app = app_context(ctx)
     loaded = app.load()
     resolved = resolve_all(loaded)
-    select_agents(loaded.config.agents, app.agent_patterns)
+    # -e / $STRANDS_ENV and --agent must name something that exists, as they would for any other command
+    choose_environment(loaded.config, app.environment)
+    selected = select_agents(loaded.config.agents, app.agent_patterns)
+    logger.info(
+        "validated %s",
+        loaded.config_file.name,
+        extra={"project": loaded.config.project, "agents": len(selected), "environments": list(resolved)},
+    )
     warnings = sorted({w for project in resolved.values() for w in project.warnings})
     config = loaded.config
     if as_json:

@@ -6,6 +6,7 @@ Every problem is collected and reported in one ConfigError with file, line, colu
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from strands_tf.config.models import (
 )
 from strands_tf.config.yaml_source import SourceMap, read_yaml_file
 from strands_tf.errors import ConfigError, ConfigIssue
+
+logger = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "strands.yaml"
 FRAGMENT_GLOB = "agents/*/agent.yaml"
@@ -120,8 +123,10 @@ def _validation_issues(exc: ValidationError, collector: _Collector, prefix: Loc 
         full = (*prefix, *loc)
         if collector.sources.already_reported(full):
             continue  # e.g. an unset ${env:NAME}: its empty stand-in value would only add noise
-        # tagged-union and after-validator errors sit on the mapping; missing keys on the parent
-        message, hint = messages.render(error, ProjectConfig, loc)
+        # the raw loc keeps pydantic's union branch label (resources.x.dynamodb.field): it picks the model
+        # whose fields feed "did you mean"
+        raw = tuple(part for part in error["loc"] if part != "[key]")
+        message, hint = messages.render(error, ProjectConfig, raw)
         if error["type"] == "account_not_quoted":
             message, hint = _account_message(error, collector.sources.number_text(full))
         if error["type"] == "missing":
@@ -319,7 +324,8 @@ def _check_references(
                     f"did you mean '{guess}'?" if guess else "define it: {type: sqs}",
                 )
             elif target.type != "sqs":
-                collector.add(loc, f"'{trigger.queue}' is a {target.type} resource; triggers need an sqs queue")
+                article = "a" if target.type == "dynamodb" else "an"
+                collector.add(loc, f"'{trigger.queue}' is {article} {target.type} resource; triggers need an sqs queue")
             elif target.fifo and trigger.batch_size > 10:
                 collector.add(
                     (*base, "triggers", i, "batch_size"), f"{trigger.batch_size} is above the FIFO queue maximum 10"
@@ -407,7 +413,9 @@ def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
             except ValidationError as exc:
                 for error in exc.errors(include_url=False):
                     inner, is_key = _normalise_loc(tuple(error["loc"]))
-                    message, hint = messages.render(error, ProjectConfig, ("resources", res_name, *inner))
+                    message, hint = messages.render(
+                        error, ProjectConfig, ("resources", res_name, resource.type, *inner)
+                    )
                     collector.add((*loc, *inner), message, hint, key=is_key or error["type"] == "extra_forbidden")
 
 
@@ -464,4 +472,9 @@ def load_project(
     _check_overrides(config, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
+    logger.debug(
+        "loaded %s",
+        display,
+        extra={"agents": len(config.agents), "resources": len(config.resources), "fragments": len(fragments)},
+    )
     return LoadedProject(config, root, path, sources, data, fragments)

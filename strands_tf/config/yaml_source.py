@@ -292,9 +292,11 @@ def parse_yaml(
             if start is not None and mark is not None and start.line != mark.line:
                 context += f" that starts at line {start.line + 1}, column {start.column + 1}"
             message = f"invalid YAML: {exc.problem} ({context})"
-        return YamlDocument(
-            None, source, [ConfigIssue(file, line, col, "", message, "check indentation, colons and quotes")]
-        )
+        hint = "check indentation, colons and quotes"
+        if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+            message = "invalid YAML: a tab character; YAML indents with spaces only"
+            hint = "replace the tabs with spaces"
+        return YamlDocument(None, source, [ConfigIssue(file, line, col, "", message, hint)])
     except yaml.YAMLError as exc:
         return YamlDocument(None, source, [ConfigIssue(file, None, None, "", f"invalid YAML: {exc}")])
     except RecursionError:
