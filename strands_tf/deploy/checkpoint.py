@@ -58,7 +58,7 @@ class Checkpoint(BaseModel):
 
     def pending_stacks(self) -> list[str]:
         """Stacks that still need work when the deployment is resumed."""
-        return [s.name for s in self.stacks.values() if s.status not in ("applied", "no_changes", "skipped")]
+        return [s.name for s in self.stacks.values() if s.status not in ("applied", "no_changes")]
 
 
 class CheckpointStore:

@@ -162,6 +162,8 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
 def _run_wave(ctx: DeployContext, wave: list[StackSpec], work: Callable[[StackSpec], Any]) -> dict[str, Any]:
     """Run `work` for each stack of a wave, concurrently unless the context is sequential."""
     results: dict[str, Any] = {}
+    if not wave:
+        return results
     if not ctx.parallel or len(wave) == 1:
         for stack in wave:
             results[stack.name] = _capture(work, stack)
