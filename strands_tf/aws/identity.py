@@ -41,6 +41,7 @@ class IdentityReport:
     credential_source: str
     identity: CallerIdentity | None
     error: StrandsError | None
+    skipped: str | None = None  # why no check was made (an emulator that is not running)
 
     @property
     def account_matches(self) -> bool | None:
@@ -71,6 +72,7 @@ class IdentityReport:
             "identity": self.identity.to_dict() if self.identity else None,
             "account_matches": self.account_matches,
             "ok": self.ok,
+            "skipped": self.skipped,
             "error": self.error.to_dict() if self.error else None,
         }
 
@@ -148,6 +150,9 @@ def check_environments(
         return []
 
     def check(target: AwsTarget) -> IdentityReport:
+        if target.emulator and target.endpoint_for("sts") is None:
+            # Never send an emulator environment's test credentials to real AWS.
+            return IdentityReport(target, "emulator test credentials", None, None, "emulator endpoint not running")
         source = _source(factory, target)
         try:
             identity = get_caller_identity(target, factory)

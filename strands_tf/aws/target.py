@@ -93,6 +93,7 @@ class AwsTarget:
     endpoint_url: str | None = None
     service_endpoints: Mapping[str, str] = field(default_factory=FrozenMap)
     duration_seconds: int = 3600
+    emulator: bool = False  # the offline target: test credentials, endpoints set once it runs
 
     def __post_init__(self) -> None:
         endpoints = {str(k).strip().lower(): str(v).strip() for k, v in self.service_endpoints.items()}
@@ -117,6 +118,8 @@ class AwsTarget:
             yield "profile is empty (leave it out to use the default credential chain)"
         if self.role_arn is not None and not _ROLE_ARN_RE.match(self.role_arn):
             yield f"role_arn {self.role_arn!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+        if self.emulator and (self.profile or self.role_arn):
+            yield "an emulator environment uses test credentials; remove profile and role_arn"
         if self.external_id is not None:
             if self.role_arn is None:
                 yield "external_id is set but role_arn is not (the external id is sent when assuming a role)"
@@ -185,6 +188,7 @@ class AwsTarget:
             "endpoint_url": self.endpoint_url,
             "service_endpoints": dict(self.service_endpoints),
             "duration_seconds": self.duration_seconds,
+            "emulator": self.emulator,
         }
 
 
@@ -228,4 +232,5 @@ def target_for_environment(
         endpoint_url=endpoint_url,
         service_endpoints=FrozenMap(service_endpoints or {}),
         duration_seconds=duration_seconds,
+        emulator=getattr(env, "target", "aws") == "emulator",
     )

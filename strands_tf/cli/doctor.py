@@ -82,10 +82,14 @@ def render_reports(reports: Sequence[IdentityReport], console: Console) -> None:
         if error.hint:
             console.print(f"[bold]next step:[/] {escape(error.hint)}")
     failed = sum(1 for r in reports if not r.ok)
+    total = len(reports)
+    noun = "environment" if total == 1 else "environments"
     if failed:
-        console.print(f"\n[red]{failed} of {len(reports)} environments failed the check.[/]")
+        console.print(f"\n[red]{failed} of {total} {noun} failed the check.[/]")
+    elif total == 1:
+        console.print("\n[green]The environment passed.[/]")
     else:
-        console.print(f"\n[green]All {len(reports)} environments passed.[/]")
+        console.print(f"\n[green]All {total} environments passed.[/]")
 
 
 def _credentials_cell(report: IdentityReport) -> str:
@@ -98,6 +102,8 @@ def _credentials_cell(report: IdentityReport) -> str:
 
 
 def _status(report: IdentityReport) -> str:
+    if report.skipped:
+        return f"[dim]skipped: {escape(report.skipped)}[/]"
     if report.ok:
         return "[green]ok[/]" if report.account_matches else "[green]ok[/] [dim](no account pinned)[/]"
     if report.account_matches is False:

@@ -70,7 +70,7 @@ def test_doctor_reports_account_mismatch_and_exits_3(aws_env, run_doctor) -> Non
     assert result.exit_code == 3
     assert "wrong account" in result.output
     assert "expected 999999999999" in result.output and "next step:" in result.output
-    assert "0 environments" not in result.output and "1 of 1 environments failed" in result.output
+    assert "0 environments" not in result.output and "1 of 1 environment failed" in result.output
 
 
 def test_doctor_json(aws_env, stub_aws: StubAws, run_doctor) -> None:
@@ -91,6 +91,23 @@ def test_doctor_json(aws_env, stub_aws: StubAws, run_doctor) -> None:
     assert "expired" in old["error"]["summary"] and old["error"]["hint"]
 
 
+def test_doctor_skips_an_emulator_that_is_not_running(aws_env, run_doctor) -> None:
+    targets = [AwsTarget("local", "us-east-1", emulator=True), AwsTarget("dev", "us-east-1")]
+    result = run_doctor(targets, "-A")
+    assert result.exit_code == 0
+    assert "skipped: emulator endpoint not running" in result.output
+    data = json.loads(run_doctor(targets, "-A", "--json").output)
+    local = data["environments"][0]
+    assert local["skipped"] and local["identity"] is None and local["ok"] is True
+
+
+def test_doctor_checks_a_running_emulator(aws_env, run_doctor) -> None:
+    result = run_doctor([AwsTarget("local", "us-east-1", emulator=True, endpoint_url=aws_env.endpoint)], "--json")
+    local = json.loads(result.output)["environments"][0]
+    assert local["skipped"] is None and local["identity"]["account"] == "123456789012"
+    assert "The environment passed." in run_doctor([AwsTarget("dev", "us-east-1")]).output
+
+
 def test_doctor_with_no_environments(run_doctor) -> None:
     result = run_doctor([], "-A")
     assert result.exit_code == 0 and "No environments to check." in result.output
@@ -107,3 +124,16 @@ def test_target_for_environment_reads_resolved_objects() -> None:
         endpoint_url="http://127.0.0.1:4566",
     )
     assert emu.endpoint_url == "http://127.0.0.1:4566" and emu.session_name.startswith("strands-")
+    assert not emu.emulator
+    local = target_for_environment(
+        SimpleNamespace(
+            name="local",
+            target="emulator",
+            region="us-east-1",
+            account=None,
+            profile=None,
+            role_arn=None,
+            external_id=None,
+        )
+    )
+    assert local.emulator and local.to_dict()["emulator"] is True

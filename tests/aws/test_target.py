@@ -64,6 +64,11 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(err.data["problems"]) == 6
 
 
+def test_emulator_target_refuses_real_credentials() -> None:
+    with pytest.raises(UserError, match="emulator environment uses test credentials"):
+        AwsTarget("local", "us-east-1", emulator=True, profile="dev")
+
+
 def test_external_id_needs_a_role_and_valid_characters() -> None:
     with pytest.raises(UserError, match="external_id is set but role_arn is not"):
         AwsTarget("dev", "us-east-1", external_id="abc123")
