@@ -79,7 +79,7 @@ def build_graph(project: ResolvedProject, options: BuildOptions | None = None) -
     for name, resource in project.resources.items():
         _add_resource(graph, project, name, resource)
     for agent in project.agents.values():
-        _add_agent(graph, project, agent, opts)
+        _add_agent(graph, project, agent, opts, issues)
     _add_api(graph, project)
     if issues:
         raise ConfigError(issues)
@@ -283,6 +283,7 @@ def _add_agent(
     project: ResolvedProject,
     agent: ResolvedAgent,
     opts: BuildOptions,
+    issues: list[ConfigIssue],
 ) -> None:
     name = agent.name
     owner = Owner("agent", name)
@@ -303,7 +304,7 @@ def _add_agent(
                 group=name,
             )
         )
-    environment = _agent_environment(project, agent, graph)
+    environment = _agent_environment(project, agent, graph, opts, issues)
     code = opts.code.get(name)
     body: dict[str, Any] = {
         "name": fn_name,
@@ -368,7 +369,13 @@ def _add_agent(
     )
 
 
-def _agent_environment(project: ResolvedProject, agent: ResolvedAgent, graph: InfraGraph) -> dict[str, str]:
+def _agent_environment(
+    project: ResolvedProject,
+    agent: ResolvedAgent,
+    graph: InfraGraph,
+    opts: BuildOptions,
+    issues: list[ConfigIssue],
+) -> dict[str, str]:
     """Variables naming what the agent uses, so its code needs no hard-coded names; the user's win on clashes."""
     env: dict[str, str] = {
         "STRANDS_PROJECT": project.project,
@@ -376,16 +383,30 @@ def _agent_environment(project: ResolvedProject, agent: ResolvedAgent, graph: In
     }
     if agent.model:
         env["STRANDS_MODEL_ID"] = agent.model
-    for perm in agent.permissions:
+    named_by: dict[str, str] = {}  # generated variable -> the resource or agent it names
+    for index, perm in enumerate(agent.permissions):
         target = project.resources.get(perm.resource)
         stem = env_var_prefix(perm.resource)
         if target is None:
-            env[f"{stem}_FUNCTION_NAME"] = function_name(project, perm.resource)
-            continue
-        suffix = _RESOURCE_MODULES[target.type][3]
-        env[f"{stem}_{suffix}"] = (
-            f"${{module.{module_id(target.type, perm.resource)}.{_ENV_VALUE_OUTPUT[target.type]}}}"
-        )
+            key, value = f"{stem}_FUNCTION_NAME", function_name(project, perm.resource)
+        else:
+            key = f"{stem}_{_RESOURCE_MODULES[target.type][3]}"
+            value = f"${{module.{module_id(target.type, perm.resource)}.{_ENV_VALUE_OUTPUT[target.type]}}}"
+        other = named_by.setdefault(key, perm.resource)
+        if other != perm.resource:
+            # `my-queue` and `my_queue` both become MY_QUEUE_...: the agent could not tell them apart
+            file, line, col = _where(opts, "agent", agent.name)
+            issues.append(
+                ConfigIssue(
+                    file,
+                    line,
+                    col,
+                    f"agents.{agent.name}.permissions[{index}].resource",
+                    f"'{other}' and '{perm.resource}' both give agent '{agent.name}' the environment variable {key}",
+                    f"rename one of them so they differ after '-' and '_' are folded (e.g. '{perm.resource}2')",
+                )
+            )
+        env[key] = value
     for trigger in agent.triggers:
         env.setdefault(
             f"{env_var_prefix(trigger.queue)}_QUEUE_URL", f"${{module.{module_id('sqs', trigger.queue)}.queue_url}}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -63,8 +64,11 @@ def share_roles(graph: InfraGraph, mode: str, *, role_name: Callable[[str], str]
     for role_id, node in sorted(roles.items()):
         groups[_portable(node.body["policy_statements"])].append(role_id)
     shared = [members for members in groups.values() if len(members) > 1]
-    for index, members in enumerate(sorted(shared)):
-        new_id = "role_shared" if index == 0 else f"role_shared_{index + 1}"
+    # an agent may itself be called `shared`: never reuse a construct id or role name that exists
+    taken_names = {str(n.body.get("name")) for n in out.nodes.values() if n.module == "execution-role"}
+    candidates = (f"role_shared_{i}" if i > 1 else "role_shared" for i in itertools.count(1))
+    for members in sorted(shared):
+        new_id = next(c for c in candidates if c not in out.nodes and role_name(c[len("role_") :]) not in taken_names)
         agents = [roles[m].owner.name for m in members]
         statements: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
         for member in members:
@@ -72,7 +76,7 @@ def share_roles(graph: InfraGraph, mode: str, *, role_name: Callable[[str], str]
                 statements[(s["sid"], tuple(s["actions"]))].update(s["resources"])
             del out.nodes[member]
         body = {
-            "name": role_name(new_id.replace("role_", "")),
+            "name": role_name(new_id[len("role_") :]),
             "policy_statements": [
                 {"sid": sid, "effect": "Allow", "actions": list(actions), "resources": sorted(resources)}
                 for (sid, actions), resources in sorted(statements.items())
@@ -121,8 +125,15 @@ def detect_duplicates(graph: InfraGraph, locate: Locator) -> InfraGraph:
             folded = var.upper()
             if folded in names and names[folded] != var:
                 file, line, col = locate(node.owner)
-                issues.append(ConfigIssue(file, line, col, f"agents.{node.owner.name}.environment",
-                                          f"environment variables {names[folded]} and {var} differ only in case"))  # fmt: skip
+                issues.append(
+                    ConfigIssue(
+                        file,
+                        line,
+                        col,
+                        f"agents.{node.owner.name}.environment",
+                        f"environment variables {names[folded]} and {var} differ only in case",
+                    )
+                )
             names.setdefault(folded, var)
     if issues:
         raise ConfigError(issues)
