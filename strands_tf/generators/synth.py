@@ -81,7 +81,10 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             requirements = source / agent.requirements
         elif (source / "requirements.txt").is_file():
             requirements = source / "requirements.txt"
-        spec = PackageSpec(name, source, agent.runtime, agent.architecture, requirements)
+        # a synth interrupted mid-way leaves staging directories next to its output: never package them
+        spec = PackageSpec(
+            name, source, agent.runtime, agent.architecture, requirements, exclude=(".*.staging-*", ".*.old-*")
+        )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
         if artifacts.needs_s3_upload:
             raise UserError(
