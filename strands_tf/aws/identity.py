@@ -152,7 +152,7 @@ def check_environments(
     def check(target: AwsTarget) -> IdentityReport:
         if target.emulator and target.endpoint_for("sts") is None:
             # Never send an emulator environment's test credentials to real AWS.
-            return IdentityReport(target, "emulator test credentials", None, None, "emulator endpoint not running")
+            return IdentityReport(target, target.describe_source(), None, None, "emulator endpoint not running")
         source = _source(factory, target)
         try:
             identity = get_caller_identity(target, factory)
@@ -172,7 +172,7 @@ def check_environments(
 
 def _source(factory: AwsSessionFactory, target: AwsTarget) -> str:
     """Where the credentials come from, in words, for reports and errors."""
-    if target.role_arn:
+    if target.role_arn or target.emulator:
         return target.describe_source()
     method = factory.credential_method(target)
     base = f"profile '{target.profile}'" if target.profile else "the default credential chain"

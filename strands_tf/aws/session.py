@@ -24,7 +24,7 @@ from botocore.loaders import Loader
 
 from strands_tf.aws.errors import ASSUME_ROLE_METHOD, aws_errors, role_assumption_error
 from strands_tf.aws.retry import ClientSettings, client_config
-from strands_tf.aws.target import AwsTarget, IdentityKey
+from strands_tf.aws.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY, AwsTarget, IdentityKey
 from strands_tf.errors import StrandsError
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class AwsSessionFactory:
         self.settings = settings or ClientSettings()
         self._clock = clock or _local_now
         self._lock = threading.RLock()
-        self._base_sessions: dict[str | None, boto3.Session] = {}
+        self._base_sessions: dict[tuple[str | None, bool], boto3.Session] = {}
         self._sessions: dict[IdentityKey, boto3.Session] = {}
         self._clients: dict[tuple[str, str, IdentityKey, str | None], BaseClient] = {}
         self._configs: dict[bool, Config] = {}
@@ -180,15 +180,23 @@ class AwsSessionFactory:
 
     def _base_session(self, target: AwsTarget) -> boto3.Session:
         """The session of the profile (or default chain) itself, before any role assumption."""
+        key = (target.profile, target.emulator)
         with self._lock:
-            session = self._base_sessions.get(target.profile)
+            session = self._base_sessions.get(key)
             if session is None:
                 with aws_errors(target, "load AWS profile"):
-                    # Raises ProfileNotFound here, before any call, when the profile does not exist.
-                    session = self._boto3_session(self._botocore_session(target.profile))
+                    if target.emulator:
+                        session = self._boto3_session(
+                            self._botocore_session(None),
+                            aws_access_key_id=EMULATOR_ACCESS_KEY,
+                            aws_secret_access_key=EMULATOR_SECRET_KEY,
+                        )
+                    else:
+                        session = self._boto3_session(self._botocore_session(target.profile))
+                    # A missing profile fails here, clearly, before any call is made.
                     if target.profile is not None and target.profile not in session.available_profiles:
                         raise bx.ProfileNotFound(profile=target.profile)
-                self._base_sessions[target.profile] = session
+                self._base_sessions[key] = session
                 self.sessions_created += 1
             return session
 

@@ -13,6 +13,10 @@ from urllib.parse import urlsplit
 
 from strands_tf.errors import UserError
 
+# Credentials an emulator accepts; real ones are never sent to it.
+EMULATOR_ACCESS_KEY = "test"
+EMULATOR_SECRET_KEY = "test"
+
 # STS limits (AssumeRole API reference): RoleSessionName 2-64 chars of [\w+=,.@-],
 # ExternalId 2-1224 chars of [\w+=,.@:/-], DurationSeconds 900-43200.
 _SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
@@ -77,6 +81,7 @@ class IdentityKey:
     session_name: str | None
     duration_seconds: int | None
     sts_endpoint: str | None
+    emulator: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ class AwsTarget:
     def identity_key(self) -> IdentityKey:
         """The parts that decide credentials; environment name and region are not among them."""
         if self.role_arn is None:
-            return IdentityKey(self.profile, None, None, None, None, None)
+            return IdentityKey(self.profile, None, None, None, None, None, self.emulator)
         return IdentityKey(
             self.profile,
             self.role_arn,
@@ -170,6 +175,8 @@ class AwsTarget:
 
     def describe_source(self) -> str:
         """Human words for where credentials come from: ``role X via profile 'dev'``."""
+        if self.emulator:
+            return "the emulator's test credentials"
         base = f"profile '{self.profile}'" if self.profile else "the default credential chain"
         if self.role_arn:
             return f"role {self.role_arn} (session '{self.session_name}') assumed with {base}"

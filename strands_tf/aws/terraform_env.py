@@ -16,7 +16,7 @@ import botocore.session
 from botocore import exceptions as bx
 
 from strands_tf.aws.session import AwsSessionFactory, default_factory
-from strands_tf.aws.target import AwsTarget
+from strands_tf.aws.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY, AwsTarget
 
 STATIC_KEY_VARIABLES = frozenset(
     {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"}
@@ -76,6 +76,7 @@ def terraform_aws_env(
     - role_arn: the assumed role's keys (refreshed first if they expire within ``valid_for``, capped at
       the session duration minus 5 minutes); AWS_PROFILE is removed so it cannot take precedence.
     - profile: AWS_PROFILE, with static key variables removed (Terraform resolves SSO itself).
+    - emulator: its test keys, so real credentials never reach it.
     - neither: the inherited default chain.
     Always AWS_REGION / AWS_DEFAULT_REGION, and AWS_ENDPOINT_URL[_<SERVICE>] for emulator endpoints.
     Call it right before starting each child: it is cheap unless a refresh is due.
@@ -87,7 +88,11 @@ def terraform_aws_env(
         variables["AWS_ENDPOINT_URL"] = target.endpoint_url
     for service, url in target.service_endpoints.items():
         variables[f"AWS_ENDPOINT_URL_{_service_env_suffix(service)}"] = url
-    if target.role_arn is not None:
+    if target.emulator:
+        variables["AWS_ACCESS_KEY_ID"] = EMULATOR_ACCESS_KEY
+        variables["AWS_SECRET_ACCESS_KEY"] = EMULATOR_SECRET_KEY
+        remove |= PROFILE_VARIABLES | {"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"}
+    elif target.role_arn is not None:
         factory = factory or default_factory()
         ceiling = timedelta(seconds=target.duration_seconds) - _REFRESH_MARGIN
         wanted = min(valid_for, ceiling)

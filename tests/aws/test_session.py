@@ -260,3 +260,19 @@ def test_sso_profile_without_login_says_aws_sso_login(
         assert err.category is Category.CREDENTIALS
         assert "SSO" in err.summary
         assert f"aws sso login --profile {profile}" in err.hint
+
+
+def test_emulator_targets_use_test_keys_never_the_real_ones(
+    aws_env, stub_aws: StubAws, monkeypatch: pytest.MonkeyPatch, factory: AwsSessionFactory
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    stub_aws.script("GetCallerIdentity", Reply(200, caller_identity()))
+    local = AwsTarget("local", "us-east-1", emulator=True, endpoint_url=stub_aws.endpoint)
+    get_caller_identity(local, factory)
+    auth = stub_aws.requests[0]["_authorization"]
+    assert "Credential=test/" in auth and "AKIAREALKEY" not in auth
+    # the same default chain outside the emulator is another identity: separate sessions and clients
+    real = AwsTarget("dev", "us-east-1", endpoint_url=stub_aws.endpoint)
+    assert factory.session(real) is not factory.session(local)
+    get_caller_identity(real, factory)
+    assert "Credential=AKIAREALKEY/" in stub_aws.requests[1]["_authorization"]

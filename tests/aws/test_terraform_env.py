@@ -133,6 +133,15 @@ def test_wanted_validity_is_capped_by_the_session_duration(aws_env, factory: Aws
     assert second.variables["AWS_ACCESS_KEY_ID"] == first.variables["AWS_ACCESS_KEY_ID"]
 
 
+def test_emulator_env_has_test_keys_and_no_profile() -> None:
+    tf = terraform_aws_env(AwsTarget("local", "us-east-1", emulator=True, endpoint_url="http://127.0.0.1:4566"))
+    assert tf.variables["AWS_ACCESS_KEY_ID"] == "test" and tf.variables["AWS_SECRET_ACCESS_KEY"] == "test"
+    assert tf.variables["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
+    child = tf.apply({"AWS_PROFILE": "prod", "AWS_SESSION_TOKEN": "real", "AWS_ACCESS_KEY_ID": "AKIAREAL"})
+    assert "AWS_PROFILE" not in child and "AWS_SESSION_TOKEN" not in child
+    assert child["AWS_ACCESS_KEY_ID"] == "test"
+
+
 def test_apply_removes_only_what_is_listed() -> None:
     tf = TerraformAwsEnv(variables={"AWS_REGION": "us-east-1"}, remove=frozenset({"AWS_PROFILE"}))
     assert tf.apply({"AWS_PROFILE": "x", "HOME": "/h"}) == {"HOME": "/h", "AWS_REGION": "us-east-1"}
