@@ -150,3 +150,37 @@ def test_wait_until_with_real_time_is_bounded() -> None:
     with pytest.raises(WaitTimeoutError):
         wait_until(lambda: False, what="x", timeout=0.3, base=0.05, cap=0.1)
     assert time.monotonic() - start < 2.0
+
+
+@pytest.mark.moto
+def test_wait_until_a_bucket_becomes_visible_over_real_http(aws_env) -> None:
+    import threading
+
+    from strands_tf.aws.errors import aws_errors
+    from strands_tf.aws.session import AwsSessionFactory
+    from strands_tf.aws.target import AwsTarget
+
+    factory = AwsSessionFactory()
+    target = AwsTarget("dev", "us-east-1")
+    s3 = factory.client("s3", target)
+    checks = []
+
+    def visible() -> bool:
+        checks.append(1)
+        with aws_errors(target, "s3:HeadBucket"):
+            s3.head_bucket(Bucket="eventually-there")
+        return True
+
+    timer = threading.Timer(0.3, lambda: s3.create_bucket(Bucket="eventually-there"))
+    timer.start()
+    try:
+        assert (
+            wait_until(
+                visible, what="bucket eventually-there", timeout=20, base=0.05, cap=0.2, retry_on=(NotFoundError,)
+            )
+            is True
+        )
+    finally:
+        timer.join()
+        factory.close()
+    assert len(checks) >= 2  # not there at first, then seen without waiting for the timeout
