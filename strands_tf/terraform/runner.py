@@ -111,9 +111,7 @@ class _Child:
                 return
             self.interrupted = True
         if self.proc.poll() is None:
-            log.info(
-                "interrupting terraform (pid %d); waiting up to %.0f s", self.proc.pid, self.grace_period
-            )
+            log.info("interrupting terraform (pid %d); waiting up to %.0f s", self.proc.pid, self.grace_period)
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGINT)
             self._later(self.grace_period, self.terminate)
@@ -410,6 +408,7 @@ class TerraformRunner:
         command: str | None = None,
         on_event: EventCallback | None = None,
         on_line: LineCallback | None = None,
+        on_raw: LineCallback | None = None,
         capture_stdout: bool = False,
         stdout_file: IO[bytes] | None = None,
         json_events: bool = False,
@@ -419,7 +418,9 @@ class TerraformRunner:
     ) -> RunResult:
         """Run one Terraform command; raise a classified :class:`TerraformError` unless its exit code
         is in ``ok_codes``. With ``json_events`` every stdout line that is a JSON object goes to
-        ``on_event``; other lines go to ``on_line``."""
+        ``on_event``; other lines go to ``on_line``. ``on_raw`` receives every stdout line as read (bytes
+        without the newline) before any parsing, e.g. for a verbatim JSONL log. Callbacks run in the
+        calling thread."""
         name = command or (args[0] if args else "terraform")
         if not self.workdir.is_dir():
             raise UserError(
@@ -465,9 +466,7 @@ class TerraformRunner:
         self.cancellation._attach(child)
 
         stderr_chunks: list[bytes] = []
-        stderr_thread = threading.Thread(
-            target=_pump_stderr, args=(proc.stderr, stderr_chunks, name), daemon=True
-        )
+        stderr_thread = threading.Thread(target=_pump_stderr, args=(proc.stderr, stderr_chunks, name), daemon=True)
         stderr_thread.start()
         diagnostics: list[Diagnostic] = []
         captured: list[bytes] = []
@@ -481,6 +480,8 @@ class TerraformRunner:
                         captured.append(raw)
                         continue
                     line = raw.rstrip(b"\r\n")
+                    if on_raw is not None:
+                        on_raw(line)
                     if json_events and line.startswith(b"{"):
                         try:
                             event = json.loads(line)
@@ -513,10 +514,11 @@ class TerraformRunner:
             if timer is not None:
                 timer.cancel()
             self.cancellation._detach(child)
-            child.close()
             if proc.poll() is None:
-                proc.kill()
+                # only reached when waiting was itself interrupted: leave nothing running behind
+                child.kill()
                 proc.wait()
+            child.close()
             stderr_thread.join(timeout=5)
             if proc.stdout is not None:
                 proc.stdout.close()
@@ -543,9 +545,7 @@ class TerraformRunner:
             event_count=events,
         )
 
-    def _cancelled(
-        self, name: str, code: int | None, diags: list[Diagnostic], stderr: str
-    ) -> TerraformCancelled:
+    def _cancelled(self, name: str, code: int | None, diags: list[Diagnostic], stderr: str) -> TerraformCancelled:
         return TerraformCancelled(
             f"terraform {name} was cancelled",
             command=name,
@@ -573,8 +573,7 @@ class TerraformRunner:
                 "timeout",
                 Category.PROVISIONING,
                 f"`terraform {name}` ran longer than its {limit:g} s limit and was stopped.",
-                "Raise the timeout, or find the slow resource in the log; run again to continue "
-                "from the saved state.",
+                "Raise the timeout, or find the slow resource in the log; run again to continue from the saved state.",
             ),
             stderr=stderr,
             detail="\n".join(d.format() for d in diags if d.is_error) or None,
@@ -650,9 +649,7 @@ class TerraformRunner:
         try:
             doc = json.loads(res.stdout or b"")
         except ValueError as exc:
-            raise error_from_run(
-                "validate", returncode=res.returncode, diagnostics=[], stderr=res.stderr
-            ) from exc
+            raise error_from_run("validate", returncode=res.returncode, diagnostics=[], stderr=res.stderr) from exc
         diags = [Diagnostic.from_json(d) for d in doc.get("diagnostics") or [] if isinstance(d, dict)]
         result = ValidateResult(
             valid=bool(doc.get("valid")),
@@ -677,6 +674,7 @@ class TerraformRunner:
         var_files: Sequence[str | os.PathLike[str]] = (),
         parallelism: int | None = None,
         on_event: EventCallback | None = None,
+        on_raw: LineCallback | None = None,
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> PlanResult:
@@ -713,7 +711,14 @@ class TerraformRunner:
                 on_event(event)
 
         res = self.run(
-            args, command="plan", on_event=watch, json_events=True, env=env, timeout=timeout, ok_codes=(0, 2)
+            args,
+            command="plan",
+            on_event=watch,
+            on_raw=on_raw,
+            json_events=True,
+            env=env,
+            timeout=timeout,
+            ok_codes=(0, 2),
         )
         return PlanResult(
             plan_file=plan_file,
@@ -725,9 +730,7 @@ class TerraformRunner:
             destroy=destroy,
         )
 
-    def show_plan(
-        self, plan_file: str | os.PathLike[str], *, env: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
+    def show_plan(self, plan_file: str | os.PathLike[str], *, env: Mapping[str, str] | None = None) -> dict[str, Any]:
         """``terraform show -json PLANFILE`` parsed; output goes through a temp file (plans get big)."""
         path = Path(plan_file).resolve()
         if not path.is_file():
@@ -738,9 +741,7 @@ class TerraformRunner:
         """``terraform show -json`` of the current state."""
         return self._json_via_file(["show", "-json", "-no-color"], "show", env=env)
 
-    def _json_via_file(
-        self, args: list[str], command: str, *, env: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
+    def _json_via_file(self, args: list[str], command: str, *, env: Mapping[str, str] | None = None) -> dict[str, Any]:
         with tempfile.TemporaryFile(dir=self.data_dir if self.data_dir.is_dir() else None) as fh:
             self.run(args, command=command, stdout_file=fh, env=env)
             fh.seek(0)
@@ -762,6 +763,7 @@ class TerraformRunner:
         *,
         parallelism: int | None = None,
         on_event: EventCallback | None = None,
+        on_raw: LineCallback | None = None,
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ApplyResult:
@@ -785,7 +787,7 @@ class TerraformRunner:
             if on_event is not None:
                 on_event(event)
 
-        res = self.run(args, command="apply", on_event=watch, json_events=True, env=env, timeout=timeout)
+        res = self.run(args, command="apply", on_event=watch, on_raw=on_raw, json_events=True, env=env, timeout=timeout)
         return ApplyResult(
             change_summary=summary or None,
             outputs=outputs or None,

@@ -26,6 +26,7 @@ from strands_tf.terraform.runner import (
     TerraformRunner,
     TerraformTimeout,
     _redact_argv,
+    handle_signals,
     init_fingerprint,
 )
 
@@ -420,3 +421,45 @@ def test_init_fingerprint_survives_broken_json(tmp_path: Path, fake_engine: Engi
     first = init_fingerprint(tmp_path, fake_engine)
     (tmp_path / "cdk.tf.json").write_text("{ still not json")
     assert init_fingerprint(tmp_path, fake_engine) != first
+
+
+def test_on_raw_sees_every_line_verbatim(runner: TerraformRunner) -> None:
+    raw: list[bytes] = []
+    events: list[dict[str, Any]] = []
+    runner.run(["slow", "0"], json_events=True, on_event=events.append, on_raw=raw.append)
+    assert [json.loads(line)["type"] for line in raw] == ["first", "second"]
+    assert [e["type"] for e in events] == ["first", "second"]
+
+
+def test_handle_signals_maps_sigint_to_cancel() -> None:
+    import signal
+
+    token = Cancellation()
+    before = signal.getsignal(signal.SIGINT)
+    with handle_signals(token):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # let the handler run
+        assert token.level == 1
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        assert token.level == 2
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_cancel_racing_with_a_start_still_reaches_the_child(fake_engine: Engine) -> None:
+    # cancel() landing between run()'s "already cancelled?" check and attaching the child
+    import subprocess
+
+    from strands_tf.terraform.runner import _Child
+
+    token = Cancellation()
+    token.cancel()
+    proc = subprocess.Popen([*fake_engine.argv, "graceful"], stdout=subprocess.PIPE, start_new_session=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()  # "started": the SIGINT handler is installed
+    child = _Child(proc, grace_period=30, kill_after=5)
+    token._attach(child)
+    assert proc.wait(timeout=10) == 1
+    assert child.interrupted
+    child.close()
+    proc.stdout.close()
