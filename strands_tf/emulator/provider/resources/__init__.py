@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
+from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.iam import (
     IamPolicy,
     IamPolicyDocument,
@@ -10,6 +11,7 @@ from strands_tf.emulator.provider.resources.iam import (
     IamRolePolicy,
     IamRolePolicyAttachment,
 )
+from strands_tf.emulator.provider.resources.kms import KmsAlias, KmsKey
 from strands_tf.emulator.provider.resources.logs import LogGroup
 from strands_tf.emulator.provider.resources.meta import CallerIdentity, Partition, Region
 from strands_tf.emulator.provider.resources.s3 import (
@@ -20,6 +22,13 @@ from strands_tf.emulator.provider.resources.s3 import (
     S3BucketPublicAccessBlock,
     S3BucketSSE,
     S3BucketVersioning,
+)
+from strands_tf.emulator.provider.resources.sns import SnsTopic, SnsTopicPolicy, SnsTopicSubscription
+from strands_tf.emulator.provider.resources.sqs import (
+    SqsQueue,
+    SqsQueuePolicy,
+    SqsQueueRedriveAllowPolicy,
+    SqsQueueRedrivePolicy,
 )
 
 _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
@@ -35,6 +44,16 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     IamRolePolicyAttachment,
     IamPolicy,
     LogGroup,
+    DynamoDbTable,
+    SqsQueue,
+    SqsQueuePolicy,
+    SqsQueueRedrivePolicy,
+    SqsQueueRedriveAllowPolicy,
+    SnsTopic,
+    SnsTopicPolicy,
+    SnsTopicSubscription,
+    KmsKey,
+    KmsAlias,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [CallerIdentity, Region, Partition, IamPolicyDocument]
 
