@@ -11,9 +11,17 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["cache_dir", "ensure_cli_config", "plugin_cache_dir", "render_cli_config"]
+__all__ = [
+    "PluginCacheInfo",
+    "cache_dir",
+    "describe_plugin_cache",
+    "ensure_cli_config",
+    "plugin_cache_dir",
+    "render_cli_config",
+]
 
 
 def cache_dir() -> Path:
@@ -64,3 +72,29 @@ def ensure_cli_config(path: Path | None = None, filesystem_mirrors: Sequence[Pat
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@dataclass(frozen=True)
+class PluginCacheInfo:
+    """What the shared provider cache holds (for ``strands doctor``)."""
+
+    path: Path
+    exists: bool
+    providers: tuple[str, ...]  # "registry.terraform.io/hashicorp/aws 6.0.0 linux_amd64"
+    size_bytes: int
+
+
+def describe_plugin_cache(path: Path | None = None) -> PluginCacheInfo:
+    """List the providers in the plugin cache (layout ``HOST/NAMESPACE/TYPE/VERSION/OS_ARCH``)."""
+    root = path or plugin_cache_dir()
+    if not root.is_dir():
+        return PluginCacheInfo(root, False, (), 0)
+    found: list[str] = []
+    size = 0
+    for platform_dir in sorted(root.glob("*/*/*/*/*")):
+        if not platform_dir.is_dir():
+            continue
+        host, namespace, name, version, platform = platform_dir.relative_to(root).parts
+        found.append(f"{host}/{namespace}/{name} {version} {platform}")
+        size += sum(f.stat().st_size for f in platform_dir.rglob("*") if f.is_file())
+    return PluginCacheInfo(root, True, tuple(found), size)

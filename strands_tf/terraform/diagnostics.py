@@ -217,6 +217,7 @@ _NOT_FOUND = re.compile(
     r"NotFoundException|NoSuchKey|InvalidParameterValue: .*not found|\bdoes not exist\b",
 )
 _STATE_BACKEND = re.compile(r"workspaces|state|backend", re.I)
+_STALE_PLAN = re.compile(r"Saved plan is stale|plan file can no longer be applied|Saved plan does not match", re.I)
 _INTERRUPTED = re.compile(r"execution halted|operation canceled|Interrupt received", re.I)
 _PROVISIONER = re.compile(r"local-exec provisioner error|remote-exec provisioner error|provisioner error", re.I)
 _INIT_REQUIRED = re.compile(
@@ -329,6 +330,13 @@ def classify(diag: Diagnostic) -> Classification:
             f"A network call failed{at}.",
             "Check network access to the endpoint (DNS, proxy, VPN, firewall) and run again.",
         )
+    if _STALE_PLAN.search(text):
+        return Classification(
+            "stale_plan",
+            Category.STATE,
+            "The saved plan no longer matches the state: something changed it after the plan was made.",
+            "Run the plan again, review it, and apply the new plan.",
+        )
     if _INTERRUPTED.search(text):
         return Classification(
             "interrupted",
@@ -402,6 +410,7 @@ _RANK = {
     "provider": 5,
     "not_found": 6,
     "network": 6,
+    "stale_plan": 7,
     "init_required": 7,
     "configuration": 8,
     "interrupted": 9,

@@ -64,6 +64,7 @@ LineCallback = Callable[[bytes], None]
 
 _INIT_MARKER = "strands-init.json"
 _KILL_AFTER = 5.0
+_TIMEOUT_GRACE = 60.0
 
 
 class TerraformCancelled(TerraformError):
@@ -80,7 +81,7 @@ class TerraformTimeout(TerraformError):
 class _Child:
     """A running Terraform child process and its escalation timers."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], grace_period: float, kill_after: float) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], grace_period: float | None, kill_after: float) -> None:
         self.proc = proc
         self.grace_period = grace_period
         self.kill_after = kill_after
@@ -104,17 +105,20 @@ class _Child:
         self._timers.append(timer)
         timer.start()
 
-    def interrupt(self) -> None:
-        """Ask Terraform to stop gracefully (one SIGINT to the engine only), then escalate on a timer."""
+    def interrupt(self, grace_period: float | None = None) -> None:
+        """Ask Terraform to stop gracefully (one SIGINT to the engine only); escalate to terminate after
+        the grace period, if there is one."""
+        grace = self.grace_period if grace_period is None else grace_period
         with self._lock:
             if self.interrupted or self.terminated:
                 return
             self.interrupted = True
         if self.proc.poll() is None:
-            log.info("interrupting terraform (pid %d); waiting up to %.0f s", self.proc.pid, self.grace_period)
+            log.info("interrupting terraform (pid %d); it stops gracefully and writes its state", self.proc.pid)
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGINT)
-            self._later(self.grace_period, self.terminate)
+            if grace is not None:
+                self._later(grace, self.terminate)
 
     def terminate(self) -> None:
         """Stop the whole process group now (SIGTERM, then SIGKILL after a few seconds)."""
@@ -139,9 +143,21 @@ class _Child:
 
 
 class Cancellation:
-    """A cancel token shared by any number of runs (all stacks of one deployment)."""
+    """A cancel token shared by any number of runs (all stacks of one deployment).
 
-    def __init__(self, grace_period: float = 60.0, kill_after: float = _KILL_AFTER) -> None:
+    ``grace_period``: after the first ``cancel()``, how long Terraform may take to stop before it is
+    terminated. None (the default) waits as long as Terraform needs, as Terraform itself does after
+    one Ctrl-C: in-flight AWS operations finish and are recorded, so nothing is orphaned. Timeouts
+    always escalate, after ``timeout_grace`` seconds.
+    """
+
+    def __init__(
+        self,
+        grace_period: float | None = None,
+        kill_after: float = _KILL_AFTER,
+        timeout_grace: float = _TIMEOUT_GRACE,
+    ) -> None:
+        self.timeout_grace = timeout_grace
         self.grace_period = grace_period
         self.kill_after = kill_after
         self._level = 0
@@ -456,7 +472,7 @@ class TerraformRunner:
         def on_timeout() -> None:
             timed_out.set()
             log.warning("terraform %s exceeded its %.0f s time limit", name, limit or 0)
-            child.interrupt()
+            child.interrupt(self.cancellation.timeout_grace)
 
         timer: threading.Timer | None = None
         if limit is not None:

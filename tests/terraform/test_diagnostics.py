@@ -129,6 +129,13 @@ def diag(summary: str, detail: str = "", **kw: object) -> Diagnostic:
         ("Error acquiring the state lock", LOCK_DETAIL, "state_lock", Category.STATE),
         ("execution halted", "", "interrupted", Category.PROVISIONING),
         (
+            "Saved plan is stale",
+            "The given plan file can no longer be applied because the state was changed by another operation "
+            "after the plan was created.",
+            "stale_plan",
+            Category.STATE,
+        ),
+        (
             "reading Lambda Function (agent)",
             "api error ResourceNotFoundException: Function not found: arn:aws:lambda:...",
             "not_found",

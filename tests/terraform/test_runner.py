@@ -325,7 +325,7 @@ def test_timeout_names_the_command(runner: TerraformRunner) -> None:
 
 def test_timeout_of_a_process_that_ignores_sigint(fake_engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "w").mkdir()
-    token = Cancellation(grace_period=0.5, kill_after=0.5)
+    token = Cancellation(kill_after=0.5, timeout_grace=0.5)
     r = TerraformRunner(fake_engine, tmp_path / "w", data_dir=tmp_path / "d", cancellation=token, timeout=1)
     t0 = time.monotonic()
     with pytest.raises(TerraformTimeout):

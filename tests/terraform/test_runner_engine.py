@@ -407,3 +407,16 @@ def test_s3_backend_missing_bucket_is_classified(
     assert err.category == Category.NOT_FOUND
     assert "state does not exist" in err.classification.explanation
     assert any("NoSuchBucket" in d.summary for d in err.diagnostics), "the original diagnostics are kept"
+
+
+def test_stale_plan_is_refused_and_classified(tmp_path: Path, make_runner: Callable[..., TerraformRunner]) -> None:
+    r = make_runner(write_stack(tmp_path, "stale", [Res("a")]))
+    r.init()
+    first = r.plan(tmp_path / "first.tfplan")
+    second = r.plan(tmp_path / "second.tfplan")
+    r.apply(first.plan_file)
+    with pytest.raises(TerraformError) as info:
+        r.apply(second.plan_file)
+    assert info.value.classification.kind == "stale_plan"
+    assert info.value.category == Category.STATE
+    assert state_resource_names(read_local_state(r.workdir)) == {"a"}
