@@ -452,11 +452,16 @@ def module_types(modules_dir: Path = MODULES_DIR) -> tuple[set[str], set[str]]:
     return resources, data_sources
 
 
-def extract(tarball: Path | None = None, modules_dir: Path = MODULES_DIR) -> dict[str, Any]:
+def extract(
+    tarball: Path | None = None,
+    modules_dir: Path = MODULES_DIR,
+    base_resources: tuple[str, ...] = BASE_RESOURCES,
+    base_data_sources: tuple[str, ...] = BASE_DATA_SOURCES,
+) -> dict[str, Any]:
     """The schema subset for the base types plus every type the modules use."""
     used_resources, used_data = module_types(modules_dir)
-    resources = sorted(set(BASE_RESOURCES) | used_resources)
-    data_sources = sorted(set(BASE_DATA_SOURCES) | used_data)
+    resources = sorted(set(base_resources) | used_resources)
+    data_sources = sorted(set(base_data_sources) | used_data)
     wanted = {lib_dir(t, data=False) for t in resources} | {lib_dir(t, data=True) for t in data_sources}
     package = read_package(tarball or find_tarball(), wanted)
     return {
