@@ -19,8 +19,11 @@ import hashlib
 import json
 import logging
 import os
+import platform
+import re
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,8 +56,10 @@ __all__ = [
     "TerraformRunner",
     "TerraformTimeout",
     "ValidateResult",
+    "cache_may_be_written",
     "handle_signals",
     "init_fingerprint",
+    "terraform_platform",
 ]
 
 log = logging.getLogger(__name__)
@@ -339,6 +344,56 @@ def init_fingerprint(workdir: Path, engine: Engine, init_args: Sequence[str] = (
         h.update(f"module:{source}\n".encode())
         _hash_tree(h, (workdir / source).resolve())
     return h.hexdigest()
+
+
+_LOCKED_PROVIDER = re.compile(r'provider\s+"([^"]+)"\s*\{\s*version\s*=\s*"([^"]+)"')
+_GOOS = {"linux": "linux", "darwin": "darwin", "win32": "windows", "freebsd": "freebsd"}
+_GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386", "i686": "386"}
+
+
+def terraform_platform() -> str:
+    """This machine as Terraform names platforms (``linux_amd64``, ``darwin_arm64``)."""
+    goos = _GOOS.get(sys.platform, sys.platform)
+    machine = platform.machine().lower()
+    return f"{goos}_{_GOARCH.get(machine, machine)}"
+
+
+def _uses_only_builtins(workdir: Path) -> bool:
+    """True for JSON configurations with no provider, module or non-built-in resource at all."""
+    files = [p for p in workdir.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json"))]
+    if not files or any(not p.name.endswith(".tf.json") for p in files):
+        return False
+    for path in files:
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return False
+        if not isinstance(doc, dict) or doc.get("provider") or doc.get("module"):
+            return False
+        terraform = doc.get("terraform") or {}
+        if isinstance(terraform, dict) and terraform.get("required_providers"):
+            return False
+        for block in ("resource", "data", "ephemeral"):
+            types = doc.get(block) or {}
+            if not isinstance(types, dict) or any(not t.startswith("terraform_") for t in types):
+                return False
+    return True
+
+
+def cache_may_be_written(workdir: Path, plugin_cache: Path) -> bool:
+    """Whether ``init`` might install providers into the shared cache (then inits must not overlap).
+
+    No when the dependency lock file names only providers already cached for this platform, or when
+    the configuration uses built-in resources alone."""
+    lock = workdir / ".terraform.lock.hcl"
+    if lock.is_file():
+        try:
+            locked = _LOCKED_PROVIDER.findall(lock.read_text(encoding="utf-8"))
+        except OSError:
+            return True
+        plat = terraform_platform()
+        return not all((plugin_cache / addr / version / plat).is_dir() for addr, version in locked)
+    return not _uses_only_builtins(workdir)
 
 
 # --- the runner -----------------------------------------------------------------------------------
@@ -643,8 +698,13 @@ class TerraformRunner:
             args.append("-backend=false")
         self._marker.unlink(missing_ok=True)
         self.plugin_cache.mkdir(parents=True, exist_ok=True)
-        # Terraform's plugin cache is not safe for concurrent writers: serialise inits that share it
-        with FileLock(str(self.plugin_cache / ".strands-init.lock")):
+        if upgrade or cache_may_be_written(self.workdir, self.plugin_cache):
+            # Terraform's plugin cache is not safe for concurrent writers: serialise inits that may
+            # install into it
+            with FileLock(str(self.plugin_cache / ".strands-init.lock")):
+                self.run(args, command="init", env=env, timeout=timeout)
+        else:
+            # a warm cache (or no provider at all) is only read: inits of many stacks run in parallel
             self.run(args, command="init", env=env, timeout=timeout)
         fingerprint = init_fingerprint(self.workdir, self.engine, fp_args)
         _atomic_write(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +116,15 @@ def write_stack(
     workdir = out / "stacks" / name
     workdir.mkdir(parents=True, exist_ok=True)
     _write_json(workdir / "cdk.tf.json", stack.document())
-    manifest_path = out / "manifest.json"
+    with _manifest_lock:
+        _add_to_manifest(out / "manifest.json", name)
+    return workdir
+
+
+_manifest_lock = threading.Lock()
+
+
+def _add_to_manifest(manifest_path: Path, name: str) -> None:
     manifest: dict[str, Any] = {"version": "0.20.0", "stacks": {}}
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
@@ -128,12 +138,12 @@ def write_stack(
         "dependencies": [],
     }
     _write_json(manifest_path, manifest)
-    return workdir
 
 
 def _write_json(path: Path, doc: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, path)
 
 

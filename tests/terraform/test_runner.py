@@ -463,3 +463,30 @@ def test_cancel_racing_with_a_start_still_reaches_the_child(fake_engine: Engine)
     assert child.interrupted
     child.close()
     proc.stdout.close()
+
+
+def test_cache_lock_needed_only_when_init_may_install(tmp_path: Path) -> None:
+    from strands_tf.terraform.runner import cache_may_be_written, terraform_platform
+
+    work = tmp_path / "w"
+    cache = tmp_path / "cache"
+    work.mkdir()
+    builtin = {"resource": {"terraform_data": {"a": {}}}, "terraform": {"required_version": ">= 1.6"}}
+    (work / "cdk.tf.json").write_text(json.dumps(builtin))
+    assert not cache_may_be_written(work, cache)
+
+    with_provider = {**builtin, "provider": {"aws": [{"region": "us-east-1"}]}}
+    (work / "cdk.tf.json").write_text(json.dumps(with_provider))
+    assert cache_may_be_written(work, cache)
+
+    (work / ".terraform.lock.hcl").write_text(
+        'provider "registry.terraform.io/hashicorp/aws" {\n  version     = "6.0.0"\n  hashes = []\n}\n'
+    )
+    assert cache_may_be_written(work, cache), "provider not cached yet"
+    (cache / "registry.terraform.io/hashicorp/aws/6.0.0" / terraform_platform()).mkdir(parents=True)
+    assert not cache_may_be_written(work, cache), "everything locked is already cached"
+
+    (work / ".terraform.lock.hcl").unlink()
+    (work / "main.tf").write_text('resource "terraform_data" "b" {}\n')
+    (work / "cdk.tf.json").write_text(json.dumps(builtin))
+    assert cache_may_be_written(work, cache), "HCL is not inspected: lock to be safe"
