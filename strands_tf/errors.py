@@ -12,7 +12,7 @@ from typing import Any
 
 
 class ExitCode:
-    """Documented process exit codes (docs/exit-codes.md)."""
+    """Documented process exit codes (docs/errors.md, docs/cli.md)."""
 
     OK = 0
     USER = 1  # configuration or other user error: fix the input and run again
