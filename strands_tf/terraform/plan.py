@@ -7,12 +7,15 @@ little more than decoding it. Anything shown or stored goes through :func:`mask_
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from strands_tf.errors import Category, StrandsError
 
@@ -311,15 +314,30 @@ class Plan:
     resource_changes: list[ResourceChange]
     resource_drift: list[ResourceChange]
     output_changes: dict[str, OutputChange]
-    configuration: dict[str, Any]
-    prior_state: dict[str, Any] | None
     variables: dict[str, Any]
     errored: bool
     complete: bool | None
     applyable: bool | None
     timestamp: str | None
     source: str = "<plan>"
+    # Decoded on first use: a dict, or the member's JSON text kept by load_plan (see _LAZY_KEYS).
+    _configuration: Any = field(default=None, repr=False)
+    _prior_state: Any = field(default=None, repr=False)
     _by_address: dict[str, ResourceChange] | None = field(default=None, repr=False)
+
+    @property
+    def configuration(self) -> dict[str, Any]:
+        """The ``configuration`` member (``{}`` when absent)."""
+        if isinstance(self._configuration, _Lazy):
+            self._configuration = self._configuration.load()
+        return self._configuration if isinstance(self._configuration, dict) else {}
+
+    @property
+    def prior_state(self) -> dict[str, Any] | None:
+        """The ``prior_state`` member, if present."""
+        if isinstance(self._prior_state, _Lazy):
+            self._prior_state = self._prior_state.load()
+        return self._prior_state if isinstance(self._prior_state, dict) else None
 
     @property
     def changes(self) -> list[ResourceChange]:
@@ -482,22 +500,20 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
             before_sensitive=oc.get("before_sensitive", False),
             after_sensitive=oc.get("after_sensitive", False),
         )
-    configuration = doc.get("configuration") or {}
-    prior = doc.get("prior_state")
     return Plan(
         format_version=fmt,
         terraform_version=doc.get("terraform_version"),
         resource_changes=changes,
         resource_drift=drift,
         output_changes=outputs,
-        configuration=configuration if isinstance(configuration, dict) else {},
-        prior_state=prior if isinstance(prior, dict) else None,
         variables=doc.get("variables") or {},
         errored=bool(doc.get("errored", False)),
         complete=doc.get("complete"),
         applyable=doc.get("applyable"),
         timestamp=doc.get("timestamp"),
         source=source,
+        _configuration=doc.get("configuration"),
+        _prior_state=doc.get("prior_state"),
     )
 
 
@@ -529,30 +545,178 @@ def parse_plan_bytes(data: bytes | str, source: str = "<plan>") -> Plan:
     """Decode and model a plan JSON document given as bytes or text."""
     if not data or not data.strip():
         raise _fail(source, "the file is empty, expected a plan JSON object")
+    with gc_paused():
+        try:
+            doc = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise _syntax_error(source, data, exc) from None
+        except UnicodeDecodeError as exc:
+            raise _fail(source, f"not a text file: {exc.reason} at byte {exc.start}") from None
+        return parse_plan_dict(doc, source)
+
+
+class _Lazy:
+    """The JSON text of a top-level member, decoded when first needed."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def load(self) -> Any:
+        return json.loads(self.text)
+
+
+# Top-level members a plan summary never needs. planned_values duplicates resource_changes' "after" values
+# and is dropped; the others are kept as text and decoded on first access (waves read configuration).
+_SKIP_KEYS = frozenset({"planned_values"})
+_LAZY_KEYS = frozenset({"prior_state", "configuration", "relevant_attributes", "checks", "deferred_changes"})
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _member(text: str, i: int, doc: dict[str, Any], first: bool) -> tuple[int, bool]:
+    """Read one ``"key": value`` pair of the top-level object into ``doc`` (or its closing brace).
+
+    ``first``: ``i`` is just after the opening brace; otherwise just after a value. Returns the index
+    reached and whether the closing brace was consumed.
+    """
+    ws = _WS.match
+    i = ws(text, i).end()  # type: ignore[union-attr]
+    c = text[i : i + 1]
+    if c == "}":
+        return i + 1, True
+    if not first:
+        if c != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+        i = ws(text, i + 1).end()  # type: ignore[union-attr]
+    if text[i : i + 1] != '"':
+        raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, i)
+    key, i = _scanstring(text, i + 1)
+    i = ws(text, i).end()  # type: ignore[union-attr]
+    if text[i : i + 1] != ":":
+        raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
+    i = ws(text, i + 1).end()  # type: ignore[union-attr]
+    value, end = _DECODER.raw_decode(text, i)
+    if key in _LAZY_KEYS:
+        doc[key] = _Lazy(text[i:end])
+    elif key == "resource_changes" and isinstance(value, list):
+        for rc in value:
+            _share_unchanged(rc)
+        doc[key] = value
+    elif key not in _SKIP_KEYS:
+        doc[key] = value
+    return end, False
+
+
+def _share_unchanged(rc: Any) -> None:
+    """Let ``after`` reuse ``before``'s objects for attributes that did not change (halves no-op/update memory).
+
+    Values are treated as read-only everywhere, so sharing is safe.
+    """
+    change = rc.get("change") if isinstance(rc, dict) else None
+    if not isinstance(change, dict):
+        return
+    before, after = change.get("before"), change.get("after")
+    if isinstance(before, dict) and isinstance(after, dict):
+        for k, v in after.items():
+            old = before.get(k)
+            if old is not None and old is not v and old == v:
+                after[k] = old
+
+
+def _byte_offset(text: str, index: int) -> int:
+    """UTF-8 length of ``text[:index]``, encoded a chunk at a time (no full copy)."""
+    if text.isascii():
+        return index
+    step = 1 << 20
+    return sum(len(text[k : min(k + step, index)].encode("utf-8")) for k in range(0, index, step))
+
+
+def _load_plan_doc(fh: BinaryIO, source: Path) -> dict[str, Any] | None:
+    """Decode the top-level members with the least memory, or None when the document is not an object.
+
+    Members are decoded one at a time; planned_values is dropped, the members after resource_changes
+    that a summary does not need are kept as text (see _LAZY_KEYS), and after every large member the
+    consumed text is released and the rest of the file read again.
+    """
+    data = fh.read()
+    if data[:2] == b"PK":
+        raise _fail(
+            str(source),
+            "this is a binary plan file (terraform plan -out), not its JSON",
+            hint=f"Convert it with `terraform show -json {source.name} > plan.json`.",
+        )
+    if not data.strip():
+        raise _fail(str(source), "the file is empty, expected a plan JSON object")
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    # The only reference to the bytes is dropped once decoded: text and bytes never add up with the objects.
+    text = data[bom:].decode("utf-8") if bom else data.decode("utf-8")
+    del data
+    i = _WS.match(text).end()  # type: ignore[union-attr]
+    if text[i : i + 1] != "{":
+        return None
+    doc: dict[str, Any] = {}
+    base = bom  # byte offset in the file of text[0]
+    i += 1
+    first = True
+    while True:
+        start = i
+        i, done = _member(text, i, doc, first)
+        first = False
+        if done:
+            break
+        if i - start > len(text) // 8 and i < len(text):
+            # A large member was consumed: drop the text before it and read the rest of the file again,
+            # so the text already decoded never coexists with the objects of the next large member.
+            base += _byte_offset(text, i)
+            del text
+            fh.seek(base)
+            text = fh.read().decode("utf-8")
+            i = 0
+    rest = _WS.match(text, i).end()  # type: ignore[union-attr]
+    if rest != len(text):
+        raise json.JSONDecodeError("Extra data", text, rest)
+    return doc
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Decoding a large plan allocates millions of containers; each automatic collection would walk all of
+    them again (quadratic work). JSON data has no reference cycles, so nothing is left for the collector.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        doc = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise _syntax_error(source, data, exc) from None
-    except UnicodeDecodeError as exc:
-        raise _fail(source, f"not a text file: {exc.reason} at byte {exc.start}") from None
-    return parse_plan_dict(doc, source)
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_plan(path: str | Path) -> Plan:
     """Read a plan JSON file; every failure is a :class:`PlanError` naming the file."""
-    p = Path(path)
+    with gc_paused():
+        return _load_plan(Path(path))
+
+
+def _load_plan(p: Path) -> Plan:
     try:
-        data = p.read_bytes()
+        with p.open("rb") as raw:
+            try:
+                doc = _load_plan_doc(raw, p)
+            except (ValueError, UnicodeDecodeError):
+                # Syntax errors and odd encodings: the plain decoder reports them against the whole file.
+                doc = None
     except FileNotFoundError:
         raise _fail(str(p), "file not found", hint="Check the path of the plan JSON file.") from None
     except IsADirectoryError:
         raise _fail(str(p), "is a directory, expected a plan JSON file") from None
     except OSError as exc:
         raise _fail(str(p), f"cannot be read: {exc.strerror}") from None
-    if data[:2] == b"PK":
-        raise _fail(
-            str(p),
-            "this is a binary plan file (terraform plan -out), not its JSON",
-            hint=f"Convert it with `terraform show -json {p.name} > plan.json`.",
-        )
-    return parse_plan_bytes(data, str(p))
+    if doc is None:
+        return parse_plan_bytes(p.read_bytes(), str(p))
+    return parse_plan_dict(doc, str(p))

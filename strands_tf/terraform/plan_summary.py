@@ -6,11 +6,12 @@ change that is not a pure addition.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from strands_tf.terraform.plan import ACTIONS, REASON_TEXT, Plan, ResourceChange
+from strands_tf.terraform.plan import ACTIONS, REASON_TEXT, Plan, ResourceChange, config_address, gc_paused
 
 SCHEMA_VERSION = 1
 OTHER_KEY = "other"
@@ -216,6 +217,11 @@ def _count(counts: dict[str, int], rc: ResourceChange) -> None:
 
 def summarize(plan: Plan, owner_of: OwnerResolver | None = None) -> PlanSummary:
     """Summarise ``plan``; ``owner_of(address)`` maps a resource address to its owner (None → "other")."""
+    with gc_paused():
+        return _summarize(plan, owner_of)
+
+
+def _summarize(plan: Plan, owner_of: OwnerResolver | None) -> PlanSummary:
     counts = _empty_counts()
     groups: dict[str, OwnerGroup] = {}
     replacements: list[Replacement] = []
@@ -266,14 +272,36 @@ def summarize(plan: Plan, owner_of: OwnerResolver | None = None) -> PlanSummary:
     )
 
 
+_MODULE_SEGMENT = re.compile(r'module\.[^.\["]+(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\])?')
+
+
+def module_prefixes(address: str) -> list[str]:
+    """Module path prefixes of an address, outermost first: ``module.a``, ``module.a.module.b``."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _MODULE_SEGMENT.match(address, pos)
+        if m is None:
+            return out
+        out.append(address[: m.end()])
+        if address[m.end() : m.end() + 1] != ".":
+            return out
+        pos = m.end() + 1
+
+
 def module_owner_resolver(owners: dict[str, Owner]) -> OwnerResolver:
-    """A resolver from module-call prefixes: ``{"module.support": Owner(...)}``; longest prefix wins."""
-    prefixes = sorted(owners, key=len, reverse=True)
+    """A resolver from module-call prefixes: ``{"module.support": Owner(...)}``; the innermost match wins.
+
+    Keys may name a module instance (``module.a["x"]``) or the module call (``module.a``).
+    """
 
     def owner_of(address: str) -> Owner | None:
-        for prefix in prefixes:
-            if address == prefix or address.startswith((prefix + ".", prefix + "[")):
-                return owners[prefix]
+        for prefix in reversed(module_prefixes(address)):
+            found = owners.get(prefix)
+            if found is None and "[" in prefix:
+                found = owners.get(config_address(prefix))
+            if found is not None:
+                return found
         return None
 
     return owner_of

@@ -322,3 +322,71 @@ def test_addresses_with_keys_containing_dots() -> None:
     assert build_address(None, "data", "aws_x", "y", 0) == "data.aws_x.y[0]"
     with pytest.raises(ValueError):
         parse_address("module.only")
+
+
+# -- the streaming file reader (load_plan) against the plain decoder
+
+
+def _big_doc() -> dict:
+    doc = _minimal(["update"])
+    doc["planned_values"] = {"root_module": {"resources": [{"address": "x", "values": {"v": "é" * 5000}}]}}
+    doc["variables"] = {"greeting": {"value": "héllo wörld ✓"}}
+    doc["prior_state"] = {"values": {"root_module": {"resources": [{"address": "aws_s3_bucket.b", "depends_on": []}]}}}
+    doc["configuration"] = {"root_module": {"resources": [{"address": "aws_s3_bucket.b", "expressions": {}}]}}
+    doc["output_changes"] = {"o": {"actions": ["create"], "before": None, "after": "ünïcode"}}
+    doc["errored"] = True
+    doc["resource_changes"][0]["change"]["before"] = {"name": "ä" * 3000, "tags": {"a": "1"}}
+    doc["resource_changes"][0]["change"]["after"] = {"name": "ä" * 3000, "tags": {"a": "2"}}
+    return doc
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("bom", [False, True])
+def test_file_reader_matches_plain_decoder(tmp_path: Path, indent: int | None, bom: bool) -> None:
+    doc = _big_doc()
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    path = tmp_path / "plan.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    fast = load_plan(path)
+    plain = parse_plan_dict(doc)
+    assert fast.variables == plain.variables
+    assert fast.configuration == plain.configuration == doc["configuration"]
+    assert fast.prior_state == doc["prior_state"]
+    assert fast.errored is True
+    assert fast.output_changes["o"].after == "ünïcode"
+    rc = fast.resource_changes[0]
+    assert rc.after == doc["resource_changes"][0]["change"]["after"]
+    assert rc.changed_attributes() == ["tags"]
+    # Unchanged attributes are shared between before and after (memory), values stay equal.
+    assert rc.after["name"] is rc.before["name"]
+
+
+def test_file_reader_any_member_order(tmp_path: Path) -> None:
+    doc = _big_doc()
+    reordered = {k: doc[k] for k in reversed(list(doc))}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(reordered))
+    plan = load_plan(path)
+    assert plan.format_version == "1.2" and plan.resource_changes[0].action == "update"
+    assert plan.configuration == doc["configuration"]
+
+
+def test_file_reader_errors_point_into_the_whole_file(tmp_path: Path) -> None:
+    doc = _big_doc()
+    text = json.dumps(doc, indent=2)
+    # Break the JSON after resource_changes, in configuration (read after the text was re-read).
+    broken = text.replace('"configuration": {', '"configuration": {,', 1)
+    path = tmp_path / "plan.json"
+    path.write_text(broken)
+    line = broken[: broken.index('"configuration": {,')].count("\n") + 1
+    with pytest.raises(PlanError, match=rf"invalid JSON at line {line}, column"):
+        load_plan(path)
+    path.write_text(text + "\n{}")
+    with pytest.raises(PlanError, match="Extra data"):
+        load_plan(path)
+    path.write_text("[1, 2]")
+    with pytest.raises(PlanError, match="array"):
+        load_plan(path)
+    path.write_bytes(b'{"format_version": "1.2", "resource_changes": [], "x": "\xff"}')
+    with pytest.raises(PlanError, match="not a text file"):
+        load_plan(path)
