@@ -92,8 +92,10 @@ class _Child:
         self.kill_after = kill_after
         self.interrupted = False
         self.terminated = False
+        self._escalation_scheduled = False
         self._timers: list[threading.Timer] = []
-        self._lock = threading.Lock()
+        # re-entrant: cancel() may run in a signal handler that interrupted this very object
+        self._lock = threading.RLock()
 
     def _signal_group(self, sig: int) -> None:
         if self.proc.poll() is not None:
@@ -111,19 +113,25 @@ class _Child:
         timer.start()
 
     def interrupt(self, grace_period: float | None = None) -> None:
-        """Ask Terraform to stop gracefully (one SIGINT to the engine only); escalate to terminate after
-        the grace period, if there is one."""
+        """Ask Terraform to stop gracefully (one SIGINT to the engine only, however often this is
+        called); escalate to terminate after the grace period, if there is one."""
         grace = self.grace_period if grace_period is None else grace_period
         with self._lock:
-            if self.interrupted or self.terminated:
+            if self.terminated:
                 return
+            first = not self.interrupted
             self.interrupted = True
-        if self.proc.poll() is None:
+            escalate = grace is not None and not self._escalation_scheduled
+            if escalate:
+                self._escalation_scheduled = True
+        if self.proc.poll() is not None:
+            return
+        if first:
             log.info("interrupting terraform (pid %d); it stops gracefully and writes its state", self.proc.pid)
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGINT)
-            if grace is not None:
-                self._later(grace, self.terminate)
+        if escalate and grace is not None:
+            self._later(grace, self.terminate)
 
     def terminate(self) -> None:
         """Stop the whole process group now (SIGTERM, then SIGKILL after a few seconds)."""
@@ -167,7 +175,8 @@ class Cancellation:
         self.kill_after = kill_after
         self._level = 0
         self._children: set[_Child] = set()
-        self._lock = threading.Lock()
+        # re-entrant: cancel() runs in signal handlers, which may interrupt _attach/_detach
+        self._lock = threading.RLock()
 
     @property
     def requested(self) -> bool:

@@ -490,3 +490,13 @@ def test_cache_lock_needed_only_when_init_may_install(tmp_path: Path) -> None:
     (work / "main.tf").write_text('resource "terraform_data" "b" {}\n')
     (work / "cdk.tf.json").write_text(json.dumps(builtin))
     assert cache_may_be_written(work, cache), "HCL is not inspected: lock to be safe"
+
+
+def test_timeout_still_escalates_after_a_graceful_cancel(fake_engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    token = Cancellation(kill_after=0.5, timeout_grace=0.5)  # no grace period for the user cancel
+    r = TerraformRunner(fake_engine, tmp_path / "w", data_dir=tmp_path / "d", cancellation=token, timeout=1.5)
+    t0 = time.monotonic()
+    with pytest.raises(TerraformTimeout):
+        r.run(["stubborn"], json_events=True, on_event=lambda e: token.cancel())
+    assert time.monotonic() - t0 < 8
