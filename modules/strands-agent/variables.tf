@@ -156,6 +156,11 @@ variable "environment_variables" {
     ], k)])
     error_message = "environment_variables must not set a variable name reserved by the Lambda runtime (AWS_REGION, AWS_ACCESS_KEY_ID, _HANDLER, ...)."
   }
+
+  validation {
+    condition     = length(jsonencode(var.environment_variables)) <= 4096
+    error_message = "environment_variables exceed Lambda's 4 KB limit; keep large values in SSM Parameter Store or S3 and pass their names."
+  }
 }
 
 variable "log_retention_days" {

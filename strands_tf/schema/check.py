@@ -201,6 +201,8 @@ class _Checker:
         for name, attr in attributes.items():
             if attr["required"] and name not in body:
                 self.add(f"{where}.{name}", "required attribute is not set")
+            elif attr["required"] and body[name] is None:
+                self.add(f"{where}.{name}", "required attribute is null")
         for name, spec in block_types.items():
             count = seen_blocks.get(name, 0)
             if spec["min_items"] > 0 and count == 0 and name not in dynamic_seen:
