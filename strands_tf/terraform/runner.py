@@ -429,7 +429,14 @@ def _redact_argv(argv: Sequence[str]) -> list[str]:
 
 
 class TerraformRunner:
-    """Terraform operations for one working directory (one stack)."""
+    """Terraform operations for one working directory (one stack).
+
+    ``data_dir`` becomes ``TF_DATA_DIR`` (default ``<workdir>/.terraform``; give each stack its own to
+    run stacks side by side); ``plugin_cache`` the shared ``TF_PLUGIN_CACHE_DIR``; ``cli_config`` the
+    ``TF_CLI_CONFIG_FILE`` (default: the tool's own, see cliconfig). ``env`` is added to every child's
+    environment and per-call ``env=`` to one child's (credentials: held in memory, never written).
+    ``timeout`` (seconds) applies to each command; ``lock_timeout`` is Terraform's ``-lock-timeout``.
+    """
 
     def __init__(
         self,
@@ -448,8 +455,9 @@ class TerraformRunner:
         self.engine = engine
         self.workdir = Path(workdir).resolve()
         self.data_dir = Path(data_dir).resolve() if data_dir else self.workdir / ".terraform"
-        self.plugin_cache = Path(plugin_cache) if plugin_cache else plugin_cache_dir()
-        self._cli_config = Path(cli_config) if cli_config else None
+        # absolute: Terraform resolves relative paths against the working directory
+        self.plugin_cache = Path(plugin_cache).resolve() if plugin_cache else plugin_cache_dir().resolve()
+        self._cli_config = Path(cli_config).resolve() if cli_config else None
         self.env = dict(env or {})
         self.base_env = dict(base_env) if base_env is not None else None
         self.timeout = timeout

@@ -136,9 +136,9 @@ def test_child_environment(runner: TerraformRunner, tmp_path: Path) -> None:
     assert seen["TF_IN_AUTOMATION"] == "1"
     assert seen["TF_INPUT"] == "0"
     assert seen["TF_DATA_DIR"] == str((tmp_path / "data").resolve())
-    assert seen["TF_PLUGIN_CACHE_DIR"] == str(tmp_path / "plugins")
+    assert seen["TF_PLUGIN_CACHE_DIR"] == str((tmp_path / "plugins").resolve())
     assert seen["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] == "1"
-    assert seen["TF_CLI_CONFIG_FILE"] == str(tmp_path / "terraform.rc")
+    assert seen["TF_CLI_CONFIG_FILE"] == str((tmp_path / "terraform.rc").resolve())
     assert seen["AWS_SECRET_ACCESS_KEY"] == "only-for-child"
     assert os.environ.get("AWS_SECRET_ACCESS_KEY") != "only-for-child"
     # per-call env does not leak into the next call
