@@ -127,7 +127,24 @@ _GETTER_TYPES: dict[str, Any] = {
 # computed-only maps are held in a map object instead of read through a getter call
 _MAP_CLASSES = {"StringMap": "string", "NumberMap": "number", "BooleanMap": "bool"}
 _MAP_FIELD_RE = re.compile(r"_(\w+) = new cdktn\.(\w+)\(this, \"(\w+)\"\);")
-_GETTER_CALL_RE = re.compile(r"^(cdktn\.Fn\.tolist\()?this\.(\w+)\('(\w+)'\)\)?$")
+_GETTER_CALL_RE = re.compile(r"this\.(\w+)\('(\w+)'\)")
+_TOLIST = "cdktn.Fn.tolist("
+# sets of numbers are read as cdktn.Token.asNumberList(cdktn.Fn.tolist(this.getNumberListAttribute(...)))
+_AS_NUMBER_LIST = "cdktn.Token.asNumberList("
+
+
+def parse_getter(expr: str) -> tuple[str, str, bool] | None:
+    """(getter method, attribute name, wrapped in Fn.tolist) of a getter expression, or None."""
+    as_number_list = expr.startswith(_AS_NUMBER_LIST) and expr.endswith(")")
+    if as_number_list:
+        expr = expr[len(_AS_NUMBER_LIST) : -1]
+    to_set = expr.startswith(_TOLIST) and expr.endswith(")")
+    if to_set:
+        expr = expr[len(_TOLIST) : -1]
+    match = _GETTER_CALL_RE.fullmatch(expr)
+    if match is None or (as_number_list and not (to_set and match.group(1) == "getNumberListAttribute")):
+        return None
+    return match.group(1), match.group(2), to_set
 
 
 class ExtractionError(Exception):
@@ -330,16 +347,16 @@ class Extractor:
         return {"attributes": attributes, "block_types": block_types}
 
     def attribute(self, prop: JsProp, config: dict[str, Any] | None, where: str) -> dict[str, Any]:
-        match = _GETTER_CALL_RE.match(prop.getter)
+        parsed = parse_getter(prop.getter)
         if prop.map_class is not None and prop.getter == f"this._{prop.camel}":
             if prop.map_class not in _MAP_CLASSES:
                 raise ExtractionError(f"{where}: unknown map class cdktn.{prop.map_class}")
             type_expr: Any = ["map", _MAP_CLASSES[prop.map_class]]
-        elif match is None or match.group(2) not in _GETTER_TYPES or match.group(3) != prop.tf_name:
+        elif parsed is None or parsed[0] not in _GETTER_TYPES or parsed[1] != prop.tf_name:
             raise ExtractionError(f"{where}: unrecognised getter {prop.getter!r}")
         else:
-            type_expr = _GETTER_TYPES[match.group(2)]
-        if match and match.group(1):
+            type_expr = _GETTER_TYPES[parsed[0]]
+        if parsed and parsed[2]:
             if not (isinstance(type_expr, list) and type_expr[0] == "list"):
                 raise ExtractionError(f"{where}: Fn.tolist around a non-list getter")
             type_expr = ["set", type_expr[1]]

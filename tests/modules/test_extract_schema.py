@@ -341,3 +341,22 @@ def test_committed_schema_matches_a_fresh_extraction(extract_script: ModuleType)
 
 def test_script_lives_where_the_docs_say() -> None:
     assert (REPO_ROOT / "scripts" / "extract_aws_schema.py").is_file()
+
+
+@pytest.mark.parametrize(
+    "expr, parsed",
+    [
+        ("this.getStringAttribute('x')", ("getStringAttribute", "x", False)),
+        ("cdktn.Fn.tolist(this.getListAttribute('ids'))", ("getListAttribute", "ids", True)),
+        (
+            "cdktn.Token.asNumberList(cdktn.Fn.tolist(this.getNumberListAttribute('ports')))",
+            ("getNumberListAttribute", "ports", True),
+        ),
+        ("cdktn.Token.asNumberList(this.getStringAttribute('x'))", None),
+        ("this.getStringAttribute('x'))", None),
+        ("this.interpolationForAttribute('tags')x", None),
+        ("this._value", None),
+    ],
+)
+def test_getter_expressions(extract_script: ModuleType, expr: str, parsed: tuple[str, str, bool] | None) -> None:
+    assert extract_script.parse_getter(expr) == parsed
