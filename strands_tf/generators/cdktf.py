@@ -8,6 +8,7 @@ from typing import Any
 
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.generators.stacks import Stack
+from strands_tf.model.naming import template_literal
 
 # The CDKTF library version whose layout we emit (cdktn continues it unchanged).
 CDKTF_LAYOUT_VERSION = "0.21.0"
@@ -47,7 +48,7 @@ def default_tags(ctx: RenderContext) -> dict[str, str]:
         "strands:project": project.project,
         "strands:version": ctx.tool_version,
     }
-    tags.update(project.tags)
+    tags.update({key: template_literal(value) for key, value in project.tags.items()})
     return dict(sorted(tags.items()))
 
 

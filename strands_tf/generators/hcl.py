@@ -21,8 +21,10 @@ _BARE_STRING_KEYS = {"type", "depends_on"}
 
 
 def _quote(text: str) -> str:
+    # string escapes only: a JSON string is a template with the same `${`/`%{` syntax as an HCL quoted
+    # string, so template sequences are copied as they are (user text was escaped when the graph was built)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    escaped = re.sub(r"%\{", "%%{", escaped)
+    escaped = escaped.replace("\r", "\\r")
     return f'"{escaped}"'
 
 

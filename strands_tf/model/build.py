@@ -11,7 +11,7 @@ from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
 from strands_tf.errors import ConfigError, ConfigIssue
 from strands_tf.model import iam
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
-from strands_tf.model.naming import aws_name, env_var_prefix
+from strands_tf.model.naming import aws_name, env_var_prefix, template_literal
 
 PARTITION = "${data.aws_partition.partition.partition}"
 REGION = "${data.aws_region.region.region}"
@@ -119,14 +119,14 @@ def _add_resource(
 ) -> None:
     env = project.environment.name
     owner = Owner("resource", name)
-    tags = {"strands:resource": name, **resource.tags}
+    tags = {"strands:resource": name, **{k: template_literal(v) for k, v in resource.tags.items()}}
     node_id = module_id(resource.type, name)
     body: dict[str, Any]
     if isinstance(resource, DynamoDbResource):
         table = aws_name("dynamodb", project.project, env, name)
         body = {
             "name": table,
-            "hash_key": resource.hash_key,
+            "hash_key": template_literal(resource.hash_key),
             "hash_key_type": resource.hash_key_type,
             "billing_mode": "PROVISIONED" if resource.billing_mode == "provisioned" else "PAY_PER_REQUEST",
             "point_in_time_recovery": resource.point_in_time_recovery,
@@ -134,13 +134,13 @@ def _add_resource(
             "tags": tags,
         }
         if resource.range_key:
-            body["range_key"] = resource.range_key
+            body["range_key"] = template_literal(resource.range_key)
             body["range_key_type"] = resource.range_key_type
         if resource.billing_mode == "provisioned":
             body["read_capacity"] = resource.read_capacity
             body["write_capacity"] = resource.write_capacity
         if resource.ttl_attribute:
-            body["ttl_attribute"] = resource.ttl_attribute
+            body["ttl_attribute"] = template_literal(resource.ttl_attribute)
         if resource.stream:
             body["stream_view_type"] = resource.stream.upper()
         if resource.kms_key:
@@ -148,10 +148,10 @@ def _add_resource(
         if resource.indexes:
             body["global_secondary_indexes"] = [
                 {
-                    "name": idx.name,
-                    "hash_key": idx.hash_key,
+                    "name": template_literal(idx.name),
+                    "hash_key": template_literal(idx.hash_key),
                     "hash_key_type": idx.hash_key_type,
-                    "range_key": idx.range_key,
+                    "range_key": template_literal(idx.range_key) if idx.range_key else None,
                     "range_key_type": idx.range_key_type,
                     "projection_type": idx.projection,
                 }
@@ -308,7 +308,7 @@ def _add_agent(
     code = opts.code.get(name)
     body: dict[str, Any] = {
         "name": fn_name,
-        "description": agent.description,
+        "description": template_literal(agent.description),
         "handler": agent.handler,
         "runtime": agent.runtime,
         "architecture": agent.architecture,
@@ -411,7 +411,8 @@ def _agent_environment(
         env.setdefault(
             f"{env_var_prefix(trigger.queue)}_QUEUE_URL", f"${{module.{module_id('sqs', trigger.queue)}.queue_url}}"
         )
-    for key, value in agent.environment.items():
+    for key, text in agent.environment.items():
+        value = template_literal(text)
         if key in env and env[key] != value:
             graph.warnings.append(
                 f"agent '{agent.name}': environment variable {key} set in strands.yaml replaces the generated one"

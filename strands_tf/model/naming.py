@@ -34,6 +34,15 @@ def logical_id(path: list[str]) -> str:
     return f"{human}_{digest}"
 
 
+def template_literal(text: str) -> str:
+    """User text as a Terraform string that means exactly that text (`${` and `%{` escaped).
+
+    Terraform reads every string of a configuration, JSON syntax included, as a template: an environment
+    value `${HOME}` or a description with `%{` would otherwise become an expression or a directive.
+    """
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
 def env_var_prefix(name: str) -> str:
     """`my-queue` -> `MY_QUEUE` (environment variable stem for a resource)."""
     return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
