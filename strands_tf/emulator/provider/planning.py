@@ -85,6 +85,9 @@ def plan_resource(
         for name in handler.computed_blocks:
             if not config.get(name):
                 planned[name] = copy.deepcopy(prior.get(name))
+        for name in handler.keep_prior_when_unset:
+            if config.get(name) is None and name in prior:
+                planned[name] = copy.deepcopy(prior.get(name))
 
     if "tags_all" in attrs:
         tags = planned.get("tags")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from strands_tf.emulator.provider.resources.apigatewayv2 import (
+    ApiGatewayV2Api,
+    ApiGatewayV2Integration,
+    ApiGatewayV2Route,
+    ApiGatewayV2Stage,
+)
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.iam import (
@@ -12,6 +18,12 @@ from strands_tf.emulator.provider.resources.iam import (
     IamRolePolicyAttachment,
 )
 from strands_tf.emulator.provider.resources.kms import KmsAlias, KmsKey
+from strands_tf.emulator.provider.resources.lambda_ import (
+    LambdaEventSourceMapping,
+    LambdaFunction,
+    LambdaLayerVersion,
+    LambdaPermission,
+)
 from strands_tf.emulator.provider.resources.logs import LogGroup
 from strands_tf.emulator.provider.resources.meta import CallerIdentity, Partition, Region
 from strands_tf.emulator.provider.resources.s3 import (
@@ -54,6 +66,14 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     SnsTopicSubscription,
     KmsKey,
     KmsAlias,
+    LambdaFunction,
+    LambdaLayerVersion,
+    LambdaPermission,
+    LambdaEventSourceMapping,
+    ApiGatewayV2Api,
+    ApiGatewayV2Stage,
+    ApiGatewayV2Route,
+    ApiGatewayV2Integration,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [CallerIdentity, Region, Partition, IamPolicyDocument]
 

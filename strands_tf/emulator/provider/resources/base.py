@@ -85,6 +85,8 @@ class ResourceHandler:
     unknown_on_update: ClassVar[frozenset[str]] = frozenset()
     # optional+computed nested blocks: an absent block keeps the value the provider read
     computed_blocks: ClassVar[frozenset[str]] = frozenset()
+    # optional attributes whose service-side default the real provider suppresses in diffs when unset
+    keep_prior_when_unset: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, aws: AwsContext) -> None:
         self.aws = aws
