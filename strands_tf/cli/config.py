@@ -11,7 +11,13 @@ from strands_tf.cli.render import make_console, print_json
 
 @click.group()
 def config() -> None:
-    """Inspect the resolved configuration."""
+    """Inspect the resolved configuration.
+
+    \b
+    Examples:
+      strands config show -e prod
+      strands --agent 'support-*' config show --json
+    """
 
 
 @config.command("show")

@@ -437,6 +437,10 @@ def load_project(
     if config_file:
         root = path.parent
     display = path.name if path.parent == root else str(path)
+    if not root.is_dir():
+        raise ConfigError(
+            [ConfigIssue(str(root), None, None, "", "the project directory does not exist", "check the -C DIR value")]
+        )
     doc = read_yaml_file(path, display, environ)
     sources = Sources(doc.source)
     collector = _Collector(sources)

@@ -1,0 +1,284 @@
+"""`strands` commands end to end: help, version, exit codes, JSON output, global options."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+
+from strands_tf.cli.main import COMMANDS, cli
+from strands_tf.errors import NetworkError
+
+from .helpers import INVALID, SAMPLE, run_cli, run_process
+
+COLOR_SGR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-7]|9[0-7]|38;[25];[\d;]+)m")
+
+
+def all_commands() -> list[list[str]]:
+    """Every command path (`config show` included) reachable from `strands`."""
+    paths: list[list[str]] = []
+    ctx = click.Context(cli)
+    for name in sorted(COMMANDS):
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
+        paths.append([name])
+        if isinstance(command, click.Group):
+            paths.extend([name, sub] for sub in command.list_commands(ctx))
+    return paths
+
+
+# ---------------------------------------------------------------------------------------- help
+
+
+def test_top_level_help(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["--help"], monkeypatch, capsys)
+    assert result.code == 0
+    for name in COMMANDS:
+        assert re.search(rf"^\s+{name}\s", result.out, re.M), name
+    assert "Examples:" in result.out
+    assert "strands init my-project" in result.out
+    assert "Exit codes: 0 ok, 1 configuration or other user error, 2 bad command line," in result.out
+    assert "STRANDS_ENV" in result.out and "NO_COLOR" in result.out
+    assert run_cli(["-h"], monkeypatch, capsys).out == result.out
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(
+    path: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli([*path, "--help"], monkeypatch, capsys)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Usage: strands {' '.join(path)}")
+    assert re.search(r"^\s*Examples?:\s*$", result.out, re.M), f"`strands {' '.join(path)} --help` has no example"
+    assert re.search(r"^\s+strands \S", result.out, re.M), "the example should be a strands command line"
+
+
+def test_version(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from strands_tf import __version__
+
+    result = run_cli(["--version"], monkeypatch, capsys)
+    assert (result.code, result.out) == (0, f"strands, version {__version__}\n")
+
+
+# ----------------------------------------------------------------------------------- exit codes
+
+
+def test_unknown_command_suggests(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["validte"], monkeypatch, capsys)
+    assert result.code == 2
+    assert "No such command 'validte'. Did you mean 'validate'? See `strands --help`." in result.err
+
+
+def test_unknown_option_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["validate", "--jsn"], monkeypatch, capsys)
+    assert result.code == 2
+    assert "Error: No such option '--jsn'. Did you mean '--json'?" in result.err
+
+
+def test_bad_option_value_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["--log-format", "xml", "validate"], monkeypatch, capsys)
+    assert result.code == 2
+    assert "'xml' is not one of 'text', 'json'" in result.err
+
+
+def test_exit_codes_as_a_process(tmp_path: Path) -> None:
+    assert run_process(["-C", str(SAMPLE), "validate"]).code == 0
+    assert run_process(["-C", str(INVALID / "memory-above-maximum"), "validate"]).code == 1
+    assert run_process(["-C", str(tmp_path), "validate"]).code == 1  # no strands.yaml
+    assert run_process(["frobnicate"]).code == 2
+    assert run_process(["validate", "--no-such-flag"]).code == 2
+
+
+def test_infrastructure_failure_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise NetworkError("cannot reach sts.amazonaws.com", hint="check your network or proxy")
+
+    monkeypatch.setattr("strands_tf.config.load_project", unreachable)
+    result = run_cli(["-C", str(SAMPLE), "validate"], monkeypatch, capsys)
+    assert result.code == 3
+    assert "error (network): cannot reach sts.amazonaws.com" in result.err
+    assert "next step: check your network or proxy" in result.err
+
+
+def test_unexpected_exception_is_reported_not_dumped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("strands_tf.config.load_project", broken)
+    result = run_cli(["-C", str(SAMPLE), "validate"], monkeypatch, capsys)
+    assert result.code == 3
+    assert "internal error: RuntimeError: boom" in result.err
+    assert "Traceback" not in result.err
+    debug = run_cli(["--debug", "-C", str(SAMPLE), "validate"], monkeypatch, capsys)
+    assert "Traceback" in debug.err
+
+
+# -------------------------------------------------------------------------------------- validate
+
+
+def test_validate_text(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["-C", str(SAMPLE), "validate"], monkeypatch, capsys)
+    assert result.code == 0
+    assert result.out.splitlines()[0] == (
+        "✓ strands.yaml is valid: project support-desk, 2 agent(s), 4 resource(s), environments dev, prod, local"
+    )
+    assert "warning: strands.yaml:24 agent 'support' asks for vpc: true" in result.out
+
+
+def test_validate_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["-C", str(SAMPLE), "validate", "--json"], monkeypatch, capsys)
+    assert result.code == 0
+    data = json.loads(result.out)
+    assert data["ok"] is True
+    assert data["project"] == "support-desk"
+    assert data["agents"] == ["support", "triage"]
+    assert data["environments"] == ["dev", "prod", "local"]
+
+
+def test_validate_reports_every_problem(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["-C", str(INVALID / "five-independent-mistakes"), "validate"], monkeypatch, capsys)
+    assert result.code == 1
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert lines[0] == "error: 5 problems in the configuration"
+    assert "  strands.yaml:3:9 region: 'us_east_1' is not an AWS region (for example us-east-1)" in lines
+    assert "      hint: did you mean 'versioning'?" in lines
+    assert lines[-1] == "Fix the lines above and run `strands validate` again."
+
+
+def test_validate_json_error_goes_to_stdout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(["-C", str(INVALID / "memory-above-maximum"), "validate", "--json"], monkeypatch, capsys)
+    assert result.code == 1
+    error = json.loads(result.out)["error"]
+    assert error["exit_code"] == 1
+    assert error["issues"] == [
+        {
+            "file": "strands.yaml",
+            "line": 6,
+            "column": 13,
+            "path": "agents.support.memory",
+            "message": "100000 is above the Lambda maximum 10240",
+            "hint": None,
+        }
+    ]
+
+
+def test_validate_checks_env_and_agent_options(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown_env = run_cli(["-C", str(SAMPLE), "-e", "staging", "validate"], monkeypatch, capsys)
+    assert unknown_env.code == 1
+    assert "error (configuration): unknown environment 'staging'" in unknown_env.err
+    monkeypatch.setenv("STRANDS_ENV", "prodd")
+    from_env_var = run_cli(["-C", str(SAMPLE), "validate"], monkeypatch, capsys)
+    assert from_env_var.code == 1
+    assert "did you mean 'prod'? (-e prod)" in from_env_var.err
+    monkeypatch.delenv("STRANDS_ENV")
+    no_agent = run_cli(["-C", str(SAMPLE), "--agent", "billing", "validate"], monkeypatch, capsys)
+    assert no_agent.code == 1
+    assert "--agent billing matches no agent" in no_agent.err
+    assert run_cli(["-C", str(SAMPLE), "--agent", "s*", "validate"], monkeypatch, capsys).code == 0
+
+
+def test_directory_option_and_cwd(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    assert run_process(["validate"], cwd=project).code == 0
+    assert run_process(["-C", "project", "validate"], cwd=tmp_path).code == 0
+    missing = run_process(["-C", "nowhere", "validate"], cwd=tmp_path)
+    assert missing.code == 1
+    assert "nowhere the project directory does not exist" in missing.err
+
+
+# ----------------------------------------------------------------------------------- config show
+
+
+def test_config_show_json_per_environment(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    prod = json.loads(run_cli(["-C", str(SAMPLE), "config", "show", "-e", "prod", "--json"], monkeypatch, capsys).out)
+    dev = json.loads(run_cli(["-C", str(SAMPLE), "-e", "dev", "config", "show", "--json"], monkeypatch, capsys).out)
+    assert prod["environment"]["name"] == "prod"
+    assert (prod["agents"]["support"]["memory"], prod["agents"]["support"]["reserved_concurrency"]) == (1024, 50)
+    assert (dev["agents"]["support"]["memory"], dev["agents"]["support"]["reserved_concurrency"]) == (512, None)
+    # the command's own -e wins over the global one
+    both = run_cli(["-C", str(SAMPLE), "-e", "dev", "config", "show", "-e", "prod", "--json"], monkeypatch, capsys)
+    assert json.loads(both.out)["environment"]["name"] == "prod"
+
+
+def test_config_show_default_environment(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("STRANDS_ENV", raising=False)
+    default = json.loads(run_cli(["-C", str(SAMPLE), "config", "show", "--json"], monkeypatch, capsys).out)
+    assert default["environment"]["name"] == "dev"
+    monkeypatch.setenv("STRANDS_ENV", "local")
+    local = json.loads(run_cli(["-C", str(SAMPLE), "config", "show", "--json"], monkeypatch, capsys).out)
+    assert local["environment"] == {
+        "name": "local",
+        "target": "emulator",
+        "region": "us-east-1",
+        "account": None,
+        "profile": None,
+        "role_arn": None,
+        "external_id": None,
+        "vpc": None,
+        "builtin": True,
+    }
+
+
+def test_config_show_agent_selection(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["-C", str(SAMPLE), "--agent", "tri*", "config", "show", "--json"], monkeypatch, capsys)
+    data = json.loads(result.out)
+    assert list(data["agents"]) == ["triage"]
+    assert data["selected_agents"] == ["triage"]
+
+
+def test_config_show_text(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["-C", str(SAMPLE), "config", "show", "-e", "prod"], monkeypatch, capsys)
+    assert result.code == 0
+    assert result.out.splitlines()[0] == "support-desk · environment prod (account 222222222222, eu-west-1)"
+    assert "    memory: 1024\n" in result.out
+
+
+def test_config_show_unknown_environment(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(["-C", str(SAMPLE), "config", "show", "-e", "qa", "--json"], monkeypatch, capsys)
+    assert result.code == 1
+    error = json.loads(result.out)["error"]
+    assert error["summary"] == "unknown environment 'qa'"
+    assert error["hint"] == "add it under environments: in strands.yaml"
+
+
+# ----------------------------------------------------------------------------------------- schema
+
+
+def test_schema_stdout_and_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(["schema"], monkeypatch, capsys)
+    assert result.code == 0
+    schema = json.loads(result.out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["title"] == "strands.yaml"
+    target = tmp_path / "editor" / "strands.schema.json"
+    written = run_cli(["schema", "-o", str(target)], monkeypatch, capsys)
+    assert written.code == 0
+    assert json.loads(target.read_text()) == schema
+    assert f"wrote {target}" in written.err
+
+
+# ------------------------------------------------------------------------------------- NO_COLOR
+
+
+def test_no_color_is_honoured() -> None:
+    args = ["-C", str(INVALID / "memory-above-maximum"), "validate"]
+    colored = run_process(args, env={"FORCE_COLOR": "1"})
+    plain = run_process(args, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert colored.code == plain.code == 1
+    assert COLOR_SGR.search(colored.err), "FORCE_COLOR should produce colour codes"
+    assert not COLOR_SGR.search(plain.err)
+    assert "100000 is above the Lambda maximum 10240" in plain.err
