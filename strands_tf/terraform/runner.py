@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
 
 from strands_tf.errors import Category, DependencyError, StateError, UserError
 from strands_tf.terraform.cliconfig import ensure_cli_config, plugin_cache_dir
@@ -678,12 +679,17 @@ class TerraformRunner:
 
     def needs_init(self, backend_config: Sequence[str] = ()) -> bool:
         """True when the data dir is missing or anything init depends on changed since the last init."""
-        args = list(backend_config)
+        args = [*backend_config, "backend=True"]
+        stored = self._stored_fingerprint()
+        return stored is None or stored != init_fingerprint(self.workdir, self.engine, args)
+
+    def _stored_fingerprint(self) -> str | None:
         try:
             stored = json.loads(self._marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return True
-        return stored.get("fingerprint") != init_fingerprint(self.workdir, self.engine, args)
+            return None
+        value = stored.get("fingerprint") if isinstance(stored, dict) else None
+        return value if isinstance(value, str) else None
 
     def init(
         self,
@@ -701,10 +707,11 @@ class TerraformRunner:
         ``backend_config`` items are ``key=value`` strings passed as ``-backend-config``."""
         start = time.monotonic()
         fp_args = [*backend_config, f"backend={backend}"]
-        if not (force or upgrade or reconfigure) and not self.needs_init(fp_args):
+        if not (force or upgrade or reconfigure):
             fingerprint = init_fingerprint(self.workdir, self.engine, fp_args)
-            log.debug("init skipped for %s: nothing changed", self.workdir)
-            return InitResult(True, fingerprint, time.monotonic() - start)
+            if self._stored_fingerprint() == fingerprint:
+                log.debug("init skipped for %s: nothing changed", self.workdir)
+                return InitResult(True, fingerprint, time.monotonic() - start)
         args = ["init", "-input=false", "-no-color"]
         args += [f"-backend-config={item}" for item in backend_config]
         if upgrade:
@@ -718,7 +725,7 @@ class TerraformRunner:
         if upgrade or cache_may_be_written(self.workdir, self.plugin_cache):
             # Terraform's plugin cache is not safe for concurrent writers: serialise inits that may
             # install into it
-            with FileLock(str(self.plugin_cache / ".strands-init.lock")):
+            with self._cache_lock():
                 self.run(args, command="init", env=env, timeout=timeout)
         else:
             # a warm cache (or no provider at all) is only read: inits of many stacks run in parallel
@@ -729,6 +736,23 @@ class TerraformRunner:
             json.dumps({"fingerprint": fingerprint, "engine": self.engine.to_dict(), "time": time.time()}),
         )
         return InitResult(False, fingerprint, time.monotonic() - start)
+
+    @contextlib.contextmanager
+    def _cache_lock(self) -> Iterator[None]:
+        """Hold the plugin cache's init lock; waiting for it stays responsive to cancellation."""
+        lock = FileLock(str(self.plugin_cache / ".strands-init.lock"))
+        while True:
+            try:
+                lock.acquire(timeout=0.5)
+                break
+            except FileLockTimeout:
+                if self.cancellation.requested:
+                    raise self._cancelled("init", None, [], "") from None
+                log.debug("waiting for another init to finish with the plugin cache")
+        try:
+            yield
+        finally:
+            lock.release()
 
     def validate(self, *, env: Mapping[str, str] | None = None) -> ValidateResult:
         """``terraform validate -json``; raises a classified error when the configuration is invalid."""

@@ -500,3 +500,27 @@ def test_timeout_still_escalates_after_a_graceful_cancel(fake_engine: Engine, tm
     with pytest.raises(TerraformTimeout):
         r.run(["stubborn"], json_events=True, on_event=lambda e: token.cancel())
     assert time.monotonic() - t0 < 8
+
+
+def test_waiting_for_the_plugin_cache_lock_can_be_cancelled(runner: TerraformRunner) -> None:
+    from filelock import FileLock
+
+    (runner.workdir / "cdk.tf.json").write_text(json.dumps({"provider": {"aws": [{}]}}))
+    runner.plugin_cache.mkdir(parents=True, exist_ok=True)
+    errors: list[BaseException] = []
+
+    def init() -> None:
+        try:
+            runner.init()
+        except BaseException as exc:
+            errors.append(exc)
+
+    with FileLock(str(runner.plugin_cache / ".strands-init.lock")):
+        t = threading.Thread(target=init)
+        t.start()
+        time.sleep(1)
+        assert t.is_alive(), "init did not wait for the plugin cache lock"
+        runner.cancellation.cancel()
+        t.join(5)
+    assert not t.is_alive()
+    assert isinstance(errors[0], TerraformCancelled)
