@@ -14,11 +14,14 @@ state, e.g. ``terraform_data.output``) is masked as well.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from strands_tf.errors import StateError
 from strands_tf.state.cfn_types import cfn_type
 from strands_tf.state.models import OutputRecord, ResourceRecord, StackState, StateFile
 from strands_tf.terraform.plan import SENSITIVE, config_address, split_address
@@ -233,6 +236,25 @@ def _resolve_deps(deps: Iterable[str], by_resource: dict[str, list[str]], by_con
         if ids:
             out.update(ids)
     return out
+
+
+def load_synth(path: str | Path) -> dict[str, Any]:
+    """Read a synthesized ``cdk.tf.json``; failures are :class:`StateError` naming the file."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_bytes())
+    except FileNotFoundError:
+        raise StateError(f"{p}: synthesized stack not found", hint="Run `strands synth` first.") from None
+    except json.JSONDecodeError as exc:
+        raise StateError(
+            f"{p}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            hint="Synthesize the stack again with `strands synth`.",
+        ) from None
+    except OSError as exc:
+        raise StateError(f"{p}: cannot be read: {exc.strerror}") from None
+    if not isinstance(doc, dict):
+        raise StateError(f"{p}: not a Terraform JSON configuration (expected an object)")
+    return doc
 
 
 def outputs_file(state: StateFile) -> dict[str, dict[str, Any]]:

@@ -343,3 +343,21 @@ output "plain" {{ value = terraform_data.a.id }}
     a = next(r for r in stack.resources.values() if r.tf_address == "terraform_data.a")
     assert b.dependencies == [a.logical_id]
     assert stack.outputs["secret"].value == SENSITIVE and stack.outputs["plain"].value == a.physical_id
+
+
+def test_load_synth_errors(tmp_path: Path) -> None:
+    from strands_tf.errors import StateError
+    from strands_tf.state.mapper import load_synth
+
+    good = tmp_path / "cdk.tf.json"
+    good.write_text(json.dumps(SYNTH))
+    assert map_stack("app-dev", parse_tfstate_dict(_canary_state()), load_synth(good)).resources["Role"].mapped
+    with pytest.raises(StateError, match="not found"):
+        load_synth(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resource": ')
+    with pytest.raises(StateError, match="line 1, column"):
+        load_synth(bad)
+    bad.write_text("[]")
+    with pytest.raises(StateError, match="expected an object"):
+        load_synth(bad)
