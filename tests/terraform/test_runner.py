@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from strands_tf.errors import Category, DependencyError, UserError
+from strands_tf.errors import Category, DependencyError, StateError, UserError
 from strands_tf.terraform.diagnostics import TerraformError
 from strands_tf.terraform.engine import Engine, EngineKind
 from strands_tf.terraform.runner import (
@@ -80,6 +80,16 @@ elif mode == "plan":
     sys.exit(int(os.environ.get("FAKE_CODE", "0")))
 elif mode == "argv":
     print(json.dumps(sys.argv[2:]))
+elif mode == "truncated":
+    sys.stdout.write('{"format_version": "1.2", "resource_changes": [{"address": "aws_s3_bucket.b"')
+elif mode == "array":
+    sys.stdout.write("[1, 2, 3]")
+elif mode == "empty":
+    pass
+elif mode == "garbage-events":
+    sys.stdout.write('{"type": "version"}\n{not json\n{"type": "diagnostic", "diagnostic": "oops"}\n')
+    sys.stdout.write("panic: runtime error: invalid memory address\n")
+    sys.exit(1)
 """
 
 
@@ -524,3 +534,38 @@ def test_waiting_for_the_plugin_cache_lock_can_be_cancelled(runner: TerraformRun
         t.join(5)
     assert not t.is_alive()
     assert isinstance(errors[0], TerraformCancelled)
+
+
+def _with_mode(runner: TerraformRunner, mode: str) -> TerraformRunner:
+    python, script = runner.engine.argv[:2]
+    runner.engine = Engine(EngineKind.BINARY, (python, script, mode), "1.15.0", runner.engine.path)
+    return runner
+
+
+def test_truncated_show_output_is_a_clear_error(runner: TerraformRunner, tmp_path: Path) -> None:
+    plan = tmp_path / "p.tfplan"
+    plan.write_bytes(b"PK")
+    with pytest.raises(StateError, match="not JSON"):
+        _with_mode(runner, "truncated").show_plan(plan)
+    with pytest.raises(StateError, match="not an object"):
+        _with_mode(runner, "array").show_plan(plan)
+
+
+def test_state_pull_outputs(runner: TerraformRunner) -> None:
+    assert _with_mode(runner, "empty").state_pull() is None
+    with pytest.raises(StateError, match="not JSON"):
+        _with_mode(runner, "truncated").state_pull()
+
+
+def test_malformed_event_lines_do_not_break_the_stream(runner: TerraformRunner) -> None:
+    events: list[dict[str, Any]] = []
+    lines: list[bytes] = []
+    with pytest.raises(TerraformError) as info:
+        _with_mode(runner, "garbage-events").run(
+            [], command="apply", json_events=True, on_event=events.append, on_line=lines.append
+        )
+    assert [e["type"] for e in events] == ["version", "diagnostic"]
+    assert lines == [b"{not json", b"panic: runtime error: invalid memory address"]
+    # the panic line is kept with the error even though it came on stdout
+    assert "panic: runtime error" in info.value.stderr
+    assert "panic: runtime error" in (info.value.detail or "")
