@@ -1,0 +1,363 @@
+"""Build one deployment record from a deployment directory, the project config and the state file.
+
+The record is written into a staging directory with the object layout it has in the store; every text
+object passes through the redactor, and the metadata lists the sha256 and size of every object.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from strands_tf import __version__
+from strands_tf.config.loader import LoadedProject
+from strands_tf.config.resolve import ResolvedProject
+from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
+from strands_tf.history import layout
+from strands_tf.history.archive import write_stacks_archive
+from strands_tf.history.gitinfo import git_info
+from strands_tf.history.models import (
+    CallerInfo,
+    ChangeRef,
+    Changes,
+    ObjectInfo,
+    RecordMetadata,
+    ResourceTiming,
+    StackInfo,
+)
+from strands_tf.history.redact import Redactor
+from strands_tf.history.secrets import harvest_secrets
+from strands_tf.history.store import sha256_file
+from strands_tf.terraform.events import RAW, ProgressTracker, UIEvent
+from strands_tf.terraform.waves import DEFAULT_PARALLELISM, build_timeline
+
+log = logging.getLogger(__name__)
+
+_ACTION_FIELDS = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
+_MAX_OPEN_LOGS = 64
+
+
+@dataclass
+class BuiltRecord:
+    """A record ready to store: its objects under `directory`, and its metadata."""
+
+    metadata: RecordMetadata
+    directory: Path
+
+    @property
+    def id(self) -> str:
+        return self.metadata.id
+
+    def object_names(self) -> list[str]:
+        """Every object except metadata.json, in upload order."""
+        return sorted(self.metadata.objects)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _ui_event(data: dict[str, Any]) -> UIEvent:
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) else None
+
+    etype = data.get("type")
+    return UIEvent(
+        type=etype if isinstance(etype, str) else RAW,
+        level=text("@level") or "info",
+        message=text("@message") or "",
+        module=text("@module"),
+        timestamp=text("@timestamp"),
+        data=data,
+    )
+
+
+def _resource_of(event: dict[str, Any]) -> str | None:
+    for holder_key in ("hook", "change"):
+        holder = event.get(holder_key)
+        if isinstance(holder, dict):
+            resource = holder.get("resource")
+            if isinstance(resource, dict) and isinstance(resource.get("addr"), str):
+                return str(resource["addr"])
+    diagnostic = event.get("diagnostic")
+    if isinstance(diagnostic, dict) and isinstance(diagnostic.get("address"), str):
+        return str(diagnostic["address"])
+    return None
+
+
+class _ResourceLogs:
+    """Per-resource JSONL files, with a bounded number of open handles (logs can have many resources)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._open: OrderedDict[str, IO[str]] = OrderedDict()
+        self.names: set[str] = set()
+
+    def write(self, stack: str, address: str, line: str) -> None:
+        name = layout.resource_log_name(stack, address)
+        handle = self._open.get(name)
+        if handle is None:
+            path = self.directory / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a", encoding="utf-8")
+            self._open[name] = handle
+            self.names.add(name)
+            if len(self._open) > _MAX_OPEN_LOGS:
+                _old, oldest = self._open.popitem(last=False)
+                oldest.close()
+        else:
+            self._open.move_to_end(name)
+        handle.write(line + "\n")
+
+    def close(self) -> None:
+        for handle in self._open.values():
+            handle.close()
+        self._open.clear()
+
+
+@dataclass
+class _EventDigest:
+    trackers: dict[str, ProgressTracker]
+    redactions: int
+    resource_logs: set[str]
+    lines: int
+
+
+def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDigest:
+    """Copy events.jsonl (redacted), split it per resource, and track apply hooks per stack."""
+    trackers: dict[str, ProgressTracker] = {}
+    logs = _ResourceLogs(staging)
+    redactions = 0
+    count = 0
+    target = staging / layout.EVENTS
+    try:
+        with source.open("r", encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as dst:
+            for raw_line in src:
+                line = raw_line.rstrip("\n")
+                if not line:
+                    continue
+                clean, n = redactor.text(line) if redactor.active else (line, 0)
+                redactions += n
+                dst.write(clean + "\n")
+                count += 1
+                try:
+                    entry = json.loads(clean)
+                except ValueError:
+                    continue
+                if not isinstance(entry, dict):
+                    continue
+                event = entry.get("event")
+                stack = entry.get("stack")
+                if not isinstance(event, dict) or not isinstance(stack, str):
+                    continue
+                address = _resource_of(event)
+                if address:
+                    logs.write(stack, address, clean)
+                if entry.get("phase") == "apply":
+                    trackers.setdefault(stack, ProgressTracker()).feed(_ui_event(event))
+    finally:
+        logs.close()
+    return _EventDigest(trackers, redactions, logs.names, count)
+
+
+def _write_text(staging: Path, name: str, text: str, redactor: Redactor, redactions: dict[str, int]) -> None:
+    clean, count = redactor.text(text) if redactor.active else (text, 0)
+    if count:
+        redactions[name] = count
+    path = staging / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(clean, encoding="utf-8")
+
+
+def _json_text(doc: Any) -> str:
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def _config_files(loaded: LoadedProject) -> dict[str, Path]:
+    files = {layout.ORIGINAL_CONFIG: loaded.config_file}
+    for path in sorted(set(loaded.fragment_files.values())):
+        try:
+            rel = path.resolve().relative_to(loaded.root.resolve()).as_posix()
+        except ValueError:
+            rel = f"fragments/{path.parent.name}/{path.name}"
+        files[f"{layout.CONFIG_DIR}/{rel}"] = path
+    return files
+
+
+def _stacks_and_changes(
+    checkpoint: Checkpoint, deployment_dir: Path, staging: Path, redactor: Redactor, redactions: dict[str, int]
+) -> tuple[dict[str, StackInfo], Changes, str | None]:
+    stacks: dict[str, StackInfo] = {}
+    changes = Changes()
+    terraform_version: str | None = None
+    for name, stack in checkpoint.stacks.items():
+        info = StackInfo(
+            status=stack.status,
+            dependencies=list(stack.dependencies),
+            started_at=stack.started_at,
+            finished_at=stack.finished_at,
+            error=stack.error,
+            counts=dict(stack.changes),
+        )
+        summary_path = deployment_dir / "plans" / f"{name}.summary.json"
+        if summary_path.is_file():
+            text = summary_path.read_text("utf-8", errors="replace")
+            try:
+                summary = json.loads(text)
+            except ValueError:
+                summary = None
+            if isinstance(summary, dict):
+                terraform_version = terraform_version or summary.get("terraform_version")
+                if not info.counts and isinstance(summary.get("counts"), dict):
+                    info.counts = {k: v for k, v in summary["counts"].items() if isinstance(v, int)}
+                # only what was applied changed anything: a planned-but-failed stack keeps its plan for review
+                if stack.status == "applied":
+                    for group in summary.get("groups") or []:
+                        for change in group.get("changes") or []:
+                            field = _ACTION_FIELDS.get(change.get("action"))
+                            if field and isinstance(change.get("address"), str):
+                                getattr(changes, field).append(ChangeRef(stack=name, address=change["address"]))
+            _write_text(staging, layout.plan_summary_name(name), text, redactor, redactions)
+        stacks[name] = info
+    for field in _ACTION_FIELDS.values():
+        getattr(changes, field).sort(key=lambda c: (c.stack, c.address))
+    return stacks, changes, terraform_version
+
+
+def _timings(
+    trackers: dict[str, ProgressTracker], stacks: dict[str, StackInfo]
+) -> tuple[list[ResourceTiming], float | None]:
+    resources: list[ResourceTiming] = []
+    everything: dict[str, tuple[datetime, datetime]] = {}
+    for stack, tracker in sorted(trackers.items()):
+        timings = tracker.timings()
+        rows = {row.address: row for row in tracker.rows()}
+        for address, (start, end) in sorted(timings.items()):
+            row = rows.get(address)
+            resources.append(
+                ResourceTiming(
+                    stack=stack,
+                    address=address,
+                    action=row.action if row else None,
+                    status=str(row.status) if row else None,
+                    started_at=start.isoformat(),
+                    duration_seconds=round(max(0.0, (end - start).total_seconds()), 6),
+                )
+            )
+            everything[f"{stack}/{address}"] = (start, end)
+        timeline = build_timeline(timings)
+        if stack in stacks:
+            stacks[stack].parallel_efficiency = (
+                round(timeline.efficiency, 6) if timeline.efficiency is not None else None
+            )
+            stacks[stack].wall_seconds = round(timeline.wall_seconds, 6)
+    overall = build_timeline(everything, parallelism=DEFAULT_PARALLELISM * max(1, len(trackers)))
+    return resources, (round(overall.efficiency, 6) if overall.efficiency is not None else None)
+
+
+def build_record(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    deployment_dir: Path,
+    staging: Path,
+    *,
+    caller: CallerInfo | None = None,
+    secrets: Iterable[str] = (),
+    target: dict[str, Any] | None = None,
+) -> BuiltRecord:
+    """Write every object of the record of `deployment_dir` into `staging` and return its metadata."""
+    from strands_tf.state.manager import StateManager
+
+    checkpoint = CheckpointStore.load(deployment_dir).checkpoint
+    redactor = Redactor(patterns=list(loaded.config.history.redact))
+    redactor.add_secrets(harvest_secrets(deployment_dir))
+    redactor.add_secrets(secrets)
+    staging.mkdir(parents=True, exist_ok=True)
+    redactions: dict[str, int] = {}
+
+    for name, path in _config_files(loaded).items():
+        _write_text(staging, name, path.read_text("utf-8", errors="replace"), redactor, redactions)
+    _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved.to_json_dict()), redactor, redactions)
+
+    synth_dir = deployment_dir / checkpoint.synth_dir
+    archived = write_stacks_archive(synth_dir, staging / layout.STACKS_ARCHIVE, redactor)
+    if archived.redactions:
+        redactions[layout.STACKS_ARCHIVE] = sum(archived.redactions.values())
+        log.warning(
+            "history: %d value(s) in the synthesized stacks matched history.redact and were replaced in the "
+            "record's archive (%s)",
+            redactions[layout.STACKS_ARCHIVE],
+            ", ".join(sorted(archived.redactions)),
+        )
+
+    stacks, changes, terraform_version = _stacks_and_changes(checkpoint, deployment_dir, staging, redactor, redactions)
+
+    state = StateManager(loaded.root, resolved.environment.name).load()
+    _write_text(staging, layout.STATE, _json_text(state.to_json()), redactor, redactions)
+
+    events_path = deployment_dir / "events.jsonl"
+    resources: list[ResourceTiming] = []
+    efficiency: float | None = None
+    if events_path.is_file():
+        digest = _process_events(events_path, staging, redactor)
+        if digest.redactions:
+            redactions[layout.EVENTS] = digest.redactions
+        resources, efficiency = _timings(digest.trackers, stacks)
+    else:
+        (staging / layout.EVENTS).write_bytes(b"")
+
+    started = _parse_time(checkpoint.started_at)
+    finished = _parse_time(checkpoint.finished_at)
+    objects: dict[str, ObjectInfo] = {}
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        name = path.relative_to(staging).as_posix()
+        if name == layout.METADATA:
+            continue
+        objects[name] = ObjectInfo(
+            sha256=sha256_file(path), size=path.stat().st_size, redactions=redactions.get(name, 0)
+        )
+    metadata = RecordMetadata(
+        id=checkpoint.id,
+        project=checkpoint.project,
+        environment=checkpoint.environment,
+        command=checkpoint.command,
+        status=checkpoint.status,
+        rollback_of=checkpoint.rollback_of,
+        started_at=checkpoint.started_at,
+        finished_at=checkpoint.finished_at,
+        duration_seconds=(finished - started).total_seconds() if started and finished else None,
+        recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        caller=caller,
+        git=git_info(loaded.root),
+        tool_version=__version__,
+        terraform_version=terraform_version,
+        target=target
+        or {
+            "region": resolved.environment.region,
+            "account": resolved.environment.account,
+            "target": resolved.environment.target,
+        },
+        stacks=stacks,
+        changes=changes,
+        resources=resources,
+        parallel_efficiency=efficiency,
+        cost=None,
+        redactions=sum(redactions.values()),
+        objects=objects,
+    )
+    # written last: a record directory without metadata.json is incomplete and never synced or listed
+    (staging / layout.METADATA).write_bytes(metadata.to_json_bytes())
+    return BuiltRecord(metadata, staging)

@@ -1,0 +1,48 @@
+"""Bring a record's synthesized stacks back to this machine so `rollback_project` can re-apply them."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from strands_tf.deploy.workspace import Workspace
+from strands_tf.errors import StateError, UserError
+from strands_tf.history import layout
+from strands_tf.history.archive import extract_stacks_archive
+from strands_tf.history.models import RecordMetadata
+from strands_tf.history.service import History
+
+
+@dataclass
+class FetchedStacks:
+    """Where the stacks are, and whether they had to be downloaded."""
+
+    directory: Path
+    downloaded: bool
+
+
+def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_redacted: bool = False) -> FetchedStacks:
+    """`.strands/deployments/<id>/cdktf.out` from the record (downloaded and checked unless already there)."""
+    archive_info = meta.objects.get(layout.STACKS_ARCHIVE)
+    if archive_info is None:
+        raise StateError(f"record {meta.id} has no stacks archive", hint="only apply records can be rolled back to")
+    if archive_info.redactions and not allow_redacted:
+        raise UserError(
+            f"record {meta.id}: {archive_info.redactions} value(s) in its stacks matched history.redact and were "
+            "replaced before upload; re-applying them would deploy the placeholders",
+            hint="roll back from the machine that made the deployment (`strands rollback ID`), "
+            "or pass --allow-redacted if those values do not matter",
+        )
+    target = Workspace(root).deployment_dir(meta.id) / "cdktf.out"
+    if (target / "manifest.json").is_file():
+        return FetchedStacks(target, downloaded=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".history-", dir=target.parent))
+    try:
+        archive = history.download_object(meta, layout.STACKS_ARCHIVE, scratch / layout.STACKS_ARCHIVE)
+        extract_stacks_archive(archive, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return FetchedStacks(target, downloaded=True)
