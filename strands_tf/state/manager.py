@@ -33,7 +33,7 @@ LOCK_TIMEOUT = 30.0
 
 @dataclass(frozen=True, slots=True)
 class ResourceView:
-    """A resource record together with the stack it lives in."""
+    """A resource record together with the stack it lives in (the record is shared: treat it as read-only)."""
 
     stack: str
     record: ResourceRecord
@@ -67,13 +67,18 @@ class StateManager:
     # -- reading and writing
 
     def _read(self) -> StateFile:
+        """A private copy of the state on disk (callers may change it)."""
+        return self._current().model_copy(deep=True)
+
+    def _current(self) -> StateFile:
+        """The state on disk, shared with the cache: read-only use only."""
         try:
             stat = self.path.stat()
         except FileNotFoundError:
             return StateFile(environment=self.environment)
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         if self._cache and self._cache[0] == stamp:
-            return self._cache[1].model_copy(deep=True)
+            return self._cache[1]
         try:
             raw = json.loads(self.path.read_bytes())
         except json.JSONDecodeError as exc:
@@ -101,7 +106,7 @@ class StateManager:
                 hint="Restore it from history, or run `strands apply` to write it again.",
             ) from None
         self._cache = (stamp, state)
-        return state.model_copy(deep=True)
+        return state
 
     def _write(self, state: StateFile) -> None:
         state.updated_at = datetime.now(UTC).isoformat()
@@ -164,7 +169,7 @@ class StateManager:
 
     def resources(self) -> list[ResourceView]:
         """Every resource of every stack."""
-        state = self._read()
+        state = self._current()
         return [ResourceView(s, r) for s, st in sorted(state.stacks.items()) for r in st.resources.values()]
 
     def list_resources(
@@ -210,7 +215,7 @@ class StateManager:
         )
 
     def _graph(self, stack: str) -> dict[str, list[str]]:
-        st = self._read().stacks.get(stack)
+        st = self._current().stacks.get(stack)
         return {lid: list(r.dependencies) for lid, r in st.resources.items()} if st else {}
 
     def dependencies(self, ref: str, transitive: bool = True) -> list[ResourceView]:
@@ -228,7 +233,7 @@ class StateManager:
         return self._walk(view, reverse, transitive)
 
     def _walk(self, start: ResourceView, edges: dict[str, list[str]], transitive: bool) -> list[ResourceView]:
-        stack_state = self._read().stacks[start.stack]
+        stack_state = self._current().stacks[start.stack]
         seen: list[str] = []
         frontier = sorted(edges.get(start.record.logical_id, []))
         visited = {start.record.logical_id}
@@ -246,7 +251,7 @@ class StateManager:
 
     def outputs(self, stack: str | None = None) -> dict[str, dict[str, Any]]:
         """Outputs in the ``--outputs-file`` shape (sensitive values masked)."""
-        shaped = outputs_file(self._read())
+        shaped = outputs_file(self._current())
         if stack is None:
             return shaped
         if stack not in shaped:
