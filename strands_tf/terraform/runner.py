@@ -588,6 +588,8 @@ class TerraformRunner:
                         other_lines.append(line)
                     if on_line is not None:
                         on_line(line)
+                    elif line:
+                        log.debug("terraform %s: %s", name, line.decode("utf-8", "replace"))
             returncode = proc.wait()
         except BaseException:
             # a callback failed or the caller was interrupted: stop Terraform gracefully and
