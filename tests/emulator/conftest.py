@@ -14,18 +14,13 @@ from strands_tf.emulator.provider.schema import DEFAULT_SCHEMA_PATH, SCHEMA_ENV
 from .tfrun import Terraform
 
 STACKS = Path(__file__).parent / "stacks"
-MINI_SCHEMA = Path(__file__).parent / "data" / "mini_schema.json"
 SERVICES = ("s3", "sts", "iam", "lambda", "dynamodb", "sqs", "sns", "logs", "kms", "apigatewayv2", "cloudwatch")
-
-
-def served_schema_path() -> Path:
-    """The packaged schema once it exists; until then a hand-written subset in the same format."""
-    return DEFAULT_SCHEMA_PATH if DEFAULT_SCHEMA_PATH.is_file() else MINI_SCHEMA
 
 
 @pytest.fixture(scope="session")
 def schema_file() -> Path:
-    return served_schema_path()
+    """The packaged schema of the real provider (strands_tf/schema/aws_provider_schema.json)."""
+    return DEFAULT_SCHEMA_PATH
 
 
 @pytest.fixture(scope="session")

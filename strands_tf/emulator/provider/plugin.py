@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -104,6 +104,10 @@ def serve(schema: ProviderSchema) -> int:
         return 1
 
     stop = threading.Event()
+    # like go-plugin servers: Ctrl-C goes to the whole process group, and Terraform decides when its
+    # providers stop (StopProvider / Shutdown); SIGTERM still ends the process cleanly
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     rpc.add_ProviderServicer_to_server(ProviderService(schema, on_stop=stop.set), server)
     controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stop), server)
@@ -120,8 +124,8 @@ def serve(schema: ProviderSchema) -> int:
         cert_b64 = base64.b64encode(cert_der).decode().rstrip("=")
         sys.stdout.write(f"{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{sock}|grpc|{cert_b64}\n")
         sys.stdout.flush()
-        # Terraform stops a provider through the controller's Shutdown; Ctrl-C reaches us too
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        # wait in slices so the signal handler runs promptly
+        while not stop.wait(0.2):
+            pass
         server.stop(grace=0.5).wait()
     return 0
