@@ -82,6 +82,9 @@ def render_template(template: str, project: str) -> dict[str, bytes]:
     files["requirements-dev.txt"] = DEV_REQUIREMENTS.encode()
     for agent, kind in spec.agents.items():
         for rel, content in _files(base / "agents" / kind):
+            if rel == "tests/test_app.py":
+                # one basename per agent: pytest cannot collect two test modules named test_app in one run
+                rel = f"tests/test_{agent.replace('-', '_')}.py"
             files[f"agents/{agent}/{rel}"] = content
     for agent, fragment in spec.fragments.items():
         files[f"agents/{agent}/agent.yaml"] = (base / "projects" / fragment).read_bytes()

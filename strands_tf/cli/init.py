@@ -41,8 +41,9 @@ def init(directory: Path, template: str, name: str | None, force: bool, as_json:
         print_json({"ok": True, "directory": str(directory), "template": template, "files": written})
         return
     console = make_console()
+    article = "an" if template[0] in "aeiou" else "a"
     console.print(
-        f"[green]✓[/] created a [bold]{template}[/] project in {escape(str(directory))}: "
+        f"[green]✓[/] created {article} [bold]{template}[/] project in {escape(str(directory))}: "
         f"{escape(TEMPLATES[template].description)}"
     )
     for rel in written:

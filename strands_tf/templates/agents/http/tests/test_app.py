@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import app
 from strands.models.model import Model
+
+AGENT_DIR = Path(__file__).resolve().parents[1]
+# The agent imports its own modules by plain names (app, tools), as Lambda does from the code root. In a
+# monorepo every agent has modules with those names, so load this agent's own and pin them for each test.
+AGENT_MODULES = ("app", "tools")
+
+
+def load_agent() -> ModuleType:
+    """This agent's app module, fresh (not another agent's module cached under the same name)."""
+    for name in AGENT_MODULES:
+        sys.modules.pop(name, None)
+    sys.path.insert(0, str(AGENT_DIR))
+    try:
+        return importlib.import_module("app")
+    finally:
+        sys.path.remove(str(AGENT_DIR))
+
+
+app = load_agent()
+
+
+@pytest.fixture(autouse=True)
+def this_agents_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(AGENT_DIR))
+    monkeypatch.setitem(sys.modules, "app", app)
+    monkeypatch.delitem(sys.modules, "tools", raising=False)
 
 
 class ScriptedModel(Model):
