@@ -373,6 +373,7 @@ class ProgressTracker:
             row.action = "replace"
         row.status = Status.RUNNING
         row.phase = event.action
+        row.ended = None  # a second hook (the other half of a replace) runs again
         if row.started is None:
             row.started = when
         hid = event.hook.get("id_value")

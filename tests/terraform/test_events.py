@@ -355,3 +355,18 @@ resource "terraform_data" "side" {}
     first_end = tracker.timings()["terraform_data.first"][1]
     second_start = tracker.timings()["terraform_data.second"][0]
     assert second_start >= first_end  # the dependency was respected
+
+
+def test_unplanned_replace_running_elapsed_keeps_counting() -> None:
+    tracker = ProgressTracker()
+    for line in [
+        _ev("apply_start", "a.r", 0, "delete"),
+        _ev("apply_complete", "a.r", 2, "delete"),
+        _ev("apply_start", "a.r", 3, "create"),
+    ]:
+        tracker.feed(parse_event_line(line))
+    [row] = tracker.rows()
+    assert row.action == "replace" and row.status is Status.RUNNING
+    assert row.elapsed(datetime(2026, 1, 1, 0, 0, 10, tzinfo=UTC)) == 10.0
+    tracker.feed(parse_event_line(_ev("apply_complete", "a.r", 5, "create")))
+    assert row.status is Status.DONE and row.elapsed() == 5.0
