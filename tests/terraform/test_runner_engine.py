@@ -314,6 +314,7 @@ CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AW
 
 
 @pytest.mark.moto
+@pytest.mark.slow
 def test_s3_backend_apply_and_concurrent_lock(
     s3_stack: tuple[Path, S3Backend], make_runner: Callable[..., TerraformRunner], aws_env: Any
 ) -> None:
