@@ -235,7 +235,8 @@ _CONFIGURATION = re.compile(
     r"Incorrect attribute value type|Inconsistent conditional result types|Missing newline|"
     r"Syntax error|Invalid JSON|Unsupported Terraform Core version|Variables not allowed|"
     r"Invalid provider configuration|Unknown variable|Undeclared input variable|"
-    r"Invalid backend configuration|Missing key/value separator|Invalid single-argument",
+    r"Invalid backend configuration|Missing key/value separator|Invalid single-argument|"
+    r"Failed to read file|Unreadable module directory",
     re.I,
 )
 
@@ -307,6 +308,10 @@ def classify(diag: Diagnostic) -> Classification:
             "Run `strands doctor` to check the engine, provider cache, mirrors and access to the provider "
             "registry; on an offline machine install the provider into a filesystem mirror.",
         )
+    if _CONFIGURATION.search(diag.summary):
+        # Terraform's own configuration errors have fixed summaries; test them before the broad
+        # "does not exist" of AWS API errors ("Failed to read file: ... does not exist")
+        return _configuration(at)
     if _NOT_FOUND.search(text):
         if "bucket" in text.lower() and _STATE_BACKEND.search(diag.summary):
             return Classification(
@@ -360,17 +365,21 @@ def classify(diag: Diagnostic) -> Classification:
             "created before the failure are kept in the state.",
         )
     if _CONFIGURATION.search(text) or diag.range:
-        return Classification(
-            "configuration",
-            Category.CONFIGURATION,
-            f"The Terraform configuration is invalid{at}.",
-            "Fix the configuration at the location shown and run again.",
-        )
+        return _configuration(at)
     return Classification(
         "terraform",
         Category.PROVISIONING,
         f"Terraform reported an error{at}.",
         "Read the message from Terraform below; fix the cause and run again.",
+    )
+
+
+def _configuration(at: str) -> Classification:
+    return Classification(
+        "configuration",
+        Category.CONFIGURATION,
+        f"The Terraform configuration is invalid{at}.",
+        "Fix the configuration at the location shown and run again.",
     )
 
 

@@ -155,6 +155,21 @@ def diag(summary: str, detail: str = "", **kw: object) -> Diagnostic:
         ),
         ('Backend initialization required, please run "terraform init"', "", "init_required", Category.STATE),
         ("Something odd happened", "with no known pattern", "terraform", Category.PROVISIONING),
+        (
+            "Invalid function argument",
+            'Invalid value for "path" parameter: no file exists at "agents/x/prompt.md"; this function works '
+            "only with files that are distributed as part of the configuration source code, so if this "
+            "file will be created by a resource in this configuration you must instead obtain this result "
+            "from an attribute of that resource. The file does not exist.",
+            "configuration",
+            Category.CONFIGURATION,
+        ),
+        (
+            "reading IAM Role (agent-role)",
+            "couldn't find resource: NoSuchEntity: The role with name agent-role cannot be found.",
+            "not_found",
+            Category.NOT_FOUND,
+        ),
     ],
 )
 def test_classify_kinds(summary: str, detail: str, kind: str, category: Category) -> None:
