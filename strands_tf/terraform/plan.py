@@ -571,6 +571,8 @@ class _Lazy:
 # and is dropped; the others are kept as text and decoded on first access (waves read configuration).
 _SKIP_KEYS = frozenset({"planned_values"})
 _LAZY_KEYS = frozenset({"prior_state", "configuration", "relevant_attributes", "checks", "deferred_changes"})
+# Below this many characters consumed, re-reading the rest of the file saves too little to bother.
+_REREAD_MIN = 1 << 20
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -667,7 +669,7 @@ def _load_plan_doc(fh: BinaryIO, source: Path) -> dict[str, Any] | None:
         first = False
         if done:
             break
-        if i - start > len(text) // 8 and i < len(text):
+        if i - start > len(text) // 8 and i > _REREAD_MIN and i < len(text):
             # A large member was consumed: drop the text before it and read the rest of the file again,
             # so the text already decoded never coexists with the objects of the next large member.
             base += _byte_offset(text, i)

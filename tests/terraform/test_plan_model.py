@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import strands_tf.terraform.plan as plan_module
 from strands_tf.terraform.plan import (
     SENSITIVE,
     UNKNOWN,
@@ -342,7 +343,10 @@ def _big_doc() -> dict:
 
 @pytest.mark.parametrize("indent", [None, 2])
 @pytest.mark.parametrize("bom", [False, True])
-def test_file_reader_matches_plain_decoder(tmp_path: Path, indent: int | None, bom: bool) -> None:
+def test_file_reader_matches_plain_decoder(
+    tmp_path: Path, indent: int | None, bom: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plan_module, "_REREAD_MIN", 0)  # re-read after every large member, even here
     doc = _big_doc()
     text = json.dumps(doc, indent=indent, ensure_ascii=False)
     path = tmp_path / "plan.json"
@@ -361,7 +365,8 @@ def test_file_reader_matches_plain_decoder(tmp_path: Path, indent: int | None, b
     assert rc.after["name"] is rc.before["name"]
 
 
-def test_file_reader_any_member_order(tmp_path: Path) -> None:
+def test_file_reader_any_member_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan_module, "_REREAD_MIN", 0)
     doc = _big_doc()
     reordered = {k: doc[k] for k in reversed(list(doc))}
     path = tmp_path / "plan.json"
@@ -371,7 +376,8 @@ def test_file_reader_any_member_order(tmp_path: Path) -> None:
     assert plan.configuration == doc["configuration"]
 
 
-def test_file_reader_errors_point_into_the_whole_file(tmp_path: Path) -> None:
+def test_file_reader_errors_point_into_the_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan_module, "_REREAD_MIN", 0)
     doc = _big_doc()
     text = json.dumps(doc, indent=2)
     # Break the JSON after resource_changes, in configuration (read after the text was re-read).
