@@ -23,6 +23,7 @@ _NAME_FIELDS = {
     "execution-role": "name",
     "http-api": "name",
 }
+_ACCOUNT_REF = re.compile(r"\$\{data\.aws_caller_identity\.[a-z_]+\.account_id\}")
 Locator = Callable[[Owner], tuple[str, int | None, int | None]]
 
 
@@ -112,7 +113,7 @@ def detect_duplicates(graph: InfraGraph, locate: Locator) -> InfraGraph:
                     col,
                     f"{node.owner.kind}s.{node.owner.name}",
                     f"{node.owner.kind} '{node.owner.name}' and {other.owner.kind} '{other.owner.name}' would both "
-                    f"create the {node.module} named '{name}'",
+                    f"create the {node.module} named '{_ACCOUNT_REF.sub('<account-id>', name)}'",
                     "rename one of them (names are lower-cased and '_' becomes '-' where AWS requires it)",
                 )
             )

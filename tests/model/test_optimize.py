@@ -159,7 +159,7 @@ def test_s3_names_that_differ_only_in_underscore_collide(make_project: Any) -> N
     # reported at the second of the two (in file order), naming the first
     assert issue.path == "resources.my-bucket"
     assert "resource 'my-bucket' and resource 'my_bucket'" in issue.message
-    assert "s3-bucket named 'demo-dev-my-bucket-${data.aws_caller_identity.caller.account_id}'" in issue.message
+    assert "s3-bucket named 'demo-dev-my-bucket-<account-id>'" in issue.message
     assert issue.location() == f"strands.yaml:{issue.line}:{issue.column}"
 
 
