@@ -218,6 +218,11 @@ class DeadLetterConfig(StrictModel):
     retention_days: bounded(1, 14, "SQS retention") = Field(14, description="Days a failed event is kept.")
 
 
+def _schema_allows_bool(schema: dict[str, Any]) -> None:
+    """`dead_letter: true` is accepted (see _dead_letter_from_bool), so the published schema says so too."""
+    schema.setdefault("anyOf", []).insert(0, {"type": "boolean"})
+
+
 def _dead_letter_from_bool(value: Any) -> Any:
     if isinstance(value, bool):
         return {"enabled": value}
@@ -244,7 +249,11 @@ class AgentSettings(StrictModel):
     )
     environment: EnvVarMap | None = Field(None, description="Environment variables of the function.")
     vpc: StrictBool | None = Field(None, description="Run inside the environment's VPC.")
-    dead_letter: Annotated[DeadLetterConfig | None, Field(None, description="Dead-letter queue.")] = None
+    dead_letter: DeadLetterConfig | None = Field(
+        None,
+        description="Dead-letter queue for failed asynchronous invocations: true, false, or its settings.",
+        json_schema_extra=_schema_allows_bool,
+    )
 
     @field_validator("dead_letter", mode="before")
     @classmethod
@@ -317,7 +326,7 @@ class ResourceBase(StrictModel):
 class S3Resource(ResourceBase):
     """An S3 bucket: encrypted, versioned, private, TLS-only."""
 
-    type: Literal["s3"]
+    type: Literal["s3"] = Field(description="`s3`: an S3 bucket.")
     bucket_name: S3BucketName | None = Field(None, description="Exact bucket name (default: derived).")
     versioning: StrictBool = Field(True, description="Keep previous versions of objects.")
     kms_key: KmsKeyRef | None = Field(None, description="Customer managed KMS key (default: SSE-S3).")
@@ -338,7 +347,7 @@ class GlobalSecondaryIndex(StrictModel):
 class DynamoDbResource(ResourceBase):
     """A DynamoDB table: on-demand, encrypted, point-in-time recovery."""
 
-    type: Literal["dynamodb"]
+    type: Literal["dynamodb"] = Field(description="`dynamodb`: a DynamoDB table.")
     hash_key: str = Field(min_length=1, max_length=255, description="Partition key attribute.")
     hash_key_type: Literal["S", "N", "B"] = Field("S", description="S (string), N (number) or B (binary).")
     range_key: str | None = Field(None, min_length=1, max_length=255, description="Sort key attribute.")
@@ -369,7 +378,7 @@ class DynamoDbResource(ResourceBase):
 class SqsResource(ResourceBase):
     """An SQS queue: encrypted, with an optional dead-letter queue."""
 
-    type: Literal["sqs"]
+    type: Literal["sqs"] = Field(description="`sqs`: an SQS queue.")
     fifo: StrictBool = Field(False, description="First-in-first-out queue (name gets .fifo).")
     visibility_timeout: bounded(0, 43200, "SQS visibility timeout") = Field(
         30, description="Seconds a received message is hidden; must be >= the timeout of agents it triggers."
@@ -385,7 +394,7 @@ class SqsResource(ResourceBase):
 class SnsResource(ResourceBase):
     """An SNS topic: encrypted with KMS."""
 
-    type: Literal["sns"]
+    type: Literal["sns"] = Field(description="`sns`: an SNS topic.")
     fifo: StrictBool = Field(False, description="FIFO topic (name gets .fifo).")
     kms_key: KmsKeyRef = Field("alias/aws/sns", description="KMS key for encryption at rest.")
 

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -224,7 +224,10 @@ def _coerce_scalar_to_str(value: Any) -> Any:
     return value
 
 
-ScalarString = Annotated[str, BeforeValidator(_coerce_scalar_to_str)]
+# numbers are accepted and become strings, so editors must not flag `cost-center: 4411`
+ScalarString = Annotated[
+    str, BeforeValidator(_coerce_scalar_to_str), WithJsonSchema({"type": ["string", "number"]}, mode="validation")
+]
 
 
 def _check_tags(tags: dict[str, str]) -> dict[str, str]:
