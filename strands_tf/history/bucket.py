@@ -31,6 +31,9 @@ class BucketSettings:
     prefix: str = ""
     kms_key: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    # False only for the emulator: it is reached over plain HTTP, and moto applies a Deny statement
+    # without evaluating its conditions, so a TLS-only policy would lock everyone out
+    tls_only: bool = True
 
 
 @dataclass
@@ -120,19 +123,20 @@ def init_bucket(client: Any, settings: BucketSettings, *, target: AwsTarget | No
         except CONVERTIBLE as exc:
             raise convert_aws_error(exc, target=target, operation=f"s3:{operation} {bucket}") from exc
 
-    created = False
-    try:
+    # HeadBucket first: in us-east-1 CreateBucket answers 200 for a bucket the caller already owns
+    created = not _exists(client, bucket, target)
+    if created:
         kwargs: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
         if settings.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.region}
-        client.create_bucket(**kwargs)
-        created = True
-    except bx.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
-        if code != "BucketAlreadyOwnedByYou":
+        try:
+            client.create_bucket(**kwargs)
+        except bx.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
+                raise convert_aws_error(exc, target=target, operation=f"s3:CreateBucket {bucket}") from exc
+            created = False
+        except CONVERTIBLE as exc:
             raise convert_aws_error(exc, target=target, operation=f"s3:CreateBucket {bucket}") from exc
-    except CONVERTIBLE as exc:
-        raise convert_aws_error(exc, target=target, operation=f"s3:CreateBucket {bucket}") from exc
     # the public access block first: nothing below may ever open the bucket, even for a moment
     call(
         "put_public_access_block",
@@ -159,8 +163,9 @@ def init_bucket(client: Any, settings: BucketSettings, *, target: AwsTarget | No
         ServerSideEncryptionConfiguration={"Rules": [encryption_rule(settings.kms_key)]},
     )
     applied.append(f"default encryption ({'KMS ' + settings.kms_key if settings.kms_key else 'SSE-S3'})")
-    call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket)))
-    applied.append("TLS-only bucket policy")
+    if settings.tls_only:
+        call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket)))
+        applied.append("TLS-only bucket policy")
     tags = {"managed-by": "strands-tf", "strands:purpose": "deployment-history", **dict(settings.tags)}
     call(
         "put_bucket_tagging",
@@ -176,3 +181,21 @@ def init_bucket(client: Any, settings: BucketSettings, *, target: AwsTarget | No
     applied.append(f"lifecycle (expire after {settings.retention_days} days)")
     log.info("history bucket %s: %s", bucket, ", ".join(applied))
     return BucketReport(bucket, created, applied)
+
+
+def _exists(client: Any, bucket: str, target: AwsTarget | None) -> bool:
+    """Whether the bucket exists and is ours (404 → False; 403 means someone else's: an error)."""
+    try:
+        client.head_bucket(Bucket=bucket)
+    except bx.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        raise convert_aws_error(exc, target=target, operation=f"s3:HeadBucket {bucket}") from exc
+    except CONVERTIBLE as exc:
+        raise convert_aws_error(exc, target=target, operation=f"s3:HeadBucket {bucket}") from exc
+    return True
+
+
+def bucket_exists(client: Any, bucket: str, target: AwsTarget | None = None) -> bool:
+    """Whether `bucket` exists (and the caller may see it)."""
+    return _exists(client, bucket, target)

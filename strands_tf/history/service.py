@@ -348,30 +348,14 @@ def open_history(
     bucket = cfg.bucket or emulator_bucket_name(project)
     store = S3Store(client, bucket, kms_key=None if emulator else cfg.kms_key, target=target)
     if emulator:
-        from strands_tf.history.bucket import BucketSettings, init_bucket
+        from strands_tf.history.bucket import BucketSettings, bucket_exists, init_bucket
 
         # the emulator starts empty: its bucket is created on first use, with the same settings as in AWS
-        if not _bucket_exists(client, bucket):
+        if not bucket_exists(client, bucket, target):
             init_bucket(
                 client, BucketSettings(bucket, resolved.environment.region, cfg.retention_days, prefix), target=target
             )
     return History(store, project, loaded.root, prefix)
-
-
-def _bucket_exists(client: Any, bucket: str) -> bool:
-    from botocore import exceptions as bx
-
-    from strands_tf.aws.errors import CONVERTIBLE, convert_aws_error
-
-    try:
-        client.head_bucket(Bucket=bucket)
-    except bx.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
-            return False
-        raise convert_aws_error(exc, operation=f"s3:HeadBucket {bucket}") from exc
-    except CONVERTIBLE as exc:
-        raise convert_aws_error(exc, operation=f"s3:HeadBucket {bucket}") from exc
-    return True
 
 
 def bucket_target(loaded: LoadedProject, resolved: ResolvedProject) -> str:

@@ -77,8 +77,15 @@ def stack_documents(version: int) -> dict[str, tuple[dict[str, Any], list[str]]]
         "variable": dict(_VARIABLES),
         "resource": {
             "terraform_data": {
-                "table": {"//": _meta("table"), "input": "tickets", "provisioner": [{"local-exec": {"command": "sleep 1"}}]},
-                "database": {"//": _meta("database"), "input": {"engine": "postgres", "password": "${var.db_password}"}},
+                "table": {
+                    "//": _meta("table"),
+                    "input": "tickets",
+                    "provisioner": [{"local-exec": {"command": "sleep 1"}}],
+                },
+                "database": {
+                    "//": _meta("database"),
+                    "input": {"engine": "postgres", "password": "${var.db_password}"},
+                },
             }
         },
     }
@@ -159,11 +166,17 @@ def deploy(root: Path, engine: Engine, version: int) -> Path:
     store = start_deployment(ctx.workspace, new_deployment_id(), "apply", PROJECT, ENV, stacks, out)
     copied = read_manifest(store.dir / "cdktf.out")
     updater = _state_updater(
-        SimpleNamespace(loaded=SimpleNamespace(root=root), resolved=SimpleNamespace(
-            project=PROJECT, environment=SimpleNamespace(name=ENV)))  # type: ignore[arg-type]
+        SimpleNamespace(
+            loaded=SimpleNamespace(root=root),
+            resolved=SimpleNamespace(project=PROJECT, environment=SimpleNamespace(name=ENV)),
+        )  # type: ignore[arg-type]
     )
     result = run_deployment(ctx, store, copied, after_apply=updater)
     assert result.ok, result.errors
+    # keep the state file as this deployment left it: records are built from "the state after it"
+    snapshots = root / "state-snapshots"
+    snapshots.mkdir(exist_ok=True)
+    shutil.copyfile(root / ".strands" / "state" / f"{ENV}.json", snapshots / f"{store.dir.name}.json")
     return store.dir
 
 
@@ -181,4 +194,19 @@ class World:
         return World(target, self.first, self.second)
 
     def deployment_dir(self, deployment_id: str) -> Path:
+        """The deployment directory, with the state file put back as that deployment left it."""
+        shutil.copyfile(self.root / "state-snapshots" / f"{deployment_id}.json",
+                        self.root / ".strands" / "state" / f"{ENV}.json")  # fmt: skip
         return self.root / ".strands" / "deployments" / deployment_id
+
+
+def configure(root: Path, *, bucket: str | None, prefix: str = "teams/ai") -> None:
+    """Rewrite strands.yaml with this history bucket (None: local history)."""
+    (root / "strands.yaml").write_text(strands_yaml(bucket, prefix))
+
+
+def second_checkout(world_root: Path, target: Path) -> Path:
+    """A directory with only the project's strands.yaml (no agents, no .strands)."""
+    target.mkdir(parents=True)
+    shutil.copyfile(world_root / "strands.yaml", target / "strands.yaml")
+    return target
