@@ -21,8 +21,9 @@ from pydantic import ValidationError
 
 from strands_tf.errors import NotFoundError, StateError, UserError
 from strands_tf.state.files import atomic_write_json
-from strands_tf.state.mapper import outputs_file
+from strands_tf.state.mapper import map_stack, outputs_file
 from strands_tf.state.models import FORMAT_VERSION, ResourceRecord, StackState, StateFile
+from strands_tf.terraform.tfstate import TfState
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,43 @@ class StateManager:
                 state.project = project
 
         return self.modify(change)
+
+    def record_apply(
+        self,
+        stack_name: str,
+        tfstate: TfState,
+        synth: dict[str, Any] | None = None,
+        project: str | None = None,
+    ) -> StackState:
+        """Map a stack's tfstate after an apply and store it; an older mapping never replaces a newer one.
+
+        When the stored entry has the same lineage and a higher serial (a late writer of an earlier apply),
+        the stored entry is kept and returned, with a warning.
+        """
+        mapped = map_stack(stack_name, tfstate, synth)
+        kept: list[StackState] = []
+
+        def change(state: StateFile) -> None:
+            current = state.stacks.get(stack_name)
+            if (
+                current is not None
+                and current.tfstate_lineage == mapped.tfstate_lineage
+                and current.tfstate_serial > mapped.tfstate_serial
+            ):
+                log.warning(
+                    "state of stack %s not updated: stored serial %d is newer than %d",
+                    stack_name,
+                    current.tfstate_serial,
+                    mapped.tfstate_serial,
+                )
+                kept.append(current)
+                return
+            state.stacks[stack_name] = mapped
+            if project:
+                state.project = project
+
+        self.modify(change)
+        return kept[0] if kept else mapped
 
     def remove_stack(self, stack_name: str) -> StateFile:
         """Drop a stack's entry (after it was destroyed)."""

@@ -13,6 +13,7 @@ import pytest
 from strands_tf.errors import NotFoundError, StateError, UserError
 from strands_tf.state.manager import StateManager
 from strands_tf.state.models import OutputRecord, ResourceRecord, StackState, StateFile
+from strands_tf.terraform.tfstate import load_tfstate
 
 
 def _rec(lid: str, cfn: str, tf: str, path: str, deps: list[str] | None = None) -> ResourceRecord:
@@ -204,3 +205,20 @@ def test_two_processes_writing_keep_both_stacks_and_readers_never_see_a_torn_fil
     assert set(state.stacks) == {"stack-a", "stack-b"}
     assert state.stacks["stack-a"].tfstate_serial == 24 and state.stacks["stack-b"].tfstate_serial == 24
     assert json.loads((tmp_path / ".strands/state/dev.outputs.json").read_text()) == {"stack-a": {}, "stack-b": {}}
+
+
+def test_record_apply_maps_and_never_goes_back(
+    tmp_path: Path, shared_fixtures: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    tfstate = load_tfstate(shared_fixtures / "state" / "driftctl_tf1.0.0_aws_lb_sg_subnet_deps.tfstate.json")
+    mgr = StateManager(tmp_path, "dev")
+    stack = mgr.record_apply("net", tfstate, project="demo")
+    assert stack.tfstate_serial == 575
+    assert {v.record.tf_type for v in mgr.list_resources(type="AWS::EC2::Subnet")} == {"aws_subnet"}
+    older = load_tfstate(shared_fixtures / "state" / "driftctl_tf1.0.0_aws_lb_sg_subnet_deps.tfstate.json")
+    older.serial = 500
+    kept = mgr.record_apply("net", older)
+    assert kept.tfstate_serial == 575 and mgr.load().stacks["net"].tfstate_serial == 575
+    assert "newer" in caplog.text
+    older.lineage = "another-lineage"
+    assert mgr.record_apply("net", older).tfstate_serial == 500  # a new lineage (state recreated) wins
