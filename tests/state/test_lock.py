@@ -52,7 +52,7 @@ def test_second_apply_fails_at_once_naming_the_holder(tmp_path: Path) -> None:
         start = time.monotonic()
         with pytest.raises(StateError) as exc:
             ProjectLock(tmp_path, "strands apply").acquire()
-        assert time.monotonic() - start < 2.0  # no waiting for the holder
+        assert time.monotonic() - start < 5.0  # no waiting for the holder (which sleeps 30 s)
         err = exc.value
         assert f"pid {proc.pid}" in err.summary
         assert socket.gethostname() in err.summary
@@ -164,15 +164,20 @@ def test_same_process_second_lock_also_fails(tmp_path: Path) -> None:
 
 RACER = """
 import sys, time
+from pathlib import Path
 from strands_tf.errors import StateError
 from strands_tf.state.lock import ProjectLock
-go = float(sys.argv[2])
+go, stop = float(sys.argv[2]), Path(sys.argv[3])
 while time.time() < go:
     time.sleep(0.001)
 try:
-    ProjectLock(sys.argv[1], "racer").acquire()
+    lock = ProjectLock(sys.argv[1], "racer")
+    lock.acquire()
     print("won", flush=True)
-    time.sleep(2)
+    deadline = time.time() + 120
+    while not stop.exists() and time.time() < deadline:  # hold until every racer has tried
+        time.sleep(0.01)
+    lock.release()
 except StateError:
     print("lost", flush=True)
 """
@@ -180,15 +185,24 @@ except StateError:
 
 def test_racing_processes_exactly_one_wins(tmp_path: Path) -> None:
     go = str(time.time() + 1.5)
+    stop = tmp_path / "stop"
     procs = [
-        subprocess.Popen([sys.executable, "-c", RACER, str(tmp_path), go], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", RACER, str(tmp_path), go, str(stop)], stdout=subprocess.PIPE, text=True)
         for _ in range(4)
     ]
-    results = []
-    for p in procs:
-        out, _ = p.communicate(timeout=60)
-        results.append(out.strip())
+    try:
+        results = []
+        for p in procs:
+            assert p.stdout is not None
+            results.append(p.stdout.readline().strip())
+        stop.write_text("")
+        for p in procs:
+            p.wait(timeout=60)
+    finally:
+        for p in procs:
+            _finish(p)
     assert sorted(results) == ["lost", "lost", "lost", "won"]
+    assert not (tmp_path / ".strands" / "project.lock").exists()
 
 
 def test_current_command_names_the_program() -> None:
