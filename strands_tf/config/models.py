@@ -336,6 +336,8 @@ class S3Resource(ResourceBase):
 
 
 class GlobalSecondaryIndex(StrictModel):
+    """A global secondary index: query the table by another key."""
+
     name: str = Field(min_length=3, max_length=255, description="Index name.")
     hash_key: str = Field(description="Partition key attribute of the index.")
     hash_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of hash_key.")
