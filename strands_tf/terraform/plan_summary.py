@@ -254,7 +254,11 @@ def _summarize(plan: Plan, owner_of: OwnerResolver | None) -> PlanSummary:
         if oc.action != "no-op":
             has_changes = True
         outputs.append(OutputItem(oc.name, oc.action, oc.sensitive, oc.masked_before(), oc.masked_after()))
-    drift = [DriftItem(d.address, d.action, d.changed_attributes()) for d in plan.resource_drift]
+    drift = []
+    for d in plan.resource_drift:
+        if d.action == "update" and d.before == d.after:
+            continue  # Terraform 1.0 listed refreshed objects that did not change; that is not drift
+        drift.append(DriftItem(d.address, d.action, d.changed_attributes() if d.action == "update" else []))
     # Owners in first-seen order, the catch-all group last.
     ordered = [g for k, g in groups.items() if k != OTHER_KEY]
     if OTHER_KEY in groups:
