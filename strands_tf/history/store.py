@@ -179,6 +179,17 @@ class S3Store:
     def location(self) -> str:
         return f"s3://{self.bucket}"
 
+    def _convert(self, exc: BaseException, operation: str, where: str) -> StrandsError:
+        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, bx.ClientError) else None
+        if code == "NoSuchBucket":
+            return NotFoundError(
+                f"the history bucket {self.bucket} does not exist",
+                hint="create it with `strands history init` (records wait in .strands/history-spool meanwhile)",
+            )
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return NotFoundError(f"{where} not found")
+        return convert_aws_error(exc, target=self.target, operation=f"{operation} {where}")
+
     @contextmanager
     def _errors(self, operation: str, key: str | None = None) -> Iterator[None]:
         where = f"s3://{self.bucket}/{key}" if key else f"s3://{self.bucket}"
@@ -187,23 +198,17 @@ class S3Store:
         except StrandsError:
             raise
         except CONVERTIBLE as exc:
-            if isinstance(exc, bx.ClientError) and exc.response.get("Error", {}).get("Code") in (
-                "NoSuchKey",
-                "404",
-                "NotFound",
-            ):
-                raise NotFoundError(f"{where} not found") from None
-            raise convert_aws_error(exc, target=self.target, operation=f"{operation} {where}") from exc
+            raise self._convert(exc, operation, where) from exc
         except Exception as exc:  # boto3's transfer manager wraps failures in its own exception types
             from boto3.exceptions import S3UploadFailedError
 
             if isinstance(exc, S3UploadFailedError):
                 cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, CONVERTIBLE):
-                    raise convert_aws_error(cause, target=self.target, operation=f"{operation} {where}") from exc
+                    raise self._convert(cause, operation, where) from exc
                 raise NetworkError(
                     f"upload to {where} failed: {exc}",
-                    hint="check the network and the bucket, then `strands history sync`",
+                    hint="check the network and the bucket, then run `strands history sync`",
                 ) from exc
             raise
 
