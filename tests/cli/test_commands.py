@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -282,3 +284,24 @@ def test_no_color_is_honoured() -> None:
     assert COLOR_SGR.search(colored.err), "FORCE_COLOR should produce colour codes"
     assert not COLOR_SGR.search(plain.err)
     assert "100000 is above the Lambda maximum 10240" in plain.err
+
+
+# --------------------------------------------------------------------------------- lazy imports
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["validate", "--help"], ["schema", "--help"]])
+def test_help_does_not_import_heavy_modules(args: list[str]) -> None:
+    """`strands --help` stays fast: no pydantic, YAML, boto3 (and no rich for the top level) on that path."""
+    code = (
+        "import os, sys\n"
+        "os.environ['STRANDS_NO_EXIT'] = '1'\n"
+        "from strands_tf.cli.main import main\n"
+        f"main({args!r})\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'boto3', 'botocore', 'rich'})\n"
+        "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    marker = next(line for line in proc.stderr.splitlines() if line.startswith("HEAVY="))
+    loaded = set(filter(None, marker.removeprefix("HEAVY=").split(",")))
+    allowed = {"rich"} if args[0] != "--help" and args != ["--version"] else set()
+    assert loaded <= allowed, f"strands {' '.join(args)} imported {sorted(loaded - allowed)}"
