@@ -17,6 +17,7 @@ from strands_tf.config.models import (
     AgentSettings,
     ApiConfig,
     DeadLetterConfig,
+    EmulatorConfig,
     EnvironmentConfig,
     PermissionConfig,
     ProjectConfig,
@@ -104,6 +105,7 @@ class ResolvedProject(BaseModel):
     agents: dict[str, ResolvedAgent]
     resources: dict[str, ResourceConfig]
     selected_agents: list[str]
+    emulator: EmulatorConfig = EmulatorConfig()
     warnings: list[str] = []
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -240,6 +242,7 @@ def resolve(
         agents=resolved_agents,
         resources=resources,
         selected_agents=selected,
+        emulator=config.emulator,
         warnings=warnings,
     )
 

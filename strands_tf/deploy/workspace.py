@@ -20,6 +20,10 @@ class Workspace:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        # records (pid files, logs) must stay valid when read from another working directory
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
     @property
     def strands_dir(self) -> Path:
         return self.root / ".strands"

@@ -1,0 +1,85 @@
+"""`strands emulator start|stop|status`: the offline AWS API emulator (moto on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+
+from strands_tf.cli.context import app_context
+from strands_tf.cli.render import make_console, print_json
+
+
+@click.group()
+def emulator() -> None:
+    """Manage the offline AWS emulator that `-e local` (and `target: emulator`) deploys to.
+
+    Commands that target the emulator start it on demand; these commands are for doing it by hand.
+    It only ever listens on 127.0.0.1.
+    """
+
+
+def _workspace(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from strands_tf.deploy.workspace import Workspace
+
+    app = app_context(ctx)
+    return Workspace(app.load().root)
+
+
+@emulator.command()
+@click.option("--port", type=click.IntRange(1024, 65535), help="Fixed port (default: emulator.port or a free one).")
+@click.option("--json", "as_json", is_flag=True, help="Print the emulator's record as JSON.")
+@click.pass_context
+def start(ctx: click.Context, port: int | None, as_json: bool) -> None:
+    """Start the emulator (or report the one already running).
+
+    \b
+    Examples:
+      strands emulator start
+      strands emulator start --port 5055 --json
+    """
+    from strands_tf.deploy.emulator_target import ensure_emulator
+
+    app = app_context(ctx)
+    chosen = port or app.load().config.emulator.port
+    info = ensure_emulator(_workspace(ctx), chosen)
+    if as_json:
+        print_json({"running": True, **info.to_dict()})
+    else:
+        make_console().print(f"[green]✓[/] emulator on {escape(info.endpoint)} (pid {info.pid})")
+
+
+@emulator.command()
+@click.pass_context
+def stop(ctx: click.Context) -> None:
+    """Stop the project's emulator (its resources are gone afterwards).
+
+    \b
+    Example:
+      strands emulator stop
+    """
+    from strands_tf.deploy.emulator_target import stop_emulator
+
+    stopped = stop_emulator(_workspace(ctx))
+    make_console().print("emulator stopped" if stopped else "no emulator was running")
+
+
+@emulator.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> int:
+    """Show whether the emulator runs, where, and its health (exit 1 when it does not run).
+
+    \b
+    Example:
+      strands emulator status --json
+    """
+    from strands_tf.deploy.emulator_target import running_emulator
+
+    info = running_emulator(_workspace(ctx))
+    if as_json:
+        print_json({"running": info is not None, **(info.to_dict() if info else {})})
+    elif info is None:
+        make_console().print("no emulator running; `strands emulator start` or any `-e local` command starts one")
+    else:
+        make_console().print(f"emulator running on {escape(info.endpoint)} (pid {info.pid})")
+    return 0 if info is not None else 1

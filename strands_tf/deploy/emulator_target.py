@@ -1,0 +1,101 @@
+"""The offline target: a moto server managed under `.strands/` and the bundled provider from a local mirror."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from strands_tf.config.resolve import ResolvedProject
+from strands_tf.deploy.executor import TargetRuntime
+from strands_tf.deploy.workspace import Workspace
+from strands_tf.errors import DependencyError
+
+logger = logging.getLogger(__name__)
+
+PID_FILE = "emulator.json"
+LOG_FILE = "emulator.log"
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+def cache_root() -> Path:
+    """Where the tool keeps machine-wide caches (the provider mirror): $STRANDS_CACHE_DIR or XDG cache."""
+    explicit = os.environ.get("STRANDS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "strands-tf"
+
+
+def pid_file(workspace: Workspace) -> Path:
+    """The emulator's record under `.strands/`."""
+    return workspace.strands_dir / PID_FILE
+
+
+def running_emulator(workspace: Workspace):  # type: ignore[no-untyped-def]
+    """The project's emulator if its pid file names a healthy server, else None (stale files are removed)."""
+    from strands_tf.emulator import server
+
+    path = pid_file(workspace)
+    info = server.ServerInfo.load(path)
+    if info is None:
+        return None
+    if server.is_healthy(info.endpoint):
+        return info
+    logger.info("removing stale emulator record %s (nothing answers on %s)", path, info.endpoint)
+    path.unlink(missing_ok=True)
+    return None
+
+
+def ensure_emulator(workspace: Workspace, port: int | None = None):  # type: ignore[no-untyped-def]
+    """The running emulator of the project, started (and recorded) when there is none."""
+    from strands_tf.emulator import server
+
+    info = running_emulator(workspace)
+    if info is not None:
+        if port is not None and info.port != port:
+            logger.warning("the emulator already runs on port %d, not %d; using it", info.port, port)
+        return info
+    info = server.start(port=port, log_file=workspace.strands_dir / LOG_FILE)
+    info.save(pid_file(workspace))
+    return info
+
+
+def stop_emulator(workspace: Workspace) -> bool:
+    """Stop the project's emulator; False when none was running."""
+    from strands_tf.emulator import server
+
+    path = pid_file(workspace)
+    info = server.ServerInfo.load(path)
+    if info is None:
+        return False
+    stopped = server.stop(info)
+    path.unlink(missing_ok=True)
+    return stopped
+
+
+def ensure_provider():  # type: ignore[no-untyped-def]
+    """The provider mirror, installed on first use; a damaged one is reinstalled."""
+    from strands_tf.emulator import mirror
+
+    root = cache_root() / "emulator"
+    try:
+        return mirror.verify(root)
+    except DependencyError as exc:
+        logger.info("installing the emulator provider (%s)", exc.summary)
+        return mirror.install(root, force=True)
+
+
+def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRuntime:
+    """Start (or reuse) the emulator, install the provider, and point Terraform at both."""
+    if resolved.environment.target != "emulator":
+        raise DependencyError(f"environment '{resolved.environment.name}' does not target the emulator")
+    info = ensure_emulator(workspace, resolved.emulator.port)
+    install = ensure_provider()
+    env = {
+        **TEST_CREDENTIALS,
+        "AWS_REGION": resolved.environment.region,
+        "AWS_DEFAULT_REGION": resolved.environment.region,
+        "AWS_ENDPOINT_URL": info.endpoint,
+    }
+    return TargetRuntime(env=env, cli_config=install.cli_config, variables={"emulator_endpoint": info.endpoint})
