@@ -21,11 +21,12 @@ resource "aws_apigatewayv2_api" "this" {
   dynamic "cors_configuration" {
     for_each = var.cors == null ? [] : [var.cors]
 
+    # Empty lists become null: the API stores no empty list, so [] would show as a change on every plan.
     content {
-      allow_origins     = cors_configuration.value.allow_origins
-      allow_methods     = cors_configuration.value.allow_methods
-      allow_headers     = cors_configuration.value.allow_headers
-      expose_headers    = cors_configuration.value.expose_headers
+      allow_origins     = length(cors_configuration.value.allow_origins) > 0 ? cors_configuration.value.allow_origins : null
+      allow_methods     = length(cors_configuration.value.allow_methods) > 0 ? cors_configuration.value.allow_methods : null
+      allow_headers     = length(cors_configuration.value.allow_headers) > 0 ? cors_configuration.value.allow_headers : null
+      expose_headers    = length(cors_configuration.value.expose_headers) > 0 ? cors_configuration.value.expose_headers : null
       max_age           = cors_configuration.value.max_age
       allow_credentials = cors_configuration.value.allow_credentials
     }
@@ -81,8 +82,11 @@ resource "aws_apigatewayv2_stage" "this" {
   }
 
   default_route_settings {
-    throttling_burst_limit = var.throttling_burst_limit
-    throttling_rate_limit  = var.throttling_rate_limit
+    throttling_burst_limit   = var.throttling_burst_limit
+    throttling_rate_limit    = var.throttling_rate_limit
+    detailed_metrics_enabled = var.detailed_metrics_enabled
+    # the provider's default, spelled out so no engine can read an unset value as a change
+    data_trace_enabled = false
   }
 
   tags = var.tags

@@ -136,6 +136,12 @@ variable "throttling_rate_limit" {
   }
 }
 
+variable "detailed_metrics_enabled" {
+  description = "Publish per-route CloudWatch metrics (billed as custom metrics)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags applied to every resource of the module that supports tags."
   type        = map(string)

@@ -49,7 +49,7 @@ resource "aws_lambda_function" "this" {
   s3_key            = var.filename == null ? var.s3_key : null
   s3_object_version = var.filename == null ? var.s3_object_version : null
   source_code_hash  = var.source_code_hash
-  layers            = local.create_layer ? [aws_lambda_layer_version.this[0].arn] : []
+  layers            = local.create_layer ? [aws_lambda_layer_version.this[0].arn] : null
 
   kms_key_arn                    = var.kms_key_arn
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency

@@ -1,0 +1,227 @@
+"""All seven modules through real Terraform: validate, plan, apply, inspect in moto, destroy.
+
+The embedded engine runs the fixture root against the emulator provider (strands_tf.emulator, serving
+strands_tf/schema/aws_provider_schema.json) pointed at a moto server, so `terraform validate`
+checks the modules with the real provider's schema and the apply shows what the modules build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from .conftest import FIXTURE_ROOT, MODULES_DIR
+
+pytestmark = [pytest.mark.engine, pytest.mark.moto, pytest.mark.slow]
+
+SERVICES = ("s3", "sts", "iam", "lambda", "dynamodb", "sqs", "sns", "logs", "kms", "apigatewayv2", "cloudwatch")
+REGION = "eu-west-1"
+
+
+@dataclass
+class Project:
+    root: Path
+    env: dict[str, str]
+    endpoint: str
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "strands_tf.terraform.embedded", *args, "-no-color"],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    def ok(self, *args: str) -> str:
+        result = self.run(*args)
+        assert result.returncode == 0, f"terraform {args[0]} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        return result.stdout
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+
+def _provider_block(endpoint: str) -> str:
+    endpoints = "".join(f'    {service} = "{endpoint}"\n' for service in SERVICES)
+    return (
+        'provider "aws" {\n'
+        f'  region                      = "{REGION}"\n'
+        '  allowed_account_ids         = ["123456789012"]\n'
+        '  access_key                  = "test"\n'
+        '  secret_key                  = "test"\n'
+        "  skip_credentials_validation = true\n"
+        "  skip_requesting_account_id  = true\n"
+        "  skip_metadata_api_check     = true\n"
+        "  s3_use_path_style           = true\n"
+        f"  endpoints {{\n{endpoints}  }}\n"
+        "}\n"
+    )
+
+
+def _resources(module: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Address -> attribute values of every resource in a ``show -json`` module, child modules included."""
+    found = {r["address"]: r["values"] for r in module.get("resources", [])}
+    for child in module.get("child_modules", []):
+        found.update(_resources(child))
+    return found
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Iterator[Project]:
+    """The fixture root next to a copy of modules/, initialised against the emulator provider."""
+    from strands_tf.emulator import mirror
+    from strands_tf.emulator.provider.schema import DEFAULT_SCHEMA_PATH, SCHEMA_ENV
+
+    base = tmp_path_factory.mktemp("emulated")
+    shutil.copytree(MODULES_DIR, base / "modules")
+    root = base / "root"
+    (root / "build").mkdir(parents=True)
+    text = (FIXTURE_ROOT / "main.tf").read_text(encoding="utf-8").replace("../../../../modules/", "../modules/")
+    text, count = re.subn(r'provider "aws" \{.*?\n\}\n', _provider_block(moto_server.endpoint), text, flags=re.S)
+    assert count == 1
+    (root / "main.tf").write_text(text, encoding="utf-8")
+    for name in ("support.zip", "support-deps.zip"):
+        with zipfile.ZipFile(root / "build" / name, "w") as archive:
+            archive.writestr("handler.py", "def handler(event, context):\n    return {'ok': True}\n")
+
+    previous = os.environ.get(SCHEMA_ENV)
+    os.environ[SCHEMA_ENV] = str(DEFAULT_SCHEMA_PATH)
+    try:
+        installed = mirror.install(base / "emulator-cache")
+    finally:
+        if previous is None:
+            os.environ.pop(SCHEMA_ENV, None)
+        else:
+            os.environ[SCHEMA_ENV] = previous
+    mirror.write_lock_file(root, installed)
+    env = {
+        **os.environ,
+        **installed.env(base / "tfdata"),
+        SCHEMA_ENV: str(DEFAULT_SCHEMA_PATH),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
+    proj = Project(root, env, moto_server.endpoint)
+    proj.ok("init", "-input=false", "-lockfile=readonly")
+    yield proj
+    proj.run("destroy", "-auto-approve", "-input=false")
+
+
+def test_validate_with_the_real_provider_schema(project: Project) -> None:
+    assert "The configuration is valid" in project.ok("validate")
+
+
+def test_validate_catches_an_argument_the_provider_does_not_have(project: Project, tmp_path: Path) -> None:
+    topic = project.root.parent / "modules" / "sns-topic" / "main.tf"
+    original = topic.read_text(encoding="utf-8")
+    topic.write_text(original.replace("  display_name                = var.display_name\n", "  display_nam = 1\n"))
+    try:
+        result = project.run("validate")
+    finally:
+        topic.write_text(original, encoding="utf-8")
+    assert result.returncode == 1
+    assert 'An argument named "display_nam" is not expected here' in result.stdout + result.stderr
+
+
+def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
+    plan = project.ok("plan", "-input=false", "-out=tfplan")
+    assert re.search(r"Plan: \d+ to add, 0 to change, 0 to destroy", plan)
+    changes = {c["address"]: c["change"] for c in json.loads(project.ok("show", "-json", "tfplan"))["resource_changes"]}
+    # the dead-letter target is the DLQ created in the same apply, so whether the block exists is only
+    # known after apply: the block is unknown in the plan (never absent)
+    function_change = changes["module.support.aws_lambda_function.this"]
+    assert function_change["after_unknown"]["dead_letter_config"] in (True, [{"target_arn": True}])
+    assert function_change["after"]["tracing_config"] == [{"mode": "Active"}]
+    project.ok("apply", "-input=false", "-auto-approve", "tfplan")
+    outputs = {k: v["value"] for k, v in json.loads(project.ok("output", "-json")).items()}
+
+    state = _resources(json.loads(project.ok("show", "-json"))["values"]["root_module"])
+    # moto 5.2 keeps no LoggingConfig or DeadLetterConfig: check what Terraform sent for those
+    planned = state["module.support.aws_lambda_function.this"]
+    assert planned["logging_config"][0]["log_group"] == "/aws/lambda/demo-dev-support" == outputs["log_group_name"]
+    assert planned["logging_config"][0]["log_format"] == "Text"
+    assert planned["reserved_concurrent_executions"] == 10
+
+    fn = project.client("lambda").get_function_configuration(FunctionName="demo-dev-support")
+    assert fn["TracingConfig"]["Mode"] == "Active"
+    assert fn["Architectures"] == ["arm64"] and fn["MemorySize"] == 1024 and fn["Timeout"] == 300
+    assert [layer["Arn"] for layer in fn["Layers"]] == [outputs["layer_arn"]]
+    assert fn["Environment"]["Variables"] == {"MEMORY_TABLE": "demo-dev-memory"}
+    assert fn["Role"] == outputs["role_arn"]
+    mappings = project.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    assert [m["BatchSize"] for m in mappings if m["FunctionArn"] == outputs["function_arn"]] == [5]
+
+    groups = project.client("logs").describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
+    retention = {g["logGroupName"]: g.get("retentionInDays") for g in groups}
+    assert retention["/aws/lambda/demo-dev-support"] == 30
+    assert retention["/aws/apigateway/demo-dev/access"] == 30
+
+    iam = project.client("iam")
+    trust = iam.get_role(RoleName="demo-dev-support")["Role"]["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    inline = iam.get_role_policy(RoleName="demo-dev-support", PolicyName="demo-dev-support-policy")["PolicyDocument"]
+    inline = json.loads(inline) if isinstance(inline, str) else inline
+    assert {s["Sid"] for s in inline["Statement"]} == {"Logs", "Memory", "Jobs"}
+
+    table = project.client("dynamodb").describe_table(TableName=outputs["table_name"])["Table"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["SSEDescription"]["Status"] in ("ENABLED", "ENABLING")
+    backups = project.client("dynamodb").describe_continuous_backups(TableName=outputs["table_name"])
+    assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == (
+        "ENABLED"
+    )
+
+    s3 = project.client("s3")
+    bucket = outputs["bucket_name"]
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rules[0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+
+    attributes = project.client("sqs").get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["All"])
+    redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"] == outputs["dead_letter_queue_arn"]
+    assert int(redrive["maxReceiveCount"]) == 5
+    assert attributes["Attributes"]["VisibilityTimeout"] == "360"
+
+    topic = project.client("sns").get_topic_attributes(TopicArn=outputs["topic_arn"])["Attributes"]
+    assert topic["KmsMasterKeyId"] == "alias/aws/sns"
+
+    api = project.client("apigatewayv2")
+    routes = api.get_routes(ApiId=outputs["api_id"])["Items"]
+    assert [(r["RouteKey"], r["AuthorizationType"]) for r in routes] == [("POST /chat", "AWS_IAM")]
+    stage = api.get_stage(ApiId=outputs["api_id"], StageName="$default")
+    assert stage["AutoDeploy"] is True
+    assert json.loads(stage["AccessLogSettings"]["Format"])["requestId"] == "$context.requestId"
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
+
+    project.ok("destroy", "-auto-approve", "-input=false")
+    functions = project.client("lambda").list_functions()["Functions"]
+    assert "demo-dev-support" not in {f["FunctionName"] for f in functions}
