@@ -37,8 +37,15 @@ demo: $(STAMP)
 	$(BIN)/strands init $(DEMO_DIR)/demo --name demo
 	@echo "== strands validate"
 	$(BIN)/strands -C $(DEMO_DIR)/demo validate
-	@echo "== strands config show -e dev"
-	$(BIN)/strands -C $(DEMO_DIR)/demo config show -e dev
+	@echo "== strands plan -e local   (offline AWS emulator: no account, no terraform binary)"
+	$(BIN)/strands -C $(DEMO_DIR)/demo plan -e local
+	@echo "== strands apply -e local --auto-approve"
+	$(BIN)/strands -C $(DEMO_DIR)/demo apply -e local --auto-approve
+	@echo "== strands outputs -e local"
+	$(BIN)/strands -C $(DEMO_DIR)/demo outputs -e local
+	@echo "== strands destroy -e local --auto-approve"
+	$(BIN)/strands -C $(DEMO_DIR)/demo destroy -e local --auto-approve
+	$(BIN)/strands -C $(DEMO_DIR)/demo emulator stop
 
 test: install-dev
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
