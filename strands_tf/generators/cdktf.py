@@ -97,11 +97,24 @@ def backend_block(ctx: RenderContext, stack: Stack) -> tuple[str, dict[str, Any]
         return "s3", {"backend": {"s3": config}}
     if state.backend == "cloud":
         workspaces: dict[str, Any] = (
-            {"tags": list(state.workspace_tags)} if state.workspace_tags else {"name": state.workspace or stack.name}
+            {"tags": list(state.workspace_tags)} if state.workspace_tags else {"name": workspace_name(ctx, stack.name)}
         )
         cloud = {"organization": state.organization, "hostname": state.hostname, "workspaces": [workspaces]}
         return "cloud", {"cloud": [cloud]}
     return "local", {"backend": {"local": {"path": f"{ctx.local_state_dir}/{stack.name}.tfstate"}}}
+
+
+def workspace_name(ctx: RenderContext, stack_name: str) -> str:
+    """HCP Terraform workspace of a stack: the configured name for the main stack, suffixed for the others.
+
+    One workspace holds one state: with `stacks: per_agent`, every stack needs its own, or they would
+    overwrite each other's state.
+    """
+    configured = ctx.project.state.workspace
+    if not configured:
+        return stack_name
+    main = f"{ctx.project.project}-{ctx.project.environment.name}"
+    return configured + stack_name[len(main) :] if stack_name.startswith(main) else f"{configured}-{stack_name}"
 
 
 def remote_state_source(ctx: RenderContext, source_stack: str) -> dict[str, Any]:
@@ -117,7 +130,7 @@ def remote_state_source(ctx: RenderContext, source_stack: str) -> dict[str, Any]
             "config": {
                 "hostname": state.hostname,
                 "organization": state.organization,
-                "workspaces": {"name": state.workspace or source_stack},
+                "workspaces": {"name": workspace_name(ctx, source_stack)},
             },
         }
     return {"backend": "local", "config": {"path": f"{ctx.local_state_dir}/{source_stack}.tfstate"}}

@@ -168,3 +168,78 @@ def test_render_stack_hcl_splits_files_by_purpose() -> None:
         "s3.tf", "sns.tf", "sqs.tf", "versions.tf",
     ]  # fmt: skip
     assert 'module "dlq_support"' in files["agent_support.tf"] and 'module "role_support"' in files["agent_support.tf"]
+
+
+def test_prod_with_assume_role_equals_the_json_stack(sample: Path) -> None:
+    """prod (role_arn, another region) once its agent leaves the VPC: assume_role block and region."""
+    config = sample / "strands.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("{support: {memory: 1024,", "{support: {vpc: false, memory: 1024,")
+        .replace(
+            "role_arn: arn:aws:iam::222222222222:role/strands-deploy",
+            "role_arn: arn:aws:iam::222222222222:role/strands-deploy\n    external_id: acme-ext-id",
+        )
+    )
+    synth(sample, "prod", hcl=sample / "infra")
+    assert_equivalent(sample / "cdktf.out", sample / "infra")
+    doc = json.loads((sample / "cdktf.out" / "stacks" / "support-desk-prod" / "cdk.tf.json").read_text())
+    provider = doc["provider"]["aws"][0]
+    assert provider["assume_role"] == [
+        {"external_id": "acme-ext-id", "role_arn": "arn:aws:iam::222222222222:role/strands-deploy",
+         "session_name": "strands-tf"}
+    ]  # fmt: skip
+    assert provider["region"] == "eu-west-1"
+    assert doc["module"]["agent_support"]["memory_size"] == 1024
+    assert doc["module"]["agent_support"]["reserved_concurrency"] == 50
+    assert "assume_role {" in (sample / "infra" / "providers.tf").read_text()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "{backend: cloud, organization: acme, workspace: support-desk-dev}",
+        "{backend: cloud, organization: acme, workspace_tags: [support-desk, dev]}",
+        "{backend: local}",
+    ],
+)
+def test_other_backends_equal_the_json_stack(sample: Path, state: str) -> None:
+    config = sample / "strands.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("state: {backend: s3, bucket: acme-tfstate, key_prefix: support-desk, lock: true}", f"state: {state}")
+        .replace("region: us-east-1\n", "region: us-east-1\nstacks: per_agent\n", 1)
+    )
+    synth(sample, "dev", hcl=sample / "infra")
+    assert assert_equivalent(sample / "cdktf.out", sample / "infra") == 4
+
+
+def test_per_agent_stacks_get_one_cloud_workspace_each(sample: Path) -> None:
+    config = sample / "strands.yaml"
+    config.write_text(
+        config.read_text()
+        .replace(
+            "state: {backend: s3, bucket: acme-tfstate, key_prefix: support-desk, lock: true}",
+            "state: {backend: cloud, organization: acme, workspace: desk}",
+        )
+        .replace("region: us-east-1\n", "region: us-east-1\nstacks: per_agent\n", 1)
+    )
+    synth(sample, "dev", hcl=sample / "infra")
+    workspaces = {}
+    for stack in ("support-desk-dev", "support-desk-dev-support", "support-desk-dev-api", "support-desk-dev-triage"):
+        doc = json.loads((sample / "cdktf.out" / "stacks" / stack / "cdk.tf.json").read_text())
+        workspaces[stack] = doc["terraform"]["cloud"][0]["workspaces"][0]["name"]
+        for source in doc.get("data", {}).get("terraform_remote_state", {}).values():
+            assert source["backend"] == "remote"
+            read = source["config"]["workspaces"]["name"]
+            assert read in {"desk", "desk-support"}, read
+    assert workspaces == {
+        "support-desk-dev": "desk",
+        "support-desk-dev-support": "desk-support",
+        "support-desk-dev-api": "desk-api",
+        "support-desk-dev-triage": "desk-triage",
+    }
+    assert (
+        'workspaces {\n      name = "desk-api"'
+        in (sample / "infra" / "support-desk-dev-api" / "versions.tf").read_text()
+    )
