@@ -110,13 +110,13 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
 
     logs = strands(["history", "logs", world.second], other, monkeypatch, capsys)
     assert logs.code == 0 and "demo-dev-app apply" in logs.out
-    one = strands(["history", "logs", world.second, "--resource", "terraform_data.queue", "--json"], other,
-                  monkeypatch, capsys)  # fmt: skip
+    one = strands(
+        ["history", "logs", world.second, "--resource", "terraform_data.queue", "--json"], other, monkeypatch, capsys
+    )
     lines = [json.loads(line) for line in one.out.splitlines()]
     assert lines and all(line["stack"] == "demo-dev-app" for line in lines)
     assert {line["event"]["type"] for line in lines} >= {"apply_start", "apply_complete"}
-    missing = strands(["history", "logs", world.second, "--resource", "aws_s3_bucket.nope"], other, monkeypatch,
-                      capsys)  # fmt: skip
+    missing = strands(["history", "logs", world.second, "--resource", "aws_s3_bucket.nope"], other, monkeypatch, capsys)
     assert missing.code == 3 and "no events for aws_s3_bucket.nope" in missing.err
 
     verified = strands(["history", "verify", world.first], other, monkeypatch, capsys)
@@ -198,8 +198,9 @@ def test_a_50mb_execution_log_is_uploaded_in_parts(world: World, factory: AwsSes
     assert hashlib.sha256(body).hexdigest() == meta.objects["events.jsonl"].sha256
 
 
-def test_bucket_init_applies_every_protection(world: World, factory: AwsSessionFactory, bucket_name: str,
-                                              monkeypatch, capsys) -> None:  # fmt: skip
+def test_bucket_init_applies_every_protection(
+    world: World, factory: AwsSessionFactory, bucket_name: str, monkeypatch, capsys
+) -> None:
     configure(world.root, bucket=bucket_name)
     result = strands(["history", "init", "--json"], world.root, monkeypatch, capsys)
     assert result.code == 0, result.err
@@ -209,8 +210,12 @@ def test_bucket_init_applies_every_protection(world: World, factory: AwsSessionF
     rules = client.get_bucket_encryption(Bucket=bucket_name)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     block = client.get_public_access_block(Bucket=bucket_name)["PublicAccessBlockConfiguration"]
-    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-                     "RestrictPublicBuckets": True}  # fmt: skip
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
     ownership = client.get_bucket_ownership_controls(Bucket=bucket_name)["OwnershipControls"]["Rules"]
     assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     policy = json.loads(client.get_bucket_policy(Bucket=bucket_name)["Policy"])
@@ -243,8 +248,9 @@ def test_bucket_init_with_a_kms_key(world: World, factory: AwsSessionFactory, bu
     assert report.created
 
 
-def test_history_commands_explain_bad_input(world: World, factory: AwsSessionFactory, bucket_name: str,
-                                            monkeypatch, capsys) -> None:  # fmt: skip
+def test_history_commands_explain_bad_input(
+    world: World, factory: AwsSessionFactory, bucket_name: str, monkeypatch, capsys
+) -> None:
     make_bucket(world, bucket_name, factory)
     bad = strands(["history", "show", "not-an-id"], world.root, monkeypatch, capsys)
     assert bad.code == 1 and "is not a deployment id" in bad.err

@@ -195,8 +195,9 @@ class World:
 
     def deployment_dir(self, deployment_id: str) -> Path:
         """The deployment directory, with the state file put back as that deployment left it."""
-        shutil.copyfile(self.root / "state-snapshots" / f"{deployment_id}.json",
-                        self.root / ".strands" / "state" / f"{ENV}.json")  # fmt: skip
+        shutil.copyfile(
+            self.root / "state-snapshots" / f"{deployment_id}.json", self.root / ".strands" / "state" / f"{ENV}.json"
+        )
         return self.root / ".strands" / "deployments" / deployment_id
 
 
