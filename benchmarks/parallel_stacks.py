@@ -17,15 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from strands_tf.deploy.executor import (  # noqa: E402
+from strands_tf.deploy.executor import (
     DeployContext,
     TargetRuntime,
     read_manifest,
     run_deployment,
     start_deployment,
 )
-from strands_tf.deploy.workspace import Workspace, new_deployment_id  # noqa: E402
-from strands_tf.terraform.engine import discover_engine  # noqa: E402
+from strands_tf.deploy.workspace import Workspace, new_deployment_id
+from strands_tf.terraform.engine import discover_engine
 
 
 def write_layout(root: Path, count: int, seconds: float) -> Path:
