@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from strands_tf.config.types import (
@@ -70,6 +70,56 @@ def _err(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
     return PydanticCustomError(kind, message, ctx)
 
 
+def _check_route(route: str) -> str:
+    if route == "$default":
+        return route
+    match = _ROUTE_RE.match(route)
+    if not match:
+        method, _, rest = route.partition(" ")
+        if method.upper() in HTTP_METHODS and method != method.upper() and rest.startswith("/"):
+            raise _err(
+                "route_method_case",
+                "'{route}': write the method in capitals, '{fixed}'",
+                route=route,
+                fixed=f"{method.upper()} {rest}",
+            )
+        raise _err("route", '\'{route}\' is not a route: expected "METHOD /path", e.g. "POST /chat"', route=route)
+    if match["method"] not in HTTP_METHODS:
+        raise _err(
+            "route_method",
+            "'{method}' in '{route}' is not an HTTP method ({allowed})",
+            method=match["method"],
+            route=route,
+            allowed=", ".join(HTTP_METHODS),
+        )
+    return route
+
+
+def _check_origin(origin: str) -> str:
+    if not _ORIGIN_RE.match(origin):
+        raise _err("cors_origin", "'{origin}' is not an origin: expected scheme://host[:port] or '*'", origin=origin)
+    return origin
+
+
+def _check_method(method: str) -> str:
+    if method.upper() not in (*HTTP_METHODS, "*"):
+        raise _err("cors_method", "'{method}' is not an HTTP method", method=method)
+    return method.upper()
+
+
+def _check_iam_action(action: str) -> str:
+    if not _IAM_ACTION_RE.match(action):
+        raise _err("iam_action", "'{action}' is not an IAM action: expected service:Action", action=action)
+    return action
+
+
+# Checked one by one, so each bad item is reported at its own line (routes[1]) and all of them at once.
+RouteKey = Annotated[str, AfterValidator(_check_route)]
+Origin = Annotated[str, AfterValidator(_check_origin)]
+CorsMethod = Annotated[str, AfterValidator(_check_method)]
+IamAction = Annotated[str, AfterValidator(_check_iam_action)]
+
+
 class StrictModel(BaseModel):
     """Base of every strands.yaml model: unknown keys are errors, not silently ignored."""
 
@@ -82,10 +132,10 @@ class StrictModel(BaseModel):
 class CorsConfig(StrictModel):
     """Cross-origin settings of the HTTP API."""
 
-    allow_origins: list[str] = Field(
+    allow_origins: list[Origin] = Field(
         min_length=1, description='Origins allowed to call the API, e.g. ["https://app.example.com"].'
     )
-    allow_methods: list[str] = Field(
+    allow_methods: list[CorsMethod] = Field(
         default_factory=lambda: ["GET", "POST", "OPTIONS"], description="HTTP methods allowed from those origins."
     )
     allow_headers: list[str] = Field(
@@ -94,24 +144,6 @@ class CorsConfig(StrictModel):
     expose_headers: list[str] = Field(default_factory=list, description="Response headers the browser may read.")
     max_age: bounded(0, 86400, "CORS max_age") = Field(300, description="Seconds a preflight answer is cached.")
     allow_credentials: StrictBool = Field(False, description="Allow cookies and authorization headers.")
-
-    @field_validator("allow_origins")
-    @classmethod
-    def _origins(cls, origins: list[str]) -> list[str]:
-        for origin in origins:
-            if not _ORIGIN_RE.match(origin):
-                raise _err(
-                    "cors_origin", "'{origin}' is not an origin: expected scheme://host[:port] or '*'", origin=origin
-                )
-        return origins
-
-    @field_validator("allow_methods")
-    @classmethod
-    def _methods(cls, methods: list[str]) -> list[str]:
-        for method in methods:
-            if method.upper() not in (*HTTP_METHODS, "*"):
-                raise _err("cors_method", "'{method}' is not an HTTP method", method=method)
-        return [m.upper() for m in methods]
 
     @model_validator(mode="after")
     def _credentials_need_origins(self) -> CorsConfig:
@@ -126,7 +158,7 @@ class CorsConfig(StrictModel):
 class ApiConfig(StrictModel):
     """Routes of the project's HTTP API (API Gateway v2) that invoke this agent."""
 
-    routes: list[str] = Field(min_length=1, description='Route keys "METHOD /path", e.g. "POST /chat".')
+    routes: list[RouteKey] = Field(min_length=1, description='Route keys "METHOD /path", e.g. "POST /chat".')
     cors: CorsConfig | None = Field(None, description="CORS for browser clients; omitted means no CORS.")
     throttling_burst_limit: bounded(1, 5000, "API burst limit") = Field(100, description="Burst requests.")
     throttling_rate_limit: bounded(1, 10000, "API rate limit") = Field(50, description="Steady requests/s.")
@@ -136,21 +168,6 @@ class ApiConfig(StrictModel):
     def _routes(cls, routes: list[str]) -> list[str]:
         seen: set[str] = set()
         for route in routes:
-            if route == "$default":
-                continue
-            match = _ROUTE_RE.match(route)
-            if not match:
-                raise _err(
-                    "route", '\'{route}\' is not a route: expected "METHOD /path", e.g. "POST /chat"', route=route
-                )
-            if match["method"] not in HTTP_METHODS:
-                raise _err(
-                    "route_method",
-                    "'{method}' in '{route}' is not an HTTP method ({allowed})",
-                    method=match["method"],
-                    route=route,
-                    allowed=", ".join(HTTP_METHODS),
-                )
             if route in seen:
                 raise _err("route_duplicate", "route '{route}' is listed twice", route=route)
             seen.add(route)
@@ -188,7 +205,7 @@ class PermissionConfig(StrictModel):
         description="Access template: read, write, read_write (s3, dynamodb), consume, publish (sqs), "
         "publish (sns), invoke (agent).",
     )
-    actions: list[str] | None = Field(
+    actions: list[IamAction] | None = Field(
         None, description='Explicit IAM actions instead of a template, e.g. ["dynamodb:GetItem"].'
     )
 
@@ -199,9 +216,6 @@ class PermissionConfig(StrictModel):
             return None
         if not actions:
             raise _err("actions_empty", "actions must list at least one IAM action")
-        for action in actions:
-            if not _IAM_ACTION_RE.match(action):
-                raise _err("iam_action", "'{action}' is not an IAM action: expected service:Action", action=action)
         return actions
 
     @model_validator(mode="after")
