@@ -46,7 +46,8 @@ def make_unique_id(components: list[str]) -> str:
     digest = hashlib.md5("/".join(components).encode(), usedforsecurity=False).hexdigest()
     deduped: list[str] = []
     for c in components:
-        if not deduped or deduped[-1] != c:
+        # CDKTF's removeDupes: skip a component the previous one ends with.
+        if not deduped or not deduped[-1].endswith(c):
             deduped.append(c)
     human = "_".join(_NON_ALNUM.sub("", c) for c in deduped if c != "Resource")[:_MAX_HUMAN]
     return f"{human}_{digest[:_HASH_LEN].upper()}"

@@ -296,6 +296,12 @@ def test_make_unique_id_matches_cdktf_rules() -> None:
     assert nested.startswith("Parent_Child_") and len(nested.split("_")[-1]) == 8
     assert nested.split("_")[-1] == nested.split("_")[-1].upper()
     assert make_unique_id(["A", "Default"]) == "A"
+    # CDKTF skips a component the previous one ends with, keeps "_" and "-", hides "Resource" from the
+    # readable part; the hash covers every component but "Default".
+    import hashlib
+
+    digest = hashlib.md5(b"support_agent/agent/Resource", usedforsecurity=False).hexdigest()[:8].upper()
+    assert make_unique_id(["support_agent", "agent", "Resource", "Default"]) == f"support_agent_{digest}"
 
 
 @pytest.mark.engine
