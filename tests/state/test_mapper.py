@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -298,8 +299,6 @@ def test_make_unique_id_matches_cdktf_rules() -> None:
     assert make_unique_id(["A", "Default"]) == "A"
     # CDKTF skips a component the previous one ends with, keeps "_" and "-", hides "Resource" from the
     # readable part; the hash covers every component but "Default".
-    import hashlib
-
     digest = hashlib.md5(b"support_agent/agent/Resource", usedforsecurity=False).hexdigest()[:8].upper()
     assert make_unique_id(["support_agent", "agent", "Resource", "Default"]) == f"support_agent_{digest}"
 
