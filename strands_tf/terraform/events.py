@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -322,6 +323,8 @@ class ProgressTracker:
         self._diagnostics: list[dict[str, Any]] = []
         self._first: datetime | None = None
         self._last: datetime | None = None
+        # A reader thread feeds while a renderer takes snapshots: every public method holds the lock.
+        self._lock = threading.RLock()
 
     # -- feeding
 
@@ -333,6 +336,10 @@ class ProgressTracker:
 
     def feed(self, event: UIEvent) -> ResourceProgress | None:
         """Apply one event; returns the row it changed, if any."""
+        with self._lock:
+            return self._feed(event)
+
+    def _feed(self, event: UIEvent) -> ResourceProgress | None:
         when = event.time or self._clock()
         if event.type != RAW:
             self._first = self._first or when
@@ -496,11 +503,13 @@ class ProgressTracker:
 
     def rows(self) -> list[ResourceProgress]:
         """Rows in first-seen order."""
-        return list(self._rows.values())
+        with self._lock:
+            return list(self._rows.values())
 
     def _counted(self) -> list[ResourceProgress]:
-        rows = self._rows.values()
-        return [r for r in rows if r.planned] if self._planned else list(rows)
+        with self._lock:
+            rows = self._rows.values()
+            return [r for r in rows if r.planned] if self._planned else list(rows)
 
     @property
     def done(self) -> int:
@@ -514,7 +523,10 @@ class ProgressTracker:
 
     def snapshot(self, now: datetime | None = None) -> ProgressSnapshot:
         """A consistent, JSON-ready copy; ``now`` (default: the clock) dates running rows."""
-        now = now or self._clock()
+        with self._lock:
+            return self._snapshot(now or self._clock())
+
+    def _snapshot(self, now: datetime) -> ProgressSnapshot:
         counted = self._counted()
         by_status = {s: 0 for s in Status}
         for r in counted:
@@ -539,7 +551,11 @@ class ProgressTracker:
         )
 
     def timings(self) -> dict[str, tuple[datetime, datetime]]:
-        """Start and end of every finished or failed resource (input for waves.timeline)."""
+        """Start and end of every finished or failed resource (input for waves.build_timeline)."""
+        with self._lock:
+            return self._timings()
+
+    def _timings(self) -> dict[str, tuple[datetime, datetime]]:
         return {
             r.address: (r.started, r.ended)
             for r in self._rows.values()

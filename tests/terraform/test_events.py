@@ -370,3 +370,29 @@ def test_unplanned_replace_running_elapsed_keeps_counting() -> None:
     assert row.elapsed(datetime(2026, 1, 1, 0, 0, 10, tzinfo=UTC)) == 10.0
     tracker.feed(parse_event_line(_ev("apply_complete", "a.r", 5, "create")))
     assert row.status is Status.DONE and row.elapsed() == 5.0
+
+
+def test_tracker_feed_and_snapshot_from_two_threads() -> None:
+    import threading
+
+    tracker = ProgressTracker()
+    lines = [_ev("planned_change", f"a.r{i}", 0, "create") for i in range(3000)]
+    lines += [_ev(kind, f"a.r{i}", 1, "create") for i in range(3000) for kind in ("apply_start", "apply_complete")]
+    events = [parse_event_line(line) for line in lines]
+    errors: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            tracker.feed_all(events)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=feed)
+    worker.start()
+    while worker.is_alive():
+        snap = tracker.snapshot()
+        assert snap.done <= snap.total
+        tracker.timings()
+    worker.join()
+    assert not errors
+    assert tracker.snapshot().done == 3000
