@@ -109,4 +109,8 @@ data "aws_iam_policy_document" "this" {
 resource "aws_sqs_queue_policy" "this" {
   queue_url = aws_sqs_queue.this.id
   policy    = data.aws_iam_policy_document.this.json
+
+  # One attribute change at a time on the queue: emulators that rewrite all attributes on each
+  # SetQueueAttributes call (moto) would otherwise drop whichever write lands first.
+  depends_on = [aws_sqs_queue_redrive_policy.this]
 }
