@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -373,8 +374,6 @@ def test_unplanned_replace_running_elapsed_keeps_counting() -> None:
 
 
 def test_tracker_feed_and_snapshot_from_two_threads() -> None:
-    import threading
-
     tracker = ProgressTracker()
     lines = [_ev("planned_change", f"a.r{i}", 0, "create") for i in range(3000)]
     lines += [_ev(kind, f"a.r{i}", 1, "create") for i in range(3000) for kind in ("apply_start", "apply_complete")]
