@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -222,3 +223,14 @@ def test_record_apply_maps_and_never_goes_back(
     assert "newer" in caplog.text
     older.lineage = "another-lineage"
     assert mgr.record_apply("net", older).tfstate_serial == 500  # a new lineage (state recreated) wins
+
+
+def test_threads_sharing_one_manager_keep_every_stack(tmp_path: Path) -> None:
+    mgr = StateManager(tmp_path, "dev")
+    names = [f"s{i}" for i in range(8)]
+    threads = [threading.Thread(target=mgr.put_stack, args=(_stack(n),)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(StateManager(tmp_path, "dev").load().stacks) == set(names)
