@@ -106,10 +106,28 @@ def test_arbitrary_bytes(project: Path, raw: bytes) -> None:
     exercise(project, raw)
 
 
+# Inputs that once crashed the loader or hung it, kept as regression examples.
+REGRESSIONS = [
+    "version: 1\nproject: demo\nx: {<<: {? [a]: 1}, b: 2}\n",  # merge key whose source has a list key
+    'version: 1\nproject: demo\nagents:\n  a: {path: "a\\0b"}\n',  # NUL in a path
+    "version: 1\nproject: demo\ntags: &t {a: *t}\n",  # recursive alias
+    "a: &a {<<: *a}\n",  # merge key that refers to its own mapping
+    "l0: &l0 [x,x,x,x,x,x,x,x,x,x]\n"
+    + "".join(f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9)),  # alias bomb
+    "version: 1\nproject: demo\nenvironments: {dev: {account: 0777}}\n",  # octal account id
+    "version: 1\nproject: demo\ntags: {a: !!int x, b: !!binary '%%', c: !!float y}\n",  # bad explicit tags
+]
+
+
 @PROFILE
 @given(st.text(YAML_ALPHABET, max_size=300))
 def test_yaml_ish_text(project: Path, text: str) -> None:
     exercise(project, text.encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize("text", REGRESSIONS)
+def test_regressions(project: Path, text: str) -> None:
+    exercise(project, text.encode())
 
 
 @PROFILE
