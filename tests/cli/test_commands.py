@@ -305,3 +305,14 @@ def test_help_does_not_import_heavy_modules(args: list[str]) -> None:
     loaded = set(filter(None, marker.removeprefix("HEAVY=").split(",")))
     allowed = {"rich"} if args[0] != "--help" and args != ["--version"] else set()
     assert loaded <= allowed, f"strands {' '.join(args)} imported {sorted(loaded - allowed)}"
+
+
+def test_docs_cover_every_command_and_global_option() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"`{name}`" in docs or f"`strands {name}" in docs, f"docs/cli.md does not mention `strands {name}`"
+    for param in cli.params:
+        for opt in param.opts:
+            assert opt in docs, f"docs/cli.md does not mention the global option {opt}"
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "STRANDS_ENV", "NO_COLOR"):
+        assert code in docs
