@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import hcl2
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -175,6 +176,56 @@ def module_variables(module: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(required)
 
 
+def object_attributes(type_expr: str) -> tuple[str, frozenset[str]] | None:
+    """For `list(object({...}))`, `map(object({...}))` or `object({...})`: (container, attribute names)."""
+    text = type_expr.removeprefix("${").removesuffix("}")
+    match = re.match(r"^(list|map|set)?\(?object\(\{", text)
+    if not match:
+        return None
+    body, depth, names, current = text[match.end() :], 0, set(), ""
+    for char in body:
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            if depth == 0:
+                break
+            depth -= 1
+        if depth == 0 and char == ",":
+            names.add(current.split("=")[0].strip())
+            current = ""
+        else:
+            current += char
+    names.add(current.split("=")[0].strip())
+    return match.group(1) or "object", frozenset(names)
+
+
+@functools.cache
+def module_object_types(module: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Object-typed variables of a module: name -> (container, attribute names)."""
+    doc = hcl2.loads((MODULES_DIR / module / "variables.tf").read_text("utf-8"))
+    out: dict[str, tuple[str, frozenset[str]]] = {}
+    for block in doc["variable"]:
+        for label, body in block.items():
+            shape = object_attributes(str(body.get("type", "")))
+            if shape:
+                out[label.strip('"')] = shape
+    return out
+
+
+def check_object_inputs(module_id: str, module: str, body: dict[str, Any]) -> None:
+    """Objects passed to object-typed variables carry exactly the declared attributes.
+
+    Terraform silently drops attributes an object type does not declare, so a misspelt one would be lost.
+    """
+    for name, (container, attributes) in module_object_types(module).items():
+        if name not in body or body[name] is None:
+            continue
+        value = body[name]
+        items = value if container in ("list", "set") else value.values() if container == "map" else [value]
+        for item in items:
+            assert set(item) == attributes, f"{module_id}.{name}: {sorted(item)} vs declared {sorted(attributes)}"
+
+
 META_ARGUMENTS = {"//", "source", "depends_on", "providers", "count", "for_each"}
 NAME_FIELDS = {"strands-agent": "name", "execution-role": "name", "dynamodb-table": "name", "s3-bucket": "bucket",
                "sqs-queue": "name", "sns-topic": "name", "http-api": "name"}  # fmt: skip
@@ -216,6 +267,7 @@ def test_any_valid_config_synthesizes(case: tuple[dict[str, Any], str]) -> None:
                 inputs = set(body) - META_ARGUMENTS
                 assert inputs <= declared, f"{module_id}: {sorted(inputs - declared)} not declared by {module}"
                 assert not required - inputs, f"{module_id}: required {sorted(required - inputs)} not set"
+                check_object_inputs(module_id, module, body)
                 key = (module, str(body[NAME_FIELDS[module]]).removesuffix(".fifo"))
                 assert key not in aws_names, f"{module_id} and {aws_names.get(key)} share the AWS name {key[1]}"
                 aws_names[key] = module_id
@@ -231,3 +283,19 @@ def test_any_valid_config_synthesizes(case: tuple[dict[str, Any], str]) -> None:
         for name, entry in manifest["stacks"].items():
             for dep in entry["dependencies"]:
                 assert order.index(dep) < order.index(name)
+
+
+def test_object_type_parser_reads_the_modules_declarations() -> None:
+    assert module_object_types("strands-agent")["sqs_triggers"] == (
+        "list",
+        frozenset({"queue_arn", "batch_size", "maximum_batching_window_in_seconds", "enabled"}),
+    )
+    assert module_object_types("http-api")["routes"] == ("map", frozenset({"function_name", "invoke_arn"}))
+    assert module_object_types("http-api")["cors"][0] == "object"
+    # nested objects do not leak their attributes into the outer one
+    assert module_object_types("sqs-queue")["policy_statements"][1] == frozenset(
+        {"sid", "effect", "actions", "principals", "conditions"}
+    )
+    bad = {"sqs_triggers": [{"queue_arn": "x", "batch_size": 1, "enabled": True, "max_window": 0}]}
+    with pytest.raises(AssertionError, match="max_window"):
+        check_object_inputs("agent_a", "strands-agent", bad)
