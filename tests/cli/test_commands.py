@@ -278,8 +278,9 @@ def test_schema_stdout_and_file(
 
 def test_no_color_is_honoured() -> None:
     args = ["-C", str(INVALID / "memory-above-maximum"), "validate"]
-    colored = run_process(args, env={"FORCE_COLOR": "1"})
-    plain = run_process(args, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    terminal = {"FORCE_COLOR": "1", "TERM": "xterm-256color"}  # colours on even without a tty (TERM=dumb on CI)
+    colored = run_process(args, env=terminal)
+    plain = run_process(args, env={**terminal, "NO_COLOR": "1"})
     assert colored.code == plain.code == 1
     assert COLOR_SGR.search(colored.err), "FORCE_COLOR should produce colour codes"
     assert not COLOR_SGR.search(plain.err)
