@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
@@ -40,7 +39,8 @@ from strands_tf.terraform.waves import DEFAULT_PARALLELISM, build_timeline
 log = logging.getLogger(__name__)
 
 _ACTION_FIELDS = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
-_MAX_OPEN_LOGS = 64
+_FLUSH_BYTES = 32 * 1024 * 1024
+_BATCH_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -99,33 +99,45 @@ def _resource_of(event: dict[str, Any]) -> str | None:
 
 
 class _ResourceLogs:
-    """Per-resource JSONL files, with a bounded number of open handles (logs can have many resources)."""
+    """Per-resource JSONL files, buffered: lines are kept in memory and appended in bulk, so a log with
+    thousands of resources costs a few file opens per resource, not one per line."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, flush_bytes: int = _FLUSH_BYTES) -> None:
         self.directory = directory
-        self._open: OrderedDict[str, IO[str]] = OrderedDict()
-        self.names: set[str] = set()
+        self.flush_bytes = flush_bytes
+        self._buffers: dict[tuple[str, str], list[str]] = {}
+        self._names: dict[tuple[str, str], str] = {}
+        self._pending = 0
+
+    @property
+    def names(self) -> set[str]:
+        return set(self._names.values())
 
     def write(self, stack: str, address: str, line: str) -> None:
-        name = layout.resource_log_name(stack, address)
-        handle = self._open.get(name)
-        if handle is None:
-            path = self.directory / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = path.open("a", encoding="utf-8")
-            self._open[name] = handle
-            self.names.add(name)
-            if len(self._open) > _MAX_OPEN_LOGS:
-                _old, oldest = self._open.popitem(last=False)
-                oldest.close()
-        else:
-            self._open.move_to_end(name)
-        handle.write(line + "\n")
+        key = (stack, address)
+        buffer = self._buffers.get(key)
+        if buffer is None:
+            buffer = self._buffers[key] = []
+            if key not in self._names:
+                self._names[key] = layout.resource_log_name(stack, address)
+        buffer.append(line)
+        self._pending += len(line) + 1
+        if self._pending >= self.flush_bytes:
+            self.flush()
 
-    def close(self) -> None:
-        for handle in self._open.values():
-            handle.close()
-        self._open.clear()
+    def flush(self) -> None:
+        for key, lines in self._buffers.items():
+            path = self.directory / self._names[key]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n")
+        self._buffers.clear()
+        self._pending = 0
+
+
+# hook types that carry what the timings need; apply_progress and provisioner output (most of a long
+# log) only repeat what apply_start/apply_complete already say
+_TIMING_EVENTS = frozenset({"planned_change", "apply_start", "apply_complete", "apply_errored"})
 
 
 @dataclass
@@ -143,18 +155,21 @@ def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDi
     redactions = 0
     count = 0
     target = staging / layout.EVENTS
-    try:
-        with source.open("r", encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as dst:
-            for raw_line in src:
-                line = raw_line.rstrip("\n")
-                if not line:
-                    continue
-                clean, n = redactor.text(line) if redactor.active else (line, 0)
+    with source.open("r", encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as dst:
+        while True:
+            # redact a few MB at a time: one regex pass per block instead of one per line
+            batch = src.readlines(_BATCH_BYTES)
+            if not batch:
+                break
+            block = "".join(line if line.endswith("\n") else line + "\n" for line in batch if line.strip())
+            if redactor.active:
+                block, n = redactor.text(block)
                 redactions += n
-                dst.write(clean + "\n")
+            dst.write(block)
+            for line in block.splitlines():
                 count += 1
                 try:
-                    entry = json.loads(clean)
+                    entry = json.loads(line)
                 except ValueError:
                     continue
                 if not isinstance(entry, dict):
@@ -165,11 +180,10 @@ def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDi
                     continue
                 address = _resource_of(event)
                 if address:
-                    logs.write(stack, address, clean)
-                if entry.get("phase") == "apply":
+                    logs.write(stack, address, line)
+                if entry.get("phase") == "apply" and event.get("type") in _TIMING_EVENTS:
                     trackers.setdefault(stack, ProgressTracker()).feed(_ui_event(event))
-    finally:
-        logs.close()
+    logs.flush()
     return _EventDigest(trackers, redactions, logs.names, count)
 
 

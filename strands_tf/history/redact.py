@@ -18,6 +18,8 @@ BUILTIN_PATTERNS: tuple[str, ...] = (
     r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",  # AWS access key ids
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
 )
+# a cheap substring test per built-in pattern: the regex only runs where it could match
+_BUILTIN_GUARDS: tuple[tuple[str, ...], ...] = (("AKIA", "ASIA"), ("PRIVATE KEY",))
 
 
 @dataclass
@@ -29,8 +31,9 @@ class Redactor:
     builtin: bool = True
 
     def __post_init__(self) -> None:
-        sources = [*(BUILTIN_PATTERNS if self.builtin else ()), *self.patterns]
-        self._regexes = [re.compile(p) for p in sources]
+        builtin = list(zip(BUILTIN_PATTERNS, _BUILTIN_GUARDS, strict=True)) if self.builtin else []
+        self._regexes: list[tuple[re.Pattern[str], tuple[str, ...]]] = [(re.compile(p), g) for p, g in builtin]
+        self._regexes += [(re.compile(p), ()) for p in self.patterns]
         self._literals: list[str] = []
         self._exact_json: list[str] = []
         self.rebuild()
@@ -73,7 +76,9 @@ class Redactor:
         if self._exact_re is not None:
             value, n = self._exact_re.subn('"' + SENSITIVE + '"', value)
             count += n
-        for regex in self._regexes:
+        for regex, guards in self._regexes:
+            if guards and not any(g in value for g in guards):
+                continue
             value, n = regex.subn(REDACTED, value)
             count += n
         return value, count

@@ -352,9 +352,9 @@ def open_history(
 
         # the emulator starts empty: its bucket is created on first use, with the same settings as in AWS
         if not bucket_exists(client, bucket, target):
-            init_bucket(
-                client, BucketSettings(bucket, resolved.environment.region, cfg.retention_days, prefix), target=target
-            )
+            region = resolved.environment.region
+            settings = BucketSettings(bucket, region, cfg.retention_days, prefix, tls_only=False)
+            init_bucket(client, settings, target=target)
     return History(store, project, loaded.root, prefix)
 
 
