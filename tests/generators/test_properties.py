@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from strands_tf.config.models import ACCESS_BY_KIND
 from strands_tf.generators.stacks import unresolved_references
+from strands_tf.schema.check import check_json_document
 
 from .conftest import MODULES_DIR, copy_project, synth, tree_bytes
 
@@ -226,6 +227,32 @@ def check_object_inputs(module_id: str, module: str, body: dict[str, Any]) -> No
             assert set(item) == attributes, f"{module_id}.{name}: {sorted(item)} vs declared {sorted(attributes)}"
 
 
+@functools.cache
+def module_outputs(module: str) -> frozenset[str]:
+    """Outputs declared in modules/<module>/outputs.tf."""
+    doc = hcl2.loads((MODULES_DIR / module / "outputs.tf").read_text("utf-8"))
+    return frozenset(label.strip('"') for block in doc["output"] for label in block)
+
+
+@functools.cache
+def data_source_attributes(tf_type: str) -> frozenset[str]:
+    """Attributes of a hashicorp/aws data source, from the schema oracle."""
+    from strands_tf.schema import data_source_schema
+
+    return frozenset(data_source_schema(tf_type)["attributes"])
+
+
+def check_references(stack_doc: dict[str, Any]) -> None:
+    """Every `${module.X.Y}` names an output module X declares; every `${data.T.N.A}` an attribute of T."""
+    text = json.dumps({k: v for k, v in stack_doc.items() if k in ("module", "output")})
+    modules = stack_doc.get("module", {})
+    for module_id, output in re.findall(r"\$\{module\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)", text):
+        module = modules[module_id]["source"].removeprefix("./modules/")
+        assert output in module_outputs(module), f"module.{module_id}.{output}: {module} has no such output"
+    for tf_type, attribute in re.findall(r"\$\{data\.(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.([A-Za-z0-9_]+)", text):
+        assert attribute in data_source_attributes(tf_type), f"data.{tf_type}.*.{attribute} is not in the schema"
+
+
 META_ARGUMENTS = {"//", "source", "depends_on", "providers", "count", "for_each"}
 NAME_FIELDS = {"strands-agent": "name", "execution-role": "name", "dynamodb-table": "name", "s3-bucket": "bucket",
                "sqs-queue": "name", "sns-topic": "name", "http-api": "name"}  # fmt: skip
@@ -271,6 +298,8 @@ def test_any_valid_config_synthesizes(case: tuple[dict[str, Any], str]) -> None:
                 key = (module, str(body[NAME_FIELDS[module]]).removesuffix(".fifo"))
                 assert key not in aws_names, f"{module_id} and {aws_names.get(key)} share the AWS name {key[1]}"
                 aws_names[key] = module_id
+            check_references(stack_doc)
+            assert check_json_document(stack_doc, source=stack.name) == []
             # every cross-stack reference points at an output the source stack declares
             for ref_stack, out_id in re.findall(
                 r"data\.terraform_remote_state\.cross-stack-reference-input-([a-z0-9-]+)\.outputs\.([A-Za-z0-9_-]+)",
