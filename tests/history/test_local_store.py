@@ -19,7 +19,8 @@ from tests.conftest import MotoServer
 from tests.history.cli import strands
 from tests.history.world import ENV, World, configure
 
-pytestmark = [pytest.mark.engine]
+# aws_env: the caller identity is asked from STS, here moto's, never a real account
+pytestmark = [pytest.mark.engine, pytest.mark.moto]
 
 
 def record_local(world: World, deployment_id: str) -> None:
@@ -28,7 +29,7 @@ def record_local(world: World, deployment_id: str) -> None:
     assert result.uploaded and not result.warnings, result.warnings
 
 
-def test_local_history_supports_every_command(world: World, monkeypatch, capsys) -> None:
+def test_local_history_supports_every_command(world: World, aws_env: MotoServer, monkeypatch, capsys) -> None:
     configure(world.root, bucket=None)
     record_local(world, world.first)
     record_local(world, world.second)
@@ -109,7 +110,7 @@ def test_emulator_environments_keep_records_in_a_bucket_inside_the_emulator(
     assert offline.store.kind == "local"
 
 
-def test_recording_never_raises(world: World, tmp_path: Path) -> None:
+def test_recording_never_raises(world: World, aws_env: MotoServer, tmp_path: Path) -> None:
     configure(world.root, bucket=None)
     loaded = load_project(world.root)
     resolved = resolve(loaded, ENV)
@@ -121,7 +122,7 @@ def test_recording_never_raises(world: World, tmp_path: Path) -> None:
     assert not list((world.root / SPOOL_DIR).rglob("metadata.json"))  # no half-built record left behind
 
 
-def test_concurrent_recordings_all_land(world: World) -> None:
+def test_concurrent_recordings_all_land(world: World, aws_env: MotoServer) -> None:
     configure(world.root, bucket=None)
     loaded = load_project(world.root)
     resolved = resolve(loaded, ENV)
