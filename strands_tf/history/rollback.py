@@ -28,6 +28,15 @@ def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_re
     archive_info = meta.objects.get(layout.STACKS_ARCHIVE)
     if archive_info is None:
         raise StateError(f"record {meta.id} has no stacks archive", hint="only apply records can be rolled back to")
+    if meta.command == "destroy":
+        raise UserError(
+            f"record {meta.id} is a destroy: there is nothing to roll back to",
+            hint="roll back to an apply record (`strands history list` shows the command of each)",
+        )
+    target = Workspace(root).deployment_dir(meta.id) / "cdktf.out"
+    if (target / "manifest.json").is_file():
+        # the machine that made the deployment still has its own, unredacted copy
+        return FetchedStacks(target, downloaded=False)
     if archive_info.redactions and not allow_redacted:
         raise UserError(
             f"record {meta.id}: {archive_info.redactions} value(s) in its stacks matched history.redact and were "
@@ -35,9 +44,6 @@ def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_re
             hint="roll back from the machine that made the deployment (`strands rollback ID`), "
             "or pass --allow-redacted if those values do not matter",
         )
-    target = Workspace(root).deployment_dir(meta.id) / "cdktf.out"
-    if (target / "manifest.json").is_file():
-        return FetchedStacks(target, downloaded=False)
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".history-", dir=target.parent))
     try:

@@ -12,6 +12,7 @@ from strands_tf.aws.target import target_for_environment
 from strands_tf.config import load_project, resolve
 from strands_tf.history.bucket import BucketSettings, init_bucket
 from strands_tf.history.recorder import record_deployment
+from strands_tf.history.rollback import fetch_stacks
 from strands_tf.history.service import open_history
 from tests.history.cli import strands
 from tests.history.world import ENV, World, configure, second_checkout
@@ -76,3 +77,7 @@ def test_rollback_refuses_redacted_stacks(
     refused = strands(["history", "rollback", world.first, "--auto-approve"], other, monkeypatch, capsys)
     assert refused.code == 1 and "matched history.redact" in refused.err
     assert not (other / ".strands" / "deployments").exists()
+    # where the deployment was made, its own unredacted copy is used: no refusal, no download
+    loaded = load_project(world.root)
+    hist = open_history(loaded, resolve(loaded, ENV), factory=factory)
+    assert fetch_stacks(hist, hist.find(world.first), world.root).downloaded is False
