@@ -192,14 +192,13 @@ def best_of(fn: Callable[[], Any], repeat: int) -> float:
     return min(_timed(fn) for _ in range(repeat))
 
 
-def best_alternating(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Best times of ``a`` and ``b`` run alternately, so background load hits both alike."""
-    ta: list[float] = []
-    tb: list[float] = []
+def best_alternating(*fns: Callable[[], Any], repeat: int) -> list[float]:
+    """Best time of each function, run in turn ``repeat`` times, so background load hits all alike."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        ta.append(_timed(a))
-        tb.append(_timed(b))
-    return min(ta), min(tb)
+        for i, fn in enumerate(fns):
+            times[i].append(_timed(fn))
+    return [min(t) for t in times]
 
 
 def peak_memory(fn: Callable[[], Any]) -> int:
@@ -238,14 +237,13 @@ def main() -> int:
         plan = load_plan(path)
         summary = summarize(plan, owner_of)
         assert len(plan.resource_changes) == args.resources
-        t_base, t_ours = best_alternating(baseline, strands, args.repeat)
 
         def baseline_no_gc() -> Any:
             with gc_paused():
                 return json.loads(path.read_bytes())
 
         # For transparency: much of the gain over a bare json.loads is pausing the cyclic GC.
-        t_base_nogc = best_of(baseline_no_gc, args.repeat)
+        t_base, t_base_nogc, t_ours = best_alternating(baseline, baseline_no_gc, strands, repeat=args.repeat)
         t_waves = best_of(lambda: compute_waves(plan), args.repeat)
         m_base = peak_memory(baseline)
         m_ours = peak_memory(strands)
