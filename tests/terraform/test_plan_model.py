@@ -396,3 +396,10 @@ def test_file_reader_errors_point_into_the_whole_file(tmp_path: Path, monkeypatc
     path.write_bytes(b'{"format_version": "1.2", "resource_changes": [], "x": "\xff"}')
     with pytest.raises(PlanError, match="not a text file"):
         load_plan(path)
+
+
+def test_utf16_plan_from_a_windows_shell_redirect(tmp_path: Path) -> None:
+    # PowerShell's `>` writes UTF-16 with a byte order mark.
+    path = tmp_path / "plan.json"
+    path.write_bytes(json.dumps(_minimal(["create"])).encode("utf-16"))
+    assert load_plan(path).resource_changes[0].action == "create"
