@@ -339,6 +339,21 @@ class Plan:
             self._prior_state = self._prior_state.load()
         return self._prior_state if isinstance(self._prior_state, dict) else None
 
+    def masked_variables(self) -> dict[str, Any]:
+        """Root input variable values, masked where declared ``sensitive`` or where the declaration is unknown.
+
+        Plan JSON stores variable values in clear text without a sensitivity mark; only the configuration's
+        declarations tell, so a variable without a readable declaration is treated as sensitive.
+        """
+        declared = (self.configuration.get("root_module") or {}).get("variables") or {}
+        out: dict[str, Any] = {}
+        for name, var in self.variables.items():
+            decl = declared.get(name)
+            value = var.get("value") if isinstance(var, dict) else None
+            sensitive = not isinstance(decl, dict) or bool(decl.get("sensitive"))
+            out[name] = SENSITIVE if sensitive else value
+        return out
+
     @property
     def changes(self) -> list[ResourceChange]:
         """Resource changes that do something (everything but plain no-ops)."""

@@ -403,3 +403,22 @@ def test_utf16_plan_from_a_windows_shell_redirect(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_bytes(json.dumps(_minimal(["create"])).encode("utf-16"))
     assert load_plan(path).resource_changes[0].action == "create"
+
+
+def test_masked_variables(shared_fixtures: Path) -> None:
+    plans = shared_fixtures / "plans"
+    sens = load_plan(plans / "terraform_v1.5.7_showjson_expected_sensitive-values.json")
+    assert sens.variables["test_var"]["value"] == "boop"
+    assert sens.masked_variables() == {"test_var": SENSITIVE}
+    plain = load_plan(plans / "tfcompliance_issue522_tf1.0.0_lambda_iam_drift_delete_update.json")
+    masked = plain.masked_variables()
+    assert set(masked) == set(plain.variables)
+    declared = plain.configuration["root_module"]["variables"]
+    for name, value in masked.items():
+        if declared.get(name, {}).get("sensitive"):
+            assert value == SENSITIVE
+        else:
+            assert value == plain.variables[name]["value"]
+    # no declarations at all: nothing is shown
+    bare = parse_plan_dict({**_minimal(["create"]), "variables": {"token": {"value": "t0k3n"}}})
+    assert bare.masked_variables() == {"token": SENSITIVE}
