@@ -465,6 +465,7 @@ def rollback(ctx: click.Context, deployment_id: str, environment: str | None, au
     meta = hist.find(deployment_id, resolved.environment.name)
     console = make_console(stderr=as_json)
     fetched = fetch_stacks(hist, meta, loaded.root, allow_redacted=allow_redacted)
+    source_config = hist.record_config(meta)
     if fetched.downloaded:
         console.print(f"downloaded the stacks of {meta.id} into {escape(str(fetched.directory))}")
     reporter = LiveReporter(console)
@@ -474,8 +475,14 @@ def rollback(ctx: click.Context, deployment_id: str, environment: str | None, au
     with handle_signals(op.ctx.cancellation), reporter:
         result = rollback_project(op, meta.id, confirm=confirm)
     code = _finish(console, result, as_json, op)
-    recorded = record_deployment(op.loaded, op.resolved, op.workspace.deployment_dir(result.checkpoint.id),
-                                 endpoint_url=ctx.meta.get("history.endpoint"))  # fmt: skip
+    recorded = record_deployment(
+        op.loaded,
+        op.resolved,
+        op.workspace.deployment_dir(result.checkpoint.id),
+        endpoint_url=ctx.meta.get("history.endpoint"),
+        history=hist,
+        config_override=source_config,
+    )
     for warning in recorded.warnings:
         console.print(f"[yellow]warning[/]: {escape(warning)}")
     return int(code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
+from strands_tf.errors import StateError
 from strands_tf.history import layout
 from strands_tf.history.archive import write_stacks_archive
 from strands_tf.history.gitinfo import git_info
@@ -291,6 +292,7 @@ def build_record(
     caller: CallerInfo | None = None,
     secrets: Iterable[str] = (),
     target: dict[str, Any] | None = None,
+    config_override: Mapping[str, bytes] | None = None,
 ) -> BuiltRecord:
     """Write every object of the record of `deployment_dir` into `staging` and return its metadata."""
     from strands_tf.state.manager import StateManager
@@ -302,9 +304,16 @@ def build_record(
     staging.mkdir(parents=True, exist_ok=True)
     redactions: dict[str, int] = {}
 
-    for name, path in _config_files(loaded).items():
-        _write_text(staging, name, path.read_text("utf-8", errors="replace"), redactor, redactions)
-    _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved.to_json_dict()), redactor, redactions)
+    if config_override is not None:
+        # a rollback deploys another record's configuration: record that one, not this checkout's
+        for name, data in sorted(config_override.items()):
+            if not name.startswith(layout.CONFIG_DIR + "/") or ".." in name.split("/"):
+                raise StateError(f"{name!r} is not a configuration object name")
+            _write_text(staging, name, data.decode("utf-8", errors="replace"), redactor, redactions)
+    else:
+        for name, path in _config_files(loaded).items():
+            _write_text(staging, name, path.read_text("utf-8", errors="replace"), redactor, redactions)
+        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved.to_json_dict()), redactor, redactions)
 
     synth_dir = deployment_dir / checkpoint.synth_dir
     archived = write_stacks_archive(synth_dir, staging / layout.STACKS_ARCHIVE, redactor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,9 +64,12 @@ def record_deployment(
     secrets: Iterable[str] = (),
     history: History | None = None,
     caller: CallerInfo | None = None,
+    config_override: Mapping[str, bytes] | None = None,
 ) -> RecordResult:
     """Build the record of `deployment_dir` and store it; on any storage problem keep it in the spool.
 
+    `config_override` (object name → bytes, from `History.record_config`) records another record's
+    configuration instead of this checkout's: a rollback deploys that configuration.
     Never raises for storage or recording problems: a history failure must not fail (or undo) a deployment
     that succeeded. Problems come back as `warnings`. Records spooled by earlier runs are uploaded too.
     """
@@ -83,7 +86,9 @@ def record_deployment(
             shutil.rmtree(staging)  # recorded again (a resumed deployment): the newer record replaces it
         if caller is None:
             caller = caller_identity(resolved, factory, endpoint_url)
-        build_record(loaded, resolved, deployment_dir, staging, caller=caller, secrets=secrets)
+        build_record(
+            loaded, resolved, deployment_dir, staging, caller=caller, secrets=secrets, config_override=config_override
+        )
     except Exception as exc:  # recording must never fail the deployment: report every failure as a warning
         summary = exc.summary if isinstance(exc, StrandsError) else f"{type(exc).__name__}: {exc}"
         log.debug("building the history record failed", exc_info=True)

@@ -155,6 +155,10 @@ class History:
         """One object of a record."""
         return self.store.get_bytes(self.record_key(meta.environment, meta.id, name))
 
+    def record_config(self, meta: RecordMetadata) -> dict[str, bytes]:
+        """The configuration objects of a record (strands.yaml, fragments, resolved.json)."""
+        return {n: self.read_object(meta, n) for n in sorted(meta.objects) if n.startswith(layout.CONFIG_DIR + "/")}
+
     def download_object(self, meta: RecordMetadata, name: str, path: Path, *, check: bool = True) -> Path:
         """Download one object to `path`, checking its sha256 against the metadata."""
         self.store.download(self.record_key(meta.environment, meta.id, name), path)

@@ -41,6 +41,7 @@ def test_rollback_downloads_the_recorded_stacks_and_runs_a_recorded_rollback(
 ) -> None:
     upload(world, bucket_name, factory)
     other = second_checkout(world.root, tmp_path / "ops")
+    (other / "strands.yaml").write_text((other / "strands.yaml").read_text() + "# edited on the ops machine\n")
     result = strands(["history", "rollback", world.first, "--auto-approve"], other, monkeypatch, capsys)
     fetched = other / ".strands" / "deployments" / world.first / "cdktf.out"
     assert (fetched / "manifest.json").is_file()
@@ -56,6 +57,10 @@ def test_rollback_downloads_the_recorded_stacks_and_runs_a_recorded_rollback(
     hist = open_history(loaded, resolve(loaded, ENV), factory=factory)
     recorded = hist.find(runs[0].name)
     assert recorded.command == "rollback" and recorded.rollback_of == world.first
+    # the rollback deployed the first record's configuration, and records that one
+    original = hist.find(world.first)
+    assert hist.record_config(recorded) == hist.record_config(original)
+    assert "edited on the ops machine" not in hist.read_object(recorded, "config/strands.yaml").decode()
     # the stacks need the secret -var values the original deployment had; offline they are not given, so
     # the plan fails: the exit code says so and the record shows which stack failed and why
     assert result.code == 3

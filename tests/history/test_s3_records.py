@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -159,6 +160,14 @@ def test_verify_reports_changed_and_missing_objects(
     assert result.code == 3
     report = result.json()
     assert report["mismatched"] == ["state.json"] and report["missing"] == ["events.jsonl"]
+    # prune in a versioned bucket: the record's keys go (delete markers; lifecycle expires old versions)
+    assert record(world, world.second, factory).uploaded
+    loaded = load_project(world.root)
+    hist = open_history(loaded, resolve(loaded, ENV), factory=factory)
+    cutoff = datetime.now(UTC) + timedelta(days=91)
+    assert hist.prune(90, dry_run=True, now=cutoff) == [f"dev/{world.second}", f"dev/{world.first}"]
+    assert hist.prune(90, now=cutoff) == [f"dev/{world.second}", f"dev/{world.first}"]
+    assert hist.list() == [] and client.list_objects_v2(Bucket=bucket_name)["KeyCount"] == 0
 
 
 def test_a_50mb_execution_log_is_uploaded_in_parts(world: World, factory: AwsSessionFactory, bucket_name: str) -> None:
