@@ -259,6 +259,9 @@ class History:
                 try:
                     metadata = parse_metadata((directory / layout.METADATA).read_bytes(), str(directory))
                     self.upload_directory(directory, key_prefix, metadata)
+                except OSError as exc:  # a spooled file vanished or is unreadable: skip this record only
+                    report.pending[key_prefix] = f"cannot read the spooled record: {exc}"
+                    continue
                 except StrandsError as exc:
                     report.pending[key_prefix] = exc.summary
                     # the store is unreachable or refusing: the rest would fail the same way

@@ -218,3 +218,43 @@ def test_git_info(tmp_path: Path) -> None:
     assert info.branch == "main" and len(info.commit or "") == 40 and info.dirty is False
     (tmp_path / "strands.yaml").write_text("version: 2\n")
     assert git_info(tmp_path).dirty is True
+
+
+def _spool_record(root: Path, deployment_id: str, content: bytes) -> Path:
+    from strands_tf.history.models import ObjectInfo, RecordMetadata
+
+    directory = root / ".strands" / "history-spool" / "demo" / "dev" / "deployments" / deployment_id
+    directory.mkdir(parents=True)
+    (directory / "events.jsonl").write_bytes(content)
+    meta = RecordMetadata(
+        id=deployment_id, project="demo", environment="dev", command="apply", status="succeeded",
+        started_at="2026-11-25T15:01:02+00:00", recorded_at="2026-11-25T15:02:00+00:00", tool_version="0.1.0",
+        objects={"events.jsonl": ObjectInfo(sha256=hashlib.sha256(content).hexdigest(), size=len(content))},
+    )  # fmt: skip
+    (directory / "metadata.json").write_bytes(meta.to_json_bytes())
+    return directory
+
+
+def test_sync_skips_a_damaged_spooled_record_and_uploads_the_rest(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from strands_tf.history.service import History
+    from strands_tf.history.store import LocalStore
+
+    damaged = _spool_record(tmp_path, "20261125T150102Z-aaaaaa", b'{"a": 1}\n')
+    (damaged / "events.jsonl").write_bytes(b"tampered\n")
+    _spool_record(tmp_path, "20261125T150103Z-bbbbbb", b'{"b": 2}\n')
+    (tmp_path / ".strands" / "history-spool" / "demo" / "dev" / "deployments" / "20261125T150104Z-cccccc").mkdir()
+    history = History(LocalStore(tmp_path / "store"), "demo", tmp_path)
+    assert [key.rsplit("/", 1)[1] for key, _ in history.spooled()] == [
+        "20261125T150102Z-aaaaaa",
+        "20261125T150103Z-bbbbbb",
+    ]  # fmt: skip  (the directory without metadata.json is still being written: not a record yet)
+    with FileLock(str(tmp_path / ".strands" / "history-spool" / ".sync.lock")):
+        busy = history.sync()
+    assert busy.skipped_busy and not busy.uploaded
+    report = history.sync()
+    assert report.uploaded == ["demo/dev/deployments/20261125T150103Z-bbbbbb"]
+    assert "changed since it was recorded" in report.pending["demo/dev/deployments/20261125T150102Z-aaaaaa"]
+    assert damaged.is_dir()  # kept for inspection, never uploaded half-right
+    assert [m.id for m in history.list()] == ["20261125T150103Z-bbbbbb"]
