@@ -22,7 +22,7 @@ def _zips(where: Path, body: str = "return {'ok': True}", *, layer: bool = True)
 
 
 def test_agent_behind_http_api(tf_project, moto_server) -> None:
-    tf = tf_project("", stacks=("agent_api.tf",))
+    tf = tf_project("", stacks=("agent_api.tf",), reattach=True)
     _zips(tf.workdir)
     tf.init()
     tf.apply()
@@ -45,6 +45,9 @@ def test_agent_behind_http_api(tf_project, moto_server) -> None:
     assert apigw.get_api(ApiId=api_id)["CorsConfiguration"]["AllowOrigins"] == ["https://example.com"]
     routes = apigw.get_routes(ApiId=api_id)["Items"]
     assert [r["RouteKey"] for r in routes] == ["POST /invoke"]
+    authorizer = apigw.get_authorizer(ApiId=api_id, AuthorizerId=routes[0]["AuthorizerId"])
+    assert authorizer["JwtConfiguration"] == {"Audience": ["emu-agent"], "Issuer": "https://issuer.example.com"}
+    assert routes[0]["AuthorizationType"] == "JWT"
     integration_id = routes[0]["Target"].split("/")[1]
     assert apigw.get_integration(ApiId=api_id, IntegrationId=integration_id)["IntegrationUri"] == out["invoke_arn"]
     stage = apigw.get_stage(ApiId=api_id, StageName="$default")

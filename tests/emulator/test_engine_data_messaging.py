@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.moto, pytest.mark.slow]
 
 
 def test_data_and_messaging_stack(tf_project, moto_server) -> None:
-    tf = tf_project("", stacks=("data_messaging.tf",))
+    tf = tf_project("", stacks=("data_messaging.tf",), reattach=True)
     tf.init()
     tf.apply()
     ep = moto_server.endpoint
@@ -26,6 +26,7 @@ def test_data_and_messaging_stack(tf_project, moto_server) -> None:
 
     table = ddb.describe_table(TableName="emu-sessions")["Table"]
     assert table["TableArn"] == out["table_arn"]
+    assert [g["IndexName"] for g in table["GlobalSecondaryIndexes"]] == ["by-user"]
     assert table["SSEDescription"]["Status"] == "ENABLED"
     assert table["SSEDescription"]["KMSMasterKeyArn"] == out["key_arn"]
     pitr = ddb.describe_continuous_backups(TableName="emu-sessions")["ContinuousBackupsDescription"]

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.moto, pytest.mark.slow]
 
 
 def test_storage_and_iam_stack(tf_project, moto_server) -> None:
-    tf = tf_project("", stacks=("storage_iam.tf",))
+    tf = tf_project("", stacks=("storage_iam.tf",), reattach=True)
     tf.init()
     tf.apply()
     s3, iam, logs = (client(moto_server.endpoint, s) for s in ("s3", "iam", "logs"))
@@ -29,6 +29,8 @@ def test_storage_and_iam_stack(tf_project, moto_server) -> None:
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert policy["Statement"][0]["Principal"] == "*"
+    logging_cfg = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+    assert (logging_cfg["TargetBucket"], logging_cfg["TargetPrefix"]) == ("emu-access-logs", "data/")
     lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
     assert lifecycle["Expiration"]["Days"] == 30
     role = iam.get_role(RoleName="emu-agent-role")["Role"]
@@ -36,11 +38,11 @@ def test_storage_and_iam_stack(tf_project, moto_server) -> None:
     assert iam.list_role_policies(RoleName="emu-agent-role")["PolicyNames"] == ["read-data"]
     attached = iam.list_attached_role_policies(RoleName="emu-agent-role")["AttachedPolicies"]
     assert [p["PolicyName"] for p in attached] == ["emu-agent-logs"]
-    group = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/emu-agent")["logGroups"][0]
+    group = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/emu-storage-agent")["logGroups"][0]
     assert group["retentionInDays"] == 30
     out = tf.outputs()
     assert out["role_arn"] == role["Arn"]
-    assert out["log_group_arn"] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/emu-agent"
+    assert out["log_group_arn"] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/emu-storage-agent"
 
     # second plan: no changes (policy JSON compared semantically, defaults filled like the real provider)
     assert tf.changes() == []
@@ -51,7 +53,7 @@ def test_storage_and_iam_stack(tf_project, moto_server) -> None:
     assert tf.drift() == []
 
     # out-of-band changes are drift
-    logs.put_retention_policy(logGroupName="/aws/lambda/emu-agent", retentionInDays=7)
+    logs.put_retention_policy(logGroupName="/aws/lambda/emu-storage-agent", retentionInDays=7)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
     # (the bucket's own read-only versioning block reports the suspension too, as with the real provider)
     assert tf.drift() == [
@@ -84,6 +86,6 @@ def test_storage_and_iam_stack(tf_project, moto_server) -> None:
     assert tf.changes() == []
 
     tf.destroy()
-    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
-    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("emu-agent")] == []
-    assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/emu-agent")["logGroups"] == []
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"] in (bucket, "emu-access-logs")] == []
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("emu-agent-role")] == []
+    assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/emu-storage-agent")["logGroups"] == []

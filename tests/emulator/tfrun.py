@@ -26,13 +26,15 @@ class Result:
 class Terraform:
     """The embedded engine in one working directory with a fixed environment."""
 
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(self, workdir: Path, env: dict[str, str], *, lockfile_readonly: bool = True) -> None:
         self.workdir = workdir
+        self.lockfile_readonly = lockfile_readonly
         self.env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", **env}
 
     def init(self) -> Result:
         """``init`` against a pre-written emulator lock file, which stays untouched (``-lockfile=readonly``)."""
-        return self.run("init", "-input=false", "-no-color", "-lockfile=readonly")
+        extra = ("-lockfile=readonly",) if self.lockfile_readonly else ()
+        return self.run("init", "-input=false", "-no-color", *extra)
 
     def changes(self, *extra: str) -> list[tuple[str, str]]:
         """``(address, action)`` of every planned change (``plan -json``)."""

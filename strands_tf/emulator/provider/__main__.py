@@ -10,7 +10,7 @@ def main() -> int:
     """Load the schema and serve the provider over go-plugin/tfplugin6."""
     # go-plugin forwards stderr to Terraform's log (visible with TF_LOG=debug)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from strands_tf.emulator.provider.plugin import serve
+    from strands_tf.emulator.provider.plugin import serve, serve_reattach
     from strands_tf.emulator.provider.schema import SchemaFileError, load_schema
 
     try:
@@ -18,6 +18,8 @@ def main() -> int:
     except SchemaFileError as exc:
         sys.stderr.write(f"strands-tf emulator provider: {exc}\n")
         return 1
+    if "--reattach" in sys.argv[1:]:
+        return serve_reattach(schema)
     return serve(schema)
 
 

@@ -7,9 +7,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 # endpoint keys of the real provider's `endpoints` block, per boto3 service name (first match wins)
 ENDPOINT_KEYS: dict[str, tuple[str, ...]] = {
     "s3": ("s3", "s3api"),
@@ -56,6 +53,7 @@ class AwsContext:
     _clients: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _account_id: str | None = None
+    _session: Any = None
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AwsContext:
@@ -92,16 +90,24 @@ class AwsContext:
         """A cached boto3 client for a service, pointed at its emulator endpoint."""
         with self._lock:
             if service not in self._clients:
+                # botocore is imported on first use: schema/validate calls (most provider starts) never need it
+                import botocore.session
+                from botocore.config import Config
+
                 extra: dict[str, Any] = {}
                 if service == "s3" and self.s3_path_style:
                     extra["s3"] = {"addressing_style": "path"}
-                self._clients[service] = boto3.session.Session().client(
+                if self._session is None:
+                    self._session = botocore.session.get_session()
+                self._clients[service] = self._session.create_client(
                     service,
                     region_name=self.region,
                     aws_access_key_id=self.access_key,
                     aws_secret_access_key=self.secret_key,
                     endpoint_url=self.endpoint_for(service),
-                    config=Config(retries={"mode": "standard", "max_attempts": 3}, **extra),
+                    config=Config(
+                        retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=60, **extra
+                    ),
                 )
             return self._clients[service]
 

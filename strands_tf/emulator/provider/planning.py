@@ -41,6 +41,28 @@ def mark_computed_unknown(block: dict[str, Any], planned: dict[str, Any], config
             mark_computed_unknown(inner, value, cfg if isinstance(cfg, dict) else None)
 
 
+def _zero_equivalence(block: dict[str, Any], planned: Any, prior: Any, config: Any) -> None:
+    """SDKv2: an unset optional value equals its zero value ("", 0, false, []): keep the prior one, in nested
+    list/single blocks too (matched by position)."""
+    if not isinstance(planned, dict) or not isinstance(prior, dict):
+        return
+    config = config if isinstance(config, dict) else {}
+    for name, attr in (block.get("attributes") or {}).items():
+        if not attr.get("computed") and config.get(name) is None and _is_zero(prior.get(name)):
+            planned[name] = prior.get(name)
+    for name, bt in (block.get("block_types") or {}).items():
+        mode = bt.get("nesting_mode")
+        inner = bt.get("block", {})
+        p_val, b_val, c_val = planned.get(name), prior.get(name), config.get(name)
+        if mode == "list" and isinstance(p_val, list) and isinstance(b_val, list):
+            c_items = c_val if isinstance(c_val, list) else []
+            for i, item in enumerate(p_val):
+                if i < len(b_val):
+                    _zero_equivalence(inner, item, b_val[i], c_items[i] if i < len(c_items) else None)
+        elif mode in ("single", "group"):
+            _zero_equivalence(inner, p_val, b_val, c_val)
+
+
 def differs(before: Any, after: Any, *, as_json: bool = False) -> bool:
     """Whether a value changes between prior and planned state."""
     if after is Unknown:
@@ -75,10 +97,7 @@ def plan_resource(
     if prior is None:
         mark_computed_unknown(block, planned, config)
     else:
-        for name, attr in attrs.items():
-            # SDKv2 equivalence: an unset optional value and its zero value ("", 0, false, [], {}) are the same
-            if not attr.get("computed") and config.get(name) is None and _is_zero(prior.get(name)):
-                planned[name] = prior.get(name)
+        _zero_equivalence(block, planned, prior, config)
         for name in handler.json_attrs:
             if name in planned and json_equal(prior.get(name), planned.get(name)):
                 planned[name] = prior.get(name)
@@ -128,11 +147,15 @@ def resolve_unknowns(value: Any) -> Any:
     return value
 
 
-def keep_null_for_empty(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
-    """Where the prior state had null and the emulator reports an empty value, keep null (no spurious diff)."""
+def keep_null_for_empty(before: dict[str, Any] | None, after: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    """Where an optional (not computed) attribute was null and the emulator reports it empty, keep null."""
     if not before:
         return after
+    attrs = block.get("attributes") or {}
     for name, value in after.items():
+        attr = attrs.get(name)
+        if attr is None or attr.get("computed"):
+            continue
         if before.get(name) is None and value in ("", [], {}) and name in before:
             after[name] = None
     return after

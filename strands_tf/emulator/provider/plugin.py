@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 APP_PROTOCOL_VERSION = 6
+REATTACH_ADDRESS = "registry.terraform.io/hashicorp/aws"
 CORE_PROTOCOL_VERSION = 1
 
 
@@ -109,7 +112,7 @@ def serve(schema: ProviderSchema) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
-    rpc.add_ProviderServicer_to_server(ProviderService(schema, on_stop=stop.set), server)
+    rpc.add_ProviderServicer_to_server(ProviderService(schema), server)
     controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stop), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
 
@@ -128,4 +131,40 @@ def serve(schema: ProviderSchema) -> int:
         while not stop.wait(0.2):
             pass
         server.stop(grace=0.5).wait()
+    return 0
+
+
+def serve_reattach(schema: ProviderSchema) -> int:
+    """Serve an unmanaged provider for ``TF_REATTACH_PROVIDERS``: print the reattach JSON, run until SIGTERM.
+
+    Terraform then connects to this process instead of launching the provider itself (no mirror, no lock
+    file, one start instead of several per command). go-plugin reattachment is plaintext gRPC, so the
+    socket lives in a directory only this user can enter.
+    """
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+    rpc.add_ProviderServicer_to_server(ProviderService(schema), server)
+    tmp = tempfile.mkdtemp(prefix="strands-tf-provider-")  # mode 0700
+    sock = os.path.join(tmp, "plugin.sock")
+    try:
+        server.add_insecure_port(f"unix://{sock}")
+        server.start()
+        reattach = {
+            REATTACH_ADDRESS: {
+                "Protocol": "grpc",
+                "ProtocolVersion": APP_PROTOCOL_VERSION,
+                "Pid": os.getpid(),
+                "Test": True,
+                "Addr": {"Network": "unix", "String": sock},
+            }
+        }
+        sys.stdout.write(json.dumps(reattach) + "\n")
+        sys.stdout.flush()
+        while not stop.wait(0.2):
+            pass
+        server.stop(grace=0.5).wait()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -58,9 +57,8 @@ def _failure_diag(action: str, type_name: str, exc: BaseException) -> pb.Diagnos
 class ProviderService(rpc.ProviderServicer):
     """Serves one provider schema; resource types without a handler plan and validate but cannot apply."""
 
-    def __init__(self, schema: ProviderSchema, on_stop: Callable[[], None] | None = None) -> None:
+    def __init__(self, schema: ProviderSchema) -> None:
         self.schema = schema
-        self.on_stop = on_stop
         self._aws: AwsContext | None = None
         self._configured = threading.Event()
         self._schema_response: pb.GetProviderSchema.Response | None = None
@@ -194,7 +192,7 @@ class ProviderService(rpc.ProviderServicer):
             return R(
                 new_state=_dyn(state), diagnostics=[_failure_diag(action, type_name, exc)], legacy_type_system=True
             )
-        merged = {**planned, **keep_null_for_empty(planned, new)}
+        merged = {**planned, **keep_null_for_empty(planned, new, block)}
         return R(new_state=_dyn(conform_block(block, resolve_unknowns(merged))), legacy_type_system=True)
 
     def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -210,7 +208,10 @@ class ProviderService(rpc.ProviderServicer):
             return R(new_state=request.current_state, diagnostics=[_failure_diag("reading", type_name, exc)])
         if new is None:
             return R(new_state=_dyn(None))
-        new = keep_null_for_empty(current, new)
+        new = keep_null_for_empty(current, new, block)
+        if "region" in (block.get("attributes") or {}) and not (current.get("region") or new.get("region")):
+            # imported or pre-v6 state: the resource lives in the provider's region
+            new["region"] = self.aws.region
         handler_cls = RESOURCES[type_name]
         for name in handler_cls.json_attrs:
             if json_equal(current.get(name), new.get(name)):
@@ -253,6 +254,5 @@ class ProviderService(rpc.ProviderServicer):
         return R(state=_dyn(conform_block(block, resolve_unknowns({**config, **state}))))
 
     def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
-        if self.on_stop:
-            self.on_stop()
+        # a cancel request, not an exit: calls in flight are single short AWS requests that finish on their own
         return pb.StopProvider.Response()

@@ -47,6 +47,10 @@ resource "aws_lambda_function" "agent" {
   tracing_config {
     mode = "Active"
   }
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.fn.name
+  }
   depends_on = [aws_cloudwatch_log_group.fn]
 }
 
@@ -72,10 +76,23 @@ resource "aws_apigatewayv2_integration" "agent" {
   payload_format_version = "2.0"
 }
 
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  api_id           = aws_apigatewayv2_api.http.id
+  name             = "emu-agent-jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+  jwt_configuration {
+    issuer   = "https://issuer.example.com"
+    audience = ["emu-agent"]
+  }
+}
+
 resource "aws_apigatewayv2_route" "invoke" {
-  api_id    = aws_apigatewayv2_api.http.id
-  route_key = "POST /invoke"
-  target    = "integrations/${aws_apigatewayv2_integration.agent.id}"
+  api_id             = aws_apigatewayv2_api.http.id
+  route_key          = "POST /invoke"
+  target             = "integrations/${aws_apigatewayv2_integration.agent.id}"
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
 }
 
 resource "aws_apigatewayv2_stage" "default" {

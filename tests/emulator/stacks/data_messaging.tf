@@ -23,6 +23,15 @@ resource "aws_dynamodb_table" "sessions" {
     name = "sk"
     type = "S"
   }
+  attribute {
+    name = "user"
+    type = "S"
+  }
+  global_secondary_index {
+    name            = "by-user"
+    hash_key        = "user"
+    projection_type = "KEYS_ONLY"
+  }
 
   server_side_encryption {
     enabled     = true

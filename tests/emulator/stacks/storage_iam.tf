@@ -7,6 +7,34 @@ resource "aws_s3_bucket" "data" {
   tags          = { component = "storage" }
 }
 
+resource "aws_s3_bucket" "logs" {
+  bucket        = "emu-access-logs"
+  force_destroy = true
+}
+
+data "aws_iam_policy_document" "log_delivery" {
+  statement {
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs.arn}/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logging.s3.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = data.aws_iam_policy_document.log_delivery.json
+}
+
+resource "aws_s3_bucket_logging" "data" {
+  depends_on    = [aws_s3_bucket_policy.logs]
+  bucket        = aws_s3_bucket.data.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "data/"
+}
+
 resource "aws_s3_bucket_versioning" "data" {
   bucket = aws_s3_bucket.data.id
   versioning_configuration {
@@ -121,7 +149,7 @@ resource "aws_iam_role_policy_attachment" "logs" {
 }
 
 resource "aws_cloudwatch_log_group" "agent" {
-  name              = "/aws/lambda/emu-agent"
+  name              = "/aws/lambda/emu-storage-agent"
   retention_in_days = 30
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strands_tf.emulator.provider.resources.apigatewayv2 import (
     ApiGatewayV2Api,
+    ApiGatewayV2Authorizer,
     ApiGatewayV2Integration,
     ApiGatewayV2Route,
     ApiGatewayV2Stage,
@@ -25,10 +26,11 @@ from strands_tf.emulator.provider.resources.lambda_ import (
     LambdaPermission,
 )
 from strands_tf.emulator.provider.resources.logs import LogGroup
-from strands_tf.emulator.provider.resources.meta import CallerIdentity, Partition, Region
+from strands_tf.emulator.provider.resources.meta import AvailabilityZones, CallerIdentity, Partition, Region
 from strands_tf.emulator.provider.resources.s3 import (
     S3Bucket,
     S3BucketLifecycleConfiguration,
+    S3BucketLogging,
     S3BucketOwnershipControls,
     S3BucketPolicy,
     S3BucketPublicAccessBlock,
@@ -51,6 +53,7 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     S3BucketOwnershipControls,
     S3BucketPolicy,
     S3BucketLifecycleConfiguration,
+    S3BucketLogging,
     IamRole,
     IamRolePolicy,
     IamRolePolicyAttachment,
@@ -74,8 +77,15 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     ApiGatewayV2Stage,
     ApiGatewayV2Route,
     ApiGatewayV2Integration,
+    ApiGatewayV2Authorizer,
 ]
-_DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [CallerIdentity, Region, Partition, IamPolicyDocument]
+_DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
+    CallerIdentity,
+    Region,
+    Partition,
+    IamPolicyDocument,
+    AvailabilityZones,
+]
 
 RESOURCES: dict[str, type[ResourceHandler]] = {c.type_name: c for c in _RESOURCE_CLASSES}
 DATA_SOURCES: dict[str, type[DataSourceHandler]] = {c.type_name: c for c in _DATA_SOURCE_CLASSES}

@@ -52,6 +52,22 @@ def _sha256_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
+def _logging_config(api: dict[str, Any], name: str, state: State) -> dict[str, Any]:
+    """Lambda's logging settings; AWS's default levels for JSON logs (INFO) are not drift when unset."""
+    prior = first(state.get("logging_config"))
+    if not api and prior.get("log_format"):
+        # moto 5.x does not store LoggingConfig: keep what was applied (drift cannot be seen here)
+        return {k: (v if known(v) else None) for k, v in prior.items()}
+    out: dict[str, Any] = {
+        "log_format": api.get("LogFormat", "Text"),
+        "log_group": api.get("LogGroup", f"/aws/lambda/{name}"),
+    }
+    for tf, key in (("application_log_level", "ApplicationLogLevel"), ("system_log_level", "SystemLogLevel")):
+        value = api.get(key, "")
+        out[tf] = prior.get(tf) if prior.get(tf) is None and value in ("", "INFO") and prior else value
+    return out
+
+
 def invoke_arn(region: str, function_arn: str) -> str:
     """The API Gateway integration URI of a function (what ``invoke_arn`` holds)."""
     return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
@@ -213,14 +229,7 @@ class LambdaFunction(ResourceHandler):
             else ([] if not state.get("environment") else [{"variables": None}]),
             "tracing_config": [{"mode": (cfg.get("TracingConfig") or {}).get("Mode", "PassThrough")}],
             "ephemeral_storage": [{"size": (cfg.get("EphemeralStorage") or {}).get("Size", 512)}],
-            "logging_config": [
-                {
-                    "log_format": (cfg.get("LoggingConfig") or {}).get("LogFormat", "Text"),
-                    "log_group": (cfg.get("LoggingConfig") or {}).get("LogGroup", f"/aws/lambda/{name}"),
-                    "application_log_level": (cfg.get("LoggingConfig") or {}).get("ApplicationLogLevel", ""),
-                    "system_log_level": (cfg.get("LoggingConfig") or {}).get("SystemLogLevel", ""),
-                }
-            ],
+            "logging_config": [_logging_config(cfg.get("LoggingConfig") or {}, name, state)],
             "signing_job_arn": cfg.get("SigningJobArn", ""),
             "signing_profile_version_arn": cfg.get("SigningProfileVersionArn", ""),
             "reserved_concurrent_executions": (fn.get("Concurrency") or {}).get("ReservedConcurrentExecutions", -1),

@@ -55,3 +55,29 @@ _REGION_DESCRIPTIONS = {
     "ap-southeast-2": "Asia Pacific (Sydney)",
     "ap-northeast-1": "Asia Pacific (Tokyo)",
 }
+
+
+class AvailabilityZones(DataSourceHandler):
+    type_name = "aws_availability_zones"
+
+    def read(self, config: State) -> State:
+        kwargs: dict[str, Any] = {"AllAvailabilityZones": bool(config.get("all_availability_zones"))}
+        filters = [{"Name": f["name"], "Values": sorted(f["values"])} for f in config.get("filter") or []]
+        if config.get("state"):
+            filters.append({"Name": "state", "Values": [config["state"]]})
+        if filters:
+            kwargs["Filters"] = filters
+        zones = self.aws.client("ec2").describe_availability_zones(**kwargs)["AvailabilityZones"]
+        excluded_names = set(config.get("exclude_names") or [])
+        excluded_ids = set(config.get("exclude_zone_ids") or [])
+        zones = sorted(
+            (z for z in zones if z["ZoneName"] not in excluded_names and z.get("ZoneId") not in excluded_ids),
+            key=lambda z: z["ZoneName"],
+        )
+        return {
+            "id": self.aws.region,
+            "region": self.aws.region,
+            "names": [z["ZoneName"] for z in zones],
+            "zone_ids": [z.get("ZoneId", "") for z in zones],
+            "group_names": sorted({z.get("GroupName", self.aws.region) for z in zones}),
+        }

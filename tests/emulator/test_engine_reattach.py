@@ -1,0 +1,46 @@
+"""The reattached (unmanaged) provider: no mirror, no lock file, same results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from strands_tf.emulator.provider.reattach import REATTACH_ENV, ReattachedProvider
+from strands_tf.errors import DependencyError
+
+from .aws import client
+from .conftest import provider_block
+from .tfrun import Terraform
+
+pytestmark = [pytest.mark.engine, pytest.mark.moto]
+
+
+def test_reattached_provider_runs_a_stack_without_mirror_or_lock_file(tmp_path: Path, moto_server) -> None:
+    work = tmp_path / "stack"
+    work.mkdir()
+    (work / "main.tf").write_text(
+        provider_block(moto_server.endpoint)
+        + 'resource "aws_sqs_queue" "q" {\n  name = "emu-reattach"\n}\noutput "url" { value = aws_sqs_queue.q.url }\n'
+    )
+    cli_config = tmp_path / "empty.tfrc"
+    cli_config.write_text("")
+    with ReattachedProvider(work) as env:
+        assert REATTACH_ENV in env
+        tf = Terraform(work, {**env, "TF_DATA_DIR": str(tmp_path / "data"), "TF_CLI_CONFIG_FILE": str(cli_config)})
+        tf.run("init", "-input=false", "-no-color")
+        assert not (work / ".terraform.lock.hcl").exists()
+        tf.apply()
+        url = tf.outputs()["url"]
+        assert url.endswith("/emu-reattach")
+        assert tf.changes() == []
+        tf.destroy()
+    sqs = client(moto_server.endpoint, "sqs")
+    assert [u for u in sqs.list_queues().get("QueueUrls", []) if u.endswith("/emu-reattach")] == []
+
+
+def test_broken_provider_start_is_a_dependency_error(tmp_path: Path) -> None:
+    provider = ReattachedProvider(tmp_path, extra_env={"STRANDS_TF_EMULATOR_SCHEMA": str(tmp_path / "missing.json")})
+    with pytest.raises(DependencyError) as err:
+        provider.start(timeout=20)
+    assert "missing.json" in (err.value.detail or "")
