@@ -43,7 +43,40 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
-data "aws_iam_policy_document" "tls_only" {
+data "aws_caller_identity" "current" {
+  count = length(var.access_log_source_bucket_arns) > 0 ? 1 : 0
+}
+
+data "aws_iam_policy_document" "bucket" {
+  # S3 server access logs of the listed buckets (ACLs are disabled, so delivery needs this grant).
+  dynamic "statement" {
+    for_each = length(var.access_log_source_bucket_arns) > 0 ? [var.access_log_source_bucket_arns] : []
+
+    content {
+      sid       = "AllowServerAccessLogDelivery"
+      effect    = "Allow"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.this.arn}/*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = statement.value
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current[0].account_id]
+      }
+    }
+  }
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
@@ -65,7 +98,7 @@ data "aws_iam_policy_document" "tls_only" {
 
 resource "aws_s3_bucket_policy" "this" {
   bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.tls_only.json
+  policy = data.aws_iam_policy_document.bucket.json
 
   # A bucket policy is refused while the public access block is still being applied.
   depends_on = [aws_s3_bucket_public_access_block.this]

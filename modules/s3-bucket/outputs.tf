@@ -1,6 +1,8 @@
 output "bucket_name" {
-  description = "Name of the bucket."
-  value       = aws_s3_bucket.this.id
+  description = "Name of the bucket (known at plan time, so callers can use it in count and for_each)."
+  value       = aws_s3_bucket.this.bucket
+  # a bucket is usable (for example as an access log target) once its policy is in place
+  depends_on = [aws_s3_bucket_policy.this]
 }
 
 output "bucket_arn" {

@@ -66,7 +66,7 @@ variable "abort_incomplete_multipart_days" {
 }
 
 variable "access_log_bucket" {
-  description = "Name of a bucket that receives server access logs of this bucket; null disables access logging."
+  description = "Name of a bucket that receives server access logs of this bucket; null disables access logging. Must be known at plan time (a literal or another module's bucket_name output)."
   type        = string
   default     = null
 }
@@ -75,6 +75,17 @@ variable "access_log_prefix" {
   description = "Key prefix of the access log objects in access_log_bucket."
   type        = string
   default     = null
+}
+
+variable "access_log_source_bucket_arns" {
+  description = "ARNs of buckets whose server access logs this bucket receives: grants the S3 logging service s3:PutObject here, limited to those buckets and this account."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.access_log_source_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]+$", arn))])
+    error_message = "access_log_source_bucket_arns must be bucket ARNs such as arn:aws:s3:::my-bucket."
+  }
 }
 
 variable "tags" {

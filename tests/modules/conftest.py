@@ -14,6 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MODULES_DIR = REPO_ROOT / "modules"
 MODULES = sorted(p.parent.name for p in MODULES_DIR.glob("*/main.tf"))
 FIXTURE_ROOT = Path(__file__).resolve().parent / "fixtures" / "all_modules"
+VARIANTS_ROOT = Path(__file__).resolve().parent / "fixtures" / "variants"
 CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
-from .conftest import FIXTURE_ROOT, MODULES_DIR
+from .conftest import FIXTURE_ROOT, MODULES_DIR, VARIANTS_ROOT
 
 pytestmark = [pytest.mark.engine, pytest.mark.moto, pytest.mark.slow]
 
@@ -87,24 +87,48 @@ def _resources(module: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
+@dataclass
+class Workspace:
+    """A copy of modules/ plus the emulator provider installed once; roots are made next to it."""
+
+    base: Path
+    installed: Any
+    endpoint: str
+    schema_env: dict[str, str]
+
+    def project(self, name: str, text: str) -> Project:
+        """A root module ``name`` from HCL text whose provider block is pointed at moto, initialised."""
+        from strands_tf.emulator import mirror
+
+        root = self.base / name
+        (root / "build").mkdir(parents=True)
+        text = text.replace("../../../../modules/", "../modules/")
+        text, count = re.subn(r'provider "aws" \{.*?\n\}\n', _provider_block(self.endpoint), text, flags=re.S)
+        assert count == 1
+        (root / "main.tf").write_text(text, encoding="utf-8")
+        for zip_name in ("support.zip", "support-deps.zip", "agent.zip"):
+            with zipfile.ZipFile(root / "build" / zip_name, "w") as archive:
+                archive.writestr("handler.py", "def handler(event, context):\n    return {'ok': True}\n")
+        mirror.write_lock_file(root, self.installed)
+        env = {
+            **os.environ,
+            **self.installed.env(self.base / f"tfdata-{name}"),
+            **self.schema_env,
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+        }
+        proj = Project(root, env, self.endpoint)
+        proj.ok("init", "-input=false", "-lockfile=readonly")
+        return proj
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Iterator[Project]:
-    """The fixture root next to a copy of modules/, initialised against the emulator provider."""
+def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Workspace:
     from strands_tf.emulator import mirror
     from strands_tf.emulator.provider.schema import DEFAULT_SCHEMA_PATH, SCHEMA_ENV
 
     base = tmp_path_factory.mktemp("emulated")
     shutil.copytree(MODULES_DIR, base / "modules")
-    root = base / "root"
-    (root / "build").mkdir(parents=True)
-    text = (FIXTURE_ROOT / "main.tf").read_text(encoding="utf-8").replace("../../../../modules/", "../modules/")
-    text, count = re.subn(r'provider "aws" \{.*?\n\}\n', _provider_block(moto_server.endpoint), text, flags=re.S)
-    assert count == 1
-    (root / "main.tf").write_text(text, encoding="utf-8")
-    for name in ("support.zip", "support-deps.zip"):
-        with zipfile.ZipFile(root / "build" / name, "w") as archive:
-            archive.writestr("handler.py", "def handler(event, context):\n    return {'ok': True}\n")
-
     previous = os.environ.get(SCHEMA_ENV)
     os.environ[SCHEMA_ENV] = str(DEFAULT_SCHEMA_PATH)
     try:
@@ -114,16 +138,13 @@ def project(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Itera
             os.environ.pop(SCHEMA_ENV, None)
         else:
             os.environ[SCHEMA_ENV] = previous
-    mirror.write_lock_file(root, installed)
-    env = {
-        **os.environ,
-        **installed.env(base / "tfdata"),
-        SCHEMA_ENV: str(DEFAULT_SCHEMA_PATH),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-    }
-    proj = Project(root, env, moto_server.endpoint)
-    proj.ok("init", "-input=false", "-lockfile=readonly")
+    return Workspace(base, installed, moto_server.endpoint, {SCHEMA_ENV: str(DEFAULT_SCHEMA_PATH)})
+
+
+@pytest.fixture(scope="module")
+def project(workspace: Workspace) -> Iterator[Project]:
+    """The all-modules fixture root."""
+    proj = workspace.project("all", (FIXTURE_ROOT / "main.tf").read_text(encoding="utf-8"))
     yield proj
     proj.run("destroy", "-auto-approve", "-input=false")
 
@@ -236,3 +257,149 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
     project.ok("destroy", "-auto-approve", "-input=false")
     functions = project.client("lambda").list_functions()["Functions"]
     assert "demo-dev-support" not in {f["FunctionName"] for f in functions}
+
+
+def test_optional_paths_plan_and_apply(workspace: Workspace) -> None:
+    proj = workspace.project("variants", (VARIANTS_ROOT / "main.tf").read_text(encoding="utf-8"))
+    s3 = proj.client("s3")
+    s3.create_bucket(Bucket="v-artifacts-123456789012", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(
+        Bucket="v-artifacts-123456789012",
+        Key="agents/v-agent.zip",
+        Body=(proj.root / "build" / "agent.zip").read_bytes(),
+    )
+    try:
+        assert "The configuration is valid" in proj.ok("validate")
+        proj.ok("apply", "-auto-approve", "-input=false")
+        outputs = {k: v["value"] for k, v in json.loads(proj.ok("output", "-json")).items()}
+        assert outputs["queue_name"] == "v-orders.fifo"
+        assert outputs["topic_name"] == "v-events.fifo"
+        assert outputs["dead_letter_queue_url"].endswith("/v-orders-dlq.fifo")
+        # null outputs are not kept in the state at all
+        assert "layer_arn" not in outputs and "policy_name" not in outputs
+        assert outputs["stream_arn"]
+        assert outputs["stage_invoke_url"].rstrip("/").endswith("/prod")
+
+        # moto 5.2 does not keep RedriveAllowPolicy: check what Terraform sent
+        state = _resources(json.loads(proj.ok("show", "-json"))["values"]["root_module"])
+        allow_policy = state["module.orders.aws_sqs_queue_redrive_allow_policy.dead_letter[0]"]
+        allow = json.loads(allow_policy["redrive_allow_policy"])
+        assert allow["redrivePermission"] == "byQueue" and allow["sourceQueueArns"][0].endswith(":v-orders.fifo")
+        assert allow_policy["queue_url"].endswith("/v-orders-dlq.fifo")
+
+        table = proj.client("dynamodb").describe_table(TableName="v-table")["Table"]
+        assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+        assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["by-user"]
+        assert {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]} == {
+            "pk": "S",
+            "sk": "N",
+            "user_id": "S",
+        }
+
+        iam = proj.client("iam")
+        attached = iam.list_attached_role_policies(RoleName="v-role")["AttachedPolicies"]
+        assert [a["PolicyName"] for a in attached] == ["v-read-code"]
+        assert iam.list_role_policies(RoleName="v-role")["PolicyNames"] == []
+        trust = iam.get_role(RoleName="v-role")["Role"]["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        assert trust["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+        fn = proj.client("lambda").get_function_configuration(FunctionName="v-agent")
+        assert fn["Architectures"] == ["x86_64"] and fn["TracingConfig"]["Mode"] == "PassThrough"
+        assert "Layers" not in fn or fn["Layers"] == []
+
+        logging = s3.get_bucket_logging(Bucket="v-code-123456789012")["LoggingEnabled"]
+        assert logging == {"TargetBucket": "v-access-logs-123456789012", "TargetPrefix": "code/"}
+        log_policy = json.loads(s3.get_bucket_policy(Bucket="v-access-logs-123456789012")["Policy"])
+        assert log_policy["Statement"][0]["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+        assert log_policy["Statement"][0]["Condition"]["ArnLike"] == {
+            "aws:SourceArn": "arn:aws:s3:::v-code-123456789012"
+        }
+        rules = s3.get_bucket_lifecycle_configuration(Bucket="v-code-123456789012")["Rules"]
+        assert rules[0]["Expiration"]["Days"] == 30
+
+        api = proj.client("apigatewayv2")
+        routes = api.get_routes(ApiId=outputs["api_id"])["Items"]
+        assert sorted((r["RouteKey"], r["AuthorizationType"]) for r in routes) == [
+            ("GET /items/{id}", "JWT"),
+            ("POST /items", "JWT"),
+        ]
+        (authorizer_id,) = {r["AuthorizerId"] for r in routes}
+        authorizer = api.get_authorizer(ApiId=outputs["api_id"], AuthorizerId=authorizer_id)
+        assert authorizer["AuthorizerType"] == "JWT"
+        assert authorizer["JwtConfiguration"] == {"Audience": ["v-api"], "Issuer": "https://issuer.example.com/"}
+        assert len(api.get_integrations(ApiId=outputs["api_id"])["Items"]) == 1  # one per distinct function
+    finally:
+        proj.run("destroy", "-auto-approve", "-input=false")
+
+
+AGENT_CALL = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "agent" {
+  source = "../../../../modules/strands-agent"
+
+  name     = "pre-agent"
+  handler  = "handler.handler"
+  runtime  = "python3.12"
+  role_arn = "arn:aws:iam::123456789012:role/pre"
+%s
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "name, arguments, message",
+    [
+        ("both_packages", 'filename = "build/agent.zip"\n  s3_bucket = "b"\n  s3_key = "k"', "Set either filename"),
+        ("no_package", "", "Set either filename"),
+        ("half_vpc", 'filename = "build/agent.zip"\n  vpc_subnet_ids = ["subnet-1"]', "must be set together"),
+        ("half_s3_layer", 'filename = "build/agent.zip"\n  layer_s3_key = "deps.zip"', "needs both layer_s3_bucket"),
+    ],
+)
+def test_preconditions_stop_the_plan_with_a_clear_message(
+    workspace: Workspace, name: str, arguments: str, message: str
+) -> None:
+    proj = workspace.project(f"pre_{name}", AGENT_CALL % f"  {arguments}")
+    result = proj.run("plan", "-input=false")
+    assert result.returncode == 1
+    assert "Resource precondition failed" in result.stderr + result.stdout
+    assert message in re.sub(r"\s+", " ", result.stderr + result.stdout)
+
+
+def test_jwt_without_authorizer_and_conflicting_key_types_are_refused(workspace: Workspace) -> None:
+    text = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "api" {
+  source = "../../../../modules/http-api"
+
+  name               = "pre-api"
+  authorization_type = "JWT"
+  routes = {
+    "POST /x" = { function_name = "f", invoke_arn = "arn:aws:lambda:eu-west-1:123456789012:function:f" }
+  }
+}
+
+module "table" {
+  source = "../../../../modules/dynamodb-table"
+
+  name     = "pre-table"
+  hash_key = "pk"
+  global_secondary_indexes = [
+    {
+      name = "i", hash_key = "pk", hash_key_type = "N", range_key = null, range_key_type = null,
+      projection_type = "ALL"
+    },
+  ]
+}
+"""
+    result = workspace.project("pre_api_table", text).run("plan", "-input=false")
+    output = re.sub(r"\s+", " ", result.stderr + result.stdout)
+    assert result.returncode == 1
+    assert "authorization_type JWT needs jwt_authorizer" in output
+    assert "A key attribute is declared with two different types" in output

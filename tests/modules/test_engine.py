@@ -18,8 +18,8 @@ def test_fmt_check_passes_on_every_module() -> None:
     assert result.returncode == 0, result.stdout
 
 
-def test_fmt_check_passes_on_the_fixture_root() -> None:
-    result = run_engine(["fmt", "-check", "-diff", str(FIXTURE_ROOT)], cwd=REPO_ROOT)
+def test_fmt_check_passes_on_the_fixture_roots() -> None:
+    result = run_engine(["fmt", "-check", "-recursive", "-diff", str(FIXTURE_ROOT.parent)], cwd=REPO_ROOT)
     assert result.returncode == 0, result.stdout
 
 

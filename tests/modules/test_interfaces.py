@@ -226,8 +226,12 @@ def test_s3_bucket_secure_defaults() -> None:
     assert ownership["rule"][0]["object_ownership"] == '"BucketOwnerEnforced"'
     sse = _resource("s3-bucket", "aws_s3_bucket_server_side_encryption_configuration", "this")
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == '"aws:kms"'
-    policy_doc = _load("s3-bucket", "main.tf")["data"][0]['"aws_iam_policy_document"']['"tls_only"']
-    condition = policy_doc["statement"][0]["condition"][0]
+    (policy_doc,) = [
+        entry['"aws_iam_policy_document"']['"bucket"']
+        for entry in _load("s3-bucket", "main.tf")["data"]
+        if '"aws_iam_policy_document"' in entry
+    ]
+    condition = policy_doc["statement"][-1]["condition"][0]
     assert condition["variable"] == '"aws:SecureTransport"' and condition["values"] == ['"false"']
 
 

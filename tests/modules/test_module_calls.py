@@ -12,7 +12,7 @@ from strands_tf.schema import SchemaError
 from strands_tf.schema.check import check_json_document
 from strands_tf.schema.modules import check_module_call, find_output_references, module_interface
 
-from .conftest import FIXTURE_ROOT, MODULES, MODULES_DIR
+from .conftest import FIXTURE_ROOT, MODULES, MODULES_DIR, VARIANTS_ROOT
 
 
 def _module_blocks(text: str) -> dict[str, dict]:
@@ -26,13 +26,14 @@ def test_interface_of_the_agent_module() -> None:
     assert {"function_arn", "invoke_arn", "layer_arn"} <= interface.outputs
 
 
-def test_fixture_root_calls_every_module_correctly() -> None:
-    text = (FIXTURE_ROOT / "main.tf").read_text(encoding="utf-8")
+@pytest.mark.parametrize("root", [FIXTURE_ROOT, VARIANTS_ROOT], ids=["all_modules", "variants"])
+def test_fixture_roots_call_every_module_correctly(root: Path) -> None:
+    text = (root / "main.tf").read_text(encoding="utf-8")
     calls = _module_blocks(text)
     assert {body["source"].strip('"').rsplit("/", 1)[-1] for body in calls.values()} == set(MODULES)
     interfaces = {}
     for name, body in calls.items():
-        directory = (FIXTURE_ROOT / body["source"].strip('"')).resolve()
+        directory = (root / body["source"].strip('"')).resolve()
         interfaces[name] = module_interface(directory)
         assert check_module_call(interfaces[name], body, where=f"module.{name}") == []
     for module, output in find_output_references(text):

@@ -17,7 +17,7 @@ from strands_tf.schema import (
 )
 from strands_tf.schema.check import check_body, check_hcl_document, check_hcl_file, check_json_document
 
-from .conftest import FIXTURE_ROOT, MODULES, MODULES_DIR
+from .conftest import FIXTURE_ROOT, MODULES, MODULES_DIR, VARIANTS_ROOT
 
 REQUIRED_RESOURCES = [
     "aws_lambda_function",
@@ -101,8 +101,9 @@ def test_module_blocks_match_the_provider_schema(module: str) -> None:
     assert problems == []
 
 
-def test_fixture_root_matches_the_provider_schema() -> None:
-    assert [p.format() for p in check_hcl_file(FIXTURE_ROOT / "main.tf")] == []
+@pytest.mark.parametrize("root", [FIXTURE_ROOT, VARIANTS_ROOT], ids=["all_modules", "variants"])
+def test_fixture_roots_match_the_provider_schema(root: Path) -> None:
+    assert [p.format() for p in check_hcl_file(root / "main.tf")] == []
 
 
 @pytest.mark.parametrize("module", MODULES)
