@@ -51,7 +51,8 @@ data "aws_availability_zones" "azs" {
   state = "available"
 }
 output "azs" { value = data.aws_availability_zones.azs.names }
-"""
+""",
+        reattach=True,
     )
     tf.init()
     plan = tf.run("plan", "-input=false", "-no-color", "-json")

@@ -35,7 +35,7 @@ output "partition" { value = data.aws_partition.p.partition }
 
 def test_bucket_lifecycle_drift_and_recreate(tf_project, moto_server) -> None:
     tf = tf_project(BUCKET % "emu-lifecycle-1")
-    tf.run("init", "-input=false", "-no-color")
+    tf.init()
     plan = tf.run("plan", "-input=false", "-no-color", "-detailed-exitcode", check=False)
     assert plan.rc == 2, plan.stdout + plan.stderr
     assert "arn                         = (known after apply)" in plan.stdout
@@ -79,8 +79,8 @@ def test_bucket_lifecycle_drift_and_recreate(tf_project, moto_server) -> None:
 
 
 def test_bucket_rename_plans_replace(tf_project) -> None:
-    tf = tf_project(BUCKET % "emu-rename-a")
-    tf.run("init", "-input=false", "-no-color")
+    tf = tf_project(BUCKET % "emu-rename-a", reattach=True)
+    tf.init()
     tf.run("apply", "-auto-approve", "-input=false", "-no-color")
     (tf.workdir / "main.tf").write_text((tf.workdir / "main.tf").read_text().replace("emu-rename-a", "emu-rename-b"))
     plan = tf.run("plan", "-input=false", "-no-color", "-json")

@@ -246,3 +246,9 @@ def test_endpoints_never_fall_back_to_real_aws(monkeypatch: pytest.MonkeyPatch) 
         aws.endpoint_for("sqs")
     aws2 = AwsContext.from_config({"endpoints": [{"cloudwatchlogs": "http://127.0.0.1:2"}]})
     assert aws2.endpoint_for("logs") == "http://127.0.0.1:2"
+
+
+def test_provider_config_with_unknown_values_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    aws = AwsContext.from_config({"region": Unknown, "default_tags": [{"tags": Unknown}], "endpoints": Unknown})
+    assert aws.region == "eu-central-1" and aws.default_tags == {} and aws.endpoints == {}

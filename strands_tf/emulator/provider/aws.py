@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from strands_tf.emulator.provider.values import Unknown
+
 # endpoint keys of the real provider's `endpoints` block, per boto3 service name (first match wins)
 ENDPOINT_KEYS: dict[str, tuple[str, ...]] = {
     "s3": ("s3", "s3api"),
@@ -58,9 +60,12 @@ class AwsContext:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AwsContext:
         """Resolve the provider block (falling back to the standard AWS_* environment variables)."""
+        # values Terraform cannot know yet arrive as Unknown: treat them as unset
+        config = {k: (None if v is Unknown else v) for k, v in config.items()}
         endpoints_block = _first(config.get("endpoints"))
         endpoints = {k: v for k, v in endpoints_block.items() if isinstance(v, str) and v}
-        default_tags = _first(config.get("default_tags")).get("tags") or {}
+        tags_block = _first(config.get("default_tags"))
+        default_tags = tags_block.get("tags") if isinstance(tags_block.get("tags"), dict) else {}
         return cls(
             region=config.get("region")
             or os.environ.get("AWS_REGION")
@@ -70,7 +75,7 @@ class AwsContext:
             secret_key=config.get("secret_key") or os.environ.get("AWS_SECRET_ACCESS_KEY") or "test",
             endpoints=endpoints,
             s3_path_style=bool(config.get("s3_use_path_style")),
-            default_tags=dict(default_tags),
+            default_tags={k: v for k, v in default_tags.items() if isinstance(v, str)},
         )
 
     def endpoint_for(self, service: str) -> str:
