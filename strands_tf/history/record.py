@@ -320,8 +320,8 @@ def build_record(
     if archived.redactions:
         redactions[layout.STACKS_ARCHIVE] = sum(archived.redactions.values())
         log.warning(
-            "history: %d value(s) in the synthesized stacks matched history.redact and were replaced in the "
-            "record's archive (%s)",
+            "history: %d value(s) in the synthesized stacks are sensitive or match history.redact and were "
+            "replaced in the record's archive (%s); rolling back to it from another machine needs --allow-redacted",
             redactions[layout.STACKS_ARCHIVE],
             ", ".join(sorted(archived.redactions)),
         )

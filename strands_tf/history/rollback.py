@@ -39,8 +39,8 @@ def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_re
         return FetchedStacks(target, downloaded=False)
     if archive_info.redactions and not allow_redacted:
         raise UserError(
-            f"record {meta.id}: {archive_info.redactions} value(s) in its stacks matched history.redact and were "
-            "replaced before upload; re-applying them would deploy the placeholders",
+            f"record {meta.id}: {archive_info.redactions} value(s) in its stacks were sensitive or matched "
+            "history.redact and were replaced before upload; re-applying them would deploy the placeholders",
             hint="roll back from the machine that made the deployment (`strands rollback ID`), "
             "or pass --allow-redacted if those values do not matter",
         )

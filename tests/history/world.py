@@ -66,7 +66,11 @@ def _meta(name: str) -> dict[str, Any]:
 
 
 # -var values must be declared by every stack they are given to
-_VARIABLES = {name: {"type": "string", "sensitive": True} for name in ("db_password", "lambda_api_token", "canary")}
+# (the defaults are what a rollback without those values deploys; the deployments pass the canaries)
+_VARIABLES = {
+    name: {"type": "string", "sensitive": True, "default": "not-set"}
+    for name in ("db_password", "lambda_api_token", "canary")
+}
 
 
 def stack_documents(version: int) -> dict[str, tuple[dict[str, Any], list[str]]]:
