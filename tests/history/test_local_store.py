@@ -89,7 +89,7 @@ def test_push_moves_local_records_to_the_bucket(
 
 
 def test_emulator_environments_keep_records_in_a_bucket_inside_the_emulator(
-    world: World, factory: AwsSessionFactory, aws_env: MotoServer
+    world: World, factory: AwsSessionFactory, aws_env: MotoServer, monkeypatch, capsys
 ) -> None:
     configure(world.root, bucket=None)
     loaded = load_project(world.root)
@@ -108,6 +108,10 @@ def test_emulator_environments_keep_records_in_a_bucket_inside_the_emulator(
     # without a running emulator the records stay on this machine
     offline = open_history(loaded, local_env, factory=factory)
     assert offline.store.kind == "local"
+    # the CLI learns the endpoint of the running emulator from STRANDS_EMULATOR_ENDPOINT
+    monkeypatch.setenv("STRANDS_EMULATOR_ENDPOINT", aws_env.endpoint)
+    listed = strands(["-e", "local", "history", "list", "--json"], world.root, monkeypatch, capsys).json()
+    assert listed["store"] == f"s3://{bucket}" and [r["id"] for r in listed["records"]] == [world.first]
 
 
 def test_recording_never_raises(world: World, aws_env: MotoServer, tmp_path: Path) -> None:
