@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import secrets
@@ -14,7 +15,7 @@ from pathlib import Path
 from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
-from strands_tf.errors import UserError
+from strands_tf.errors import ConflictError, UserError
 from strands_tf.fsutil import atomic_write_text
 from strands_tf.generators import cdktf
 from strands_tf.generators.stacks import Stack, partition, unresolved_references
@@ -217,18 +218,40 @@ def _preserve_lock_files(out: Path, staging: Path, stacks: list[Stack]) -> None:
             shutil.copy2(lock, staging / "stacks" / stack.name / LOCK_FILE)
 
 
+SWAP_ATTEMPTS = 50
+
+
 def _swap_into_place(staging: Path, out: Path) -> None:
-    old = out.parent / f".{out.name}.old-{secrets.token_hex(4)}"
-    if out.exists():
-        os.replace(out, old)
-    try:
-        os.replace(staging, out)
-    except BaseException:
-        if old.exists():
-            with contextlib.suppress(OSError):
-                os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    """Put `staging` where `out` is, as two renames; with concurrent synths into one directory the last wins.
+
+    Another synth can rename its own output into `out` between our two renames: then ours is renamed
+    over it on the next round instead of failing (both outputs are complete, the later one is kept).
+    """
+    for _ in range(SWAP_ATTEMPTS):
+        old = out.parent / f".{out.name}.old-{secrets.token_hex(4)}"
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(out, old)
+        try:
+            os.replace(staging, out)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                if old.exists():
+                    with contextlib.suppress(OSError):
+                        os.replace(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+            continue
+        except BaseException:
+            if old.exists():
+                with contextlib.suppress(OSError):
+                    os.replace(old, out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    raise ConflictError(
+        f"could not replace {out.name}: other processes kept writing it",
+        hint="run one `strands synth` at a time per output directory",
+    )
 
 
 def owner_of_address(graph: InfraGraph) -> Callable[[str], Owner | None]:

@@ -8,6 +8,8 @@ byte-identical (no staging directories left next to them either).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,3 +144,48 @@ def test_a_failure_after_packaging_leaves_no_assets_or_staging(tmp_path: Path, m
     assert calls == ["packaged"]
     assert (tree_bytes(root / "cdktf.out"), tree_bytes(root / "infra")) == before
     assert [p.name for p in root.iterdir() if p.name.startswith((".cdktf.out", ".infra"))] == []
+
+
+# ---------------------------------------------------------------------------------------- concurrency
+
+
+def test_parallel_synths_into_one_directory_all_succeed(tmp_path: Path) -> None:
+    root = copy_project(SAMPLE, tmp_path / "sample")
+    args = ["synth", "-e", "dev", "--no-package", "--out", "build/cdktf.out", "--hcl", "build/infra"]
+    reference = copy_project(SAMPLE, tmp_path / "reference")
+    assert run_cli(args, cwd=reference).returncode == 0
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "strands_tf.cli.main", *args], cwd=root, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]  # fmt: skip
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    assert [code for code, _ in results] == [0, 0, 0, 0], results
+    assert tree_bytes(root / "build") == tree_bytes(reference / "build")
+    assert sorted(os.listdir(root / "build")) == ["cdktf.out", "infra"]
+
+
+def test_swap_survives_another_synth_landing_in_between(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race of two synths, forced: another output appears between our two renames; ours still wins."""
+    from strands_tf.generators import synth as synth_module
+
+    out, staging = tmp_path / "cdktf.out", tmp_path / ".cdktf.out.staging-x"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    staging.mkdir()
+    (staging / "new.txt").write_text("new")
+    real_replace = os.replace
+    raced: list[bool] = []
+
+    def racing_replace(src: os.PathLike[str], dst: os.PathLike[str]) -> None:
+        if Path(src) == staging and not raced:
+            raced.append(True)
+            Path(dst).mkdir()
+            (Path(dst) / "other.txt").write_text("other synth")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(synth_module.os, "replace", racing_replace)
+    synth_module._swap_into_place(staging, out)
+    assert raced == [True]
+    assert sorted(os.listdir(out)) == ["new.txt"]
+    assert sorted(os.listdir(tmp_path)) == ["cdktf.out"]
