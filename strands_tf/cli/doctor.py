@@ -26,7 +26,17 @@ from strands_tf.errors import ExitCode
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.pass_context
 def doctor(ctx: click.Context, all_environments: bool, as_json: bool) -> None:
-    """Check AWS credentials per environment: who you are, which account, region, profile or role."""
+    """Check the Terraform engine and AWS credentials: who you are, which account, region, profile or role.
+
+    Also reports the Terraform engine (a binary on PATH or the embedded one), the provider plugin
+    cache and the offline emulator's provider. Exit 0 when everything passes, 3 otherwise.
+
+    \b
+    Examples:
+      strands doctor
+      strands -e prod doctor --json
+      strands doctor --all-environments
+    """
     from strands_tf.cli.context import aws_targets_from_context
 
     targets = (

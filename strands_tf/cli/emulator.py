@@ -15,6 +15,12 @@ def emulator() -> None:
 
     Commands that target the emulator start it on demand; these commands are for doing it by hand.
     It only ever listens on 127.0.0.1.
+
+    \b
+    Examples:
+      strands emulator start
+      strands emulator status --json
+      strands emulator stop
     """
 
 

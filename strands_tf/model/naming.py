@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-_NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_-]")
-_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9_-]")
+_MAX_ID = 255
+_MAX_HUMAN = 240
+_HASH_LEN = 8
 
 # AWS name limits by kind of resource
 NAME_LIMITS = {
@@ -15,23 +17,23 @@ NAME_LIMITS = {
 }  # fmt: skip
 
 
-def logical_id(path: list[str]) -> str:
-    """CDKTF logical id of a construct path below its stack.
-
-    Top-level constructs keep their id (characters other than letters, digits, '-' and '_' removed);
-    nested ones get `Parent_Child_<first 8 hex of md5(path), upper case>` as CDKTF's makeUniqueId does.
-    """
-    if not path:
+def logical_id(components: list[str]) -> str:
+    """CDKTF's logical id rule: one component as is; several → ``A_B_<8 hex of md5("A/B")>``."""
+    components = [c for c in components if c and c != "Default"]
+    if not components:
         raise ValueError("a construct path needs at least one component")
-    if len(path) == 1:
-        return _NOT_ALLOWED.sub("", path[0])
+    if len(components) == 1:
+        candidate = _NON_ALNUM.sub("", components[0])
+        if candidate and len(candidate) <= _MAX_ID:
+            return candidate
+    digest = hashlib.md5("/".join(components).encode(), usedforsecurity=False).hexdigest()
     deduped: list[str] = []
-    for part in path:
-        if not deduped or deduped[-1] != part:
-            deduped.append(part)
-    human = "_".join(_NOT_ALNUM.sub("", p) for p in deduped if p)
-    digest = hashlib.md5("/".join(path).encode(), usedforsecurity=False).hexdigest()[:8].upper()
-    return f"{human}_{digest}"
+    for c in components:
+        # CDKTF's removeDupes: skip a component the previous one ends with.
+        if not deduped or not deduped[-1].endswith(c):
+            deduped.append(c)
+    human = "_".join(_NON_ALNUM.sub("", c) for c in deduped if c != "Resource")[:_MAX_HUMAN]
+    return f"{human}_{digest[:_HASH_LEN].upper()}"
 
 
 def template_literal(text: str) -> str:

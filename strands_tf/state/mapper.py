@@ -15,42 +15,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import StateError
+from strands_tf.model.naming import logical_id as make_unique_id
 from strands_tf.state.cfn_types import cfn_type
 from strands_tf.state.models import OutputRecord, ResourceRecord, StackState, StateFile
 from strands_tf.terraform.plan import SENSITIVE, config_address, split_address
 from strands_tf.terraform.tfstate import TfInstance, TfResource, TfState, sensitive_values
 
-_NON_ALNUM = re.compile(r"[^A-Za-z0-9_-]")
-_MAX_ID = 255
-_MAX_HUMAN = 240
 _HASH_LEN = 8
 # Sensitive strings at least this long are also masked where they appear inside a longer string
 # (a password inside a connection string); shorter ones only where they are the whole value.
 _SUBSTRING_MIN = 8
-
-
-def make_unique_id(components: list[str]) -> str:
-    """CDKTF's logical id rule: one component as is; several → ``A_B_<8 hex of md5("A/B")>``."""
-    components = [c for c in components if c and c != "Default"]
-    if len(components) == 1:
-        candidate = _NON_ALNUM.sub("", components[0])
-        if candidate and len(candidate) <= _MAX_ID:
-            return candidate
-    digest = hashlib.md5("/".join(components).encode(), usedforsecurity=False).hexdigest()
-    deduped: list[str] = []
-    for c in components:
-        # CDKTF's removeDupes: skip a component the previous one ends with.
-        if not deduped or not deduped[-1].endswith(c):
-            deduped.append(c)
-    human = "_".join(_NON_ALNUM.sub("", c) for c in deduped if c != "Resource")[:_MAX_HUMAN]
-    return f"{human}_{digest[:_HASH_LEN].upper()}"
 
 
 def _address_components(address: str) -> list[str]:
