@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 HISTORY_DIR = Path(".strands") / "history"
 SPOOL_DIR = Path(".strands") / "history-spool"
 _BUCKET_BAD = re.compile(r"[^a-z0-9-]+")
+_LIST_WORKERS = 8
 
 
 def emulator_bucket_name(project: str) -> str:
@@ -125,16 +127,26 @@ class History:
         envs = [environment] if environment else self.environments()
         candidates = sorted(((i, e) for e in envs for i in self.ids(e)), reverse=True)
         out: list[RecordMetadata] = []
-        for deployment_id, env in candidates:
-            if limit is not None and len(out) >= limit:
-                break
-            try:
-                out.append(self.metadata(env, deployment_id))
-            except NotFoundError:
-                log.debug("record %s/%s has no metadata.json (incomplete upload)", env, deployment_id)
-            except StateError as exc:
-                log.warning("skipping record %s: %s", deployment_id, exc.summary)
+        window = max(_LIST_WORKERS * 2, limit or 0)
+        # metadata.json objects are fetched side by side (clients are thread-safe); order is kept
+        with ThreadPoolExecutor(max_workers=_LIST_WORKERS, thread_name_prefix="history-list") as pool:
+            for start in range(0, len(candidates), window):
+                chunk = candidates[start : start + window]
+                for meta in pool.map(lambda c: self._maybe_metadata(c[1], c[0]), chunk):
+                    if meta is not None:
+                        out.append(meta)
+                if limit is not None and len(out) >= limit:
+                    return out[:limit]
         return out
+
+    def _maybe_metadata(self, environment: str, deployment_id: str) -> RecordMetadata | None:
+        try:
+            return self.metadata(environment, deployment_id)
+        except NotFoundError:
+            log.debug("record %s/%s has no metadata.json (incomplete upload)", environment, deployment_id)
+        except StateError as exc:
+            log.warning("skipping record %s: %s", deployment_id, exc.summary)
+        return None
 
     def find(self, deployment_id: str, environment: str | None = None) -> RecordMetadata:
         """The record with this id (looked up in every environment unless one is given)."""
