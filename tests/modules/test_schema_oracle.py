@@ -101,7 +101,11 @@ def test_module_blocks_match_the_provider_schema(module: str) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("root", [FIXTURE_ROOT, VARIANTS_ROOT], ids=["all_modules", "variants"])
+@pytest.mark.parametrize(
+    "root",
+    [FIXTURE_ROOT, VARIANTS_ROOT, FIXTURE_ROOT.parent / "short_retention"],
+    ids=["all_modules", "variants", "short_retention"],
+)
 def test_fixture_roots_match_the_provider_schema(root: Path) -> None:
     assert [p.format() for p in check_hcl_file(root / "main.tf")] == []
 
