@@ -39,8 +39,11 @@ def test_data_and_messaging_stack(tf_project, moto_server) -> None:
     assert json.loads(attrs["RedrivePolicy"])["maxReceiveCount"] == 5
     assert json.loads(attrs["Policy"])["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"] == out["topic_arn"]
 
+    retries = sqs.get_queue_attributes(QueueUrl=out["retries_url"], AttributeNames=["All"])["Attributes"]
+    assert json.loads(retries["RedrivePolicy"])["maxReceiveCount"] == 3
     topic = sns.get_topic_attributes(TopicArn=out["topic_arn"])["Attributes"]
     assert topic["KmsMasterKeyId"] == "alias/emu-main"
+    assert json.loads(topic["Policy"])["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
     subs = sns.list_subscriptions_by_topic(TopicArn=out["topic_arn"])["Subscriptions"]
     assert [(s["Protocol"], s["Endpoint"]) for s in subs] == [("sqs", attrs["QueueArn"])]
 

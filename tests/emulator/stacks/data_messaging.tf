@@ -71,6 +71,18 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
   })
 }
 
+resource "aws_sqs_queue" "retries" {
+  name = "emu-retries"
+}
+
+resource "aws_sqs_queue_redrive_policy" "retries" {
+  queue_url = aws_sqs_queue.retries.id
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = 3
+  })
+}
+
 resource "aws_sns_topic" "events" {
   name              = "emu-events"
   kms_master_key_id = aws_kms_alias.main.name
@@ -92,6 +104,22 @@ data "aws_iam_policy_document" "queue" {
   }
 }
 
+data "aws_iam_policy_document" "topic" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.events.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "events" {
+  arn    = aws_sns_topic.events.arn
+  policy = data.aws_iam_policy_document.topic.json
+}
+
 resource "aws_sqs_queue_policy" "tasks" {
   queue_url = aws_sqs_queue.tasks.id
   policy    = data.aws_iam_policy_document.queue.json
@@ -104,6 +132,7 @@ resource "aws_sns_topic_subscription" "tasks" {
   raw_message_delivery = true
 }
 
+output "retries_url" { value = aws_sqs_queue.retries.url }
 output "table_arn" { value = aws_dynamodb_table.sessions.arn }
 output "queue_url" { value = aws_sqs_queue.tasks.url }
 output "topic_arn" { value = aws_sns_topic.events.arn }
