@@ -98,7 +98,7 @@ variable "stream_view_type" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key ARN for server-side encryption; null uses the AWS owned key (encryption stays on)."
+  description = "Customer managed KMS key ARN for server-side encryption; null uses the AWS managed key aws/dynamodb (KMS encryption stays on)."
   type        = string
   default     = null
 }
