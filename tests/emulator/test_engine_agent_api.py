@@ -41,6 +41,7 @@ def test_agent_behind_http_api(tf_project, moto_server) -> None:
     assert [s["Sid"] for s in policy["Statement"]] == ["AllowApiGatewayInvoke"]
     esm = lam.get_event_source_mapping(UUID=out["esm_uuid"])
     assert esm["BatchSize"] == 5
+    assert lam.list_tags(Resource=esm["EventSourceMappingArn"])["Tags"] == {"trigger": "jobs"}
     api_id = out["api_id"]
     assert apigw.get_api(ApiId=api_id)["CorsConfiguration"]["AllowOrigins"] == ["https://example.com"]
     routes = apigw.get_routes(ApiId=api_id)["Items"]

@@ -58,6 +58,7 @@ resource "aws_lambda_event_source_mapping" "jobs" {
   event_source_arn = aws_sqs_queue.jobs.arn
   function_name    = aws_lambda_function.agent.arn
   batch_size       = 5
+  tags             = { trigger = "jobs" }
 }
 
 resource "aws_apigatewayv2_api" "http" {

@@ -490,8 +490,16 @@ class LambdaEventSourceMapping(ResourceHandler):
             kwargs["EventSourceArn"] = planned["event_source_arn"]
         if planned.get("starting_position"):
             kwargs["StartingPosition"] = planned["starting_position"]
-        resp = self.aws.client("lambda").create_event_source_mapping(**kwargs)
+        lam = self.aws.client("lambda")
+        resp = lam.create_event_source_mapping(**kwargs)
+        if planned.get("tags_all"):
+            lam.tag_resource(Resource=self._arn(resp), Tags=planned["tags_all"])
         return self.read({**planned, "id": resp["UUID"]}) or planned
+
+    def _arn(self, esm: dict[str, Any]) -> str:
+        return esm.get("EventSourceMappingArn") or (
+            f"arn:aws:lambda:{self.aws.region}:{self.aws.account_id}:event-source-mapping:{esm['UUID']}"
+        )
 
     def read(self, state: State) -> State | None:
         try:
@@ -504,11 +512,15 @@ class LambdaEventSourceMapping(ResourceHandler):
         name = state.get("function_name")
         if not name or not (function_arn == name or function_arn.endswith(f":function:{name}")):
             name = function_arn
+        arn = self._arn(esm)
+        tags = self.aws.client("lambda").list_tags(Resource=arn).get("Tags") or {}
+        own, all_tags = split_tags(tags, self.aws.default_tags, state.get("tags"))
         return {
             "id": esm["UUID"],
             "uuid": esm["UUID"],
-            "arn": esm.get("EventSourceMappingArn")
-            or f"arn:aws:lambda:{self.aws.region}:{self.aws.account_id}:event-source-mapping:{esm['UUID']}",
+            "arn": arn,
+            "tags": own,
+            "tags_all": all_tags,
             "function_arn": function_arn,
             "function_name": name,
             "event_source_arn": esm.get("EventSourceArn"),
@@ -527,7 +539,15 @@ class LambdaEventSourceMapping(ResourceHandler):
         kwargs = self._settings(planned)
         kwargs["UUID"] = prior["id"]
         kwargs["FunctionName"] = planned["function_name"]
-        self.aws.client("lambda").update_event_source_mapping(**kwargs)
+        lam = self.aws.client("lambda")
+        lam.update_event_source_mapping(**kwargs)
+        old, new = prior.get("tags_all") or {}, planned.get("tags_all") or {}
+        if old != new:
+            removed = [k for k in old if k not in new]
+            if removed:
+                lam.untag_resource(Resource=prior["arn"], TagKeys=removed)
+            if new:
+                lam.tag_resource(Resource=prior["arn"], Tags=new)
         return self.read({**planned, "id": prior["id"]}) or planned
 
     def delete(self, state: State) -> None:
