@@ -87,3 +87,32 @@ def test_bucket_rename_plans_replace(tf_project) -> None:
     changes = [e["change"] for e in plan.json_lines() if e.get("type") == "planned_change"]
     assert [(c["resource"]["addr"], c["action"]) for c in changes] == [("aws_s3_bucket.b", "replace")]
     tf.run("destroy", "-auto-approve", "-input=false", "-no-color")
+
+
+def test_bucket_inline_policy_and_versioning(tf_project, moto_server) -> None:
+    tf = tf_project(
+        """
+resource "aws_s3_bucket" "legacy" {
+  bucket = "emu-inline-settings"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{
+      Effect = "Deny", Principal = "*", Action = "s3:DeleteBucket", Resource = "arn:aws:s3:::emu-inline-settings"
+    }]
+  })
+  versioning {
+    enabled = true
+  }
+}
+""",
+        reattach=True,
+    )
+    tf.init()
+    tf.apply()
+    client = s3(moto_server.endpoint)
+    assert client.get_bucket_versioning(Bucket="emu-inline-settings")["Status"] == "Enabled"
+    assert (
+        json.loads(client.get_bucket_policy(Bucket="emu-inline-settings")["Policy"])["Statement"][0]["Effect"] == "Deny"
+    )
+    assert tf.changes() == []
+    tf.destroy()

@@ -15,6 +15,7 @@ from strands_tf.emulator.provider.resources.base import (
     error_code,
     first,
     is_not_found,
+    json_equal,
     known,
 )
 from strands_tf.emulator.provider.resources.naming import resolve_name
@@ -87,9 +88,32 @@ class S3Bucket(ResourceHandler):
         state = {**planned, "id": bucket, "bucket": bucket}
         try:
             self._put_tags(bucket, planned.get("tags_all") or {})
+            self._put_inline(bucket, {}, config)
         except ClientError as exc:
-            raise ProviderFailure(f"tagging S3 Bucket ({bucket}): {error_code(exc)}", partial_state=state) from exc
+            raise ProviderFailure(
+                f"configuring S3 Bucket ({bucket}): {error_code(exc)}",
+                exc.response["Error"].get("Message", ""),
+                partial_state=state,
+            ) from exc
         return self.read(state) or state
+
+    def _put_inline(self, bucket: str, prior: State, config: State) -> None:
+        """The deprecated inline arguments (policy, versioning, encryption) when a configuration sets them."""
+        s3 = self.aws.client("s3")
+        policy = config.get("policy")
+        if known(policy) and policy and not json_equal(policy, prior.get("policy")):
+            s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+        versioning = first(config.get("versioning"))
+        if versioning and versioning.get("enabled") is not None:
+            was = first(prior.get("versioning")).get("enabled")
+            if bool(versioning["enabled"]) != bool(was):
+                status = "Enabled" if versioning["enabled"] else "Suspended"
+                s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+        sse = first(config.get("server_side_encryption_configuration"))
+        if sse and sse.get("rule"):
+            s3.put_bucket_encryption(
+                Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": _sse_rules_api(sse["rule"])}
+            )
 
     def _put_tags(self, bucket: str, tags: dict[str, str]) -> None:
         s3 = self.aws.client("s3")
@@ -162,11 +186,9 @@ class S3Bucket(ResourceHandler):
         if prior.get("tags_all") != planned.get("tags_all"):
             self._put_tags(bucket, planned.get("tags_all") or {})
         policy = config.get("policy")
-        if known(policy) and policy != prior.get("policy"):
-            if policy:
-                self.aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=policy)
-            else:
-                self.aws.client("s3").delete_bucket_policy(Bucket=bucket)
+        if policy == "" and prior.get("policy"):
+            self.aws.client("s3").delete_bucket_policy(Bucket=bucket)
+        self._put_inline(bucket, prior, config)
         return self.read({**planned, "id": bucket}) or planned
 
     def delete(self, state: State) -> None:
