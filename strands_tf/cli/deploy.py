@@ -157,9 +157,25 @@ def _confirmer(console: Any, reporter: Any, auto_approve: bool, what: str) -> An
     return confirm
 
 
+def _record(console: Any, op: Any, result: Any) -> list[str]:
+    """Record the deployment in history; a history problem is a warning, never a failed deployment."""
+    from strands_tf.history import record_deployment
+
+    endpoint = op.ctx.runtime.env.get("AWS_ENDPOINT_URL") if op.resolved.environment.target == "emulator" else None
+    record = record_deployment(
+        op.loaded, op.resolved, op.workspace.deployment_dir(result.checkpoint.id), endpoint_url=endpoint
+    )
+    return list(record.warnings)
+
+
 def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
     from strands_tf.errors import ExitCode
 
+    warnings = _record(console, op, result) if result.checkpoint.status != "cancelled" or result.errors else []
+    op.warnings.extend(warnings)
+    if not as_json:
+        for warning in warnings:
+            console.print(f"[yellow]warning[/]: {escape(warning)}")
     checkpoint = result.checkpoint
     if as_json:
         print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings})

@@ -55,6 +55,13 @@ def _open(ctx: click.Context, environment: str | None, *, local: bool = False) -
 
     loaded, resolved = _project(ctx, environment)
     endpoint = ctx.meta.get("history.endpoint")
+    if endpoint is None and resolved.environment.target == "emulator":
+        from strands_tf.deploy.emulator_target import running_emulator
+        from strands_tf.deploy.workspace import Workspace
+
+        # an emulator environment's records live in the running emulator's bucket
+        info = running_emulator(Workspace(loaded.root))
+        endpoint = info.endpoint if info is not None else None
     return loaded, resolved, open_history(loaded, resolved, endpoint_url=endpoint, local=local)
 
 

