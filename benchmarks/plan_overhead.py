@@ -3,7 +3,7 @@
 The project is the `simple` template without its requirements (no pip in the loop), deployed to the
 offline emulator so a real provider answers. Raw calls use exactly the environment strands gives
 Terraform (CLI config with the provider mirror, data dir, emulator endpoint, test credentials).
-Issue 4 target: strands plan under raw × 1.10 + 0.3 s.
+Issue 4 target: strands plan under raw x 1.10 + 0.3 s.
 
 Run: .venv/bin/python benchmarks/plan_overhead.py [--repeat 5] [--engine embedded|terraform|auto]
 """
