@@ -1,0 +1,188 @@
+"""End to end on the offline target: `strands plan/apply/destroy -e local` as a user runs them.
+
+Every example project and the configuration issue's sample config are deployed to the emulator with
+the embedded Terraform engine and the bundled provider (subprocesses, like a user's shell), then checked
+with boto3 against the same emulator. Layers are not built here (requirements files are removed): the
+dependency layer has its own tests in tests/packaging, and pip downloads would only slow this down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+pytestmark = [pytest.mark.engine, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+STRANDS = str(Path(sys.executable).with_name("strands"))
+EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if (p / "strands.yaml").is_file())
+SAMPLE = REPO / "tests" / "config" / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("strands-cache")
+
+
+class Project:
+    """A copy of a project with its own emulator, driven through the `strands` command."""
+
+    def __init__(self, root: Path, cache: Path) -> None:
+        self.root = root
+        self.env = {
+            **os.environ,
+            "STRANDS_ENGINE": "embedded",
+            "STRANDS_CACHE_DIR": str(cache),
+            "NO_COLOR": "1",
+        }
+        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            self.env.pop(var, None)
+
+    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [STRANDS, "-C", str(self.root), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
+        assert proc.returncode in ok, f"strands {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    def plan(self) -> dict[str, Any]:
+        return json.loads(self.run("plan", "-e", "local", "--json").stdout)
+
+    def endpoint(self) -> str:
+        return json.loads((self.root / ".strands" / "emulator.json").read_text())["endpoint"]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint(),
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    def outputs(self) -> dict[str, str]:
+        data = json.loads(self.run("outputs", "-e", "local", "--json").stdout)
+        return next(iter(data.values()))
+
+
+def _copy(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".strands", "cdktf.out", "__pycache__"))
+    for requirements in dest.glob("agents/*/requirements.txt"):
+        requirements.unlink()
+    return dest
+
+
+@pytest.fixture
+def project_factory(tmp_path: Path, cache_dir: Path) -> Iterator[Any]:
+    made: list[Project] = []
+
+    def make(source: Path) -> Project:
+        project = Project(_copy(source, tmp_path / source.name), cache_dir)
+        made.append(project)
+        return project
+
+    yield make
+    for project in made:
+        project.run("emulator", "stop", ok=(0, 1, 3))
+
+
+def changes(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted(
+        (change["address"], change["action"])
+        for stack in plan["stacks"].values()
+        for group in stack["groups"]
+        for change in group["changes"]
+    )
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_applies_plans_clean_and_destroys(example: Path, project_factory: Any) -> None:
+    project = project_factory(example)
+    first = project.plan()
+    assert first["has_changes"]
+    project.run("apply", "-e", "local", "--auto-approve")
+    second = project.plan()
+    assert changes(second) == [], "a second plan after apply must report no changes"
+    lambda_client = project.client("lambda")
+    functions = {f["FunctionName"]: f for f in lambda_client.list_functions()["Functions"]}
+    assert functions, "the agents' functions exist in the emulator"
+    for function in functions.values():
+        assert function["TracingConfig"]["Mode"] == "Active"
+        assert function["Architectures"] == ["arm64"]
+    logs = project.client("logs")
+    for name in functions:
+        groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")["logGroups"]
+        assert groups and groups[0]["retentionInDays"] == 30
+    project.run("destroy", "-e", "local", "--auto-approve")
+    assert lambda_client.list_functions()["Functions"] == []
+    assert project.client("dynamodb").list_tables()["TableNames"] == []
+    assert [r for r in project.client("iam").list_roles()["Roles"] if r["RoleName"].startswith(example.name)] == []
+
+
+def test_sample_config_full_lifecycle(project_factory: Any) -> None:
+    project = project_factory(SAMPLE)
+    project.run("apply", "-e", "local", "--auto-approve")
+    assert changes(project.plan()) == []
+
+    # secure settings, read back from the emulator
+    ddb = project.client("dynamodb")
+    table = ddb.describe_table(TableName="support-desk-local-tickets")["Table"]
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    backups = ddb.describe_continuous_backups(TableName="support-desk-local-tickets")
+    assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == (
+        "ENABLED"
+    )
+    s3 = project.client("s3")
+    bucket = project.outputs()["bucket_attachments_name"]
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    queue_url = project.outputs()["queue_inbound_url"]
+    attrs = project.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert attrs.get("SqsManagedSseEnabled") == "true" or "KmsMasterKeyId" in attrs
+    topic = project.outputs()["topic_escalations_arn"]
+    assert project.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+
+    # changing memory plans an in-place update and applies it
+    config = project.root / "strands.yaml"
+    config.write_text(config.read_text().replace("memory: 512", "memory: 768"))
+    plan = project.plan()
+    assert ("module.agent_support.aws_lambda_function.this", "update") in changes(plan)
+    project.run("apply", "-e", "local", "--auto-approve")
+    fn = project.client("lambda").get_function(FunctionName="support-desk-local-support")["Configuration"]
+    assert fn["MemorySize"] == 768
+
+    # renaming a table's key plans a replace
+    config.write_text(config.read_text().replace("hash_key: ticket_id", "hash_key: ticket_key"))
+    plan = project.plan()
+    assert ("module.table_tickets.aws_dynamodb_table.this", "replace") in changes(plan)
+    config.write_text(config.read_text().replace("hash_key: ticket_key", "hash_key: ticket_id"))
+
+    # a change behind the tool's back shows as drift; a deleted resource is planned again
+    project.client("logs").put_retention_policy(logGroupName="/aws/lambda/support-desk-local-triage", retentionInDays=7)
+    drift = project.plan()["stacks"]["support-desk-local"]["drift"]
+    assert any(d["address"] == "module.agent_triage.aws_cloudwatch_log_group.this" for d in drift)
+    project.client("sns").delete_topic(TopicArn=topic)
+    assert ("module.topic_escalations.aws_sns_topic.this", "create") in changes(project.plan())
+
+    project.run("destroy", "-e", "local", "--auto-approve")
+    assert project.client("lambda").list_functions()["Functions"] == []
+    assert project.client("dynamodb").list_tables()["TableNames"] == []
+    assert project.client("sqs").list_queues().get("QueueUrls", []) == []
+    assert [b for b in project.client("s3").list_buckets()["Buckets"] if b["Name"].startswith("support-desk")] == []
