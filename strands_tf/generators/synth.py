@@ -135,7 +135,7 @@ def synthesize(
             if missing:  # a generator bug, never a user error: say exactly what
                 raise RuntimeError(f"stack {stack.name} has dangling references: {', '.join(missing)}")
         if stack_filter is not None:
-            stacks = [s for s in stacks if s.name in stack_filter]
+            stacks = _with_dependencies(stacks, stack_filter)
         files = _write_layout(loaded, resolved, stacks, staging, out, code, tool_version)
         if hcl_dir is not None:
             export_hcl(loaded, resolved, stacks, staging, hcl_dir.resolve(), tool_version)
@@ -150,6 +150,23 @@ def synthesize(
     if not cdktf_json.is_file() or cdktf_json.read_text("utf-8") != text:
         atomic_write_text(cdktf_json, text)
     return SynthResult(out, stacks, files, graph, sorted(set(graph.warnings)) + list(resolved.warnings))
+
+
+def _with_dependencies(stacks: list[Stack], names: list[str]) -> list[Stack]:
+    """The named stacks plus every stack they depend on (transitively), in dependency order.
+
+    A manifest must never name a dependency it does not contain: CDKTF tooling and our own deploy
+    waves would look for a stack that is not there.
+    """
+    by_name = {s.name: s for s in stacks}
+    wanted = {n for n in names if n in by_name}
+    pending = list(wanted)
+    while pending:
+        for dep in by_name[pending.pop()].dependencies:
+            if dep not in wanted:
+                wanted.add(dep)
+                pending.append(dep)
+    return [s for s in stacks if s.name in wanted]
 
 
 def _order_agents_after_roles(graph: InfraGraph) -> None:

@@ -163,3 +163,23 @@ def test_per_agent_is_deterministic_across_directories(tmp_path: Path, per_agent
     synth(other, "dev", hcl=other / "infra")
     assert tree_bytes(per_agent / "cdktf.out") == tree_bytes(other / "cdktf.out")
     assert tree_bytes(per_agent / "infra") == tree_bytes(other / "infra")
+
+
+@pytest.mark.parametrize(
+    ("agent", "stacks"),
+    [
+        ("triage", ["support-desk-dev", "support-desk-dev-support", "support-desk-dev-api", "support-desk-dev-triage"]),
+        ("support", ["support-desk-dev", "support-desk-dev-support", "support-desk-dev-api"]),
+    ],
+)
+def test_agent_filter_writes_selected_stacks_and_their_dependencies(
+    per_agent: Path, agent: str, stacks: list[str]
+) -> None:
+    result = run_cli(["--agent", agent, "synth", "-e", "dev", "--no-package", "--json"], cwd=per_agent)
+    assert result.returncode == 0, result.stderr
+    assert [s["name"] for s in json.loads(result.stdout)["stacks"]] == stacks
+    manifest = json.loads((per_agent / "cdktf.out" / "manifest.json").read_text())
+    assert sorted(manifest["stacks"]) == sorted(stacks)
+    for name, entry in manifest["stacks"].items():
+        for dep in entry["dependencies"]:
+            assert dep in manifest["stacks"], f"{name} depends on {dep}, which the manifest does not contain"
