@@ -10,6 +10,7 @@ from strands_tf.emulator.provider.resources.apigatewayv2 import (
     ApiGatewayV2Stage,
 )
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
+from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.iam import (
     IamPolicy,
@@ -36,6 +37,7 @@ from strands_tf.emulator.provider.resources.s3 import (
     S3BucketPublicAccessBlock,
     S3BucketSSE,
     S3BucketVersioning,
+    S3Object,
 )
 from strands_tf.emulator.provider.resources.sns import SnsTopic, SnsTopicPolicy, SnsTopicSubscription
 from strands_tf.emulator.provider.resources.sqs import (
@@ -78,6 +80,8 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     ApiGatewayV2Route,
     ApiGatewayV2Integration,
     ApiGatewayV2Authorizer,
+    S3Object,
+    MetricAlarm,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     CallerIdentity,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -767,3 +769,106 @@ class S3BucketLogging(_BucketConfig):
         except ClientError as exc:
             if not self._missing(exc):
                 raise
+
+
+_OBJECT_CONTENT = ("content", "content_base64", "source", "source_hash", "etag")
+_OBJECT_HEADERS = {
+    "cache_control": "CacheControl",
+    "content_disposition": "ContentDisposition",
+    "content_encoding": "ContentEncoding",
+    "content_language": "ContentLanguage",
+    "content_type": "ContentType",
+    "website_redirect": "WebsiteRedirectLocation",
+    "storage_class": "StorageClass",
+    "server_side_encryption": "ServerSideEncryption",
+    "kms_key_id": "SSEKMSKeyId",
+}
+
+
+class S3Object(ResourceHandler):
+    type_name = "aws_s3_object"
+    force_new = frozenset({"bucket", "key"})
+    defaults = {"force_destroy": False}
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        if prior is None and known(config.get("bucket")) and known(config.get("key")):
+            planned["id"] = config["key"]
+        if prior is not None and any(planned.get(k) != prior.get(k) for k in (*_OBJECT_CONTENT, *_OBJECT_HEADERS)):
+            planned["version_id"] = Unknown
+            if config.get("etag") is None:
+                planned["etag"] = Unknown
+
+    def _body(self, s: State) -> bytes:
+        if s.get("source"):
+            try:
+                return Path(s["source"]).read_bytes()
+            except OSError as exc:
+                raise ProviderFailure(f"reading S3 object source {s['source']}: {exc.strerror or exc}") from exc
+        if s.get("content_base64"):
+            return base64.b64decode(s["content_base64"])
+        return str(s.get("content") or "").encode()
+
+    def _put(self, s: State) -> None:
+        kwargs: dict[str, Any] = {"Bucket": s["bucket"], "Key": s["key"], "Body": self._body(s)}
+        for tf, api in _OBJECT_HEADERS.items():
+            if known(s.get(tf)) and s.get(tf):
+                kwargs[api] = s[tf]
+        if s.get("metadata"):
+            kwargs["Metadata"] = s["metadata"]
+        if s.get("tags_all"):
+            kwargs["Tagging"] = "&".join(f"{k}={v}" for k, v in sorted(s["tags_all"].items()))
+        self.aws.client("s3").put_object(**kwargs)
+
+    def create(self, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": planned["key"]}) or planned
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._put(planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def read(self, state: State) -> State | None:
+        s3 = self.aws.client("s3")
+        try:
+            head = s3.head_object(Bucket=state["bucket"], Key=state["key"])
+            tagset = s3.get_object_tagging(Bucket=state["bucket"], Key=state["key"]).get("TagSet", [])
+        except ClientError as exc:
+            if is_not_found(exc, "NoSuchKey", "NoSuchBucket"):
+                return None
+            raise
+        tags, tags_all = split_tags(tags_from_list(tagset), self.aws.default_tags, state.get("tags"))
+        out: State = {
+            "id": state["key"],
+            "bucket": state["bucket"],
+            "key": state["key"],
+            "arn": f"arn:aws:s3:::{state['bucket']}/{state['key']}",
+            "etag": str(head.get("ETag", "")).strip('"'),
+            "version_id": head.get("VersionId", ""),
+            "content_type": head.get("ContentType", "application/octet-stream"),
+            "storage_class": head.get("StorageClass", "STANDARD"),
+            "server_side_encryption": head.get("ServerSideEncryption", "AES256"),
+            "bucket_key_enabled": bool(head.get("BucketKeyEnabled", False)),
+            "metadata": head.get("Metadata") or state.get("metadata"),
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+        if known(state.get("acl")) and state.get("acl"):
+            out["acl"] = state["acl"]
+        else:
+            out["acl"] = "private"
+        return out
+
+    def delete(self, state: State) -> None:
+        s3 = self.aws.client("s3")
+        try:
+            if state.get("version_id"):
+                s3.delete_object(Bucket=state["bucket"], Key=state["key"], VersionId=state["version_id"])
+            else:
+                s3.delete_object(Bucket=state["bucket"], Key=state["key"])
+        except ClientError as exc:
+            if not is_not_found(exc, "NoSuchKey", "NoSuchBucket"):
+                raise
+
+    def import_state(self, import_id: str) -> State:
+        bucket, _, key = import_id.partition("/")
+        return {"id": key, "bucket": bucket, "key": key, "force_destroy": False}
