@@ -12,6 +12,14 @@ from strands_tf.emulator.provider.resources.apigatewayv2 import (
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
 from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
+from strands_tf.emulator.provider.resources.ec2 import (
+    InternetGateway,
+    SecurityGroup,
+    SecurityGroupEgressRule,
+    SecurityGroupIngressRule,
+    Subnet,
+    Vpc,
+)
 from strands_tf.emulator.provider.resources.iam import (
     IamPolicy,
     IamPolicyDocument,
@@ -82,6 +90,12 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     ApiGatewayV2Authorizer,
     S3Object,
     MetricAlarm,
+    Vpc,
+    Subnet,
+    InternetGateway,
+    SecurityGroup,
+    SecurityGroupIngressRule,
+    SecurityGroupEgressRule,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     CallerIdentity,

@@ -1,0 +1,516 @@
+"""VPC networking: VPCs, subnets, internet gateways, security groups and security group rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from strands_tf.emulator.provider.resources.base import ProviderFailure, ResourceHandler, State, known
+from strands_tf.emulator.provider.resources.naming import resolve_name
+from strands_tf.emulator.provider.resources.tags import split_tags, tag_list, tags_from_list
+
+
+def _missing(exc: Exception) -> bool:
+    return isinstance(exc, ClientError) and str(exc.response.get("Error", {}).get("Code", "")).endswith(
+        (".NotFound", "NotFound")
+    )
+
+
+class _Ec2(ResourceHandler):
+    """Shared EC2 tag handling (tags live on the resource id)."""
+
+    def ec2(self) -> Any:
+        return self.aws.client("ec2")
+
+    def tag_spec(self, kind: str, s: State) -> list[dict[str, Any]]:
+        tags = s.get("tags_all") or {}
+        return [{"ResourceType": kind, "Tags": tag_list(tags)}] if tags else []
+
+    def sync_tags(self, resource_id: str, prior: State, planned: State) -> None:
+        old, new = prior.get("tags_all") or {}, planned.get("tags_all") or {}
+        if old == new:
+            return
+        removed = [{"Key": k} for k in old if k not in new]
+        if removed:
+            self.ec2().delete_tags(Resources=[resource_id], Tags=removed)
+        if new:
+            self.ec2().create_tags(Resources=[resource_id], Tags=tag_list(new))
+
+    def tags_of(self, obj: dict[str, Any], state: State) -> tuple[dict[str, str] | None, dict[str, str]]:
+        return split_tags(tags_from_list(obj.get("Tags") or []), self.aws.default_tags, state.get("tags"))
+
+    def arn_of(self, kind: str, resource_id: str) -> str:
+        return f"arn:aws:ec2:{self.aws.region}:{self.aws.account_id}:{kind}/{resource_id}"
+
+
+class Vpc(_Ec2):
+    type_name = "aws_vpc"
+    force_new = frozenset({"cidr_block", "instance_tenancy", "ipv4_ipam_pool_id", "ipv4_netmask_length"})
+    defaults = {"enable_dns_support": True, "instance_tenancy": "default", "assign_generated_ipv6_cidr_block": False}
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        if prior is None:
+            for name in ("enable_dns_hostnames", "enable_network_address_usage_metrics"):
+                if config.get(name) is None:
+                    planned[name] = False
+
+    def _attributes(self, vpc_id: str, planned: State, prior: State) -> None:
+        for tf, api in (
+            ("enable_dns_support", "EnableDnsSupport"),
+            ("enable_dns_hostnames", "EnableDnsHostnames"),
+            ("enable_network_address_usage_metrics", "EnableNetworkAddressUsageMetrics"),
+        ):
+            value = planned.get(tf)
+            if known(value) and value is not None and value != prior.get(tf):
+                self.ec2().modify_vpc_attribute(VpcId=vpc_id, **{api: {"Value": bool(value)}})
+
+    def create(self, planned: State, config: State) -> State:
+        if not planned.get("cidr_block"):
+            raise ProviderFailure("creating EC2 VPC: cidr_block is required (IPAM pools are not emulated)")
+        kwargs: dict[str, Any] = {
+            "CidrBlock": planned["cidr_block"],
+            "InstanceTenancy": planned.get("instance_tenancy") or "default",
+            "AmazonProvidedIpv6CidrBlock": bool(planned.get("assign_generated_ipv6_cidr_block")),
+            "TagSpecifications": self.tag_spec("vpc", planned),
+        }
+        vpc_id = self.ec2().create_vpc(**kwargs)["Vpc"]["VpcId"]
+        self._attributes(
+            vpc_id,
+            planned,
+            {"enable_dns_support": True, "enable_dns_hostnames": False, "enable_network_address_usage_metrics": False},
+        )
+        return self.read({**planned, "id": vpc_id}) or planned
+
+    def read(self, state: State) -> State | None:
+        ec2 = self.ec2()
+        vpc_id = state["id"]
+        try:
+            vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+
+        def attr(name: str) -> bool:
+            key = name[0].upper() + name[1:]
+            try:
+                return bool(ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=name)[key]["Value"])
+            except ClientError:
+                return False
+
+        vpc_filter = [{"Name": "vpc-id", "Values": [vpc_id]}]
+        main_rt = ec2.describe_route_tables(Filters=[*vpc_filter, {"Name": "association.main", "Values": ["true"]}])
+        default_sg = ec2.describe_security_groups(Filters=[*vpc_filter, {"Name": "group-name", "Values": ["default"]}])
+        default_acl = ec2.describe_network_acls(Filters=[*vpc_filter, {"Name": "default", "Values": ["true"]}])
+        main_rt_id = next((rt["RouteTableId"] for rt in main_rt.get("RouteTables", [])), "")
+        ipv6 = next(iter(vpc.get("Ipv6CidrBlockAssociationSet") or []), {})
+        tags, tags_all = self.tags_of(vpc, state)
+        return {
+            "id": vpc_id,
+            "arn": self.arn_of("vpc", vpc_id),
+            "cidr_block": vpc["CidrBlock"],
+            "instance_tenancy": vpc.get("InstanceTenancy", "default"),
+            "owner_id": vpc.get("OwnerId", self.aws.account_id),
+            "dhcp_options_id": vpc.get("DhcpOptionsId", ""),
+            "enable_dns_support": attr("enableDnsSupport"),
+            "enable_dns_hostnames": attr("enableDnsHostnames"),
+            "enable_network_address_usage_metrics": state.get("enable_network_address_usage_metrics")
+            if known(state.get("enable_network_address_usage_metrics"))
+            else False,
+            "main_route_table_id": main_rt_id,
+            "default_route_table_id": main_rt_id,
+            "default_security_group_id": next((g["GroupId"] for g in default_sg.get("SecurityGroups", [])), ""),
+            "default_network_acl_id": next((a["NetworkAclId"] for a in default_acl.get("NetworkAcls", [])), ""),
+            "ipv6_cidr_block": ipv6.get("Ipv6CidrBlock", ""),
+            "ipv6_association_id": ipv6.get("AssociationId", ""),
+            "ipv6_cidr_block_network_border_group": ipv6.get("NetworkBorderGroup", ""),
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._attributes(prior["id"], planned, prior)
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().delete_vpc(VpcId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class Subnet(_Ec2):
+    type_name = "aws_subnet"
+    force_new = frozenset({"vpc_id", "cidr_block", "availability_zone", "availability_zone_id"})
+    defaults = {
+        "map_public_ip_on_launch": False,
+        "assign_ipv6_address_on_creation": False,
+        "enable_dns64": False,
+        "ipv6_native": False,
+        "enable_resource_name_dns_a_record_on_launch": False,
+        "enable_resource_name_dns_aaaa_record_on_launch": False,
+    }
+
+    def create(self, planned: State, config: State) -> State:
+        kwargs: dict[str, Any] = {
+            "VpcId": planned["vpc_id"],
+            "CidrBlock": planned["cidr_block"],
+            "TagSpecifications": self.tag_spec("subnet", planned),
+        }
+        if known(planned.get("availability_zone")) and planned.get("availability_zone"):
+            kwargs["AvailabilityZone"] = planned["availability_zone"]
+        subnet_id = self.ec2().create_subnet(**kwargs)["Subnet"]["SubnetId"]
+        if planned.get("map_public_ip_on_launch"):
+            self.ec2().modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+        return self.read({**planned, "id": subnet_id}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            subnet = self.ec2().describe_subnets(SubnetIds=[state["id"]])["Subnets"][0]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        tags, tags_all = self.tags_of(subnet, state)
+        ipv6 = next(iter(subnet.get("Ipv6CidrBlockAssociationSet") or []), {})
+        dns = subnet.get("PrivateDnsNameOptionsOnLaunch") or {}
+        return {
+            "id": subnet["SubnetId"],
+            "arn": subnet.get("SubnetArn") or self.arn_of("subnet", subnet["SubnetId"]),
+            "vpc_id": subnet["VpcId"],
+            "cidr_block": subnet["CidrBlock"],
+            "availability_zone": subnet["AvailabilityZone"],
+            "availability_zone_id": subnet.get("AvailabilityZoneId", ""),
+            "map_public_ip_on_launch": bool(subnet.get("MapPublicIpOnLaunch", False)),
+            "assign_ipv6_address_on_creation": bool(subnet.get("AssignIpv6AddressOnCreation", False)),
+            "owner_id": subnet.get("OwnerId", self.aws.account_id),
+            "ipv6_cidr_block": ipv6.get("Ipv6CidrBlock", ""),
+            "ipv6_cidr_block_association_id": ipv6.get("AssociationId", ""),
+            "private_dns_hostname_type_on_launch": dns.get("HostnameType", "ip-name"),
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        if bool(planned.get("map_public_ip_on_launch")) != bool(prior.get("map_public_ip_on_launch")):
+            self.ec2().modify_subnet_attribute(
+                SubnetId=prior["id"], MapPublicIpOnLaunch={"Value": bool(planned.get("map_public_ip_on_launch"))}
+            )
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().delete_subnet(SubnetId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class InternetGateway(_Ec2):
+    type_name = "aws_internet_gateway"
+
+    def create(self, planned: State, config: State) -> State:
+        igw_id = self.ec2().create_internet_gateway(TagSpecifications=self.tag_spec("internet-gateway", planned))[
+            "InternetGateway"
+        ]["InternetGatewayId"]
+        if known(planned.get("vpc_id")) and planned.get("vpc_id"):
+            self.ec2().attach_internet_gateway(InternetGatewayId=igw_id, VpcId=planned["vpc_id"])
+        return self.read({**planned, "id": igw_id}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            igw = self.ec2().describe_internet_gateways(InternetGatewayIds=[state["id"]])["InternetGateways"][0]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        tags, tags_all = self.tags_of(igw, state)
+        attached = next((a["VpcId"] for a in igw.get("Attachments", [])), "")
+        return {
+            "id": igw["InternetGatewayId"],
+            "arn": self.arn_of("internet-gateway", igw["InternetGatewayId"]),
+            "owner_id": igw.get("OwnerId", self.aws.account_id),
+            "vpc_id": attached,
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        ec2 = self.ec2()
+        if planned.get("vpc_id") != prior.get("vpc_id"):
+            if prior.get("vpc_id"):
+                ec2.detach_internet_gateway(InternetGatewayId=prior["id"], VpcId=prior["vpc_id"])
+            if planned.get("vpc_id"):
+                ec2.attach_internet_gateway(InternetGatewayId=prior["id"], VpcId=planned["vpc_id"])
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        ec2 = self.ec2()
+        try:
+            if state.get("vpc_id"):
+                ec2.detach_internet_gateway(InternetGatewayId=state["id"], VpcId=state["vpc_id"])
+            ec2.delete_internet_gateway(InternetGatewayId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+def _permission(rule: dict[str, Any], own_id: str) -> dict[str, Any]:
+    """A security group rule object (Terraform) → an IpPermission (API)."""
+    perm: dict[str, Any] = {"IpProtocol": str(rule.get("protocol") or "-1")}
+    if perm["IpProtocol"] != "-1":
+        perm["FromPort"] = int(rule.get("from_port") or 0)
+        perm["ToPort"] = int(rule.get("to_port") or 0)
+    desc = rule.get("description") or None
+    perm["IpRanges"] = [{"CidrIp": c, **({"Description": desc} if desc else {})} for c in rule.get("cidr_blocks") or []]
+    perm["Ipv6Ranges"] = [
+        {"CidrIpv6": c, **({"Description": desc} if desc else {})} for c in rule.get("ipv6_cidr_blocks") or []
+    ]
+    perm["PrefixListIds"] = [{"PrefixListId": p} for p in rule.get("prefix_list_ids") or []]
+    groups = list(rule.get("security_groups") or [])
+    if rule.get("self"):
+        groups.append(own_id)
+    perm["UserIdGroupPairs"] = [{"GroupId": g} for g in sorted(set(groups))]
+    return perm
+
+
+def _rule(perm: dict[str, Any], own_id: str) -> dict[str, Any]:
+    """An IpPermission (API) → a security group rule object (Terraform)."""
+    groups = [p["GroupId"] for p in perm.get("UserIdGroupPairs", [])]
+    descs = [
+        r.get("Description") for r in perm.get("IpRanges", []) + perm.get("Ipv6Ranges", []) if r.get("Description")
+    ]
+    proto = str(perm.get("IpProtocol", "-1"))
+    return {
+        "protocol": proto,
+        "from_port": perm.get("FromPort", 0) if proto != "-1" else 0,
+        "to_port": perm.get("ToPort", 0) if proto != "-1" else 0,
+        "cidr_blocks": [r["CidrIp"] for r in perm.get("IpRanges", [])],
+        "ipv6_cidr_blocks": [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])],
+        "prefix_list_ids": [p["PrefixListId"] for p in perm.get("PrefixListIds", [])],
+        "security_groups": sorted(g for g in groups if g != own_id),
+        "self": own_id in groups,
+        "description": descs[0] if descs else "",
+    }
+
+
+def _canon_rules(rules: Any, own_id: str) -> list[str]:
+    return sorted(json.dumps(_rule(_permission(r, own_id), own_id), sort_keys=True) for r in rules or [])
+
+
+class SecurityGroup(_Ec2):
+    type_name = "aws_security_group"
+    force_new = frozenset({"name", "name_prefix", "vpc_id", "description"})
+    defaults = {"description": "Managed by Terraform", "revoke_rules_on_delete": False}
+
+    def create(self, planned: State, config: State) -> State:
+        ec2 = self.ec2()
+        name = resolve_name(config.get("name"), config.get("name_prefix"))
+        kwargs: dict[str, Any] = {
+            "GroupName": name,
+            "Description": planned.get("description") or "Managed by Terraform",
+            "TagSpecifications": self.tag_spec("security-group", planned),
+        }
+        if known(planned.get("vpc_id")) and planned.get("vpc_id"):
+            kwargs["VpcId"] = planned["vpc_id"]
+        sg_id = ec2.create_security_group(**kwargs)["GroupId"]
+        # like the real provider: the default allow-all egress rule goes; only configured rules remain
+        current = ec2.describe_security_groups(GroupIds=[sg_id])["SecurityGroups"][0]
+        if current.get("IpPermissionsEgress"):
+            ec2.revoke_security_group_egress(GroupId=sg_id, IpPermissions=current["IpPermissionsEgress"])
+        self._apply_rules(sg_id, {}, planned)
+        return self.read({**planned, "id": sg_id, "name": name}) or planned
+
+    def _apply_rules(self, sg_id: str, prior: State, planned: State) -> None:
+        ec2 = self.ec2()
+        for key, authorize, revoke in (
+            ("ingress", ec2.authorize_security_group_ingress, ec2.revoke_security_group_ingress),
+            ("egress", ec2.authorize_security_group_egress, ec2.revoke_security_group_egress),
+        ):
+            new = planned.get(key)
+            if not known(new) or new is None:
+                continue
+            old = prior.get(key) or []
+            if _canon_rules(old, sg_id) == _canon_rules(new, sg_id):
+                continue
+            if old:
+                revoke(GroupId=sg_id, IpPermissions=[_permission(r, sg_id) for r in old])
+            if new:
+                authorize(GroupId=sg_id, IpPermissions=[_permission(r, sg_id) for r in new])
+
+    def read(self, state: State) -> State | None:
+        try:
+            sg = self.ec2().describe_security_groups(GroupIds=[state["id"]])["SecurityGroups"][0]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        sg_id = sg["GroupId"]
+        tags, tags_all = self.tags_of(sg, state)
+        out: State = {
+            "id": sg_id,
+            "arn": self.arn_of("security-group", sg_id),
+            "name": sg["GroupName"],
+            "description": sg.get("Description", ""),
+            "vpc_id": sg.get("VpcId", ""),
+            "owner_id": sg.get("OwnerId", self.aws.account_id),
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+        for key, api in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
+            rules = [_rule(p, sg_id) for p in sg.get(api, [])]
+            prior = state.get(key)
+            # keep the configuration's own shape when it means the same rules
+            keep = (
+                known(prior)
+                and prior is not None
+                and _canon_rules(prior, sg_id) == sorted(json.dumps(r, sort_keys=True) for r in rules)
+            )
+            out[key] = prior if keep else rules
+        return out
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self._apply_rules(prior["id"], prior, planned)
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        ec2 = self.ec2()
+        try:
+            if state.get("revoke_rules_on_delete"):
+                sg = ec2.describe_security_groups(GroupIds=[state["id"]])["SecurityGroups"][0]
+                if sg.get("IpPermissions"):
+                    ec2.revoke_security_group_ingress(GroupId=state["id"], IpPermissions=sg["IpPermissions"])
+                if sg.get("IpPermissionsEgress"):
+                    ec2.revoke_security_group_egress(GroupId=state["id"], IpPermissions=sg["IpPermissionsEgress"])
+            ec2.delete_security_group(GroupId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class _SecurityGroupRule(_Ec2):
+    """aws_vpc_security_group_(ingress|egress)_rule: one rule with its own id."""
+
+    egress: bool
+    force_new = frozenset(
+        {
+            "security_group_id",
+            "ip_protocol",
+            "from_port",
+            "to_port",
+            "cidr_ipv4",
+            "cidr_ipv6",
+            "prefix_list_id",
+            "referenced_security_group_id",
+        }
+    )
+
+    def _permission(self, s: State) -> dict[str, Any]:
+        perm: dict[str, Any] = {"IpProtocol": s["ip_protocol"]}
+        if s["ip_protocol"] not in ("-1", "all"):
+            perm["FromPort"] = int(s.get("from_port") if s.get("from_port") is not None else -1)
+            perm["ToPort"] = int(s.get("to_port") if s.get("to_port") is not None else -1)
+        desc = {"Description": s["description"]} if s.get("description") else {}
+        if s.get("cidr_ipv4"):
+            perm["IpRanges"] = [{"CidrIp": s["cidr_ipv4"], **desc}]
+        if s.get("cidr_ipv6"):
+            perm["Ipv6Ranges"] = [{"CidrIpv6": s["cidr_ipv6"], **desc}]
+        if s.get("prefix_list_id"):
+            perm["PrefixListIds"] = [{"PrefixListId": s["prefix_list_id"], **desc}]
+        if s.get("referenced_security_group_id"):
+            perm["UserIdGroupPairs"] = [{"GroupId": s["referenced_security_group_id"], **desc}]
+        return perm
+
+    def create(self, planned: State, config: State) -> State:
+        ec2 = self.ec2()
+        call = ec2.authorize_security_group_egress if self.egress else ec2.authorize_security_group_ingress
+        kwargs: dict[str, Any] = {"GroupId": planned["security_group_id"], "IpPermissions": [self._permission(planned)]}
+        if planned.get("tags_all"):
+            kwargs["TagSpecifications"] = self.tag_spec("security-group-rule", planned)
+        rules = call(**kwargs).get("SecurityGroupRules") or []
+        if not rules:
+            raise ProviderFailure(f"creating {self.type_name}: the emulator returned no rule id")
+        return self.read({**planned, "id": rules[0]["SecurityGroupRuleId"]}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            rules = self.ec2().describe_security_group_rules(SecurityGroupRuleIds=[state["id"]])["SecurityGroupRules"]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        if not rules:
+            return None
+        rule = rules[0]
+        tags, tags_all = self.tags_of(rule, state)
+        proto = str(rule.get("IpProtocol", "-1"))
+        ref = (rule.get("ReferencedGroupInfo") or {}).get("GroupId")
+        return {
+            "id": rule["SecurityGroupRuleId"],
+            "security_group_rule_id": rule["SecurityGroupRuleId"],
+            "arn": self.arn_of("security-group-rule", rule["SecurityGroupRuleId"]),
+            "security_group_id": rule["GroupId"],
+            "ip_protocol": state.get("ip_protocol") if proto == "-1" and state.get("ip_protocol") == "-1" else proto,
+            "from_port": rule.get("FromPort") if proto != "-1" else state.get("from_port"),
+            "to_port": rule.get("ToPort") if proto != "-1" else state.get("to_port"),
+            "cidr_ipv4": rule.get("CidrIpv4") or state.get("cidr_ipv4"),
+            "cidr_ipv6": rule.get("CidrIpv6") or state.get("cidr_ipv6"),
+            "prefix_list_id": rule.get("PrefixListId") or state.get("prefix_list_id"),
+            "referenced_security_group_id": ref or state.get("referenced_security_group_id"),
+            "description": rule.get("Description") or state.get("description"),
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        if (planned.get("description") or "") != (prior.get("description") or ""):
+            self.ec2().modify_security_group_rules(
+                GroupId=prior["security_group_id"],
+                SecurityGroupRules=[
+                    {"SecurityGroupRuleId": prior["id"], "SecurityGroupRule": {**self._rule_request(planned)}}
+                ],
+            )
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def _rule_request(self, s: State) -> dict[str, Any]:
+        body: dict[str, Any] = {"IpProtocol": s["ip_protocol"]}
+        for tf, api in (("from_port", "FromPort"), ("to_port", "ToPort")):
+            if s.get(tf) is not None:
+                body[api] = int(s[tf])
+        for tf, api in (
+            ("cidr_ipv4", "CidrIpv4"),
+            ("cidr_ipv6", "CidrIpv6"),
+            ("prefix_list_id", "PrefixListId"),
+            ("referenced_security_group_id", "ReferencedGroupId"),
+            ("description", "Description"),
+        ):
+            if s.get(tf):
+                body[api] = s[tf]
+        return body
+
+    def delete(self, state: State) -> None:
+        ec2 = self.ec2()
+        call = ec2.revoke_security_group_egress if self.egress else ec2.revoke_security_group_ingress
+        try:
+            call(GroupId=state["security_group_id"], SecurityGroupRuleIds=[state["id"]])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class SecurityGroupIngressRule(_SecurityGroupRule):
+    type_name = "aws_vpc_security_group_ingress_rule"
+    egress = False
+
+
+class SecurityGroupEgressRule(_SecurityGroupRule):
+    type_name = "aws_vpc_security_group_egress_rule"
+    egress = True
