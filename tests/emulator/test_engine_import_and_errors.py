@@ -78,9 +78,9 @@ def test_apply_failure_is_a_clear_diagnostic(tf_project, moto_server) -> None:
 
 
 def test_type_without_handler_plans_but_apply_says_so(tf_project) -> None:
-    tf = tf_project('resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    tf = tf_project('resource "aws_eip" "e" {\n  domain = "vpc"\n}\n')
     tf.init()
-    assert tf.changes() == [("aws_vpc.v", "create")]
+    assert tf.changes() == [("aws_eip.e", "create")]
     res = tf.run("apply", "-auto-approve", "-input=false", "-no-color", check=False)
     assert res.rc == 1
-    assert "aws_vpc is not supported by the offline emulator provider" in res.stderr + res.stdout
+    assert "aws_eip is not supported by the offline emulator provider" in res.stderr + res.stdout
