@@ -21,6 +21,10 @@ def test_network_stack(tf_project, moto_server) -> None:
     assert dns["EnableDnsHostnames"]["Value"] is True
     subnets = ec2.describe_subnets(SubnetIds=out["subnets"])["Subnets"]
     assert sorted(s["CidrBlock"] for s in subnets) == ["10.42.0.0/24", "10.42.1.0/24"]
+    routes = ec2.describe_route_tables(RouteTableIds=[out["public_rt"]])["RouteTables"][0]
+    assert [r.get("GatewayId") for r in routes["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"] != []
+    assert len(routes["Associations"]) == 1
+    assert out["nat_public_ip"]
     sg = ec2.describe_security_groups(GroupIds=[out["sg_id"]])["SecurityGroups"][0]
     # the default allow-all egress is gone; only the configured rules remain
     assert [(p["IpProtocol"], p.get("FromPort")) for p in sg["IpPermissionsEgress"]] == [("tcp", 443)]

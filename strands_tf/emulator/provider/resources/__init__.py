@@ -13,7 +13,12 @@ from strands_tf.emulator.provider.resources.base import DataSourceHandler, Resou
 from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.ec2 import (
+    Eip,
     InternetGateway,
+    NatGateway,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
     SecurityGroup,
     SecurityGroupEgressRule,
     SecurityGroupIngressRule,
@@ -96,6 +101,11 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     SecurityGroup,
     SecurityGroupIngressRule,
     SecurityGroupEgressRule,
+    RouteTable,
+    Route,
+    RouteTableAssociation,
+    Eip,
+    NatGateway,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     CallerIdentity,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -514,3 +515,323 @@ class SecurityGroupIngressRule(_SecurityGroupRule):
 class SecurityGroupEgressRule(_SecurityGroupRule):
     type_name = "aws_vpc_security_group_egress_rule"
     egress = True
+
+
+_ROUTE_TARGETS = {
+    "gateway_id": "GatewayId",
+    "nat_gateway_id": "NatGatewayId",
+    "network_interface_id": "NetworkInterfaceId",
+    "transit_gateway_id": "TransitGatewayId",
+    "vpc_endpoint_id": "VpcEndpointId",
+    "vpc_peering_connection_id": "VpcPeeringConnectionId",
+    "egress_only_gateway_id": "EgressOnlyInternetGatewayId",
+    "carrier_gateway_id": "CarrierGatewayId",
+    "local_gateway_id": "LocalGatewayId",
+    "core_network_arn": "CoreNetworkArn",
+}
+_ROUTE_DESTINATIONS = {
+    "destination_cidr_block": "DestinationCidrBlock",
+    "destination_ipv6_cidr_block": "DestinationIpv6CidrBlock",
+    "destination_prefix_list_id": "DestinationPrefixListId",
+}
+
+
+class RouteTable(_Ec2):
+    type_name = "aws_route_table"
+    force_new = frozenset({"vpc_id"})
+
+    def _routes_tf(self, table: dict[str, Any]) -> list[dict[str, Any]]:
+        out = []
+        for r in table.get("Routes", []):
+            if r.get("GatewayId") == "local" or r.get("Origin") == "CreateRouteTable":
+                continue  # the VPC's local route is implicit, as in the real provider
+            item = {
+                "cidr_block": r.get("DestinationCidrBlock", ""),
+                "ipv6_cidr_block": r.get("DestinationIpv6CidrBlock", ""),
+                "destination_prefix_list_id": r.get("DestinationPrefixListId", ""),
+            }
+            for tf, api in _ROUTE_TARGETS.items():
+                item[tf] = r.get(api, "")
+            out.append(item)
+        return out
+
+    def create(self, planned: State, config: State) -> State:
+        table = self.ec2().create_route_table(
+            VpcId=planned["vpc_id"], TagSpecifications=self.tag_spec("route-table", planned)
+        )["RouteTable"]
+        for route in planned.get("route") or [] if known(planned.get("route")) else []:
+            self._create_route(table["RouteTableId"], route)
+        return self.read({**planned, "id": table["RouteTableId"]}) or planned
+
+    def _create_route(self, table_id: str, route: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {"RouteTableId": table_id}
+        if route.get("cidr_block"):
+            kwargs["DestinationCidrBlock"] = route["cidr_block"]
+        if route.get("ipv6_cidr_block"):
+            kwargs["DestinationIpv6CidrBlock"] = route["ipv6_cidr_block"]
+        for tf, api in _ROUTE_TARGETS.items():
+            if route.get(tf):
+                kwargs[api] = route[tf]
+        self.ec2().create_route(**kwargs)
+
+    def read(self, state: State) -> State | None:
+        try:
+            table = self.ec2().describe_route_tables(RouteTableIds=[state["id"]])["RouteTables"][0]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        tags, tags_all = self.tags_of(table, state)
+        return {
+            "id": table["RouteTableId"],
+            "arn": self.arn_of("route-table", table["RouteTableId"]),
+            "vpc_id": table["VpcId"],
+            "owner_id": table.get("OwnerId", self.aws.account_id),
+            "route": self._routes_tf(table),
+            "propagating_vgws": [p["GatewayId"] for p in table.get("PropagatingVgws", [])],
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().delete_route_table(RouteTableId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class Route(_Ec2):
+    type_name = "aws_route"
+    force_new = frozenset({"route_table_id", *_ROUTE_DESTINATIONS})
+
+    def _destination(self, s: State) -> tuple[str, str]:
+        for tf, api in _ROUTE_DESTINATIONS.items():
+            if s.get(tf):
+                return api, s[tf]
+        raise ProviderFailure(
+            "creating Route: one of destination_cidr_block, destination_ipv6_cidr_block or "
+            "destination_prefix_list_id must be set"
+        )
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        if prior is None and known(config.get("route_table_id")):
+            dest = next((config[k] for k in _ROUTE_DESTINATIONS if known(config.get(k)) and config.get(k)), None)
+            if dest:
+                planned["id"] = f"r-{config['route_table_id']}{_route_hash(dest)}"
+
+    def _targets(self, s: State) -> dict[str, Any]:
+        return {api: s[tf] for tf, api in _ROUTE_TARGETS.items() if known(s.get(tf)) and s.get(tf)}
+
+    def create(self, planned: State, config: State) -> State:
+        api, dest = self._destination(planned)
+        self.ec2().create_route(RouteTableId=planned["route_table_id"], **{api: dest}, **self._targets(planned))
+        return self.read({**planned, "id": f"r-{planned['route_table_id']}{_route_hash(dest)}"}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            table = self.ec2().describe_route_tables(RouteTableIds=[state["route_table_id"]])["RouteTables"][0]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        api, dest = self._destination(state)
+        route = next((r for r in table.get("Routes", []) if r.get(api) == dest), None)
+        if route is None:
+            return None
+        out: State = {
+            "id": state["id"],
+            "route_table_id": state["route_table_id"],
+            "state": route.get("State", "active"),
+            "origin": route.get("Origin", "CreateRoute"),
+            "instance_id": route.get("InstanceId", ""),
+            "instance_owner_id": route.get("InstanceOwnerId", ""),
+        }
+        for tf, key in _ROUTE_TARGETS.items():
+            value = route.get(key)
+            if value or state.get(tf) is not None:
+                out[tf] = value or ""
+        return out
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        api, dest = self._destination(planned)
+        self.ec2().replace_route(RouteTableId=prior["route_table_id"], **{api: dest}, **self._targets(planned))
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        api, dest = self._destination(state)
+        try:
+            self.ec2().delete_route(RouteTableId=state["route_table_id"], **{api: dest})
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+def _route_hash(destination: str) -> str:
+    """The provider's route id suffix: a CRC32 hash of the destination."""
+    return str(zlib.crc32(destination.encode()))
+
+
+class RouteTableAssociation(_Ec2):
+    type_name = "aws_route_table_association"
+    force_new = frozenset({"subnet_id", "gateway_id"})
+
+    def create(self, planned: State, config: State) -> State:
+        kwargs: dict[str, Any] = {"RouteTableId": planned["route_table_id"]}
+        if planned.get("subnet_id"):
+            kwargs["SubnetId"] = planned["subnet_id"]
+        if planned.get("gateway_id"):
+            kwargs["GatewayId"] = planned["gateway_id"]
+        assoc_id = self.ec2().associate_route_table(**kwargs)["AssociationId"]
+        return self.read({**planned, "id": assoc_id}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            tables = self.ec2().describe_route_tables(
+                Filters=[{"Name": "association.route-table-association-id", "Values": [state["id"]]}]
+            )["RouteTables"]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        for table in tables:
+            for assoc in table.get("Associations", []):
+                if assoc.get("RouteTableAssociationId") == state["id"]:
+                    return {
+                        "id": state["id"],
+                        "route_table_id": table["RouteTableId"],
+                        "subnet_id": assoc.get("SubnetId") or state.get("subnet_id"),
+                        "gateway_id": assoc.get("GatewayId") or state.get("gateway_id"),
+                    }
+        return None
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        new_id = self.ec2().replace_route_table_association(
+            AssociationId=prior["id"], RouteTableId=planned["route_table_id"]
+        )["NewAssociationId"]
+        return self.read({**planned, "id": new_id}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().disassociate_route_table(AssociationId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class Eip(_Ec2):
+    type_name = "aws_eip"
+
+    def create(self, planned: State, config: State) -> State:
+        kwargs: dict[str, Any] = {"Domain": "vpc", "TagSpecifications": self.tag_spec("elastic-ip", planned)}
+        if known(planned.get("network_border_group")) and planned.get("network_border_group"):
+            kwargs["NetworkBorderGroup"] = planned["network_border_group"]
+        alloc = self.ec2().allocate_address(**kwargs)["AllocationId"]
+        return self.read({**planned, "id": alloc}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            addr = self.ec2().describe_addresses(AllocationIds=[state["id"]])["Addresses"][0]
+        except ClientError as exc:
+            if _missing(exc) or "InvalidAllocationID" in str(exc):
+                return None
+            raise
+        tags, tags_all = self.tags_of(addr, state)
+        public_ip = addr.get("PublicIp", "")
+        region = self.aws.region
+        return {
+            "id": addr["AllocationId"],
+            "allocation_id": addr["AllocationId"],
+            "arn": self.arn_of("elastic-ip", addr["AllocationId"]),
+            "domain": addr.get("Domain", "vpc"),
+            "public_ip": public_ip,
+            "public_dns": f"ec2-{public_ip.replace('.', '-')}.compute-1.amazonaws.com"
+            if region == "us-east-1"
+            else f"ec2-{public_ip.replace('.', '-')}.{region}.compute.amazonaws.com",
+            "private_ip": addr.get("PrivateIpAddress", ""),
+            "private_dns": "",
+            "association_id": addr.get("AssociationId", ""),
+            "instance": addr.get("InstanceId", ""),
+            "network_interface": addr.get("NetworkInterfaceId", ""),
+            "network_border_group": addr.get("NetworkBorderGroup", region),
+            "public_ipv4_pool": addr.get("PublicIpv4Pool", "amazon"),
+            "ipam_pool_id": "",
+            "carrier_ip": "",
+            "customer_owned_ip": "",
+            "ptr_record": "",
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().release_address(AllocationId=state["id"])
+        except ClientError as exc:
+            if not (_missing(exc) or "InvalidAllocationID" in str(exc)):
+                raise
+
+
+class NatGateway(_Ec2):
+    type_name = "aws_nat_gateway"
+    force_new = frozenset({"allocation_id", "subnet_id", "connectivity_type"})
+    defaults = {"connectivity_type": "public"}
+
+    def create(self, planned: State, config: State) -> State:
+        kwargs: dict[str, Any] = {
+            "SubnetId": planned["subnet_id"],
+            "ConnectivityType": planned.get("connectivity_type") or "public",
+            "TagSpecifications": self.tag_spec("natgateway", planned),
+        }
+        if planned.get("allocation_id"):
+            kwargs["AllocationId"] = planned["allocation_id"]
+        gw = self.ec2().create_nat_gateway(**kwargs)["NatGateway"]
+        return self.read({**planned, "id": gw["NatGatewayId"]}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            gws = self.ec2().describe_nat_gateways(NatGatewayIds=[state["id"]])["NatGateways"]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        if not gws or gws[0].get("State") in ("deleted", "deleting", "failed"):
+            return None
+        gw = gws[0]
+        addr = next(iter(gw.get("NatGatewayAddresses") or []), {})
+        tags, tags_all = self.tags_of(gw, state)
+        return {
+            "id": gw["NatGatewayId"],
+            "subnet_id": gw.get("SubnetId"),
+            "vpc_id": gw.get("VpcId", ""),
+            "connectivity_type": gw.get("ConnectivityType", "public"),
+            "allocation_id": addr.get("AllocationId") or state.get("allocation_id"),
+            "association_id": addr.get("AssociationId", ""),
+            "network_interface_id": addr.get("NetworkInterfaceId", ""),
+            "private_ip": addr.get("PrivateIp", ""),
+            "public_ip": addr.get("PublicIp", ""),
+            "secondary_allocation_ids": [],
+            "secondary_private_ip_addresses": [],
+            "secondary_private_ip_address_count": 0,
+            "availability_mode": "zonal",
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().delete_nat_gateway(NatGatewayId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
