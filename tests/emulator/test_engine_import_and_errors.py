@@ -78,9 +78,12 @@ def test_apply_failure_is_a_clear_diagnostic(tf_project, moto_server) -> None:
 
 
 def test_type_without_handler_plans_but_apply_says_so(tf_project) -> None:
-    tf = tf_project('resource "aws_eip" "e" {\n  domain = "vpc"\n}\n')
+    # moto has no IPAM; the emulator provider does not simulate it (yet)
+    tf = tf_project('resource "aws_vpc_ipam_pool_cidr_allocation" "a" {\n  ipam_pool_id = "ipam-pool-0abc"\n}\n')
     tf.init()
-    assert tf.changes() == [("aws_eip.e", "create")]
+    assert tf.changes() == [("aws_vpc_ipam_pool_cidr_allocation.a", "create")]
     res = tf.run("apply", "-auto-approve", "-input=false", "-no-color", check=False)
     assert res.rc == 1
-    assert "aws_eip is not supported by the offline emulator provider" in res.stderr + res.stdout
+    assert (
+        "aws_vpc_ipam_pool_cidr_allocation is not supported by the offline emulator provider" in res.stderr + res.stdout
+    )
