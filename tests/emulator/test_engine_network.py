@@ -25,6 +25,10 @@ def test_network_stack(tf_project, moto_server) -> None:
     assert [r.get("GatewayId") for r in routes["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"] != []
     assert len(routes["Associations"]) == 1
     assert out["nat_public_ip"]
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [out["vpc_id"]]}])["VpcEndpoints"]
+    assert sorted(e["VpcEndpointType"] for e in endpoints) == ["Gateway", "Interface"]
+    flow = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out["vpc_id"]]}])["FlowLogs"]
+    assert len(flow) == 1 and flow[0]["TrafficType"] == "ALL"
     sg = ec2.describe_security_groups(GroupIds=[out["sg_id"]])["SecurityGroups"][0]
     # the default allow-all egress is gone; only the configured rules remain
     assert [(p["IpProtocol"], p.get("FromPort")) for p in sg["IpPermissionsEgress"]] == [("tcp", 443)]

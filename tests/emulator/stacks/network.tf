@@ -100,6 +100,42 @@ resource "aws_vpc_security_group_ingress_rule" "self" {
   referenced_security_group_id = aws_security_group.agent.id
 }
 
+resource "aws_cloudwatch_log_group" "flow" {
+  name              = "/emu/vpc-flow"
+  retention_in_days = 7
+}
+
+resource "aws_iam_role" "flow" {
+  name = "emu-flow-logs"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "vpc-flow-logs.amazonaws.com" } }]
+  })
+}
+
+resource "aws_flow_log" "vpc" {
+  vpc_id          = aws_vpc.main.id
+  traffic_type    = "ALL"
+  log_destination = aws_cloudwatch_log_group.flow.arn
+  iam_role_arn    = aws_iam_role.flow.arn
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.us-east-1.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.private.id]
+}
+
+resource "aws_vpc_endpoint" "bedrock" {
+  vpc_id              = aws_vpc.main.id
+  service_name        = "com.amazonaws.us-east-1.bedrock-runtime"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = aws_subnet.private[*].id
+  security_group_ids  = [aws_security_group.agent.id]
+  private_dns_enabled = true
+}
+
 output "vpc_id" { value = aws_vpc.main.id }
 output "sg_id" { value = aws_security_group.agent.id }
 output "public_rt" { value = aws_route_table.public.id }

@@ -14,6 +14,7 @@ from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.ec2 import (
     Eip,
+    FlowLog,
     InternetGateway,
     NatGateway,
     Route,
@@ -24,6 +25,7 @@ from strands_tf.emulator.provider.resources.ec2 import (
     SecurityGroupIngressRule,
     Subnet,
     Vpc,
+    VpcEndpoint,
 )
 from strands_tf.emulator.provider.resources.iam import (
     IamPolicy,
@@ -106,6 +108,8 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     RouteTableAssociation,
     Eip,
     NatGateway,
+    FlowLog,
+    VpcEndpoint,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     CallerIdentity,

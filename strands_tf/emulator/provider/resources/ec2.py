@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from strands_tf.emulator.provider.resources.base import ProviderFailure, ResourceHandler, State, known
+from strands_tf.emulator.provider.resources.base import ProviderFailure, ResourceHandler, State, json_equal, known
 from strands_tf.emulator.provider.resources.naming import resolve_name
 from strands_tf.emulator.provider.resources.tags import split_tags, tag_list, tags_from_list
 
@@ -832,6 +832,196 @@ class NatGateway(_Ec2):
     def delete(self, state: State) -> None:
         try:
             self.ec2().delete_nat_gateway(NatGatewayId=state["id"])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class FlowLog(_Ec2):
+    type_name = "aws_flow_log"
+    force_new = frozenset(
+        {
+            "vpc_id",
+            "subnet_id",
+            "eni_id",
+            "traffic_type",
+            "log_destination",
+            "log_destination_type",
+            "iam_role_arn",
+            "log_format",
+            "max_aggregation_interval",
+            "transit_gateway_id",
+            "transit_gateway_attachment_id",
+        }
+    )
+    defaults = {"log_destination_type": "cloud-watch-logs", "max_aggregation_interval": 600}
+
+    def _resource(self, s: State) -> tuple[str, str]:
+        for tf, kind in (
+            ("vpc_id", "VPC"),
+            ("subnet_id", "Subnet"),
+            ("eni_id", "NetworkInterface"),
+            ("transit_gateway_id", "TransitGateway"),
+            ("transit_gateway_attachment_id", "TransitGatewayAttachment"),
+        ):
+            if s.get(tf):
+                return kind, s[tf]
+        raise ProviderFailure("creating Flow Log: one of vpc_id, subnet_id, eni_id or a transit gateway is required")
+
+    def create(self, planned: State, config: State) -> State:
+        kind, resource_id = self._resource(planned)
+        kwargs: dict[str, Any] = {
+            "ResourceIds": [resource_id],
+            "ResourceType": kind,
+            "TrafficType": planned.get("traffic_type") or "ALL",
+            "LogDestinationType": planned.get("log_destination_type") or "cloud-watch-logs",
+            "MaxAggregationInterval": int(planned.get("max_aggregation_interval") or 600),
+            "TagSpecifications": self.tag_spec("vpc-flow-log", planned),
+        }
+        if known(planned.get("log_destination")) and planned.get("log_destination"):
+            kwargs["LogDestination"] = planned["log_destination"]
+        if planned.get("iam_role_arn"):
+            kwargs["DeliverLogsPermissionArn"] = planned["iam_role_arn"]
+        if known(planned.get("log_format")) and planned.get("log_format"):
+            kwargs["LogFormat"] = planned["log_format"]
+        resp = self.ec2().create_flow_logs(**kwargs)
+        if resp.get("Unsuccessful"):
+            err = resp["Unsuccessful"][0].get("Error", {})
+            raise ProviderFailure(f"creating Flow Log: {err.get('Code', 'error')}: {err.get('Message', '')}")
+        return self.read({**planned, "id": resp["FlowLogIds"][0]}) or planned
+
+    def read(self, state: State) -> State | None:
+        logs = self.ec2().describe_flow_logs(FlowLogIds=[state["id"]]).get("FlowLogs", [])
+        if not logs:
+            return None
+        fl = logs[0]
+        tags, tags_all = self.tags_of(fl, state)
+        destination = fl.get("LogDestination") or (
+            f"arn:aws:logs:{self.aws.region}:{self.aws.account_id}:log-group:{fl['LogGroupName']}"
+            if fl.get("LogGroupName")
+            else ""
+        )
+        return {
+            "id": fl["FlowLogId"],
+            "arn": self.arn_of("vpc-flow-log", fl["FlowLogId"]),
+            "traffic_type": fl.get("TrafficType", state.get("traffic_type")),
+            "log_destination": destination,
+            "log_destination_type": fl.get("LogDestinationType", "cloud-watch-logs"),
+            "log_format": fl.get("LogFormat") or state.get("log_format") or "",
+            "max_aggregation_interval": fl.get("MaxAggregationInterval", 600),
+            "iam_role_arn": fl.get("DeliverLogsPermissionArn") or state.get("iam_role_arn"),
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().delete_flow_logs(FlowLogIds=[state["id"]])
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+
+
+class VpcEndpoint(_Ec2):
+    type_name = "aws_vpc_endpoint"
+    json_attrs = frozenset({"policy"})
+    force_new = frozenset({"vpc_id", "service_name", "vpc_endpoint_type", "auto_accept"})
+    defaults = {"vpc_endpoint_type": "Gateway"}
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        if prior is None and config.get("private_dns_enabled") is None:
+            planned["private_dns_enabled"] = False
+
+    def create(self, planned: State, config: State) -> State:
+        kind = planned.get("vpc_endpoint_type") or "Gateway"
+        kwargs: dict[str, Any] = {
+            "VpcId": planned["vpc_id"],
+            "ServiceName": planned["service_name"],
+            "VpcEndpointType": kind,
+            "TagSpecifications": self.tag_spec("vpc-endpoint", planned),
+        }
+        for tf, api in (
+            ("route_table_ids", "RouteTableIds"),
+            ("subnet_ids", "SubnetIds"),
+            ("security_group_ids", "SecurityGroupIds"),
+        ):
+            if known(planned.get(tf)) and planned.get(tf):
+                kwargs[api] = sorted(planned[tf])
+        if kind == "Interface":
+            kwargs["PrivateDnsEnabled"] = bool(planned.get("private_dns_enabled"))
+        if known(planned.get("policy")) and planned.get("policy"):
+            kwargs["PolicyDocument"] = planned["policy"]
+        endpoint = self.ec2().create_vpc_endpoint(**kwargs)["VpcEndpoint"]
+        return self.read({**planned, "id": endpoint["VpcEndpointId"]}) or planned
+
+    def read(self, state: State) -> State | None:
+        try:
+            eps = self.ec2().describe_vpc_endpoints(VpcEndpointIds=[state["id"]])["VpcEndpoints"]
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        if not eps or eps[0].get("State", "").lower() in ("deleted", "deleting"):
+            return None
+        ep = eps[0]
+        tags, tags_all = self.tags_of(ep, state)
+        policy = ep.get("PolicyDocument", "")
+        if known(state.get("policy")) and json_equal(policy, state.get("policy")):
+            policy = state["policy"]
+        return {
+            "id": ep["VpcEndpointId"],
+            "arn": self.arn_of("vpc-endpoint", ep["VpcEndpointId"]),
+            "vpc_id": ep["VpcId"],
+            "service_name": ep["ServiceName"],
+            "vpc_endpoint_type": ep.get("VpcEndpointType", "Gateway"),
+            "state": str(ep.get("State", "available")).lower(),
+            "owner_id": ep.get("OwnerId", self.aws.account_id),
+            "route_table_ids": ep.get("RouteTableIds", []),
+            "subnet_ids": ep.get("SubnetIds", []),
+            "security_group_ids": [g["GroupId"] for g in ep.get("Groups", [])],
+            "network_interface_ids": ep.get("NetworkInterfaceIds", []),
+            "private_dns_enabled": bool(ep.get("PrivateDnsEnabled", False)),
+            "requester_managed": bool(ep.get("RequesterManaged", False)),
+            "policy": policy,
+            "dns_entry": [
+                {"dns_name": d.get("DnsName", ""), "hosted_zone_id": d.get("HostedZoneId", "")}
+                for d in ep.get("DnsEntries", [])
+            ],
+            "cidr_blocks": state.get("cidr_blocks") if known(state.get("cidr_blocks")) else [],
+            "prefix_list_id": state.get("prefix_list_id") if known(state.get("prefix_list_id")) else "",
+            "ip_address_type": ep.get("IpAddressType", "ipv4"),
+            "service_region": self.aws.region,
+            "tags": tags,
+            "tags_all": tags_all,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        kwargs: dict[str, Any] = {}
+        for tf, add, remove in (
+            ("route_table_ids", "AddRouteTableIds", "RemoveRouteTableIds"),
+            ("subnet_ids", "AddSubnetIds", "RemoveSubnetIds"),
+            ("security_group_ids", "AddSecurityGroupIds", "RemoveSecurityGroupIds"),
+        ):
+            old, new = set(prior.get(tf) or []), set(planned.get(tf) or []) if known(planned.get(tf)) else set()
+            if known(planned.get(tf)) and old != new:
+                if new - old:
+                    kwargs[add] = sorted(new - old)
+                if old - new:
+                    kwargs[remove] = sorted(old - new)
+        if known(planned.get("policy")) and planned.get("policy") and planned["policy"] != prior.get("policy"):
+            kwargs["PolicyDocument"] = planned["policy"]
+        if kwargs:
+            self.ec2().modify_vpc_endpoint(VpcEndpointId=prior["id"], **kwargs)
+        self.sync_tags(prior["id"], prior, planned)
+        return self.read({**planned, "id": prior["id"]}) or planned
+
+    def delete(self, state: State) -> None:
+        try:
+            self.ec2().delete_vpc_endpoints(VpcEndpointIds=[state["id"]])
         except ClientError as exc:
             if not _missing(exc):
                 raise
