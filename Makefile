@@ -30,7 +30,7 @@ checkov: .venv-checkov/bin/checkov
 .venv-checkov/bin/checkov:
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/pip install --quiet --upgrade pip
-	.venv-checkov/bin/pip install --quiet checkov
+	.venv-checkov/bin/pip install --quiet "checkov==3.3.30"
 
 demo: $(STAMP)
 	@echo "== strands init (simple template) into $(DEMO_DIR)/demo"

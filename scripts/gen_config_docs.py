@@ -36,6 +36,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("AgentConfig", "agents.<agent>"),
     ("ApiConfig", "agents.<agent>.api"),
     ("CorsConfig", "agents.<agent>.api.cors"),
+    ("JwtConfig", "agents.<agent>.api.jwt"),
     ("TriggerConfig", "agents.<agent>.triggers[]"),
     ("PermissionConfig", "agents.<agent>.permissions[]"),
     ("DeadLetterConfig", "agents.<agent>.dead_letter"),

@@ -51,6 +51,10 @@ resource "aws_lambda_function" "this" {
   source_code_hash  = var.source_code_hash
   layers            = local.create_layer ? [aws_lambda_layer_version.this[0].arn] : null
 
+  ephemeral_storage {
+    size = var.ephemeral_storage
+  }
+
   kms_key_arn                    = var.kms_key_arn
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
   code_signing_config_arn        = var.code_signing_config_arn

@@ -72,6 +72,17 @@ variable "timeout" {
   }
 }
 
+variable "ephemeral_storage" {
+  description = "Size of the function's /tmp in MB (512-10240)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.ephemeral_storage >= 512 && var.ephemeral_storage <= 10240 && floor(var.ephemeral_storage) == var.ephemeral_storage
+    error_message = "ephemeral_storage must be a whole number of MB between 512 and 10240."
+  }
+}
+
 variable "role_arn" {
   description = "ARN of the IAM execution role the function assumes (see the execution-role module)."
   type        = string

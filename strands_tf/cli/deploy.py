@@ -36,7 +36,9 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
     op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
     if app.agent_patterns:
         main = f"{resolved.project}-{resolved.environment.name}"
-        wanted = {main, f"{main}-api", *(f"{main}-{a}" for a in resolved.selected_agents)}
+        wanted = {main, *(f"{main}-{a}" for a in resolved.selected_agents)}
+        if any(resolved.agents[a].api for a in resolved.selected_agents):
+            wanted.add(f"{main}-api")  # the API stack routes to the selected agents
         op.stacks = [s for s in op.stacks if s.name in wanted]
     return op
 

@@ -61,7 +61,9 @@ def synth(
                 hint="drop --agent, or set stacks: per_agent in strands.yaml to deploy agents separately",
             )
         main = f"{resolved.project}-{resolved.environment.name}"
-        stack_filter = [main, f"{main}-api", *(f"{main}-{a}" for a in resolved.selected_agents)]
+        stack_filter = [main, *(f"{main}-{a}" for a in resolved.selected_agents)]
+        if any(resolved.agents[a].api for a in resolved.selected_agents):
+            stack_filter.append(f"{main}-api")  # the API stack routes to the selected agents
     out = out_dir if out_dir is None or out_dir.is_absolute() else Path.cwd() / out_dir
     hcl = hcl_dir if hcl_dir is None or hcl_dir.is_absolute() else Path.cwd() / hcl_dir
     result = synthesize(

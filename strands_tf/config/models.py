@@ -155,13 +155,35 @@ class CorsConfig(StrictModel):
         return self
 
 
+class JwtConfig(StrictModel):
+    """A JWT authorizer (Cognito, Auth0, Okta...): who issues tokens and for which audience."""
+
+    issuer: str = Field(pattern=r"^https://", description="Token issuer URL, e.g. https://cognito-idp...")
+    audience: list[str] = Field(min_length=1, description="Accepted audiences (client ids).")
+
+
 class ApiConfig(StrictModel):
     """Routes of the project's HTTP API (API Gateway v2) that invoke this agent."""
+
+    auth: Literal["iam", "jwt", "none"] = Field(
+        "iam",
+        description="iam: callers sign requests with AWS credentials (the default); jwt: bearer tokens from "
+        "`jwt.issuer`; none: anyone on the internet may call the routes.",
+    )
+    jwt: JwtConfig | None = Field(None, description="The JWT authorizer when auth is jwt.")
 
     routes: list[RouteKey] = Field(min_length=1, description='Route keys "METHOD /path", e.g. "POST /chat".')
     cors: CorsConfig | None = Field(None, description="CORS for browser clients; omitted means no CORS.")
     throttling_burst_limit: bounded(1, 5000, "API burst limit") = Field(100, description="Burst requests.")
     throttling_rate_limit: bounded(1, 10000, "API rate limit") = Field(50, description="Steady requests/s.")
+
+    @model_validator(mode="after")
+    def _jwt_needs_issuer(self) -> ApiConfig:
+        if self.auth == "jwt" and self.jwt is None:
+            raise _err("api_jwt", "auth: jwt needs jwt: {issuer: https://..., audience: [...]}")
+        if self.auth != "jwt" and self.jwt is not None:
+            raise _err("api_jwt", "jwt only applies with auth: jwt")
+        return self
 
     @field_validator("routes")
     @classmethod

@@ -168,7 +168,8 @@ class _Builder:
             self.source.broken.add(path)
             return ""
 
-        return _INTERP_RE.sub(replace, text)
+        # `$${` is a literal `${` wherever it appears (not only before env:), as the hint promises
+        return "${".join(_INTERP_RE.sub(replace, part) for part in text.split("$${"))
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}

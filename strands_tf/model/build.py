@@ -313,6 +313,7 @@ def _add_agent(
         "runtime": agent.runtime,
         "architecture": agent.architecture,
         "memory_size": agent.memory,
+        "ephemeral_storage": agent.ephemeral_storage,
         "timeout": agent.timeout,
         "role_arn": f"${{module.role_{name}.role_arn}}",
         "environment_variables": environment,
@@ -441,6 +442,26 @@ def _merge_cors(agents: list[ResolvedAgent], graph: InfraGraph) -> dict[str, Any
     }
 
 
+_AUTH_TYPES = {"iam": "AWS_IAM", "jwt": "JWT", "none": "NONE"}
+
+
+def _api_auth(agents: list[ResolvedAgent], graph: InfraGraph) -> dict[str, Any]:
+    """One authorization for the shared API; when agents disagree, the strictest wins (iam, then jwt)."""
+    configs = [a.api for a in agents if a.api is not None]
+    kinds = {c.auth for c in configs}
+    chosen = next(k for k in ("iam", "jwt", "none") if k in kinds)
+    if len(kinds) > 1:
+        graph.warnings.append(
+            f"agents declare different api.auth ({', '.join(sorted(kinds))}); the HTTP API uses '{chosen}' for "
+            "every route"
+        )
+    out: dict[str, Any] = {"authorization_type": _AUTH_TYPES[chosen]}
+    if chosen == "jwt":
+        jwt = next(c.jwt for c in configs if c.auth == "jwt" and c.jwt is not None)
+        out["jwt_authorizer"] = {"issuer": jwt.issuer, "audience": list(jwt.audience)}
+    return out
+
+
 def _add_api(graph: InfraGraph, project: ResolvedProject) -> None:
     agents = [a for a in project.agents.values() if a.api]
     if not agents:
@@ -464,6 +485,7 @@ def _add_api(graph: InfraGraph, project: ResolvedProject) -> None:
     cors = _merge_cors(agents, graph)
     if cors is not None:
         body["cors"] = cors
+    body.update(_api_auth(agents, graph))
     owner = Owner("api", "api")
     graph.add(Node("api", "module", body, owner, module="http-api", group="api"))
     graph.add_output(Output("api_endpoint", "${module.api.stage_invoke_url}", "Base URL of the HTTP API", owner))

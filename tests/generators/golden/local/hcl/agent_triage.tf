@@ -9,6 +9,7 @@ module "agent_triage" {
     STRANDS_PROJECT     = "support-desk"
     TICKETS_TABLE       = module.table_tickets.table_name
   }
+  ephemeral_storage  = 512
   handler            = "app.handler"
   log_retention_days = 30
   memory_size        = 512

@@ -1,6 +1,7 @@
 # construct support-desk-local/api
 module "api" {
-  source = "./modules/http-api"
+  source             = "./modules/http-api"
+  authorization_type = "AWS_IAM"
   cors = {
     allow_origins     = ["https://support.acme.com"]
     allow_methods     = ["GET", "OPTIONS", "POST"]
