@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import traceback
 from typing import Any
 
@@ -60,7 +59,6 @@ class ProviderService(rpc.ProviderServicer):
     def __init__(self, schema: ProviderSchema) -> None:
         self.schema = schema
         self._aws: AwsContext | None = None
-        self._configured = threading.Event()
         self._schema_response: pb.GetProviderSchema.Response | None = None
 
     # ---- schema and metadata ----
@@ -111,7 +109,6 @@ class ProviderService(rpc.ProviderServicer):
     def ConfigureProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
         config = _read(request.config) or {}
         self._aws = AwsContext.from_config(config)
-        self._configured.set()
         return pb.ConfigureProvider.Response()
 
     @property
@@ -178,17 +175,12 @@ class ProviderService(rpc.ProviderServicer):
             if planned is None:
                 handler.delete(prior)
                 return R(new_state=_dyn(None), legacy_type_system=True)
-            if prior is None:
-                action, new = "creating", handler.create(planned, config)
-            else:
-                action, new = "updating", handler.update(prior, planned, config)
+            new = handler.create(planned, config) if prior is None else handler.update(prior, planned, config)
         except Exception as exc:
             action = "deleting" if planned is None else ("creating" if prior is None else "updating")
+            # a failed create keeps what was created (Terraform taints it); a failed update or delete keeps prior
             partial = getattr(exc, "partial_state", None)
-            fallback = None if planned is None else prior
-            state = conform_block(block, resolve_unknowns(partial)) if partial else fallback
-            if planned is None:
-                state = prior
+            state = conform_block(block, resolve_unknowns(partial)) if partial else prior
             return R(
                 new_state=_dyn(state), diagnostics=[_failure_diag(action, type_name, exc)], legacy_type_system=True
             )

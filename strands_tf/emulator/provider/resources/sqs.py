@@ -156,9 +156,8 @@ class SqsQueue(ResourceHandler):
         sqs = self.aws.client("sqs")
         url = prior["id"]
         changed = {
-            api: _to_api(tf, planned.get(tf) if planned.get(tf) is not None else "")
-            if planned.get(tf) is not None
-            else ""
+            # an attribute removed from the configuration is reset with an empty value
+            api: _to_api(tf, planned[tf]) if planned.get(tf) is not None else ""
             for tf, (api, _) in _ATTRS.items()
             if tf not in _CREATE_ONLY and known(planned.get(tf)) and planned.get(tf) != prior.get(tf)
         }
