@@ -186,3 +186,26 @@ def test_sample_config_full_lifecycle(project_factory: Any) -> None:
     assert project.client("dynamodb").list_tables()["TableNames"] == []
     assert project.client("sqs").list_queues().get("QueueUrls", []) == []
     assert [b for b in project.client("s3").list_buckets()["Buckets"] if b["Name"].startswith("support-desk")] == []
+
+
+def test_history_rollback_restores_the_first_deployment(project_factory: Any) -> None:
+    """apply → change → apply → `strands history rollback <first>`: the resources match the first again."""
+    project = project_factory(REPO / "examples" / "simple-assistant")
+    project.run("apply", "-e", "local", "--auto-approve")
+    records = json.loads(project.run("history", "list", "-e", "local", "--json").stdout)
+    first = records["records"][0]["id"] if isinstance(records, dict) else records[0]["id"]
+    config = project.root / "strands.yaml"
+    config.write_text(config.read_text().replace("memory: 512", "memory: 1024").replace("timeout: 60", "timeout: 90"))
+    project.run("apply", "-e", "local", "--auto-approve")
+    lam = project.client("lambda")
+    changed = lam.get_function(FunctionName="simple-assistant-local-assistant")["Configuration"]
+    assert (changed["MemorySize"], changed["Timeout"]) == (1024, 90)
+
+    project.run("history", "rollback", first, "-e", "local", "--auto-approve")
+    restored = lam.get_function(FunctionName="simple-assistant-local-assistant")["Configuration"]
+    assert (restored["MemorySize"], restored["Timeout"]) == (512, 60)
+    after = json.loads(project.run("history", "list", "-e", "local", "--json").stdout)
+    listed = after["records"] if isinstance(after, dict) else after
+    assert len(listed) == 3
+    assert {r["command"] for r in listed} == {"apply", "rollback"}
+    project.run("destroy", "-e", "local", "--auto-approve")
