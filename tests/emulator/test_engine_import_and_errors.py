@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from strands_tf.emulator.ipam import IPAM_FILE_ENV, IpamRegistry
+
 from .aws import client
 
 pytestmark = [pytest.mark.engine, pytest.mark.moto]
@@ -77,13 +79,32 @@ def test_apply_failure_is_a_clear_diagnostic(tf_project, moto_server) -> None:
     assert "creating SQS Queue (not-fifo): a FIFO queue name must end with .fifo" in res.stderr + res.stdout
 
 
-def test_type_without_handler_plans_but_apply_says_so(tf_project) -> None:
-    # moto has no IPAM; the emulator provider does not simulate it (yet)
+def test_ipam_allocation_without_a_registry_is_a_clear_error(tf_project) -> None:
+    # moto has no IPAM: the emulator provider simulates it from a registry it must be given
     tf = tf_project('resource "aws_vpc_ipam_pool_cidr_allocation" "a" {\n  ipam_pool_id = "ipam-pool-0abc"\n}\n')
+    tf.env.pop("STRANDS_TF_EMULATOR_IPAM_FILE", None)
     tf.init()
     assert tf.changes() == [("aws_vpc_ipam_pool_cidr_allocation.a", "create")]
     res = tf.run("apply", "-auto-approve", "-input=false", "-no-color", check=False)
     assert res.rc == 1
-    assert (
-        "aws_vpc_ipam_pool_cidr_allocation is not supported by the offline emulator provider" in res.stderr + res.stdout
+    assert "IPAM is simulated by the emulator provider and no registry is configured" in res.stderr + res.stdout
+
+
+def test_ipam_allocation_from_a_simulated_pool(tf_project, tmp_path) -> None:
+    registry = IpamRegistry(tmp_path / "ipam.json")
+    registry.define_pool("ipam-pool-0abc", "10.60.0.0/16")
+    tf = tf_project(
+        'resource "aws_vpc_ipam_pool_cidr_allocation" "a" {\n  ipam_pool_id = "ipam-pool-0abc"\n'
+        '  netmask_length = 20\n}\noutput "cidr" { value = aws_vpc_ipam_pool_cidr_allocation.a.cidr }\n'
     )
+    tf.env[IPAM_FILE_ENV] = str(registry.path)
+    tf.init()
+    tf.apply()
+    assert tf.outputs()["cidr"] == "10.60.0.0/20"
+    assert tf.changes() == []
+    alloc_id = next(iter(json.loads(registry.path.read_text())["allocations"]))
+    registry.release(alloc_id)  # released behind Terraform's back: planned again
+    assert tf.changes() == [("aws_vpc_ipam_pool_cidr_allocation.a", "create")]
+    tf.apply()
+    tf.destroy()
+    assert json.loads(registry.path.read_text())["allocations"] == {}

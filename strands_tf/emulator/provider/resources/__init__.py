@@ -16,6 +16,7 @@ from strands_tf.emulator.provider.resources.ec2 import (
     Eip,
     FlowLog,
     InternetGateway,
+    IpamPoolCidrAllocation,
     NatGateway,
     Route,
     RouteTable,
@@ -110,6 +111,7 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     NatGateway,
     FlowLog,
     VpcEndpoint,
+    IpamPoolCidrAllocation,
 ]
 _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     CallerIdentity,

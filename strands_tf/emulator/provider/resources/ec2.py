@@ -8,9 +8,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from strands_tf.emulator.ipam import IPAM_FILE_ENV, registry_from_env
 from strands_tf.emulator.provider.resources.base import ProviderFailure, ResourceHandler, State, json_equal, known
 from strands_tf.emulator.provider.resources.naming import resolve_name
 from strands_tf.emulator.provider.resources.tags import split_tags, tag_list, tags_from_list
+from strands_tf.errors import StrandsError
 
 
 def _missing(exc: Exception) -> bool:
@@ -1025,3 +1027,65 @@ class VpcEndpoint(_Ec2):
         except ClientError as exc:
             if not _missing(exc):
                 raise
+
+
+class IpamPoolCidrAllocation(ResourceHandler):
+    """Simulated (moto has no IPAM): allocations come from the registry in $STRANDS_TF_EMULATOR_IPAM_FILE."""
+
+    type_name = "aws_vpc_ipam_pool_cidr_allocation"
+    # allocations cannot be changed, only replaced
+    force_new = frozenset({"ipam_pool_id", "cidr", "netmask_length", "disallowed_cidrs", "description"})
+
+    def _registry(self) -> Any:
+        registry = registry_from_env()
+        if registry is None:
+            raise ProviderFailure(
+                "IPAM is simulated by the emulator provider and no registry is configured",
+                f"Set {IPAM_FILE_ENV} to a registry file whose pools were declared with "
+                "strands_tf.emulator.ipam.IpamRegistry.define_pool().",
+            )
+        return registry
+
+    def create(self, planned: State, config: State) -> State:
+        try:
+            alloc = self._registry().allocate(
+                planned["ipam_pool_id"],
+                netmask_length=int(planned["netmask_length"])
+                if known(planned.get("netmask_length")) and planned.get("netmask_length") is not None
+                else None,
+                cidr=planned.get("cidr") if known(planned.get("cidr")) else None,
+                disallowed=list(planned.get("disallowed_cidrs") or []),
+                description=planned.get("description") or "",
+            )
+        except StrandsError as exc:
+            raise ProviderFailure(
+                f"allocating from IPAM pool {planned['ipam_pool_id']}: {exc.summary}", exc.hint or ""
+            ) from exc
+        return self._state(alloc, planned)
+
+    def _state(self, alloc: Any, state: State) -> State:
+        return {
+            "id": f"{alloc.allocation_id}_{alloc.pool_id}",
+            "ipam_pool_allocation_id": alloc.allocation_id,
+            "ipam_pool_id": alloc.pool_id,
+            "cidr": alloc.cidr,
+            "netmask_length": int(alloc.cidr.rsplit("/", 1)[1]),
+            "description": alloc.description or state.get("description"),
+            "resource_id": "",
+            "resource_owner": self.aws.account_id,
+            "resource_type": "custom",
+        }
+
+    def read(self, state: State) -> State | None:
+        alloc_id = state.get("ipam_pool_allocation_id") or state["id"].split("_", 1)[0]
+        alloc = self._registry().get(alloc_id)
+        return self._state(alloc, state) if alloc else None
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        return planned
+
+    def delete(self, state: State) -> None:
+        self._registry().release(state.get("ipam_pool_allocation_id") or state["id"].split("_", 1)[0])
+
+    def import_state(self, import_id: str) -> State:
+        return {"id": import_id, "ipam_pool_allocation_id": import_id.split("_", 1)[0]}
