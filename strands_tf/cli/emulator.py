@@ -55,6 +55,32 @@ def start(ctx: click.Context, port: int | None, as_json: bool) -> None:
 
 
 @emulator.command()
+@click.option("--force", is_flag=True, help="Reinstall even when the installed provider looks fine.")
+@click.option("--json", "as_json", is_flag=True, help="Print where it was installed as JSON.")
+def install(force: bool, as_json: bool) -> None:
+    """Install (or repair) the offline provider in the filesystem mirror under the cache directory.
+
+    Commands that target the emulator install it on first use; run this to repair a damaged one.
+
+    \b
+    Examples:
+      strands emulator install
+      strands emulator install --force
+    """
+    from strands_tf.deploy.emulator_target import cache_root
+    from strands_tf.emulator import mirror
+
+    installed = mirror.install(cache_root() / "emulator", force=force)
+    if as_json:
+        print_json({"version": installed.version, "mirror": str(installed.mirror_dir),
+                    "cli_config": str(installed.cli_config)})  # fmt: skip
+    else:
+        make_console().print(
+            f"[green]✓[/] hashicorp/aws {escape(installed.version)} (offline) in {escape(str(installed.mirror_dir))}"
+        )
+
+
+@emulator.command()
 @click.pass_context
 def stop(ctx: click.Context) -> None:
     """Stop the project's emulator (its resources are gone afterwards).
