@@ -53,11 +53,15 @@ def render_summary(console: Console, stack: str, summary: PlanSummary) -> None:
         paths = ", ".join(".".join(str(p) for p in path) for path in replacement.replace_paths)
         because = f" (changed: {paths})" if paths else ""
         console.print(f"  [red]replace[/] {escape(replacement.address)}: {escape(reason)}{escape(because)}")
-    if summary.drift:
-        console.print("  [magenta]drift[/] (changed outside Terraform):")
-        for item in summary.drift:
+    shown = [d for d in summary.drift if d.relevant]
+    if shown:
+        console.print("  [magenta]drift[/] (changed outside Terraform, and it matters for this plan):")
+        for item in shown:
             attrs = f" ({', '.join(item.changed_attributes[:6])})" if item.changed_attributes else ""
             console.print(f"    {escape(item.action)} {escape(item.address)}{escape(attrs)}")
+    hidden = len(summary.drift) - len(shown)
+    if hidden:
+        console.print(f"  [dim]{hidden} refresh difference(s) that do not affect this plan (see --json)[/]")
     changed_outputs = [o for o in summary.outputs if o.action != "no-op"]
     if changed_outputs:
         console.print("  outputs: " + ", ".join(escape(f"{o.name} ({o.action})") for o in changed_outputs))

@@ -323,7 +323,20 @@ class Plan:
     # Decoded on first use: a dict, or the member's JSON text kept by load_plan (see _LAZY_KEYS).
     _configuration: Any = field(default=None, repr=False)
     _prior_state: Any = field(default=None, repr=False)
+    _relevant: Any = field(default=None, repr=False)
     _by_address: dict[str, ResourceChange] | None = field(default=None, repr=False)
+
+    @property
+    def relevant_addresses(self) -> set[str] | None:
+        """Addresses whose attributes contributed to this plan (``relevant_attributes``); None if not recorded.
+
+        Terraform's own UI shows drift only for these: other refresh differences do not affect the plan.
+        """
+        if isinstance(self._relevant, _Lazy):
+            self._relevant = self._relevant.load()
+        if not isinstance(self._relevant, list):
+            return None
+        return {str(r.get("resource")) for r in self._relevant if isinstance(r, dict) and r.get("resource")}
 
     @property
     def configuration(self) -> dict[str, Any]:
@@ -529,6 +542,7 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
         source=source,
         _configuration=doc.get("configuration"),
         _prior_state=doc.get("prior_state"),
+        _relevant=doc.get("relevant_attributes"),
     )
 
 

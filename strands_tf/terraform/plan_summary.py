@@ -129,10 +129,16 @@ class DriftItem:
     address: str
     action: str
     changed_attributes: list[str]
+    relevant: bool = True  # False: a refresh difference that does not affect this plan (Terraform hides those)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
-        return {"address": self.address, "action": self.action, "changed_attributes": self.changed_attributes}
+        return {
+            "address": self.address,
+            "action": self.action,
+            "changed_attributes": self.changed_attributes,
+            "relevant": self.relevant,
+        }
 
 
 @dataclass(frozen=True, slots=True)
