@@ -209,3 +209,55 @@ def test_history_rollback_restores_the_first_deployment(project_factory: Any) ->
     assert len(listed) == 3
     assert {r["command"] for r in listed} == {"apply", "rollback"}
     project.run("destroy", "-e", "local", "--auto-approve")
+
+
+def test_emulator_crash_mid_apply_is_a_clear_error_and_resumes(project_factory: Any) -> None:
+    """The emulator dies during apply: exit 3 with a network-class error, a failed checkpoint, then --resume."""
+    import signal
+    import time
+
+    project = project_factory(REPO / "examples" / "simple-assistant")
+    project.run("emulator", "start")
+    pid = json.loads((project.root / ".strands" / "emulator.json").read_text())["pid"]
+    proc = subprocess.Popen(
+        [STRANDS, "-C", str(project.root), "apply", "-e", "local", "--auto-approve"],
+        env=project.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    killed = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        logs = list((project.root / ".strands" / "deployments").glob("*/events.jsonl"))
+        if logs and '"apply_start"' in logs[0].read_text():
+            os.kill(pid, signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=300)
+    assert killed, f"apply finished before the emulator could be stopped\n{out}\n{err}"
+    assert proc.returncode == 3, f"{out}\n{err}"
+    checkpoint = json.loads(next((project.root / ".strands" / "deployments").glob("*/checkpoint.json")).read_text())
+    assert checkpoint["status"] == "failed"
+    assert "resume" in (out + err)
+
+    project.run("apply", "-e", "local", "--auto-approve", "--resume")
+    assert changes(project.plan()) == []
+    assert project.client("lambda").list_functions()["Functions"]
+    project.run("destroy", "-e", "local", "--auto-approve")
+
+
+def test_emulator_port_in_use_is_a_clear_error(project_factory: Any) -> None:
+    import socket
+
+    project = project_factory(REPO / "examples" / "simple-assistant")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = project.run("emulator", "start", "--port", str(port), ok=(3,))
+    assert f"port {port}" in proc.stderr and "already in use" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert project.run("emulator", "status", ok=(1,)).returncode == 1
