@@ -10,12 +10,12 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from strands_tf.emulator.provider.schema import ProviderSchema, SchemaFileError, load_schema
 from strands_tf.errors import ConflictError, DependencyError
+from strands_tf.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +76,7 @@ def _cli_config(mirror_dir: Path) -> str:
 
 
 def _atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text, mode=mode)
 
 
 def _layout(root: Path, version: str) -> tuple[Path, Path, Path]:

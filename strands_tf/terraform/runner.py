@@ -37,6 +37,7 @@ from filelock import FileLock
 from filelock import Timeout as FileLockTimeout
 
 from strands_tf.errors import Category, DependencyError, StateError, UserError
+from strands_tf.fsutil import atomic_write_text
 from strands_tf.terraform.cliconfig import ensure_cli_config, plugin_cache_dir
 from strands_tf.terraform.diagnostics import (
     Classification,
@@ -999,12 +1000,4 @@ def _pump_stderr(stream: IO[bytes] | None, sink: list[bytes], name: str) -> None
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
