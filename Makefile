@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-DEMO_DIR ?= $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
+ifndef DEMO_DIR
+DEMO_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
+endif
 PYTEST_ARGS ?=
 
 .PHONY: demo test install install-dev lint format checkov clean
