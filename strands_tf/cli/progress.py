@@ -62,7 +62,7 @@ class LiveReporter:
             self.results[stack] = (status, error)
         self._emit({"stack": stack, "status": status, "error": error})
         if not self._interactive and not self.json_lines:
-            style = "green" if status in ("applied", "no_changes") else "red"
+            style = "green" if status in ("applied", "destroyed", "no_changes") else "red"
             tail = f": {escape(error)}" if error else ""
             self.console.print(f"[{style}]{escape(stack)} {status}[/]{tail}")
         self._refresh()

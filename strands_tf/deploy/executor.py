@@ -259,7 +259,7 @@ def run_deployment(
                     store.update_stack(p.stack.name, status="cancelled", error="not confirmed")
                 store.finish("cancelled")
                 return DeploymentResult(store.checkpoint, plans, trackers, errors)
-            _apply_wave(ctx, store, to_apply, log, trackers, errors, failed, after_apply)
+            _apply_wave(ctx, store, to_apply, log, trackers, errors, failed, after_apply, destroy=destroy)
         if ctx.cancellation.requested:
             status = "cancelled"
         else:
@@ -344,6 +344,8 @@ def _apply_wave(
     errors: dict[str, BaseException],
     failed: set[str],
     after_apply: AfterApply | None,
+    *,
+    destroy: bool = False,
 ) -> None:
     by_name = {p.stack.name: p for p in planned}
 
@@ -380,7 +382,7 @@ def _apply_wave(
             ctx.reporter.stack_done(name, status, _message(result))
         else:
             store.update_stack(name, status="applied", finished_at=_now())
-            ctx.reporter.stack_done(name, "applied", None)
+            ctx.reporter.stack_done(name, "destroyed" if destroy else "applied", None)
 
 
 def _message(exc: BaseException) -> str:
