@@ -88,11 +88,14 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
     if resolved.environment.target != "emulator":
         raise DependencyError(f"environment '{resolved.environment.name}' does not target the emulator")
     info = ensure_emulator(workspace, resolved.emulator.port)
-    install = ensure_provider()
-    env = {
+    env_base = {
         **TEST_CREDENTIALS,
         "AWS_REGION": resolved.environment.region,
         "AWS_DEFAULT_REGION": resolved.environment.region,
         "AWS_ENDPOINT_URL": info.endpoint,
     }
-    return TargetRuntime(env=env, cli_config=install.cli_config, variables={"emulator_endpoint": info.endpoint})
+    if resolved.emulator.provider == "registry":
+        # the real hashicorp/aws from the registry, pointed at the emulator by the generated provider block
+        return TargetRuntime(env=env_base, variables={"emulator_endpoint": info.endpoint})
+    install = ensure_provider()
+    return TargetRuntime(env=env_base, cli_config=install.cli_config, variables={"emulator_endpoint": info.endpoint})
