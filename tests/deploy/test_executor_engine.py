@@ -193,7 +193,7 @@ def test_ctrl_c_mid_apply_leaves_consistent_state_and_a_resumable_checkpoint(tmp
     watcher = threading.Thread(target=cancel_when_slow_runs, daemon=True)
     watcher.start()
     began = time.monotonic()
-    store, result = deploy(tmp_path, engine, out, ctx=ctx)
+    store, _result = deploy(tmp_path, engine, out, ctx=ctx)
     watcher.join()
     assert time.monotonic() - began < 28, "the cancel must stop the 30 s provisioner"
     assert store.checkpoint.status == "cancelled"
@@ -256,6 +256,6 @@ def test_independent_stacks_apply_concurrently(tmp_path: Path, engine: Engine) -
 
 def test_declined_confirmation_applies_nothing(tmp_path: Path, engine: Engine) -> None:
     out = write_layout(tmp_path, {"app": ([Res("a")], ())})
-    store, result = deploy(tmp_path, engine, out, confirm=lambda plans: False)
+    store, _result = deploy(tmp_path, engine, out, confirm=lambda plans: False)
     assert store.checkpoint.status == "cancelled"
     assert not (tmp_path / ".strands" / "tfstate" / "dev" / "app.tfstate").exists() or not instances(tmp_path, "app")
