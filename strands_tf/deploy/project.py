@@ -167,7 +167,6 @@ def plan_project(op: Operation, *, destroy: bool = False) -> ProjectPlan:
 
 def _state_updater(op: Operation) -> Callable[[StackSpec, TerraformRunner], None]:
     from strands_tf.state.manager import StateManager
-    from strands_tf.state.mapper import map_stack
     from strands_tf.terraform.tfstate import parse_tfstate_dict
 
     manager = StateManager(op.loaded.root, op.resolved.environment.name)
@@ -179,7 +178,7 @@ def _state_updater(op: Operation) -> Callable[[StackSpec, TerraformRunner], None
             manager.remove_stack(stack.name)
             return
         tfstate = parse_tfstate_dict(raw, source=f"{stack.name} state")
-        manager.put_stack(map_stack(stack.name, tfstate, synth_doc), project=op.resolved.project)
+        manager.record_apply(stack.name, tfstate, synth_doc, project=op.resolved.project)
 
     return update
 
