@@ -33,7 +33,15 @@ logger = logging.getLogger(__name__)
 CONFIG_FILENAME = "strands.yaml"
 FRAGMENT_GLOB = "agents/*/agent.yaml"
 Loc = tuple[str | int, ...]
-_RESOURCE_ADAPTER: TypeAdapter[Any] = TypeAdapter(ResourceConfig)
+_RESOURCE_ADAPTER: TypeAdapter[Any] | None = None
+
+
+def _resource_adapter() -> TypeAdapter[Any]:
+    # built on first use: only a config with errors needs it, and building it costs startup time
+    global _RESOURCE_ADAPTER
+    if _RESOURCE_ADAPTER is None:
+        _RESOURCE_ADAPTER = TypeAdapter(ResourceConfig)
+    return _RESOURCE_ADAPTER
 
 
 @dataclass
@@ -262,7 +270,7 @@ def _valid_parts(data: dict[str, Any]) -> tuple[dict[str, _AgentRefs], dict[str,
     if isinstance(raw_resources, dict):
         for name, body in raw_resources.items():
             try:
-                resources[name] = _RESOURCE_ADAPTER.validate_python(body)
+                resources[name] = _resource_adapter().validate_python(body)
             except ValidationError:
                 continue
     return agents, resources
