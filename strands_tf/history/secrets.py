@@ -32,12 +32,19 @@ def _string_leaves(value: Any, out: set[str]) -> None:
             _string_leaves(v, out)
 
 
+CROSS_STACK_OUTPUT_PREFIX = "cross-stack-output-"
+
+
 def secrets_in_tfstate(doc: Any) -> set[str]:
     """String values a tfstate document marks sensitive (attributes and outputs)."""
     found: set[str] = set()
     if not isinstance(doc, dict):
         return found
-    for output in (doc.get("outputs") or {}).values():
+    for name, output in (doc.get("outputs") or {}).items():
+        # CDKTF marks every cross-stack output sensitive by convention; strands only wires names, ARNs and
+        # URLs through them (module outputs that are secret are declared sensitive at the source instead)
+        if str(name).startswith(CROSS_STACK_OUTPUT_PREFIX):
+            continue
         if isinstance(output, dict) and output.get("sensitive"):
             _string_leaves(output.get("value"), found)
     for resource in doc.get("resources") or []:
