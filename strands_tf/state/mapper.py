@@ -109,8 +109,9 @@ def _collect_secrets(tfstate: TfState) -> set[str]:
             if inst.sensitive_paths:
                 for v in sensitive_values(inst.attributes, inst.sensitive_paths):
                     _string_leaves(v, secrets)
-    for out in tfstate.outputs.values():
-        if out.sensitive:
+    for name, out in tfstate.outputs.items():
+        # CDKTF marks every cross-stack output sensitive by convention: names and ARNs, not secrets
+        if out.sensitive and not name.startswith("cross-stack-output-"):
             _string_leaves(out.value, secrets)
     return secrets
 

@@ -76,7 +76,7 @@ class Project:
 
     def outputs(self) -> dict[str, str]:
         data = json.loads(self.run("outputs", "-e", "local", "--json").stdout)
-        return next(iter(data.values()))
+        return {key: value for stack in data.values() for key, value in stack.items()}
 
 
 def _copy(source: Path, dest: Path) -> Path:
@@ -261,3 +261,33 @@ def test_emulator_port_in_use_is_a_clear_error(project_factory: Any) -> None:
     assert f"port {port}" in proc.stderr and "already in use" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert project.run("emulator", "status", ok=(1,)).returncode == 1
+
+
+def test_per_agent_stacks_wire_cross_stack_references(project_factory: Any) -> None:
+    """stacks: per_agent — shared, one stack per agent and the API stack, read through remote state."""
+    project = project_factory(SAMPLE)
+    config = project.root / "strands.yaml"
+    config.write_text(
+        config.read_text().replace("project: support-desk\n", "project: support-desk\nstacks: per_agent\n")
+    )
+    project.run("apply", "-e", "local", "--auto-approve")
+    plan = project.plan()
+    assert sorted(plan["stacks"]) == [
+        "support-desk-local",
+        "support-desk-local-api",
+        "support-desk-local-support",
+        "support-desk-local-triage",
+    ]
+    assert changes(plan) == []
+    # the triage agent (its own stack) was given the queue of the shared stack through remote state
+    # moto ignores the FunctionName filter: filter here
+    mappings = project.client("lambda").list_event_source_mappings()
+    queue_arn = project.client("sqs").get_queue_attributes(
+        QueueUrl=project.outputs()["queue_inbound_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    triage = [m for m in mappings["EventSourceMappings"] if m["FunctionArn"].endswith(":support-desk-local-triage")]
+    assert [m["EventSourceArn"] for m in triage] == [queue_arn]
+    records = json.loads(project.run("history", "list", "-e", "local", "--json").stdout)
+    assert records  # recorded without redaction warnings blocking a rollback
+    project.run("destroy", "-e", "local", "--auto-approve")
+    assert project.client("lambda").list_functions()["Functions"] == []
