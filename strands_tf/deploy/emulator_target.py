@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from strands_tf.config.resolve import ResolvedProject
@@ -14,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 PID_FILE = "emulator.json"
 LOG_FILE = "emulator.log"
+# STRANDS_EMULATOR_REATTACH=0 makes Terraform launch the provider from the mirror itself (slower, no extra process)
+REATTACH_SWITCH = "STRANDS_EMULATOR_REATTACH"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 
 
@@ -98,4 +101,17 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
         # the real hashicorp/aws from the registry, pointed at the emulator by the generated provider block
         return TargetRuntime(env=env_base, variables={"emulator_endpoint": info.endpoint})
     install = ensure_provider()
-    return TargetRuntime(env=env_base, cli_config=install.cli_config, variables={"emulator_endpoint": info.endpoint})
+    session = None
+    if os.environ.get(REATTACH_SWITCH, "1") != "0":
+        from strands_tf.emulator.provider.reattach import ReattachedProvider
+
+        # one provider process per stack phase instead of one per Terraform walk: about 4x faster
+        def session(stack):  # type: ignore[no-untyped-def]
+            return ReattachedProvider(stack.workdir)
+
+    return TargetRuntime(
+        env=env_base,
+        cli_config=install.cli_config,
+        variables={"emulator_endpoint": info.endpoint},
+        stack_session=session,
+    )

@@ -8,6 +8,7 @@ import shutil
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,13 +93,25 @@ class SilentReporter:
         return None
 
 
+StackSession = Callable[["StackSpec"], AbstractContextManager[dict[str, str]]]
+
+
 @dataclass
 class TargetRuntime:
-    """How Terraform reaches the target: extra child environment and an optional CLI config file."""
+    """How Terraform reaches the target: extra child environment and an optional CLI config file.
+
+    `stack_session`, when set, wraps all Terraform work on one stack in one phase (plan, or apply) and
+    adds environment for it: the emulator runs its provider once per stack phase that way (reattached).
+    """
 
     env: dict[str, str] = field(default_factory=dict)
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
+    stack_session: StackSession | None = None
+
+    def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
+        """The per-stack environment for one phase (empty when the target needs none)."""
+        return self.stack_session(stack) if self.stack_session is not None else nullcontext({})
 
 
 @dataclass
@@ -129,32 +142,33 @@ class DeployContext:
     reporter: Reporter = field(default_factory=SilentReporter)
     parallel: bool = True
 
-    def runner(self, stack: StackSpec) -> TerraformRunner:
+    def runner(self, stack: StackSpec, extra_env: Mapping[str, str] | None = None) -> TerraformRunner:
         """A runner for one stack with its own data dir (so stacks run side by side)."""
         return TerraformRunner(
             self.engine,
             stack.workdir,
             data_dir=self.workspace.data_dir(self.environment, stack.name),
             cli_config=self.runtime.cli_config,
-            env=self.runtime.env,
+            env={**self.runtime.env, **(extra_env or {})},
             cancellation=self.cancellation,
         )
 
 
 def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy: bool = False) -> StackPlan:
     """init (skipped when unchanged) → plan -out → show -json → parsed plan and summary."""
-    runner = ctx.runner(stack)
-    ctx.reporter.stack_phase(stack.name, "init")
-    runner.init()
-    ctx.reporter.stack_phase(stack.name, "plan")
-    plan_file = plans_dir / f"{stack.name}.tfplan"
-    runner.plan(
-        plan_file,
-        destroy=destroy,
-        variables=ctx.runtime.variables,
-        on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
-    )
-    doc = runner.show_plan(plan_file)
+    with ctx.runtime.session(stack) as extra_env:
+        runner = ctx.runner(stack, extra_env)
+        ctx.reporter.stack_phase(stack.name, "init")
+        runner.init()
+        ctx.reporter.stack_phase(stack.name, "plan")
+        plan_file = plans_dir / f"{stack.name}.tfplan"
+        runner.plan(
+            plan_file,
+            destroy=destroy,
+            variables=ctx.runtime.variables,
+            on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
+        )
+        doc = runner.show_plan(plan_file)
     plan = parse_plan_dict(doc, source=f"{stack.name} plan")
     return StackPlan(stack, plan_file, plan, summarize(plan, ctx.owner_of))
 
@@ -355,22 +369,23 @@ def _apply_wave(
         trackers[stack.name] = tracker
         store.update_stack(stack.name, status="applying")
         ctx.reporter.stack_phase(stack.name, "apply")
-        runner = ctx.runner(stack)
 
         def on_event(event: dict[str, Any]) -> None:
             log.write(stack.name, "apply", event)
             tracker.feed(parse_event_line(json.dumps(event)))
             ctx.reporter.stack_event(stack.name, event)
 
-        try:
-            runner.apply(plan.plan_file, on_event=on_event)
-        finally:
-            # whatever happened, Terraform wrote state for what it finished: map it
-            if after_apply is not None:
-                try:
-                    after_apply(stack, runner)
-                except StrandsError as exc:
-                    logger.warning("could not update the state file for %s: %s", stack.name, exc.summary)
+        with ctx.runtime.session(stack) as extra_env:
+            runner = ctx.runner(stack, extra_env)
+            try:
+                runner.apply(plan.plan_file, on_event=on_event)
+            finally:
+                # whatever happened, Terraform wrote state for what it finished: map it
+                if after_apply is not None:
+                    try:
+                        after_apply(stack, runner)
+                    except StrandsError as exc:
+                        logger.warning("could not update the state file for %s: %s", stack.name, exc.summary)
 
     results = _run_wave(ctx, [p.stack for p in planned], work)
     for name, result in results.items():
