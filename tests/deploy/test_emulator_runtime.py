@@ -35,6 +35,14 @@ def test_builtin_provider_uses_the_mirror(project: Path) -> None:
     assert runtime.env["AWS_ACCESS_KEY_ID"] == "test"
     assert runtime.variables["emulator_endpoint"].startswith("http://127.0.0.1:")
     assert runtime.env["AWS_ENDPOINT_URL"] == runtime.variables["emulator_endpoint"]
+    assert runtime.stack_session is not None  # one reattached provider per stack phase
+
+
+def test_reattach_can_be_switched_off(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(emulator_target.REATTACH_SWITCH, "0")
+    runtime = _runtime(project)
+    assert runtime.stack_session is None
+    assert runtime.cli_config is not None  # Terraform launches the provider from the mirror
 
 
 def test_registry_provider_uses_terraforms_own_installation(project: Path) -> None:
