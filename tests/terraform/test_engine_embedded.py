@@ -99,18 +99,24 @@ def test_sigterm_is_a_graceful_cancel_too(tmp_path: Path) -> None:
 
 
 def test_second_signal_exits_at_once(tmp_path: Path) -> None:
-    proc, _ = _start_apply(tmp_path)
-    # A graceful cancel takes only ~0.1 s, so both signals must be pending together: stop the
-    # process, queue them (different numbers: two pending SIGINTs merge into one), continue it.
-    proc.send_signal(signal.SIGSTOP)
-    proc.send_signal(signal.SIGINT)
-    proc.send_signal(signal.SIGTERM)
-    t0 = time.monotonic()
-    proc.send_signal(signal.SIGCONT)
-    _, err = proc.communicate(timeout=20)
-    elapsed = time.monotonic() - t0
-    # the forced exit leaves the provisioner's `sleep 30` behind, as `terraform` would; reap it
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 128 + signal.SIGTERM, err.decode(errors="replace")[-2000:]
-    assert elapsed < 5
+    # A graceful cancel takes only ~0.1 s, so both signals must be pending together: stop the process,
+    # queue them (different numbers: two pending SIGINTs merge into one), continue it. On a loaded machine
+    # the graceful path can win the race now and then, so the forced exit must be seen in one of 3 tries.
+    outcomes: list[tuple[int | None, float, str]] = []
+    for attempt in range(3):
+        proc, _ = _start_apply(tmp_path / f"try{attempt}")
+        proc.send_signal(signal.SIGSTOP)
+        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGCONT)
+        _, err = proc.communicate(timeout=20)
+        elapsed = time.monotonic() - t0
+        # the forced exit leaves the provisioner's `sleep 30` behind, as `terraform` would; reap it
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        outcomes.append((proc.returncode, elapsed, err.decode(errors="replace")[-500:]))
+        assert elapsed < 5
+        if proc.returncode == 128 + signal.SIGTERM:
+            return
+    raise AssertionError(f"no forced exit with 128 + SIGTERM in 3 tries: {outcomes}")
