@@ -60,11 +60,14 @@ def main() -> int:
                 **env,
                 **runtime.env,
                 "TF_CLI_CONFIG_FILE": str(runtime.cli_config),
-                "TF_DATA_DIR": str(workspace.data_dir("local", "bench-local")),
+                # a data dir of its own, initialised once below: strands may run the provider reattached
+                "TF_DATA_DIR": str(Path(tmp) / "raw-data"),
                 "TF_IN_AUTOMATION": "1",
                 "TF_INPUT": "0",
                 "TF_VAR_emulator_endpoint": runtime.variables["emulator_endpoint"],
             }
+            subprocess.run(engine.command("init", "-input=false"), cwd=stack_dir, env=raw_env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
             plan_file = Path(tmp) / "raw.tfplan"
             raw_times: list[float] = []
             ours: list[float] = []
