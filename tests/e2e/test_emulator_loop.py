@@ -291,3 +291,30 @@ def test_per_agent_stacks_wire_cross_stack_references(project_factory: Any) -> N
     assert records  # recorded without redaction warnings blocking a rollback
     project.run("destroy", "-e", "local", "--auto-approve")
     assert project.client("lambda").list_functions()["Functions"] == []
+
+
+@pytest.mark.parametrize("source", [*EXAMPLES, SAMPLE], ids=[*(p.name for p in EXAMPLES), "sample"])
+def test_terraform_validate_passes_on_every_generated_stack(
+    source: Path, tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`terraform validate` against the provider serving the real hashicorp/aws schema, for every stack."""
+    from strands_tf.config import load_project, resolve
+    from strands_tf.deploy.emulator_target import ensure_provider
+    from strands_tf.generators.synth import synthesize
+    from strands_tf.terraform.engine import discover_engine
+    from strands_tf.terraform.runner import TerraformRunner
+
+    monkeypatch.setenv("STRANDS_CACHE_DIR", str(cache_dir))
+    root = _copy(source, tmp_path / source.name)
+    loaded = load_project(root)
+    result = synthesize(loaded, resolve(loaded, "local"), packager=None)
+    install = ensure_provider()
+    engine = discover_engine(prefer="embedded")
+    for stack in result.stacks:
+        runner = TerraformRunner(
+            engine, result.out_dir / "stacks" / stack.name, data_dir=tmp_path / "data" / stack.name,
+            cli_config=install.cli_config,
+        )  # fmt: skip
+        runner.init(backend=False)
+        outcome = runner.validate()
+        assert outcome.valid, [d.summary for d in outcome.diagnostics]
