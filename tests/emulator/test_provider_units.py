@@ -90,6 +90,19 @@ class _Thing(ResourceHandler):
     defaults = {"flag": False}
     unknown_on_update = frozenset({"last_modified"})
 
+    # planning tests never reach the API: any call is a test failure
+    def create(self, planned: Any, config: Any) -> Any:
+        raise AssertionError("create is not called while planning")
+
+    def read(self, state: Any) -> Any:
+        raise AssertionError("read is not called while planning")
+
+    def update(self, prior: Any, planned: Any, config: Any) -> Any:
+        raise AssertionError("update is not called while planning")
+
+    def delete(self, state: Any) -> None:
+        raise AssertionError("delete is not called while planning")
+
 
 _BLOCK: dict[str, Any] = {
     "attributes": {

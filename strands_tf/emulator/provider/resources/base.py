@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
@@ -71,7 +72,7 @@ def known(value: Any) -> bool:
     return value is not None and value is not Unknown
 
 
-class ResourceHandler:
+class ResourceHandler(ABC):
     """CRUD for one resource type. States are dicts keyed by schema attribute/block names."""
 
     type_name: ClassVar[str]
@@ -91,31 +92,31 @@ class ResourceHandler:
     def __init__(self, aws: AwsContext) -> None:
         self.aws = aws
 
-    def plan(self, prior: State | None, planned: State, config: State) -> None:
-        """Adjust the planned state in place (known computed values, provider-side defaults)."""
+    def plan(self, prior: State | None, planned: State, config: State) -> None:  # noqa: B027 - optional hook
+        """Adjust the planned state in place (known computed values, provider-side defaults); most types need none."""
 
+    @abstractmethod
     def create(self, planned: State, config: State) -> State:
         """Create the resource; return its full state."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, state: State) -> State | None:
         """Return the resource as the emulator has it now, or None if it is gone."""
-        raise NotImplementedError
 
+    @abstractmethod
     def update(self, prior: State, planned: State, config: State) -> State:
         """Change the resource in place; return its full state."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, state: State) -> None:
         """Delete the resource (gone already is fine)."""
-        raise NotImplementedError
 
     def import_state(self, import_id: str) -> State:
         """The minimal state that lets ``read`` find an existing resource."""
         return {"id": import_id}
 
 
-class DataSourceHandler:
+class DataSourceHandler(ABC):
     """Read-only lookup for one data source type."""
 
     type_name: ClassVar[str]
@@ -123,6 +124,6 @@ class DataSourceHandler:
     def __init__(self, aws: AwsContext) -> None:
         self.aws = aws
 
+    @abstractmethod
     def read(self, config: State) -> State:
         """Return the data source's state for a configuration."""
-        raise NotImplementedError
