@@ -446,7 +446,7 @@ def init(ctx: click.Context, environment: str | None, as_json: bool) -> None:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--allow-redacted", is_flag=True,
               help="Roll back even though values in the recorded stacks were redacted (they would be deployed "
-                   "as placeholders).")  # fmt: skip
+                   "as the redaction markers).")  # fmt: skip
 @_JSON_OPTION
 @click.pass_context
 def rollback(ctx: click.Context, deployment_id: str, environment: str | None, auto_approve: bool,

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -210,6 +210,25 @@ class DeploymentResult:
         return self.checkpoint.status == "succeeded"
 
 
+@dataclass
+class _LoggingReporter:
+    """A Reporter that also writes every event to the deployment's event log."""
+
+    inner: Reporter
+    log: EventLog
+    phase: str
+
+    def stack_phase(self, stack: str, phase: str) -> None:
+        self.inner.stack_phase(stack, phase)
+
+    def stack_event(self, stack: str, event: dict[str, Any]) -> None:
+        self.log.write(stack, self.phase, event)
+        self.inner.stack_event(stack, event)
+
+    def stack_done(self, stack: str, status: str, error: str | None) -> None:
+        self.inner.stack_done(stack, status, error)
+
+
 class EventLog:
     """The JSONL execution log of a deployment: every Terraform event with its stack, secrets redacted."""
 
@@ -305,30 +324,18 @@ def _plan_wave(
     errors: dict[str, BaseException],
     failed: set[str],
 ) -> list[StackPlan]:
+    logged = replace(ctx, reporter=_LoggingReporter(ctx.reporter, log, "plan"))
+
     def work(stack: StackSpec) -> StackPlan:
         store.update_stack(stack.name, status="pending", started_at=_now())
-        reporter = ctx.reporter
-
-        class _Logged:
-            def stack_phase(self, name: str, phase: str) -> None:
-                reporter.stack_phase(name, phase)
-
-            def stack_event(self, name: str, event: dict[str, Any]) -> None:
-                log.write(name, "plan", event)
-                reporter.stack_event(name, event)
-
-            def stack_done(self, name: str, status: str, error: str | None) -> None:
-                reporter.stack_done(name, status, error)
-
-        local = DeployContext(**{**ctx.__dict__, "reporter": _Logged()})
-        result = plan_stack(local, stack, plans_dir, destroy=destroy)
+        result = plan_stack(logged, stack, plans_dir, destroy=destroy)
         summary_path = plans_dir / f"{stack.name}.summary.json"
         summary_path.write_text(json.dumps(result.summary.to_json(), indent=2, default=str), encoding="utf-8")
         store.update_stack(
             stack.name,
             status="planned" if result.has_changes else "no_changes",
             plan_file=str(result.plan_file),
-            changes=dict(result.summary.counts) if hasattr(result.summary, "counts") else {},
+            changes=dict(result.summary.counts),
         )
         return result
 
@@ -372,13 +379,14 @@ def _apply_wave(
 
         def on_event(event: dict[str, Any]) -> None:
             log.write(stack.name, "apply", event)
-            tracker.feed(parse_event_line(json.dumps(event)))
             ctx.reporter.stack_event(stack.name, event)
 
         with ctx.runtime.session(stack) as extra_env:
             runner = ctx.runner(stack, extra_env)
             try:
-                runner.apply(plan.plan_file, on_event=on_event)
+                runner.apply(
+                    plan.plan_file, on_event=on_event, on_raw=lambda line: tracker.feed(parse_event_line(line))
+                )
             finally:
                 # whatever happened, Terraform wrote state for what it finished: map it
                 if after_apply is not None:

@@ -40,7 +40,7 @@ def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_re
     if archive_info.redactions and not allow_redacted:
         raise UserError(
             f"record {meta.id}: {archive_info.redactions} value(s) in its stacks were sensitive or matched "
-            "history.redact and were replaced before upload; re-applying them would deploy the placeholders",
+            "history.redact and were replaced before upload; re-applying them would deploy the redaction markers",
             hint="roll back from the machine that made the deployment (`strands rollback ID`), "
             "or pass --allow-redacted if those values do not matter",
         )
