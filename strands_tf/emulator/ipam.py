@@ -141,6 +141,25 @@ class IpamRegistry:
             self._save(data)
             return True
 
+    def release_cidr(self, pool_id: str, cidr: str) -> bool:
+        """Give back whatever allocation of a pool holds exactly `cidr` (a deleted VPC's range); False if none."""
+        wanted = ipaddress.ip_network(cidr)
+        with self._lock:
+            data = self._load()
+            found = next(
+                (
+                    alloc_id
+                    for alloc_id, alloc in sorted(data["allocations"].items())
+                    if alloc["pool_id"] == pool_id and ipaddress.ip_network(alloc["cidr"]) == wanted
+                ),
+                None,
+            )
+            if found is None:
+                return False
+            del data["allocations"][found]
+            self._save(data)
+            return True
+
 
 def registry_from_env() -> IpamRegistry | None:
     """The registry named by ``$STRANDS_TF_EMULATOR_IPAM_FILE`` (None when unset)."""

@@ -13,6 +13,7 @@ from strands_tf.emulator.provider.resources.base import DataSourceHandler, Resou
 from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.ec2 import (
+    DefaultSecurityGroup,
     Eip,
     FlowLog,
     InternetGateway,
@@ -102,6 +103,7 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     Subnet,
     InternetGateway,
     SecurityGroup,
+    DefaultSecurityGroup,
     SecurityGroupIngressRule,
     SecurityGroupEgressRule,
     RouteTable,

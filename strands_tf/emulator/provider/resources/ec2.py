@@ -70,21 +70,41 @@ class Vpc(_Ec2):
                 self.ec2().modify_vpc_attribute(VpcId=vpc_id, **{api: {"Value": bool(value)}})
 
     def create(self, planned: State, config: State) -> State:
-        if not planned.get("cidr_block"):
-            raise ProviderFailure("creating EC2 VPC: cidr_block is required (IPAM pools are not emulated)")
+        cidr = planned.get("cidr_block") if known(planned.get("cidr_block")) else None
+        pool = planned.get("ipv4_ipam_pool_id")
+        allocation = None
+        if not cidr and pool:
+            allocation = self._allocate(pool, planned.get("ipv4_netmask_length"))
+            cidr = allocation.cidr
+        if not cidr:
+            raise ProviderFailure("creating EC2 VPC: one of cidr_block or ipv4_ipam_pool_id is required")
         kwargs: dict[str, Any] = {
-            "CidrBlock": planned["cidr_block"],
+            "CidrBlock": cidr,
             "InstanceTenancy": planned.get("instance_tenancy") or "default",
             "AmazonProvidedIpv6CidrBlock": bool(planned.get("assign_generated_ipv6_cidr_block")),
             "TagSpecifications": self.tag_spec("vpc", planned),
         }
-        vpc_id = self.ec2().create_vpc(**kwargs)["Vpc"]["VpcId"]
+        try:
+            vpc_id = self.ec2().create_vpc(**kwargs)["Vpc"]["VpcId"]
+        except BaseException:
+            if allocation is not None:
+                _ipam_registry().release(allocation.allocation_id)
+            raise
         self._attributes(
             vpc_id,
             planned,
             {"enable_dns_support": True, "enable_dns_hostnames": False, "enable_network_address_usage_metrics": False},
         )
         return self.read({**planned, "id": vpc_id}) or planned
+
+    def _allocate(self, pool: str, netmask_length: Any) -> Any:
+        """AWS allocates a VPC's CIDR from the pool itself; the emulator takes it from the simulated registry."""
+        if not known(netmask_length) or netmask_length is None:
+            raise ProviderFailure(f"creating EC2 VPC from IPAM pool {pool}: ipv4_netmask_length is required")
+        try:
+            return _ipam_registry().allocate(pool, netmask_length=int(netmask_length), description="aws_vpc")
+        except StrandsError as exc:
+            raise ProviderFailure(f"creating EC2 VPC from IPAM pool {pool}: {exc.summary}", exc.hint or "") from exc
 
     def read(self, state: State) -> State | None:
         ec2 = self.ec2()
@@ -129,6 +149,11 @@ class Vpc(_Ec2):
             "ipv6_cidr_block": ipv6.get("Ipv6CidrBlock", ""),
             "ipv6_association_id": ipv6.get("AssociationId", ""),
             "ipv6_cidr_block_network_border_group": ipv6.get("NetworkBorderGroup", ""),
+            # moto knows nothing of IPAM: the pool the CIDR came from is what the state says
+            "ipv4_ipam_pool_id": state.get("ipv4_ipam_pool_id") if known(state.get("ipv4_ipam_pool_id")) else None,
+            "ipv4_netmask_length": state.get("ipv4_netmask_length")
+            if known(state.get("ipv4_netmask_length"))
+            else None,
             "tags": tags,
             "tags_all": tags_all,
         }
@@ -144,6 +169,20 @@ class Vpc(_Ec2):
         except ClientError as exc:
             if not _missing(exc):
                 raise
+        if state.get("ipv4_ipam_pool_id") and state.get("cidr_block"):
+            # deleting the VPC gives its CIDR back to the pool, as IPAM does
+            _ipam_registry().release_cidr(state["ipv4_ipam_pool_id"], state["cidr_block"])
+
+
+def _ipam_registry() -> Any:
+    registry = registry_from_env()
+    if registry is None:
+        raise ProviderFailure(
+            "IPAM is simulated by the emulator provider and no registry is configured",
+            f"Set {IPAM_FILE_ENV} to a registry file whose pools were declared with "
+            "strands_tf.emulator.ipam.IpamRegistry.define_pool().",
+        )
+    return registry
 
 
 class Subnet(_Ec2):
@@ -396,6 +435,37 @@ class SecurityGroup(_Ec2):
         except ClientError as exc:
             if not _missing(exc):
                 raise
+
+
+class DefaultSecurityGroup(SecurityGroup):
+    """aws_default_security_group: adopts the VPC's default group, which AWS creates and deletes with the VPC."""
+
+    type_name = "aws_default_security_group"
+    force_new = frozenset({"vpc_id"})
+    defaults = {"revoke_rules_on_delete": False}
+
+    def create(self, planned: State, config: State) -> State:
+        ec2 = self.ec2()
+        vpc_id = planned.get("vpc_id")
+        if not known(vpc_id) or not vpc_id:
+            raise ProviderFailure("adopting the default security group: vpc_id is required")
+        filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+        groups = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+        if not groups:
+            raise ProviderFailure(f"adopting the default security group: VPC {vpc_id} has none")
+        group = groups[0]
+        sg_id = group["GroupId"]
+        # like the real provider: adopting the group removes every rule, then adds the configured ones
+        if group.get("IpPermissions"):
+            ec2.revoke_security_group_ingress(GroupId=sg_id, IpPermissions=group["IpPermissions"])
+        if group.get("IpPermissionsEgress"):
+            ec2.revoke_security_group_egress(GroupId=sg_id, IpPermissions=group["IpPermissionsEgress"])
+        self._apply_rules(sg_id, {}, planned)
+        self.sync_tags(sg_id, {}, planned)
+        return self.read({**planned, "id": sg_id}) or planned
+
+    def delete(self, state: State) -> None:
+        """The default group cannot be deleted: Terraform only forgets it (its rules stay as they are)."""
 
 
 class _SecurityGroupRule(_Ec2):
@@ -1037,14 +1107,7 @@ class IpamPoolCidrAllocation(ResourceHandler):
     force_new = frozenset({"ipam_pool_id", "cidr", "netmask_length", "disallowed_cidrs", "description"})
 
     def _registry(self) -> Any:
-        registry = registry_from_env()
-        if registry is None:
-            raise ProviderFailure(
-                "IPAM is simulated by the emulator provider and no registry is configured",
-                f"Set {IPAM_FILE_ENV} to a registry file whose pools were declared with "
-                "strands_tf.emulator.ipam.IpamRegistry.define_pool().",
-            )
-        return registry
+        return _ipam_registry()
 
     def create(self, planned: State, config: State) -> State:
         try:
