@@ -38,8 +38,9 @@ _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND
 def to_json(document: Any) -> str:
     """Canonical JSON of the CDKTF layout: keys sorted, two-space indent, trailing newline."""
     try:
-        # byte-identical to json.dumps(indent=2, sort_keys=True, ensure_ascii=False) + "\n", about 30x faster:
-        # the standard library falls back to its pure-Python encoder whenever indent is set
+        # byte-identical to json.dumps(indent=2, sort_keys=True, ensure_ascii=False) + "\n" for what the layout
+        # holds (strings, integers, booleans, null; no floats), about 30x faster: the standard library falls
+        # back to its pure-Python encoder whenever indent is set
         return orjson.dumps(document, option=_ORJSON_OPTIONS).decode("utf-8")
     except (orjson.JSONEncodeError, TypeError):
         # integers beyond 64 bits or non-string keys: the standard library handles those
