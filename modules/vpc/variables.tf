@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,53}$", var.name))
-    error_message = "name must be 1-54 characters of letters, digits and hyphens, starting with a letter or digit (it prefixes IAM role names)."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,53}$", var.name))
+    error_message = "name must be 1-54 characters of letters, digits, hyphens and underscores, starting with a letter or digit (it prefixes IAM role names)."
   }
 }
 

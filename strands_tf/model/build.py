@@ -9,7 +9,7 @@ from typing import Any
 from strands_tf.config.models import DynamoDbResource, S3Resource, SnsResource, SqsResource
 from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
 from strands_tf.errors import ConfigError, ConfigIssue
-from strands_tf.model import iam
+from strands_tf.model import iam, network
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
 from strands_tf.model.naming import aws_name, env_var_prefix, template_literal
 
@@ -75,11 +75,11 @@ def build_graph(project: ResolvedProject, options: BuildOptions | None = None) -
         ("region", "aws_region"),
     ):
         graph.add(Node(data_id, "data", {}, Owner("project", project.project), tf_type=tf_type))
-    _check_unsupported(project, opts, issues)
     for name, resource in project.resources.items():
         _add_resource(graph, project, name, resource)
     for agent in project.agents.values():
         _add_agent(graph, project, agent, opts, issues)
+    network.add_network(graph, project, opts.locations, issues)
     _add_api(graph, project)
     if issues:
         raise ConfigError(issues)
@@ -88,27 +88,6 @@ def build_graph(project: ResolvedProject, options: BuildOptions | None = None) -
 
 def _where(opts: BuildOptions, kind: str, name: str) -> tuple[str, int | None, int | None]:
     return opts.locations.get((kind, name), ("strands.yaml", None, None))
-
-
-def _check_unsupported(project: ResolvedProject, opts: BuildOptions, issues: list[ConfigIssue]) -> None:
-    env = project.environment
-    if env.vpc is None or env.target == "emulator":
-        return
-    for name, agent in project.agents.items():
-        if agent.vpc:
-            file, line, col = _where(opts, "agent", name)
-            issues.append(
-                ConfigIssue(
-                    file,
-                    line,
-                    col,
-                    f"agents.{name}.vpc",
-                    f"environment '{env.name}' defines a vpc, but this version of strands-tf does not generate VPC "
-                    "networking yet",
-                    f"set vpc: false for agent '{name}' in environments.{env.name}.overrides, or deploy "
-                    f"'{env.name}' once VPC support lands",
-                )
-            )
 
 
 def _add_resource(
@@ -259,6 +238,7 @@ def agent_policy(project: ResolvedProject, agent: ResolvedAgent) -> iam.PolicyBu
         policy.add(f"{perm.access or 'actions'} {perm.resource}", actions, iam.resource_arns_for(kind, arn, actions))
         if target is not None:
             _kms_for(project, perm.resource, perm.access or "read_write", policy)
+    network.add_agent_statements(project, agent, policy)
     return policy
 
 

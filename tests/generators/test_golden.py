@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from strands_tf.errors import ConfigError
-
 from .conftest import GOLDEN, MODULES_DIR, synth, tree_bytes
 
 UPDATE = os.environ.get("STRANDS_UPDATE_GOLDEN") == "1"
@@ -97,15 +95,3 @@ def test_golden_dev_stack_has_the_documented_shape() -> None:
     assert sorted(modules["api"]["routes"]) == ["GET /health", "POST /chat"]
     for module_id, body in modules.items():
         assert body["//"]["metadata"] == {"path": f"support-desk-dev/{module_id}", "uniqueId": module_id}
-
-
-def test_prod_refuses_vpc_agents_until_vpc_generation_exists(sample: Path) -> None:
-    with pytest.raises(ConfigError) as info:
-        synth(sample, "prod")
-    issues = info.value.issues
-    assert len(issues) == 1
-    assert (issues[0].file, issues[0].line, issues[0].path) == ("strands.yaml", 18, "agents.support.vpc")
-    assert "does not generate VPC networking yet" in issues[0].message
-    assert "vpc: false" in (issues[0].hint or "")
-    assert not (sample / "cdktf.out").exists()
-    assert not list(sample.glob(".cdktf.out.staging-*"))

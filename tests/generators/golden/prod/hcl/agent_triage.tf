@@ -1,0 +1,82 @@
+# construct support-desk-prod/agent_triage
+module "agent_triage" {
+  source       = "./modules/strands-agent"
+  architecture = "arm64"
+  description  = ""
+  environment_variables = {
+    INBOUND_QUEUE_URL   = module.queue_inbound.queue_url
+    STRANDS_ENVIRONMENT = "prod"
+    STRANDS_PROJECT     = "support-desk"
+    TICKETS_TABLE       = module.table_tickets.table_name
+  }
+  ephemeral_storage  = 512
+  handler            = "app.handler"
+  log_retention_days = 30
+  memory_size        = 512
+  name               = "support-desk-prod-triage"
+  role_arn           = module.role_triage.role_arn
+  runtime            = "python3.12"
+  sqs_triggers = [
+    {
+      queue_arn                          = module.queue_inbound.queue_arn
+      batch_size                         = 10
+      maximum_batching_window_in_seconds = 0
+      enabled                            = true
+    },
+  ]
+  tags = {
+    "strands:agent" = "triage"
+  }
+  timeout    = 60
+  tracing    = true
+  depends_on = [module.role_triage]
+}
+
+# construct support-desk-prod/role_triage
+module "role_triage" {
+  source = "./modules/execution-role"
+  name   = "support-desk-prod-triage"
+  policy_statements = [
+    {
+      sid     = "Logs"
+      effect  = "Allow"
+      actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = [
+        "arn:${data.aws_partition.partition.partition}:logs:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}:log-group:/aws/lambda/support-desk-prod-triage:*",
+      ]
+    },
+    {
+      sid       = "Tracing"
+      effect    = "Allow"
+      actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      resources = ["*"]
+    },
+    {
+      sid    = "TriggerInbound"
+      effect = "Allow"
+      actions = [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+      ]
+      resources = [module.queue_inbound.queue_arn]
+    },
+    {
+      sid    = "WriteTickets"
+      effect = "Allow"
+      actions = [
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ]
+      resources = [module.table_tickets.table_arn]
+    },
+  ]
+  tags = {
+    "strands:agent" = "triage"
+  }
+}

@@ -1,0 +1,10 @@
+# construct support-desk-prod/topic_escalations
+module "topic_escalations" {
+  source            = "./modules/sns-topic"
+  fifo              = false
+  kms_master_key_id = "alias/aws/sns"
+  name              = "support-desk-prod-escalations"
+  tags = {
+    "strands:resource" = "escalations"
+  }
+}
