@@ -4,6 +4,15 @@ locals {
   use_vpc        = length(var.vpc_subnet_ids) > 0
   # Index keys (not queue ARNs) keep for_each plannable when the ARNs are only known after apply.
   sqs_triggers = { for index, trigger in var.sqs_triggers : tostring(index) => trigger }
+
+  # store_on_s3: the module uploads the local zips under fixed keys and deploys from those objects.
+  upload_layer = var.store_on_s3 && var.layer_filename != null
+  code_s3_key  = "${var.s3_prefix}${var.name}/code.zip"
+  layer_s3_key = "${var.s3_prefix}${var.name}/layer.zip"
+  s3_sse       = var.s3_kms_key_arn == null ? null : "aws:kms"
+  # a new hash re-uploads an object, whose new version_id then updates the function or layer
+  code_source_hash  = var.store_on_s3 && var.source_code_hash == null && var.filename != null ? filebase64sha256(var.filename) : var.source_code_hash
+  layer_source_hash = local.upload_layer && var.layer_source_code_hash == null ? filebase64sha256(var.layer_filename) : var.layer_source_code_hash
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -14,14 +23,50 @@ resource "aws_cloudwatch_log_group" "this" {
   tags = var.tags
 }
 
+resource "aws_s3_object" "code" {
+  count = var.store_on_s3 ? 1 : 0
+
+  bucket                 = var.s3_bucket
+  key                    = local.code_s3_key
+  source                 = var.filename
+  source_hash            = local.code_source_hash
+  content_type           = "application/zip"
+  server_side_encryption = local.s3_sse
+  kms_key_id             = var.s3_kms_key_arn
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.filename != null && var.s3_bucket != null
+      error_message = "store_on_s3 = true needs filename (the local zip) and s3_bucket (where the module uploads it as <s3_prefix><name>/code.zip)."
+    }
+  }
+}
+
+resource "aws_s3_object" "layer" {
+  count = local.upload_layer ? 1 : 0
+
+  bucket                 = var.s3_bucket
+  key                    = local.layer_s3_key
+  source                 = var.layer_filename
+  source_hash            = local.layer_source_hash
+  content_type           = "application/zip"
+  server_side_encryption = local.s3_sse
+  kms_key_id             = var.s3_kms_key_arn
+
+  tags = var.tags
+}
+
 resource "aws_lambda_layer_version" "this" {
   count = local.create_layer ? 1 : 0
 
   layer_name               = "${var.name}-deps"
   description              = "Dependencies of ${var.name}"
-  filename                 = var.layer_filename
-  s3_bucket                = var.layer_filename == null ? var.layer_s3_bucket : null
-  s3_key                   = var.layer_filename == null ? var.layer_s3_key : null
+  filename                 = local.upload_layer ? null : var.layer_filename
+  s3_bucket                = local.upload_layer ? aws_s3_object.layer[0].bucket : (var.layer_filename == null ? var.layer_s3_bucket : null)
+  s3_key                   = local.upload_layer ? aws_s3_object.layer[0].key : (var.layer_filename == null ? var.layer_s3_key : null)
+  s3_object_version        = local.upload_layer ? aws_s3_object.layer[0].version_id : null
   source_code_hash         = var.layer_source_code_hash
   compatible_runtimes      = [var.runtime]
   compatible_architectures = [var.architecture]
@@ -30,6 +75,11 @@ resource "aws_lambda_layer_version" "this" {
     precondition {
       condition     = var.layer_filename != null || (var.layer_s3_bucket != null && var.layer_s3_key != null)
       error_message = "A layer stored in S3 needs both layer_s3_bucket and layer_s3_key."
+    }
+
+    precondition {
+      condition     = !var.store_on_s3 || (var.layer_s3_bucket == null && var.layer_s3_key == null)
+      error_message = "store_on_s3 uploads layer_filename to s3_bucket itself: leave layer_s3_bucket and layer_s3_key null."
     }
   }
 }
@@ -44,10 +94,10 @@ resource "aws_lambda_function" "this" {
   memory_size   = var.memory_size
   timeout       = var.timeout
 
-  filename          = var.filename
-  s3_bucket         = var.filename == null ? var.s3_bucket : null
-  s3_key            = var.filename == null ? var.s3_key : null
-  s3_object_version = var.filename == null ? var.s3_object_version : null
+  filename          = var.store_on_s3 ? null : var.filename
+  s3_bucket         = var.store_on_s3 ? aws_s3_object.code[0].bucket : (var.filename == null ? var.s3_bucket : null)
+  s3_key            = var.store_on_s3 ? aws_s3_object.code[0].key : (var.filename == null ? var.s3_key : null)
+  s3_object_version = var.store_on_s3 ? aws_s3_object.code[0].version_id : (var.filename == null ? var.s3_object_version : null)
   source_code_hash  = var.source_code_hash
   layers            = local.create_layer ? [aws_lambda_layer_version.this[0].arn] : null
 
@@ -100,8 +150,13 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = (var.filename != null) != (var.s3_bucket != null && var.s3_key != null)
-      error_message = "Set either filename (local zip) or both s3_bucket and s3_key, not both and not neither."
+      condition     = var.store_on_s3 || (var.filename != null) != (var.s3_bucket != null && var.s3_key != null)
+      error_message = "Set either filename (local zip) or both s3_bucket and s3_key, not both and not neither (or store_on_s3 = true with filename and s3_bucket to have the module upload the zip)."
+    }
+
+    precondition {
+      condition     = !var.store_on_s3 || (var.filename != null && var.s3_bucket != null && var.s3_key == null && var.s3_object_version == null)
+      error_message = "store_on_s3 = true needs filename (the local zip) and s3_bucket (where the module uploads it as <s3_prefix><name>/code.zip); leave s3_key and s3_object_version null."
     }
 
     precondition {

@@ -94,27 +94,57 @@ variable "role_arn" {
 }
 
 variable "filename" {
-  description = "Path of the local deployment package zip. Null when the package is uploaded to S3 (s3_bucket/s3_key)."
+  description = "Path of the local deployment package zip. Null when the package is already in S3 (s3_bucket/s3_key); with store_on_s3 the module uploads this file to s3_bucket."
   type        = string
   default     = null
 }
 
 variable "s3_bucket" {
-  description = "S3 bucket holding the deployment package. Used only when filename is null."
+  description = "S3 bucket holding the deployment package (used when filename is null), or the bucket store_on_s3 uploads filename and layer_filename to."
   type        = string
   default     = null
 }
 
 variable "s3_key" {
-  description = "S3 key of the deployment package. Used only when filename is null."
+  description = "S3 key of the deployment package. Used only when filename is null; must stay null with store_on_s3 (the module picks the key)."
   type        = string
   default     = null
 }
 
 variable "s3_object_version" {
-  description = "Version id of the deployment package object in a versioned bucket (optional)."
+  description = "Version id of the deployment package object in a versioned bucket (optional; with store_on_s3 the uploaded object's version is used)."
   type        = string
   default     = null
+}
+
+variable "store_on_s3" {
+  description = "Upload filename (and layer_filename) to s3_bucket as <s3_prefix><name>/code.zip and <s3_prefix><name>/layer.zip and deploy from those objects: for zips over Lambda's 50 MB direct-upload limit, or where policy requires S3. A versioned bucket is recommended: each upload's version id updates the function."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "s3_prefix" {
+  description = "Key prefix of the objects store_on_s3 uploads, for example agents/ (empty: keys start with the function name)."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.s3_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]*/$", var.s3_prefix))
+    error_message = "s3_prefix must be empty or a key prefix ending in / that does not start with / (letters, digits and !_.*'()-/), for example agents/."
+  }
+}
+
+variable "s3_kms_key_arn" {
+  description = "KMS key ARN that encrypts the objects store_on_s3 uploads. Null uses the bucket's default encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.s3_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.s3_kms_key_arn))
+    error_message = "s3_kms_key_arn must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab."
+  }
 }
 
 variable "source_code_hash" {
@@ -130,13 +160,13 @@ variable "layer_filename" {
 }
 
 variable "layer_s3_bucket" {
-  description = "S3 bucket holding the dependencies layer zip (for layers too large to upload directly). Used only when layer_filename is null."
+  description = "S3 bucket holding the dependencies layer zip (for layers too large to upload directly). Used only when layer_filename is null; null with store_on_s3."
   type        = string
   default     = null
 }
 
 variable "layer_s3_key" {
-  description = "S3 key of the dependencies layer zip. Used only when layer_filename is null."
+  description = "S3 key of the dependencies layer zip. Used only when layer_filename is null; null with store_on_s3."
   type        = string
   default     = null
 }

@@ -290,6 +290,11 @@ class AgentSettings(StrictModel):
         description="Dead-letter queue for failed asynchronous invocations: true, false, or its settings.",
         json_schema_extra=_schema_allows_bool,
     )
+    package_upload: Literal["auto", "s3"] | None = Field(
+        None,
+        description="How the code and layer zips reach Lambda: `auto` uploads them with the function and switches "
+        "to an S3 artifacts bucket only for a zip over 50 MB; `s3` always goes through the bucket.",
+    )
 
     @field_validator("dead_letter", mode="before")
     @classmethod

@@ -45,6 +45,7 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "environment": {},
     "vpc": False,
     "dead_letter": None,
+    "package_upload": "auto",
 }
 
 
@@ -70,6 +71,7 @@ class ResolvedAgent(BaseModel):
     environment: dict[str, str]
     vpc: bool
     dead_letter: DeadLetterConfig | None
+    package_upload: str
     api: ApiConfig | None
     triggers: list[TriggerConfig]
     permissions: list[PermissionConfig]
@@ -283,6 +285,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         environment=dict(merged["environment"] or {}),
         vpc=merged["vpc"],
         dead_letter=dead_letter,
+        package_upload=merged["package_upload"],
         api=agent.api,
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),

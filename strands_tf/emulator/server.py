@@ -6,7 +6,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -94,9 +93,6 @@ def _port_in_use(port: int) -> bool:
 
 
 def _command() -> list[str]:
-    exe = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which("moto_server")
-    if exe:
-        return [exe]
     try:
         import moto.server  # noqa: F401
     except ImportError as exc:
@@ -105,7 +101,8 @@ def _command() -> list[str]:
             detail=str(exc),
             hint='Install it into this environment: pip install "moto[server]>=5.1"',
         ) from exc
-    return [sys.executable, "-m", "moto.server"]
+    # moto_server with bucket-policy conditions evaluated as AWS does (TLS-only policies, see moto_main)
+    return [sys.executable, "-m", "strands_tf.emulator.moto_main"]
 
 
 def is_healthy(endpoint: str, timeout: float = 1.0) -> bool:
