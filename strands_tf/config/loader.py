@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -285,6 +285,7 @@ def _check_references(
 ) -> None:
     unchecked = (also_known or set()) - set(resources)
     routes: dict[str, str] = {}
+    real_root = os.path.realpath(root)
     for name, agent in agents.items():
         base: Loc = ("agents", name)
         for i, perm in agent.permissions:
@@ -339,7 +340,7 @@ def _check_references(
                     (*base, "triggers", i, "batch_size"), f"{trigger.batch_size} is above the FIFO queue maximum 10"
                 )
         if agent.path is not None:
-            _check_agent_files(name, agent, root, collector)
+            _check_agent_files(name, agent, real_root, collector)
         for j, route in agent.routes:
             if route in routes:
                 collector.add(
@@ -351,19 +352,18 @@ def _check_references(
                 routes[route] = name
 
 
-def _check_agent_files(name: str, agent: _AgentRefs, root: Path, collector: _Collector) -> None:
+def _check_agent_files(name: str, agent: _AgentRefs, root: str, collector: _Collector) -> None:
+    # os.path rather than pathlib: this runs for every agent of a monorepo on every command
     base: Loc = ("agents", name)
     assert agent.path is not None
     if "\x00" in agent.path or (agent.requirements and "\x00" in agent.requirements):
         collector.add((*base, "path"), "paths cannot contain NUL characters")
         return
-    agent_dir = (root / agent.path).resolve()
-    try:
-        agent_dir.relative_to(root.resolve())
-    except ValueError:
+    agent_dir = os.path.realpath(os.path.join(root, agent.path))
+    if agent_dir != root and not agent_dir.startswith(root.rstrip(os.sep) + os.sep):
         collector.add((*base, "path"), f"'{agent.path}' points outside the project directory")
         return
-    if not agent_dir.is_dir():
+    if not os.path.isdir(agent_dir):
         collector.add(
             (*base, "path"),
             f"directory '{agent.path}' does not exist",
@@ -371,17 +371,18 @@ def _check_agent_files(name: str, agent: _AgentRefs, root: Path, collector: _Col
         )
         return
     module, _, _function = agent.handler.rpartition(".")
-    module_file = agent_dir / (module.replace(".", "/") + ".py")
-    package_init = agent_dir / module.replace(".", "/") / "__init__.py"
-    if not module_file.is_file() and not package_init.is_file():
-        rel = (Path(agent.path) / (module.replace(".", "/") + ".py")).as_posix()
+    module_path = module.replace(".", "/")
+    if not os.path.isfile(os.path.join(agent_dir, module_path + ".py")) and not os.path.isfile(
+        os.path.join(agent_dir, module_path, "__init__.py")
+    ):
+        rel = (PurePosixPath(agent.path) / (module_path + ".py")).as_posix()
         collector.add(
             (*base, "handler"),
             f"handler module '{module}' not found: {rel} does not exist",
             f"create {rel} with a function {_function}(event, context)",
         )
-    if agent.requirements is not None and not (agent_dir / agent.requirements).is_file():
-        rel = (Path(agent.path) / agent.requirements).as_posix()
+    if agent.requirements is not None and not os.path.isfile(os.path.join(agent_dir, agent.requirements)):
+        rel = (PurePosixPath(agent.path) / agent.requirements).as_posix()
         collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from strands_tf.model.graph import REF_RE, InfraGraph, Node, Output, iter_strings
+from strands_tf.model.graph import InfraGraph, Node, Output, referenced_ids
 
 _MODULE_REF = re.compile(r"\$\{module\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}")
 
@@ -130,14 +130,11 @@ def unresolved_references(stack: Stack) -> list[str]:
     """References to nodes that are not in the stack (must be empty after partitioning)."""
     missing: list[str] = []
     for node in stack.nodes.values():
-        for text in iter_strings(node.body):
-            for match in REF_RE.finditer(text):
-                target = match.group(1) or match.group(2)
-                if target not in stack.nodes and target not in stack.remote_state:
-                    missing.append(f"{node.id} -> {target}")
+        for target in sorted(referenced_ids(node.body)):
+            if target not in stack.nodes and target not in stack.remote_state:
+                missing.append(f"{node.id} -> {target}")
     for output in stack.outputs.values():
-        for match in REF_RE.finditer(output.value):
-            target = match.group(1) or match.group(2)
+        for target in sorted(referenced_ids(output.value)):
             if target not in stack.nodes:
                 missing.append(f"output {output.id} -> {target}")
     return missing

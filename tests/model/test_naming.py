@@ -61,3 +61,19 @@ def test_unresolved_references_finds_dangling_modules_and_data() -> None:
     stack.nodes["region"] = Node("region", "data", {}, owner, tf_type="aws_region")
     stack.outputs["o"] = Output("o", "${module.role_a.role_arn}", "d", owner)
     assert unresolved_references(stack) == []
+
+
+def test_referenced_ids_finds_every_reference_at_any_depth() -> None:
+    from strands_tf.model.graph import referenced_ids
+
+    body = {
+        "a": "${module.role_a.role_arn}",
+        "nested": [{"deep": ["x ${module.table-t1.table_arn}/index/* and ${data.aws_region.region.region}"]}],
+        "indexed": '${module.api.routes["POST /chat"]}',
+        "remote": "${data.terraform_remote_state.cross-stack-reference-input-demo-dev.outputs.x}",
+        "number": 3,
+        "none": None,
+    }
+    assert referenced_ids(body) == {"role_a", "table-t1", "region", "api", "cross-stack-reference-input-demo-dev"}
+    assert referenced_ids({"plain": "no references", "n": [1, 2]}) == set()
+    assert referenced_ids("${var.emulator_endpoint}") == set()
