@@ -15,7 +15,7 @@ from pathlib import Path
 from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
-from strands_tf.errors import ConflictError, UserError
+from strands_tf.errors import ConflictError
 from strands_tf.fsutil import atomic_write_text
 from strands_tf.generators import cdktf
 from strands_tf.generators.stacks import Stack, partition, unresolved_references
@@ -72,6 +72,7 @@ Packager = Callable[[ResolvedProject, LoadedProject, Path], dict[str, AgentCode]
 def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir: Path) -> dict[str, AgentCode]:
     """Build every agent's code zip and layer into `assets_dir` (deterministic, layer cached)."""
     from strands_tf.packaging import PackageSpec, build_agent_artifacts
+    from strands_tf.packaging.limits import human
 
     cache_dir = loaded.root / ".strands" / "cache" / "packaging"
     out: dict[str, AgentCode] = {}
@@ -87,11 +88,16 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             name, source, agent.runtime, agent.architecture, requirements, exclude=(".*.staging-*", ".*.old-*")
         )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
-        if artifacts.needs_s3_upload:
-            raise UserError(
-                f"agent '{name}' packages to {artifacts.code.size + (artifacts.layer.size if artifacts.layer else 0)}"
-                " bytes zipped, over Lambda's 50 MB direct upload limit",
-                hint="trim requirements (boto3 is already in the Lambda runtime), or split the agent",
+        store_on_s3 = agent.package_upload == "s3" or artifacts.needs_s3_upload
+        if artifacts.needs_s3_upload and agent.package_upload != "s3":
+            # a decision the user should know about: it adds a bucket and changes how the agent deploys
+            big = artifacts.code if artifacts.code.needs_s3_upload else artifacts.layer
+            logger.info(
+                "agent %s: its %s zip is %s, over Lambda's 50 MB direct-upload limit; it deploys through the "
+                "artifacts bucket",
+                name,
+                "code" if big is artifacts.code else "layer",
+                human(big.size) if big else "?",
             )
         rel = Path("assets")
         out[name] = AgentCode(
@@ -99,6 +105,7 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             source_code_hash=artifacts.code.source_code_hash,
             layer_filename=(rel / artifacts.layer.path.name).as_posix() if artifacts.layer else None,
             layer_source_code_hash=artifacts.layer.source_code_hash if artifacts.layer else None,
+            store_on_s3=store_on_s3,
         )
     return out
 

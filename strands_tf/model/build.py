@@ -9,7 +9,7 @@ from typing import Any
 from strands_tf.config.models import DynamoDbResource, S3Resource, SnsResource, SqsResource
 from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
 from strands_tf.errors import ConfigError, ConfigIssue
-from strands_tf.model import iam, network
+from strands_tf.model import artifacts, iam, network
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
 from strands_tf.model.naming import aws_name, env_var_prefix, template_literal
 
@@ -36,6 +36,8 @@ class AgentCode:
     source_code_hash: str
     layer_filename: str | None = None
     layer_source_code_hash: str | None = None
+    # deploy through the artifacts bucket (a zip over Lambda's direct-upload limit, or package_upload: s3)
+    store_on_s3: bool = False
 
 
 @dataclass
@@ -80,6 +82,8 @@ def build_graph(project: ResolvedProject, options: BuildOptions | None = None) -
     for agent in project.agents.values():
         _add_agent(graph, project, agent, opts, issues)
     network.add_network(graph, project, opts.locations, issues)
+    uploading = artifacts.agents_uploading_to_s3(project, {n: c.store_on_s3 for n, c in opts.code.items()})
+    artifacts.add_artifacts(graph, project, uploading, ACCOUNT, opts.locations, issues)
     _add_api(graph, project)
     if issues:
         raise ConfigError(issues)
