@@ -6,18 +6,48 @@ import json
 import os
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
+import click
 
 from strands_tf.errors import ConfigError, ExitCode, StrandsError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _no_color() -> bool:
+    return "NO_COLOR" in os.environ and os.environ["NO_COLOR"] != ""
 
 
 def make_console(*, stderr: bool = False) -> Console:
     """A rich console honouring NO_COLOR and narrow terminals; plain when not a terminal."""
-    no_color = "NO_COLOR" in os.environ and os.environ["NO_COLOR"] != ""
-    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+    # imported here: rich costs about as much start-up time as the rest of a synth of 100 agents
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=_no_color(), highlight=False, soft_wrap=True)
+
+
+def _click_color() -> bool | None:
+    """click's colour switch with rich's conventions: NO_COLOR wins, FORCE_COLOR forces, else ask the terminal."""
+    if _no_color():
+        return False
+    return True if os.environ.get("FORCE_COLOR") else None
+
+
+def status(text: str, *, mark: str | None = None, mark_color: str = "green", err: bool = False) -> None:
+    """One plain status line (`✓ stack demo-dev: ...`), coloured on a terminal unless NO_COLOR is set.
+
+    For the hot, line-oriented commands (synth) that have no tables or live views to draw: they stay
+    free of rich's import cost.
+    """
+    prefix = f"{click.style(mark, fg=mark_color, bold=True)} " if mark else ""
+    click.echo(prefix + text, err=err, color=_click_color())
+
+
+def warning(text: str) -> None:
+    """A warning line on stdout in the same plain form as `status`."""
+    click.echo(f"{click.style('warning', fg='yellow')}: {text}", color=_click_color())
 
 
 def print_json(data: Any) -> None:
@@ -28,6 +58,8 @@ def print_json(data: Any) -> None:
 
 def render_error(error: StrandsError, console: Console) -> None:
     """Human form of an expected failure: summary, detail, next step."""
+    from rich.markup import escape
+
     if isinstance(error, ConfigError):
         count = len(error.issues)
         noun = "problem" if count == 1 else "problems"
@@ -58,6 +90,8 @@ def render_exception(exc: BaseException, *, debug: bool = False, json_output: bo
         if debug:
             traceback.print_exception(exc)
         return exc.exit_code
+    from rich.markup import escape
+
     # not an expected failure: a bug; say so plainly and show the traceback only when asked
     console = make_console(stderr=True)
     if json_output:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from strands_tf.cli.context import app_context
-from strands_tf.cli.render import make_console, print_json
+from strands_tf.cli.render import print_json, status, warning
 
 
 @click.command()
@@ -83,15 +82,15 @@ def synth(
             }
         )
         return
-    console = make_console()
     for stack in result.stacks:
         deps = f" (after {', '.join(stack.dependencies)})" if stack.dependencies else ""
-        console.print(
-            f"[green]✓[/] stack [bold]{escape(stack.name)}[/]: {len(stack.nodes)} constructs, "
-            f"{len(stack.outputs)} outputs{escape(deps)}"
+        status(
+            f"stack {click.style(stack.name, bold=True)}: {len(stack.nodes)} constructs, "
+            f"{len(stack.outputs)} outputs{deps}",
+            mark="✓",
         )
-    console.print(f"wrote {len(result.files)} files to {escape(str(result.out_dir))}")
+    status(f"wrote {len(result.files)} files to {result.out_dir}")
     if hcl is not None:
-        console.print(f"wrote HCL to {escape(str(hcl))}")
-    for warning in result.warnings:
-        console.print(f"[yellow]warning[/]: {escape(warning)}")
+        status(f"wrote HCL to {hcl}")
+    for text in result.warnings:
+        warning(text)

@@ -317,3 +317,51 @@ def test_docs_cover_every_command_and_global_option() -> None:
             assert opt in docs, f"docs/cli.md does not mention the global option {opt}"
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "STRANDS_ENV", "NO_COLOR"):
         assert code in docs
+
+
+# ------------------------------------------------------------------------------------------ synth
+
+
+def _synth_project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    (root / "agents" / "a").mkdir(parents=True)
+    (root / "agents" / "a" / "app.py").write_text("def handler(event, context):\n    return {}\n", encoding="utf-8")
+    (root / "strands.yaml").write_text(
+        "version: 1\nproject: demo\nenvironments: {dev: {account: '123456789012'}}\n"
+        "agents:\n  a: {path: agents/a, environment: {STRANDS_PROJECT: mine}}\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_synth_text_output_colour_and_no_color(tmp_path: Path) -> None:
+    root = _synth_project(tmp_path)
+    args = ["-C", str(root), "synth", "-e", "dev", "--no-package"]
+    terminal = {"FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    colored = run_process(args, env=terminal)
+    plain = run_process(args, env={**terminal, "NO_COLOR": "1"})
+    piped = run_process(args)
+    assert colored.code == plain.code == piped.code == 0, colored.err
+    assert COLOR_SGR.search(colored.out), "FORCE_COLOR should produce colour codes"
+    assert not COLOR_SGR.search(plain.out) and not COLOR_SGR.search(piped.out)
+    assert piped.out == plain.out
+    lines = plain.out.splitlines()
+    assert re.fullmatch(r"✓ stack demo-dev: \d+ constructs, \d+ outputs", lines[0])
+    assert lines[1] == f"wrote {lines[1].split()[1]} files to {root / 'cdktf.out'}"
+    # the user's STRANDS_PROJECT replaces the generated one: said as a warning, not hidden
+    assert any(line.startswith("warning: agent 'a': environment variable STRANDS_PROJECT") for line in lines)
+
+
+def test_synth_does_not_import_rich(tmp_path: Path) -> None:
+    """synth is on every plan and canvas preview: it keeps rich's start-up cost out (errors still use rich)."""
+    root = _synth_project(tmp_path)
+    code = (
+        "import os, sys\n"
+        "os.environ['STRANDS_NO_EXIT'] = '1'\n"
+        "from strands_tf.cli.main import main\n"
+        f"code = main(['-C', {str(root)!r}, 'synth', '-e', 'dev', '--no-package'])\n"
+        "print('RESULT=%s,%s' % (code, 'rich' in sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    marker = next(line for line in proc.stderr.splitlines() if line.startswith("RESULT="))
+    assert marker == "RESULT=0,False"
