@@ -9,6 +9,13 @@ data "aws_availability_zones" "available" {
 
   state = "available"
 
+  # A closed set of zones (<region>a to <region>f, no region has more): a zone AWS adds later cannot slip into
+  # the result, and slicing the first az_count in name order keeps every subnet in its zone.
+  filter {
+    name   = "zone-name"
+    values = [for letter in ["a", "b", "c", "d", "e", "f"] : "${data.aws_region.current.region}${letter}"]
+  }
+
   # Local Zones and Wavelength Zones cannot host NAT gateways or most interface endpoints.
   filter {
     name   = "zone-type"

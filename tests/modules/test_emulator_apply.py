@@ -1,4 +1,4 @@
-"""All seven modules through real Terraform: validate, plan, apply, inspect in moto, destroy.
+"""All eight modules through real Terraform: validate, plan, apply, inspect in moto, destroy.
 
 The embedded engine runs the fixture root against the emulator provider (strands_tf.emulator, serving
 strands_tf/schema/aws_provider_schema.json) pointed at a moto server, so `terraform validate`
@@ -26,7 +26,7 @@ from .conftest import FIXTURE_ROOT, MODULES_DIR, VARIANTS_ROOT
 
 pytestmark = [pytest.mark.engine, pytest.mark.moto, pytest.mark.slow]
 
-SERVICES = ("s3", "sts", "iam", "lambda", "dynamodb", "sqs", "sns", "logs", "kms", "apigatewayv2", "cloudwatch")
+SERVICES = ("s3", "sts", "iam", "lambda", "dynamodb", "sqs", "sns", "logs", "kms", "apigatewayv2", "cloudwatch", "ec2")
 REGION = "eu-west-1"
 
 
@@ -190,6 +190,11 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
     assert [layer["Arn"] for layer in fn["Layers"]] == [outputs["layer_arn"]]
     assert fn["Environment"]["Variables"] == {"MEMORY_TABLE": "demo-dev-memory"}
     assert fn["Role"] == outputs["role_arn"]
+    assert sorted(fn["VpcConfig"]["SubnetIds"]) == sorted(outputs["private_subnet_ids"])
+    assert fn["VpcConfig"]["SecurityGroupIds"] == [outputs["agent_security_group_id"]]
+    subnets = project.client("ec2").describe_subnets(SubnetIds=outputs["private_subnet_ids"])["Subnets"]
+    assert {s["VpcId"] for s in subnets} == {outputs["vpc_id"]}
+    assert sorted(s["AvailabilityZone"] for s in subnets) == ["eu-west-1a", "eu-west-1b"]
     mappings = project.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     assert [m["BatchSize"] for m in mappings if m["FunctionArn"] == outputs["function_arn"]] == [5]
 
@@ -204,7 +209,14 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
     assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     inline = iam.get_role_policy(RoleName="demo-dev-support", PolicyName="demo-dev-support-policy")["PolicyDocument"]
     inline = json.loads(inline) if isinstance(inline, str) else inline
-    assert {s["Sid"] for s in inline["Statement"]} == {"Logs", "Memory", "Jobs"}
+    assert {s["Sid"] for s in inline["Statement"]} == {
+        "Logs",
+        "Memory",
+        "Jobs",
+        "NetworkInterfaces",
+        "NetworkInterfaceAddresses",
+        "NetworkDescribe",
+    }
 
     table = project.client("dynamodb").describe_table(TableName=outputs["table_name"])["Table"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -257,6 +269,7 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
     project.ok("destroy", "-auto-approve", "-input=false")
     functions = project.client("lambda").list_functions()["Functions"]
     assert "demo-dev-support" not in {f["FunctionName"] for f in functions}
+    assert outputs["vpc_id"] not in {v["VpcId"] for v in project.client("ec2").describe_vpcs()["Vpcs"]}
 
 
 def test_optional_paths_plan_and_apply(workspace: Workspace) -> None:

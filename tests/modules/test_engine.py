@@ -54,7 +54,7 @@ def test_providers_lists_only_hashicorp_aws_and_the_modules(root_with_modules: P
     providers = set(re.findall(r"provider\[([^\]]+)\]", result.stdout))
     assert providers == {"registry.terraform.io/hashicorp/aws"}
     modules = set(re.findall(r"module\.(\w+)", result.stdout))
-    assert modules == {"memory", "documents", "jobs", "events", "role", "support", "api"}
+    assert modules == {"memory", "documents", "jobs", "events", "network", "role", "support", "api"}
     assert result.stdout.count(">= 6.0.0, < 7.0.0") == len(MODULES)
 
 
@@ -174,6 +174,19 @@ def test_valid_agent_inputs_pass_validation(tmp_path: Path) -> None:
         ),
         ("sns-topic", {"name": "t", "kms_master_key_id": ""}, "topics are always encrypted"),
         ("sns-topic", {"name": "t", "publisher_arns": '["*"]'}, "publisher_arns must be IAM ARNs"),
+        ("vpc", {"name": "n", "cidr_block": "10.0.0.0/8"}, "prefix length between /16 and /28"),
+        ("vpc", {"name": "n", "cidr_block": "10.0.0.300/16"}, "prefix length between /16 and /28"),
+        ("vpc", {"name": "n", "ipv4_ipam_pool_id": "pool-1"}, "must be an IPAM pool id"),
+        ("vpc", {"name": "n", "ipv4_netmask_length": "30"}, "between 16 and 28"),
+        ("vpc", {"name": "n", "az_count": "7"}, "az_count must be a whole number between 1 and 6"),
+        ("vpc", {"name": "n", "availability_zones": '["eu-west-1a","eu-west-1a"]'}, "at most 6 distinct zones"),
+        ("vpc", {"name": "n", "availability_zones": '["west"]'}, "zone names such as eu-west-1a"),
+        ("vpc", {"name": "n", "nat_gateway": "two"}, "nat_gateway must be none, single or one_per_az"),
+        ("vpc", {"name": "n", "endpoints": '["S3!"]'}, "endpoints must be service names"),
+        ("vpc", {"name": "n", "endpoints": '["s3","s3"]'}, "must not name a service twice"),
+        ("vpc", {"name": "n", "agent_egress_cidr_blocks": "[]"}, "one or more IPv4 CIDRs"),
+        ("vpc", {"name": "n", "flow_log_retention_days": "10"}, "flow_log_retention_days must be one of"),
+        ("vpc", {"name": "a" * 55}, "name must be 1-54 characters"),
     ],
 )
 def test_bad_inputs_are_refused_with_a_clear_message(
@@ -208,6 +221,18 @@ def test_bad_inputs_are_refused_with_a_clear_message(
         ("s3-bucket", {"bucket": "demo-dev-documents-123456789012"}),
         ("sqs-queue", {"name": "q", "fifo": "true", "create_dead_letter_queue": "true"}),
         ("sns-topic", {"name": "t", "publisher_arns": '["arn:aws:iam::123456789012:role/x"]'}),
+        ("vpc", {"name": "demo-dev", "cidr_block": "10.20.0.0/16", "endpoints": '["s3","ecr.api","bedrock-runtime"]'}),
+        (
+            "vpc",
+            {
+                "name": "demo_dev",
+                "ipv4_ipam_pool_id": "ipam-pool-0abc1234567890def",
+                "ipv4_netmask_length": "20",
+                "availability_zones": '["eu-west-1a","eu-west-1c"]',
+                "nat_gateway": "none",
+                "agent_egress_cidr_blocks": '["10.0.0.0/8"]',
+            },
+        ),
     ],
 )
 def test_good_inputs_pass_validation(tmp_path: Path, module: str, values: dict[str, str]) -> None:

@@ -109,6 +109,19 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
         ]
     ),
     "sns-topic": set(["name", "fifo", "content_based_deduplication", "kms_master_key_id", "publisher_arns", "tags"]),
+    "vpc": set(
+        [
+            "name",
+            "cidr_block",
+            "ipv4_ipam_pool_id",
+            "ipv4_netmask_length",
+            "az_count",
+            "nat_gateway",
+            "endpoints",
+            "flow_logs",
+            "tags",
+        ]
+    ),
 }
 CONTRACT_OUTPUTS: dict[str, set[str]] = {
     "strands-agent": set(
@@ -120,6 +133,25 @@ CONTRACT_OUTPUTS: dict[str, set[str]] = {
     "s3-bucket": {"bucket_name", "bucket_arn", "bucket_regional_domain_name"},
     "sqs-queue": {"queue_name", "queue_arn", "queue_url", "dead_letter_queue_arn", "dead_letter_queue_url"},
     "sns-topic": {"topic_name", "topic_arn"},
+    "vpc": {
+        "vpc_id",
+        "vpc_arn",
+        "vpc_cidr_block",
+        "availability_zones",
+        "private_subnet_ids",
+        "private_subnet_cidr_blocks",
+        "public_subnet_ids",
+        "private_route_table_ids",
+        "nat_gateway_ids",
+        "nat_public_ips",
+        "agent_security_group_id",
+        "agent_security_group_arn",
+        "endpoint_security_group_id",
+        "gateway_endpoint_ids",
+        "interface_endpoint_ids",
+        "flow_log_id",
+        "flow_log_group_name",
+    },
 }
 # inputs the generator must always pass (everything else has a default)
 CONTRACT_REQUIRED: dict[str, set[str]] = {
@@ -130,6 +162,7 @@ CONTRACT_REQUIRED: dict[str, set[str]] = {
     "s3-bucket": {"bucket"},
     "sqs-queue": {"name"},
     "sns-topic": {"name"},
+    "vpc": {"name"},
 }
 
 
@@ -192,6 +225,21 @@ def test_versions_pin_terraform_and_aws_6(module: str) -> None:
         ("s3-bucket", {"bucket", "noncurrent_version_expiration_days"}),
         ("sqs-queue", {"visibility_timeout_seconds", "max_receive_count", "policy_statements"}),
         ("sns-topic", {"kms_master_key_id", "publisher_arns"}),
+        (
+            "vpc",
+            {
+                "name",
+                "cidr_block",
+                "ipv4_ipam_pool_id",
+                "ipv4_netmask_length",
+                "az_count",
+                "availability_zones",
+                "nat_gateway",
+                "endpoints",
+                "agent_egress_cidr_blocks",
+                "flow_log_retention_days",
+            },
+        ),
     ],
 )
 def test_constrained_inputs_have_validation_blocks(module: str, validated: set[str]) -> None:
@@ -251,3 +299,26 @@ def test_encryption_is_always_on_for_data_modules() -> None:
     assert queue["sqs_managed_sse_enabled"] == "${local.use_kms ? null : true}"
     sns_vars = _named(_load("sns-topic", "variables.tf"), "variable")
     assert sns_vars["kms_master_key_id"]["default"] == '"alias/aws/sns"'
+
+
+def test_vpc_secure_defaults() -> None:
+    default_sg = _resource("vpc", "aws_default_security_group", "this")
+    assert "ingress" not in default_sg and "egress" not in default_sg  # adopting it removes every rule
+    for tier in ("private", "public"):
+        assert _resource("vpc", "aws_subnet", tier)["map_public_ip_on_launch"] is False
+    vpc = _resource("vpc", "aws_vpc", "this")
+    assert vpc["enable_dns_support"] is True and vpc["enable_dns_hostnames"] is True
+    agents = _resource("vpc", "aws_security_group", "agents")
+    assert "ingress" not in agents and "egress" not in agents
+    egress = _resource("vpc", "aws_vpc_security_group_egress_rule", "agents_https")
+    assert (egress["ip_protocol"], egress["from_port"], egress["to_port"]) == ('"tcp"', 443, 443)
+    assert [name for entry in _load("vpc", "main.tf")["resource"] for name in entry].count(
+        '"aws_vpc_security_group_ingress_rule"'
+    ) == 1  # only the endpoints' group accepts traffic, and only from the VPC
+    ingress = _resource("vpc", "aws_vpc_security_group_ingress_rule", "endpoints_https")
+    assert ingress["cidr_ipv4"] == "${aws_vpc.this.cidr_block}" and ingress["from_port"] == 443
+    variables = _named(_load("vpc", "variables.tf"), "variable")
+    assert variables["flow_logs"]["default"] is True
+    assert variables["flow_log_retention_days"]["default"] == 365
+    assert variables["agent_egress_cidr_blocks"]["default"] == ['"0.0.0.0/0"']
+    assert _resource("vpc", "aws_flow_log", "this")["iam_role_arn"] == "${aws_iam_role.flow_logs[0].arn}"

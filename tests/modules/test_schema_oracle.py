@@ -64,6 +64,7 @@ REQUIRED_RESOURCES = [
     "aws_vpc_ipam_pool_cidr_allocation",
     "aws_flow_log",
     "aws_cloudwatch_metric_alarm",
+    "aws_default_security_group",
 ]
 REQUIRED_DATA_SOURCES = [
     "aws_caller_identity",
@@ -83,7 +84,7 @@ def _problems(text: str, tmp_path: Path) -> list[str]:
 # --- the modules -------------------------------------------------------------------------------
 
 
-def test_all_seven_modules_exist() -> None:
+def test_all_eight_modules_exist() -> None:
     assert MODULES == [
         "dynamodb-table",
         "execution-role",
@@ -92,6 +93,7 @@ def test_all_seven_modules_exist() -> None:
         "sns-topic",
         "sqs-queue",
         "strands-agent",
+        "vpc",
     ]
 
 
