@@ -11,9 +11,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from strands_tf.config import messages
 from strands_tf.config.models import (
@@ -28,6 +28,9 @@ from strands_tf.config.models import (
 from strands_tf.config.yaml_source import SourceMap, read_yaml_file
 from strands_tf.errors import ConfigError, ConfigIssue
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
 logger = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "strands.yaml"
@@ -40,6 +43,8 @@ def _resource_adapter() -> TypeAdapter[Any]:
     # built on first use: only a config with errors needs it, and building it costs startup time
     global _RESOURCE_ADAPTER
     if _RESOURCE_ADAPTER is None:
+        from pydantic import TypeAdapter
+
         _RESOURCE_ADAPTER = TypeAdapter(ResourceConfig)
     return _RESOURCE_ADAPTER
 

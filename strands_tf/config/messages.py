@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any, Literal, get_args, get_origin
@@ -33,6 +32,8 @@ def describe(value: Any) -> str:
 
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
     """Closest option to a misspelt word, if any is close enough."""
+    import difflib  # only on the error path: keeps it out of every command's start-up
+
     matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     if matches:
         return matches[0]
