@@ -45,6 +45,13 @@ def _per_agent(root: Path) -> Path:
     return root
 
 
+def _packages_in_s3(root: Path) -> Path:
+    """Every agent deploys through the artifacts bucket (package_upload: s3), with real zips uploaded."""
+    config = root / "strands.yaml"
+    config.write_text(config.read_text().replace("defaults: {", "defaults: {package_upload: s3, ", 1))
+    return root
+
+
 def _year_of_logs(root: Path) -> Path:
     config = root / "strands.yaml"
     config.write_text(config.read_text().replace("log_retention_days: 30", "log_retention_days: 365"))
@@ -62,6 +69,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     root = _per_agent(copy_project(SAMPLE, base / "sample-per-agent"))
     synth(root, "dev", hcl=root / "infra")
     exports["sample-per-agent"] = root / "infra"
+    root = _packages_in_s3(copy_project(SAMPLE, base / "sample-s3-upload"))
+    synth(root, "dev", hcl=root / "infra", package=True)
+    exported = [p.read_text() for p in (root / "infra").rglob("*.tf") if "modules" not in p.parts]
+    assert any("store_on_s3 = true" in text for text in exported), "the export must use the S3 upload path"
+    exports["sample-s3-upload"] = root / "infra"
     root = _year_of_logs(copy_project(SAMPLE, base / "sample-365"))
     synth(root, "dev", hcl=root / "infra")
     exports["sample-365"] = root / "infra"
@@ -76,7 +88,17 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
 
 
 @pytest.mark.parametrize(
-    "case", ["sample-dev", "sample-local", "sample-per-agent", "sample-365", "simple", "event-driven", "monorepo"]
+    "case",
+    [
+        "sample-dev",
+        "sample-local",
+        "sample-per-agent",
+        "sample-s3-upload",
+        "sample-365",
+        "simple",
+        "event-driven",
+        "monorepo",
+    ],
 )
 def test_no_failed_checks_beyond_the_allowlist(reports: dict[str, dict[str, Any]], case: str) -> None:
     report = reports[case]

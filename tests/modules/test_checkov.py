@@ -20,6 +20,7 @@ import pytest
 from .conftest import CHECKOV, FIXTURE_ROOT, MODULES, MODULES_DIR, REPO_ROOT
 
 SHORT_RETENTION_ROOT = FIXTURE_ROOT.parent / "short_retention"
+STORE_ON_S3_ROOT = FIXTURE_ROOT.parent / "store_on_s3"
 
 CONFIG = REPO_ROOT / ".checkov.yaml"
 pytestmark = [
@@ -73,7 +74,13 @@ def test_allowlist_is_short_and_every_entry_has_a_reason() -> None:
 
 def test_no_failed_checks_on_modules_each_module_and_the_wired_root() -> None:
     # checkov spends most of its time starting up: run the directories side by side
-    directories = [MODULES_DIR, *(MODULES_DIR / m for m in MODULES), FIXTURE_ROOT, SHORT_RETENTION_ROOT]
+    directories = [
+        MODULES_DIR,
+        *(MODULES_DIR / m for m in MODULES),
+        FIXTURE_ROOT,
+        SHORT_RETENTION_ROOT,
+        STORE_ON_S3_ROOT,
+    ]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         reports = dict(zip(directories, pool.map(run_checkov, directories), strict=True))
     for directory, report in reports.items():
