@@ -34,7 +34,8 @@ resource "aws_s3_object" "code" {
   server_side_encryption = local.s3_sse
   kms_key_id             = var.s3_kms_key_arn
 
-  tags = var.tags
+  # S3 objects take at most 10 tags, provider default_tags included: not the module's tags
+  tags = var.s3_object_tags
 
   lifecycle {
     precondition {
@@ -55,7 +56,8 @@ resource "aws_s3_object" "layer" {
   server_side_encryption = local.s3_sse
   kms_key_id             = var.s3_kms_key_arn
 
-  tags = var.tags
+  # S3 objects take at most 10 tags, provider default_tags included: not the module's tags
+  tags = var.s3_object_tags
 }
 
 resource "aws_lambda_layer_version" "this" {

@@ -147,6 +147,18 @@ variable "s3_kms_key_arn" {
   }
 }
 
+variable "s3_object_tags" {
+  description = "Tags of the objects store_on_s3 uploads. S3 allows 10 tags per object, the provider's default_tags included, so the module's tags are not copied there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.s3_object_tags) <= 10
+    error_message = "s3_object_tags can hold at most 10 tags (an S3 limit that also counts the provider's default_tags)."
+  }
+}
+
 variable "source_code_hash" {
   description = "Base64-encoded SHA-256 of the deployment package; a change triggers a code update."
   type        = string

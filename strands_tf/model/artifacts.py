@@ -12,6 +12,10 @@ from strands_tf.model.naming import aws_name
 ARTIFACTS_NODE = "artifacts"
 # Old package versions are only kept for a rollback soon after a deploy (a rollback re-uploads anyway).
 NONCURRENT_VERSION_DAYS = 30
+# S3 objects take at most 10 tags, and the provider's default_tags count: the tags strands-tf puts on
+# every resource (generators.cdktf.default_tags) plus the project's and the environment's.
+MAX_OBJECT_TAGS = 10
+STRANDS_TAG_KEYS = frozenset({"managed-by", "strands:environment", "strands:project", "strands:version"})
 
 Locations = Mapping[tuple[str, str], tuple[str, int | None, int | None]]
 
@@ -43,7 +47,9 @@ def add_artifacts(
     if not uploading:
         return
     bucket = artifacts_bucket_name(project, account)
-    if _clashes(graph, bucket, uploading, locations, issues):
+    clash = _clashes(graph, bucket, uploading, locations, issues)
+    too_many_tags = _too_many_tags(project, uploading, locations, issues)
+    if clash or too_many_tags:
         return
     owner = Owner("project", project.project)
     body = {
@@ -91,3 +97,30 @@ def _clashes(
         )
         return True
     return False
+
+
+def _too_many_tags(
+    project: ResolvedProject, uploading: list[str], locations: Locations, issues: list[ConfigIssue]
+) -> bool:
+    """Every resource gets the default tags, the uploaded objects too: more than S3 allows fails the apply."""
+    user = set(project.tags)
+    builtin = STRANDS_TAG_KEYS - user
+    if len(builtin) + len(user) <= MAX_OBJECT_TAGS:
+        return False
+    env = project.environment.name
+    file, line, column = locations.get(("agent", uploading[0]), ("strands.yaml", None, None))
+    who = ("agent " if len(uploading) == 1 else "agents ") + ", ".join(repr(a) for a in uploading)
+    issues.append(
+        ConfigIssue(
+            file,
+            line,
+            column,
+            f"agents.{uploading[0]}",
+            f"{who} deploy{'s' if len(uploading) == 1 else ''} through S3 in environment '{env}', and an S3 object "
+            f"takes at most {MAX_OBJECT_TAGS} tags, but every resource there gets {len(builtin) + len(user)} "
+            f"({len(builtin)} from strands-tf, {len(user)} from tags:)",
+            f"keep at most {MAX_OBJECT_TAGS - len(builtin)} keys in tags: and environments.{env}.tags together, or use "
+            "package_upload: auto for agents whose zips are under 50 MB",
+        )
+    )
+    return True

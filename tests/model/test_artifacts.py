@@ -233,3 +233,33 @@ def test_package_agents_sets_store_on_s3_from_the_size_or_the_setting(
     assert code["a"].store_on_s3 is expected
     assert code["a"].filename == "assets/a-code.zip"
     assert (code["a"].layer_filename is not None) is (layer_size is not None)
+
+
+def test_strands_tag_keys_are_the_default_tags_strands_tf_sets() -> None:
+    from strands_tf.generators.cdktf import RenderContext, default_tags
+    from strands_tf.model.artifacts import STRANDS_TAG_KEYS
+
+    class _Project:
+        project = "demo"
+        environment = type("Env", (), {"name": "dev"})()
+        tags: dict[str, str] = {}
+
+    assert set(default_tags(RenderContext(_Project(), "1.0"))) == STRANDS_TAG_KEYS  # type: ignore[arg-type]
+
+
+def test_more_default_tags_than_an_s3_object_takes_is_a_located_error(make_project: Any) -> None:
+    tags = {f"t{i}": "v" for i in range(7)}  # 7 + strands-tf's 4 = 11 > 10
+    loaded, resolved = make_project({"a": {"package_upload": "s3"}, "b": {}}, tags=tags)
+    with pytest.raises(ConfigError) as info:
+        _graph(resolved, loaded=loaded)
+    (issue,) = info.value.issues
+    assert issue.file.endswith("strands.yaml") and issue.line is not None and issue.path == "agents.a"
+    assert "agent 'a' deploys through S3" in issue.message and "gets 11 (4 from strands-tf, 7 from tags:)" in (
+        issue.message
+    )
+    assert "at most 6 keys" in (issue.hint or "")
+    # six of them fit; and without S3 uploads the count does not matter
+    _, resolved = make_project({"a": {"package_upload": "s3"}}, tags=dict(list(tags.items())[:6]))
+    assert ARTIFACTS_NODE in _graph(resolved).nodes
+    _, resolved = make_project({"a": {}}, tags=tags)
+    assert ARTIFACTS_NODE not in _graph(resolved).nodes
