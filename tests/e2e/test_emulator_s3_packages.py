@@ -79,6 +79,7 @@ class Project:
 
 
 def _write_project(root: Path, upload: str, *, stacks: str | None = None) -> None:
+    """strands.yaml with agents `big` (package_upload as given) and `small` (default), and their code."""
     text = CONFIG.format(upload=upload)
     if stacks:
         text = text.replace("region: us-east-1\n", f"region: us-east-1\nstacks: {stacks}\n")
@@ -111,9 +112,8 @@ def _artifacts_bucket(s3: Any) -> str:
     return bucket
 
 
-@pytest.mark.parametrize("stacks", [None, "per_agent"], ids=["single", "per_agent"])
-def test_package_upload_s3_applies_replans_reuploads_and_destroys(project: Project, stacks: str | None) -> None:
-    _write_project(project.root, "s3", stacks=stacks)
+def test_package_upload_s3_applies_replans_reuploads_and_destroys(project: Project) -> None:
+    _write_project(project.root, "s3")
     project.run("apply", "-e", "local", "--auto-approve")
     s3, lam = project.client("s3"), project.client("lambda")
     bucket = _artifacts_bucket(s3)
@@ -129,8 +129,7 @@ def test_package_upload_s3_applies_replans_reuploads_and_destroys(project: Proje
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rules[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
     assert project.changes() == [], "a second plan after apply must show no changes"
-    if stacks is None:
-        _code_change_uploads_a_new_version(project, bucket, key, package)
+    _code_change_uploads_a_new_version(project, bucket, key, package)
     project.run("destroy", "-e", "local", "--auto-approve")
     assert _deployed_buckets(s3) == []
     assert lam.list_functions()["Functions"] == []
@@ -155,24 +154,29 @@ def _code_change_uploads_a_new_version(project: Project, bucket: str, key: str, 
 
 
 def test_a_zip_over_50_mb_switches_auto_mode_to_s3(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A real incompressible file over 50 MB in the agent directory: auto mode deploys it through S3."""
+    """A real incompressible file over 50 MB in the agent directory: auto mode deploys it through S3.
+
+    With stacks: per_agent, so the agent's stack reads the bucket of the shared stack through remote state.
+    """
     from strands_tf.config import load_project, resolve
     from strands_tf.generators.synth import package_agents, synthesize
 
-    _write_project(project.root, "auto")
+    _write_project(project.root, "auto", stacks="per_agent")
     (project.root / "agents" / "big" / "weights.bin").write_bytes(os.urandom(51 * 1024 * 1024))
     monkeypatch.setenv("STRANDS_CACHE_DIR", project.env["STRANDS_CACHE_DIR"])
     loaded = load_project(project.root)
     started = time.monotonic()
     result = synthesize(loaded, resolve(loaded, "local"), packager=package_agents)
     synth_seconds = time.monotonic() - started
-    stack = result.out_dir / "stacks" / f"{PROJECT}-local"
-    doc = json.loads((stack / "cdk.tf.json").read_text())
-    big, small = doc["module"]["agent_big"], doc["module"]["agent_small"]
-    assert big["store_on_s3"] is True and big["s3_bucket"] == "${module.artifacts.bucket_name}"
-    assert (stack / big["filename"]).stat().st_size > 50 * 1024 * 1024
+    stacks = result.out_dir / "stacks"
+    shared = json.loads((stacks / f"{PROJECT}-local" / "cdk.tf.json").read_text())
+    big = json.loads((stacks / f"{PROJECT}-local-big" / "cdk.tf.json").read_text())["module"]["agent_big"]
+    small = json.loads((stacks / f"{PROJECT}-local-small" / "cdk.tf.json").read_text())["module"]["agent_small"]
+    assert big["store_on_s3"] is True
+    assert big["s3_bucket"].startswith("${data.terraform_remote_state.cross-stack-reference-input-bigpkg-local.")
+    assert (stacks / f"{PROJECT}-local-big" / big["filename"]).stat().st_size > 50 * 1024 * 1024
     assert "store_on_s3" not in small and "s3_bucket" not in small
-    assert doc["module"]["artifacts"]["force_destroy"] is True
+    assert shared["module"]["artifacts"]["force_destroy"] is True
     print(f"synth with a 51 MB package: {synth_seconds:.1f} s")
 
     started = time.monotonic()
@@ -185,5 +189,6 @@ def test_a_zip_over_50_mb_switches_auto_mode_to_s3(project: Project, monkeypatch
     function = project.client("lambda").get_function(FunctionName=f"{PROJECT}-local-big")["Configuration"]
     assert function["CodeSize"] == head["ContentLength"]
     print(f"apply with a 51 MB package: {apply_seconds:.1f} s")
+    assert project.changes() == [], "a second plan after apply must show no changes"
     project.run("destroy", "-e", "local", "--auto-approve")
     assert _deployed_buckets(s3) == []
