@@ -192,3 +192,32 @@ def test_a_zip_over_50_mb_switches_auto_mode_to_s3(project: Project, monkeypatch
     assert project.changes() == [], "a second plan after apply must show no changes"
     project.run("destroy", "-e", "local", "--auto-approve")
     assert _deployed_buckets(s3) == []
+
+
+def test_no_package_s3_wiring_passes_terraform_validate(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`synth --no-package` keeps the bucket and S3 wiring of package_upload: s3; every stack still validates."""
+    from strands_tf.config import load_project, resolve
+    from strands_tf.deploy.emulator_target import ensure_provider
+    from strands_tf.generators.synth import synthesize
+    from strands_tf.terraform.engine import discover_engine
+    from strands_tf.terraform.runner import TerraformRunner
+
+    monkeypatch.setenv("STRANDS_CACHE_DIR", str(tmp_path_factory.mktemp("strands-cache")))
+    root = tmp_path / PROJECT
+    _write_project(root, "s3", stacks="per_agent")
+    loaded = load_project(root)
+    result = synthesize(loaded, resolve(loaded, "local"), packager=None)
+    big = json.loads((result.out_dir / "stacks" / f"{PROJECT}-local-big" / "cdk.tf.json").read_text())
+    assert big["module"]["agent_big"]["store_on_s3"] is True and "filename" not in big["module"]["agent_big"]
+    install = ensure_provider()
+    engine = discover_engine(prefer="embedded")
+    for stack in result.stacks:
+        runner = TerraformRunner(
+            engine, result.out_dir / "stacks" / stack.name, data_dir=tmp_path / "data" / stack.name,
+            cli_config=install.cli_config,
+        )  # fmt: skip
+        runner.init(backend=False)
+        outcome = runner.validate()
+        assert outcome.valid, [d.summary for d in outcome.diagnostics]
