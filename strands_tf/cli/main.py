@@ -5,6 +5,8 @@ Command modules are imported only when their command runs, so `strands --help` s
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import os
 import sys
@@ -14,6 +16,34 @@ from typing import Any
 import click
 
 from strands_tf import __version__
+
+# The exit code of a finished command run as a process; None until then (and always in-process callers).
+_exit_code: int | None = None
+
+
+def _end_without_teardown() -> None:
+    """The last exit handler: flush what is buffered and end the process without tearing the interpreter down.
+
+    Tearing down a process that loaded pydantic and built its models frees every object one by one:
+    about 0.1 s of a 0.5 s `strands synth` (the same trick Instagram uses for its workers). Everything
+    with a visible effect has run by now: non-daemon threads are joined before exit handlers, the other
+    exit handlers (registered later, so run earlier) have run, and logging and the standard streams are
+    flushed here.
+    """
+    if _exit_code is None:
+        return
+    if "logging" in sys.modules:
+        import logging
+
+        logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`strands ... | head`) or a closed stream
+            stream.flush()
+    os._exit(_exit_code)
+
+
+# registered at import, before logging or tempfile register theirs: exit handlers run last-in first-out
+atexit.register(_end_without_teardown)
 
 # command name -> (module, attribute, one-line help shown by `strands --help` without importing it)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -173,9 +203,11 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 def _exit(code: int | None) -> Any:
+    global _exit_code
     code = 0 if code is None else code
     if os.environ.get("STRANDS_NO_EXIT") == "1":  # lets in-process callers (tests, benchmarks) read the code
         return code
+    _exit_code = code
     sys.exit(code)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from strands_tf.config import messages
 from strands_tf.config.loader import LoadedProject, _Collector
@@ -49,10 +51,13 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
 }
 
 
-class ResolvedAgent(BaseModel):
-    """One agent with every setting decided for one environment."""
+# The resolved project is plain data built from models that are already validated: dataclasses, not
+# pydantic models, so resolving costs no second validation and no validator builds at start-up.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
+@dataclass(frozen=True)
+class ResolvedAgent:
+    """One agent with every setting decided for one environment."""
 
     name: str
     path: str
@@ -77,10 +82,9 @@ class ResolvedAgent(BaseModel):
     permissions: list[PermissionConfig]
 
 
-class ResolvedEnvironment(BaseModel):
+@dataclass(frozen=True)
+class ResolvedEnvironment:
     """The deployment target of a resolved project."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     target: str
@@ -93,10 +97,9 @@ class ResolvedEnvironment(BaseModel):
     builtin: bool = False
 
 
-class ResolvedProject(BaseModel):
+@dataclass(frozen=True)
+class ResolvedProject:
     """A project resolved for one environment: what the generator turns into Terraform."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     project: str
     environment: ResolvedEnvironment
@@ -107,12 +110,25 @@ class ResolvedProject(BaseModel):
     agents: dict[str, ResolvedAgent]
     resources: dict[str, ResourceConfig]
     selected_agents: list[str]
-    emulator: EmulatorConfig = EmulatorConfig()
-    warnings: list[str] = []
+    emulator: EmulatorConfig
+    warnings: list[str] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready dict (`strands config show --json`)."""
-        return self.model_dump(mode="json")
+        return _jsonable(self)
+
+
+def _jsonable(value: Any) -> Any:
+    """Dataclasses, pydantic models, dicts and lists as JSON-ready data, fields in declaration order."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -126,11 +142,27 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
 
 
 def _settings(model: AgentSettings | None) -> dict[str, Any]:
+    """The agent settings a model sets explicitly, nested models as dicts of what they set (for deep merging)."""
     if model is None:
         return {}
-    fields = set(AgentSettings.model_fields)
-    dumped = model.model_dump(exclude_unset=True)
-    return {k: v for k, v in dumped.items() if k in fields and v is not None}
+    fields = AgentSettings.model_fields
+    out: dict[str, Any] = {}
+    for name in model.model_fields_set:
+        value = getattr(model, name)
+        if name in fields and value is not None:
+            out[name] = _set_fields(value)
+    return out
+
+
+def _set_fields(value: Any) -> Any:
+    # what model_dump(exclude_unset=True) gives, without building a serializer for every settings model
+    if isinstance(value, BaseModel):
+        return {name: _set_fields(getattr(value, name)) for name in value.model_fields_set}
+    if isinstance(value, dict):
+        return {key: _set_fields(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_set_fields(item) for item in value]
+    return value
 
 
 def environment_names(config: ProjectConfig) -> list[str]:
@@ -206,8 +238,10 @@ def resolve(
         resolved_agents[name] = _resolve_agent(name, agent, defaults, env)
     resources = {
         name: type(res).model_validate(
-            {**res.model_dump(exclude_unset=True), **env.overrides.resources.get(name, {}), "type": res.type}
+            {**res.model_dump(exclude_unset=True), **env.overrides.resources[name], "type": res.type}
         )
+        if name in env.overrides.resources
+        else res
         for name, res in config.resources.items()
     }
     _check_environment(env_name, env, resolved_agents, resources, collector)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -62,8 +63,8 @@ def aws_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRuntim
     verify_identity(target)
     # the provider block assumes role_arn itself (and refreshes it during long applies): hand Terraform
     # the base identity, not the role's keys, or it would try to assume the role from the role
-    base = target_for_environment(resolved.model_copy(update={"environment": resolved.environment.model_copy(
-        update={"role_arn": None, "external_id": None})}))  # fmt: skip
+    base_environment = dataclasses.replace(resolved.environment, role_arn=None, external_id=None)
+    base = target_for_environment(dataclasses.replace(resolved, environment=base_environment))
     env = terraform_aws_env(base)
     return TargetRuntime(env=dict(env.variables))
 

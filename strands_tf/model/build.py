@@ -410,7 +410,7 @@ def _merge_cors(agents: list[ResolvedAgent], graph: InfraGraph) -> dict[str, Any
     configs = [a.api.cors for a in agents if a.api and a.api.cors]
     if not configs:
         return None
-    if len({c.model_dump_json() for c in configs}) > 1:
+    if any(c != configs[0] for c in configs[1:]):
         graph.warnings.append("agents declare different CORS settings; the HTTP API uses their union")
 
     def union(attr: str) -> list[str]:

@@ -95,6 +95,20 @@ def test_exit_codes_as_a_process(tmp_path: Path) -> None:
     assert run_process(["validate", "--no-such-flag"]).code == 2
 
 
+def test_a_process_ends_with_everything_written(tmp_path: Path) -> None:
+    """The CLI skips interpreter teardown at exit: output, logs and temp-file cleanup must not suffer from it."""
+    big = run_process(["schema"])  # tens of KiB through a pipe
+    assert big.code == 0 and json.loads(big.out)["title"] == "strands.yaml"
+    log_file = tmp_path / "strands.log"
+    logged = run_process(["-C", str(SAMPLE), "--log-format", "json", "--log-file", str(log_file), "-vv", "validate"])
+    assert logged.code == 0
+    lines = log_file.read_text(encoding="utf-8").splitlines()
+    assert lines and all(json.loads(line)["message"] for line in lines)
+    assert any("loaded" in json.loads(line)["message"] for line in lines)
+    failed = run_process(["-C", str(INVALID / "memory-above-maximum"), "--log-file", str(log_file), "validate"])
+    assert failed.code == 1 and "above the Lambda maximum" in failed.err
+
+
 def test_infrastructure_failure_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     def unreachable(*args: object, **kwargs: object) -> None:
         raise NetworkError("cannot reach sts.amazonaws.com", hint="check your network or proxy")
