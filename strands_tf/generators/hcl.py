@@ -174,6 +174,7 @@ def _file_for_module(module_id: str, body: dict[str, Any]) -> str:
         "/s3-bucket": "s3.tf",
         "/sqs-queue": "sqs.tf",
         "/sns-topic": "sns.tf",
+        "/vpc": "network.tf",
     }
     for suffix, file in kind.items():
         if source.endswith(suffix):

@@ -57,6 +57,10 @@ def element_locations(loaded: LoadedProject) -> dict[tuple[str, str], tuple[str,
         out[("role", name)] = out[("agent", name)]
     for name in loaded.config.resources:
         out[("resource", name)] = loaded.sources.locate(("resources", name), key=True)
+    for name, environment in loaded.config.environments.items():
+        # what the generator checks per environment is its vpc; point there when it is written
+        path = ("environments", name, "vpc") if environment.vpc is not None else ("environments", name)
+        out[("environment", name)] = loaded.sources.locate(path, key=True)
     return out
 
 

@@ -189,3 +189,13 @@ def test_swap_survives_another_synth_landing_in_between(tmp_path: Path, monkeypa
     assert raced == [True]
     assert sorted(os.listdir(out)) == ["new.txt"]
     assert sorted(os.listdir(tmp_path)) == ["cdktf.out"]
+
+
+def test_a_vpc_too_small_for_its_subnets_names_its_line(tmp_path: Path) -> None:
+    root = copy_project(SAMPLE, tmp_path / "sample")
+    _edit(root, "netmask_length: 20", "netmask_length: 26")
+    result = run_cli(["synth", "-e", "prod", "--no-package"], cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "strands.yaml:14:5 environments.prod.vpc" in result.stderr, result.stderr
+    assert "too small" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "cdktf.out").exists()

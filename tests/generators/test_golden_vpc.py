@@ -66,4 +66,4 @@ def test_golden_prod_stack_has_the_vpc_shape() -> None:
     assert {"NetworkInterfaces", "NetworkInterfaceAddresses", "NetworkDescribe"} <= sids["role_support"]
     assert not any(sid.startswith("Network") for sid in sids["role_triage"])
     assert {"vpc_id", "vpc_private_subnet_ids", "vpc_agent_security_group_id"} <= set(doc["output"])
-    assert (GOLDEN / ENVIRONMENT / "hcl" / "main.tf").read_text().startswith("# construct support-desk-prod/vpc")
+    assert (GOLDEN / ENVIRONMENT / "hcl" / "network.tf").read_text().startswith("# construct support-desk-prod/vpc")
