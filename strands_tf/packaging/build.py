@@ -123,13 +123,16 @@ def _artifact(path: Path, digest: ZipDigest) -> Artifact:
 def _remove_stale_temp_files(out_dir: Path, agent: str) -> None:
     # A killed build leaves its temp file behind; one this old is not being written by anyone.
     cutoff = time.time() - STALE_TEMP_SECONDS
-    for name in (code_zip_name(agent), layer_zip_name(agent)):
-        for tmp in out_dir.glob(f".{name}.*.tmp"):
-            try:
-                if tmp.stat().st_mtime < cutoff:
-                    tmp.unlink()
-            except FileNotFoundError:
-                pass
+    prefixes = tuple(f".{name}." for name in (code_zip_name(agent), layer_zip_name(agent)))
+    # one scandir, not a glob per name: every agent of a project shares this directory
+    with os.scandir(out_dir) as entries:
+        stale = [e.path for e in entries if e.name.startswith(prefixes) and e.name.endswith(".tmp")]
+    for path in stale:
+        try:
+            if os.stat(path).st_mtime < cutoff:
+                os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 def _temp_path(directory: Path, name: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import logging
 import os
 import re
@@ -79,20 +80,7 @@ class ExcludeMatcher:
     """gitignore-like globs: ``name`` at any depth, ``dir/`` only dirs, ``a/b`` or ``/a`` from the root."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        self._rules: list[tuple[re.Pattern[str], bool, bool]] = []
-        for raw in patterns:
-            pattern = raw.strip()
-            dir_only = pattern.endswith("/")
-            body = pattern.strip("/")
-            if body.startswith("**/") and "/" not in body[3:]:
-                body = body[3:]
-            if not body:
-                raise PackagingError(
-                    f"exclude pattern {raw!r} is empty",
-                    hint="Write a glob such as 'docs/', '*.csv' or 'data/raw/*'.",
-                )
-            anchored = "/" in body or pattern.startswith("/")
-            self._rules.append((re.compile(fnmatch.translate(body)), dir_only, anchored))
+        self._rules: list[tuple[re.Pattern[str], bool, bool]] = [_compile_rule(raw) for raw in patterns]
 
     def matches(self, relpath: str, name: str, is_dir: bool) -> bool:
         """Whether the entry at ``relpath`` (posix, relative to the root) is excluded."""
@@ -102,6 +90,23 @@ class ExcludeMatcher:
             if regex.match(relpath if anchored else name):
                 return True
         return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile_rule(raw: str) -> tuple[re.Pattern[str], bool, bool]:
+    """(regex, directories only, anchored at the root) of one pattern; cached: every agent shares the defaults."""
+    pattern = raw.strip()
+    dir_only = pattern.endswith("/")
+    body = pattern.strip("/")
+    if body.startswith("**/") and "/" not in body[3:]:
+        body = body[3:]
+    if not body:
+        raise PackagingError(
+            f"exclude pattern {raw!r} is empty",
+            hint="Write a glob such as 'docs/', '*.csv' or 'data/raw/*'.",
+        )
+    anchored = "/" in body or pattern.startswith("/")
+    return re.compile(fnmatch.translate(body)), dir_only, anchored
 
 
 def _arcname(parts: Sequence[str]) -> str:
