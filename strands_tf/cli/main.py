@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -16,6 +17,11 @@ from typing import Any
 import click
 
 from strands_tf import __version__
+
+# Start-up builds tens of thousands of long-lived objects (pydantic's validators above all); with the
+# default threshold (700) the collector walks them again and again for no garbage. A larger first
+# generation still collects cycles in long-running commands.
+gc.set_threshold(20_000, 10, 10)
 
 # The exit code of a finished command run as a process; None until then (and always in-process callers).
 _exit_code: int | None = None
