@@ -15,10 +15,12 @@ Measured per size, as whole processes (interpreter start-up, imports, file write
   in its own virtualenv (`python3 -m venv /tmp/bench-cdktn && /tmp/bench-cdktn/bin/pip install cdktn
   cdktn-provider-aws`; jsii runs the construct library on Node.js)
 
-Wall time is the best of --repeat runs after one warm-up (least disturbed by other load; the median is
-printed too). Peak memory is the child's ru_maxrss from os.wait4, which includes the child's own children
-(the Node.js process jsii starts). Exit code 1 when a target is missed (100 agents under 1 s, >= 20x faster
-than cdktn).
+After one warm-up run of each, the cases of a size run in turn for --repeat rounds, so drift on a shared
+machine hits all of them alike. Wall time is the best run (least disturbed by other load; the median is
+printed too); the ratio is given best to best and as the median of the per-round ratios. Peak memory is
+the child's ru_maxrss from os.wait4, which includes the child's own children (the Node.js process jsii
+starts). Exit code 1 when a target of the issue is missed: 100 agents under 1 s and, for those 100 agents,
+at least 20x faster than cdktn (smaller projects are reported, not judged).
 """
 
 from __future__ import annotations
@@ -146,27 +148,46 @@ def write_project(root: Path, agents: int) -> None:
         (agent / "app.py").write_text("def handler(event, context):\n    return {'ok': True}\n", encoding="utf-8")
 
 
-def measure(argv: list[str], cwd: Path, repeat: int, out: Path, env: dict[str, str] | None = None) -> list[Sample]:
-    """One warm-up run, then `repeat` measured runs (output directory removed before each)."""
-    samples = []
-    for index in range(repeat + 1):
-        shutil.rmtree(out, ignore_errors=True)
-        sample = run_measured(argv, cwd, env)
-        if index:
-            samples.append(sample)
-    return samples
-
-
 def summary(samples: list[Sample]) -> tuple[float, float, float, float]:
     """(best wall seconds, median wall seconds, best CPU seconds, peak RSS MiB)."""
     times = [s.seconds for s in samples]
     return min(times), statistics.median(times), min(s.cpu for s in samples), max(s.rss_mib for s in samples)
 
 
+@dataclass
+class Case:
+    """One command measured at one project size."""
+
+    label: str
+    argv: list[str]
+    cwd: Path
+    out: Path
+    env: dict[str, str]
+    samples: list[Sample]
+
+    def run(self) -> Sample:
+        """One measured run with a fresh output directory."""
+        shutil.rmtree(self.out, ignore_errors=True)
+        return run_measured(self.argv, self.cwd, self.env)
+
+
+def measure_interleaved(cases: list[Case], rounds: int) -> None:
+    """One warm-up run of every case, then `rounds` rounds that run each case once, in turn.
+
+    Taking the cases in turn exposes all of them to the same drift of a shared machine, so their ratio
+    means something even when single wall times swing.
+    """
+    for case in cases:
+        case.run()
+    for _ in range(rounds):
+        for case in cases:
+            case.samples.append(case.run())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agents", default="1,10,100", help="comma-separated project sizes")
-    parser.add_argument("--repeat", type=int, default=3, help="measured runs per case (after one warm-up)")
+    parser.add_argument("--repeat", type=int, default=3, help="measured rounds per size (after one warm-up)")
     parser.add_argument("--cdktn-python", default=DEFAULT_CDKTN_PYTHON, help="python of the cdktn virtualenv")
     parser.add_argument("--no-cdktn", action="store_true", help="measure strands only")
     args = parser.parse_args()
@@ -177,9 +198,11 @@ def main() -> int:
               "/tmp/bench-cdktn/bin/pip install cdktn cdktn-provider-aws (or pass --no-cdktn)")  # fmt: skip
         cdktn_python = None
     strands = [sys.executable, "-m", "strands_tf.cli.main"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STRANDS_")}
+    # PYTHONDONTWRITEBYTECODE would make every run compile every module from source: an installed package
+    # (pip byte-compiles wheels) never pays that, and neither does the cdktn virtualenv
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRANDS_") and k != "PYTHONDONTWRITEBYTECODE"}
     cdktn_env = {**env, "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
-    rows: list[tuple[str, int, float, float, float, float]] = []
+    rows: list[str] = []
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="strands-bench-synth-") as tmp:
         base = Path(tmp)
@@ -187,33 +210,40 @@ def main() -> int:
             root = base / f"p{n}"
             write_project(root, n)
             out = root / "cdktf.out"
-            off = summary(measure([*strands, "synth", "-e", "dev", "--no-package", "--out", str(out)], root,
-                                  args.repeat, out, env))  # fmt: skip
-            rows.append(("strands synth --no-package", n, *off))
-            on = summary(measure([*strands, "synth", "-e", "dev", "--out", str(out)], root, args.repeat, out, env))
-            rows.append(("strands synth (code zips)", n, *on))
-            if n >= 100 and off[0] >= TARGET_SECONDS:
-                failures.append(f"{n} agents: {off[0]:.3f} s is not under {TARGET_SECONDS} s")
+            synth = [*strands, "synth", "-e", "dev", "--out", str(out)]
+            off = Case("strands synth --no-package", [*synth, "--no-package"], root, out, env, [])
+            on = Case("strands synth (code zips)", synth, root, out, env, [])
+            cases = [off, on]
+            ref: Case | None = None
             if cdktn_python:
                 app = base / f"cdktn{n}"
                 app.mkdir()
                 (app / "main.py").write_text(CDKTN_APP, encoding="utf-8")
                 cdk_out = app / "cdktf.out"
-                ref = summary(measure([cdktn_python, "main.py", str(n), str(cdk_out)], app,
-                                      max(1, args.repeat - 1), cdk_out, cdktn_env))  # fmt: skip
-                rows.append(("cdktn + cdktn-provider-aws", n, *ref))
-                ratio = ref[0] / off[0]
-                cpu_ratio = ref[2] / off[2]
-                rows.append((f"  {n} agents: cdktn / strands = {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU", n, 0, 0, 0, 0))
-                if ratio < TARGET_RATIO:
+                ref = Case("cdktn + cdktn-provider-aws", [cdktn_python, "main.py", str(n), str(cdk_out)], app, cdk_out,
+                           cdktn_env, [])  # fmt: skip
+                cases.append(ref)
+            measure_interleaved(cases, args.repeat)
+            for case in cases:
+                best, median, cpu, rss = summary(case.samples)
+                rows.append(f"{case.label:<32} {n:>6} {best:>8.3f} {median:>9.3f} {cpu:>7.3f} {rss:>9.1f}")
+            best_off = summary(off.samples)[0]
+            if n >= 100 and best_off >= TARGET_SECONDS:
+                failures.append(f"{n} agents: {best_off:.3f} s is not under {TARGET_SECONDS} s")
+            if ref is not None:
+                ref_best, _, ref_cpu, _ = summary(ref.samples)
+                ratio = ref_best / best_off
+                cpu_ratio = ref_cpu / summary(off.samples)[2]
+                paired = statistics.median(r.seconds / o.seconds for r, o in zip(ref.samples, off.samples, strict=True))
+                rows.append(f"  {n} agents: cdktn / strands = {ratio:.1f}x wall (best to best), {paired:.1f}x "
+                            f"(median of rounds), {cpu_ratio:.1f}x CPU")  # fmt: skip
+                # the issue's target is stated for the 100-agent project; smaller ones are reported
+                if n >= 100 and ratio < TARGET_RATIO:
                     failures.append(f"{n} agents: cdktn/strands = {ratio:.1f}x, below {TARGET_RATIO:.0f}x")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'case':<32} {'agents':>6} {'best s':>8} {'median s':>9} {'CPU s':>7} {'peak MiB':>9}")
-    for label, n, best, median, cpu, rss in rows:
-        if label.startswith("  "):
-            print(label)
-        else:
-            print(f"{label:<32} {n:>6} {best:>8.3f} {median:>9.3f} {cpu:>7.3f} {rss:>9.1f}")
+    for row in rows:
+        print(row)
     for failure in failures:
         print(f"FAIL: {failure}")
     print("PASS" if not failures else "")
