@@ -12,18 +12,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
+
+from .project import STRANDS, Project, changes
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-STRANDS = str(Path(sys.executable).with_name("strands"))
 EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if (p / "strands.yaml").is_file())
 SAMPLE = REPO / "tests" / "config" / "data" / "sample"
 
@@ -31,52 +30,6 @@ SAMPLE = REPO / "tests" / "config" / "data" / "sample"
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("strands-cache")
-
-
-class Project:
-    """A copy of a project with its own emulator, driven through the `strands` command."""
-
-    def __init__(self, root: Path, cache: Path) -> None:
-        self.root = root
-        self.env = {
-            **os.environ,
-            "STRANDS_ENGINE": "embedded",
-            "STRANDS_CACHE_DIR": str(cache),
-            "NO_COLOR": "1",
-        }
-        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            self.env.pop(var, None)
-
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [STRANDS, "-C", str(self.root), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-        )
-        assert proc.returncode in ok, f"strands {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        return proc
-
-    def plan(self) -> dict[str, Any]:
-        return json.loads(self.run("plan", "-e", "local", "--json").stdout)
-
-    def endpoint(self) -> str:
-        return json.loads((self.root / ".strands" / "emulator.json").read_text())["endpoint"]
-
-    def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint(),
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    def outputs(self) -> dict[str, str]:
-        data = json.loads(self.run("outputs", "-e", "local", "--json").stdout)
-        return {key: value for stack in data.values() for key, value in stack.items()}
 
 
 def _copy(source: Path, dest: Path) -> Path:
@@ -98,15 +51,6 @@ def project_factory(tmp_path: Path, cache_dir: Path) -> Iterator[Any]:
     yield make
     for project in made:
         project.run("emulator", "stop", ok=(0, 1, 3))
-
-
-def changes(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    return sorted(
-        (change["address"], change["action"])
-        for stack in plan["stacks"].values()
-        for group in stack["groups"]
-        for change in group["changes"]
-    )
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])

@@ -11,19 +11,17 @@ import base64
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
+
+from .project import Project
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
-STRANDS = str(Path(sys.executable).with_name("strands"))
 PROJECT = "bigpkg"
 CONFIG = """\
 version: 1
@@ -39,43 +37,6 @@ agents:
     handler: app.handler
 """
 HANDLER = "def handler(event, context):\n    return {{'version': {version}}}\n"
-
-
-class Project:
-    """A project directory with its own emulator, driven through the `strands` command."""
-
-    def __init__(self, root: Path, cache: Path) -> None:
-        self.root = root
-        self.env = {**os.environ, "STRANDS_ENGINE": "embedded", "STRANDS_CACHE_DIR": str(cache), "NO_COLOR": "1"}
-        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            self.env.pop(var, None)
-
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [STRANDS, "-C", str(self.root), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-        )
-        assert proc.returncode in ok, f"strands {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        return proc
-
-    def changes(self) -> list[tuple[str, str]]:
-        plan = json.loads(self.run("plan", "-e", "local", "--json").stdout)
-        return sorted(
-            (change["address"], change["action"])
-            for stack in plan["stacks"].values()
-            for group in stack["groups"]
-            for change in group["changes"]
-        )
-
-    def client(self, service: str) -> Any:
-        endpoint = json.loads((self.root / ".strands" / "emulator.json").read_text())["endpoint"]
-        return boto3.client(
-            service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
-        )
 
 
 def _write_project(root: Path, upload: str, *, stacks: str | None = None) -> None:

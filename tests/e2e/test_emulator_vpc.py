@@ -8,21 +8,18 @@ VpcConfig (the other has none), a second plan is empty, and destroy leaves the e
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from strands_tf.emulator.ipam import IPAM_FILE_ENV, IpamRegistry
 
+from .project import Project
+
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
-STRANDS = str(Path(sys.executable).with_name("strands"))
 POOL = "ipam-pool-0123456789abcdef0"
 CONFIG = """\
 version: 1
@@ -45,48 +42,6 @@ agents:
 resources:
   notes: {{type: dynamodb, hash_key: id}}
 """
-
-
-class Project:
-    """A project directory with its own emulator, driven through the `strands` command."""
-
-    def __init__(self, root: Path, cache: Path, extra_env: dict[str, str] | None = None) -> None:
-        self.root = root
-        self.env = {**os.environ, "STRANDS_ENGINE": "embedded", "STRANDS_CACHE_DIR": str(cache), "NO_COLOR": "1"}
-        self.env.update(extra_env or {})
-        for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            self.env.pop(var, None)
-
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [STRANDS, "-C", str(self.root), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-        )
-        assert proc.returncode in ok, f"strands {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        return proc
-
-    def changes(self) -> list[tuple[str, str]]:
-        plan = json.loads(self.run("plan", "-e", "local", "--json").stdout)
-        return sorted(
-            (change["address"], change["action"])
-            for stack in plan["stacks"].values()
-            for group in stack["groups"]
-            for change in group["changes"]
-        )
-
-    def outputs(self) -> dict[str, Any]:
-        data = json.loads(self.run("outputs", "-e", "local", "--json").stdout)
-        return {key: value for stack in data.values() for key, value in stack.items()}
-
-    def client(self, service: str) -> Any:
-        endpoint = json.loads((self.root / ".strands" / "emulator.json").read_text())["endpoint"]
-        return boto3.client(
-            service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
-        )
 
 
 def _write(root: Path, project: str, vpc: str, stacks: str = "") -> Path:
