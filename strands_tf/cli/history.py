@@ -428,7 +428,6 @@ def init(ctx: click.Context, environment: str | None, as_json: bool) -> None:
         prefix=cfg.prefix,
         kms_key=None if emulator else cfg.kms_key,
         tags=dict(resolved.tags),
-        tls_only=not emulator,
     )
     report = init_bucket(client, settings, target=target)
     if as_json:

@@ -92,7 +92,8 @@ def _port_in_use(port: int) -> bool:
     return False
 
 
-def _command() -> list[str]:
+def moto_command() -> list[str]:
+    """argv that starts the emulator's moto server (append `-H HOST -p PORT`); tests start theirs the same way."""
     try:
         import moto.server  # noqa: F401
     except ImportError as exc:
@@ -132,7 +133,7 @@ def start(*, port: int | None = None, log_file: Path | None = None, timeout: flo
             hint="Stop that process, or start the emulator without a fixed port to get a free one.",
         )
     chosen = port if port is not None else free_port()
-    cmd = [*_command(), "-H", HOST, "-p", str(chosen)]
+    cmd = [*moto_command(), "-H", HOST, "-p", str(chosen)]
     out: Any = subprocess.DEVNULL
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)

@@ -31,9 +31,6 @@ class BucketSettings:
     prefix: str = ""
     kms_key: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-    # False only for the emulator: it is reached over plain HTTP, and moto applies a Deny statement
-    # without evaluating its conditions, so a TLS-only policy would lock everyone out
-    tls_only: bool = True
 
 
 @dataclass
@@ -163,9 +160,8 @@ def init_bucket(client: Any, settings: BucketSettings, *, target: AwsTarget | No
         ServerSideEncryptionConfiguration={"Rules": [encryption_rule(settings.kms_key)]},
     )
     applied.append(f"default encryption ({'KMS ' + settings.kms_key if settings.kms_key else 'SSE-S3'})")
-    if settings.tls_only:
-        call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket)))
-        applied.append("TLS-only bucket policy")
+    call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket)))
+    applied.append("TLS-only bucket policy")
     tags = {"managed-by": "strands-tf", "strands:purpose": "deployment-history", **dict(settings.tags)}
     call(
         "put_bucket_tagging",

@@ -372,7 +372,7 @@ def open_history(
         # the emulator starts empty: its bucket is created on first use, with the same settings as in AWS
         if not bucket_exists(client, bucket, target):
             region = resolved.environment.region
-            settings = BucketSettings(bucket, region, cfg.retention_days, prefix, tls_only=False)
+            settings = BucketSettings(bucket, region, cfg.retention_days, prefix)
             init_bucket(client, settings, target=target)
     return History(store, project, loaded.root, prefix)
 

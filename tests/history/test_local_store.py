@@ -78,7 +78,7 @@ def test_push_moves_local_records_to_the_bucket(
     configure(world.root, bucket=bucket_name)
     loaded = load_project(world.root)
     hist = open_history(loaded, resolve(loaded, ENV), factory=factory)
-    init_bucket(hist.store.client, BucketSettings(bucket_name, "us-east-1", 90, "teams/ai", tls_only=False))
+    init_bucket(hist.store.client, BucketSettings(bucket_name, "us-east-1", 90, "teams/ai"))
     pushed = strands(["history", "push", "--json"], world.root, monkeypatch, capsys)
     assert pushed.code == 0, pushed.err
     assert pushed.json()["pushed"] == [f"dev/{world.first}"]

@@ -31,7 +31,7 @@ def upload(world: World, bucket: str, factory: AwsSessionFactory, *, redact: boo
     resolved = resolve(loaded, ENV)
     init_bucket(
         factory.client("s3", target_for_environment(resolved)),
-        BucketSettings(bucket, "us-east-1", 90, "teams/ai", tls_only=False),
+        BucketSettings(bucket, "us-east-1", 90, "teams/ai"),
     )
     assert record_deployment(loaded, resolved, world.deployment_dir(world.first), factory=factory).uploaded
 

@@ -34,9 +34,7 @@ def make_bucket(world: World, bucket: str, factory: AwsSessionFactory) -> None:
     loaded = load_project(world.root)
     resolved = resolve(loaded, ENV)
     client = factory.client("s3", target_for_environment(resolved))
-    # moto applies a Deny statement without evaluating its conditions: the TLS-only policy would deny every
-    # (plain HTTP) request here, so buckets that tests write to go without it (init test checks the policy)
-    init_bucket(client, BucketSettings(bucket, "us-east-1", 90, "teams/ai", tls_only=False))
+    init_bucket(client, BucketSettings(bucket, "us-east-1", 90, "teams/ai"))
 
 
 def record(world: World, deployment_id: str, factory: AwsSessionFactory) -> RecordResult:

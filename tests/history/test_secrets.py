@@ -91,7 +91,7 @@ def test_canary_secrets_never_reach_any_uploaded_object(
     loaded = load_project(world.root)
     resolved = resolve(loaded, ENV)
     client = factory.client("s3", target_for_environment(resolved))
-    init_bucket(client, BucketSettings(bucket_name, "us-east-1", 90, "teams/ai", tls_only=False))
+    init_bucket(client, BucketSettings(bucket_name, "us-east-1", 90, "teams/ai"))
 
     # the canaries are real: Terraform holds them (local state, plan files), so a leak would be possible
     tfstate = b"".join(p.read_bytes() for p in (world.root / ".strands" / "tfstate").rglob("*.tfstate"))

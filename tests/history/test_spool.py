@@ -53,7 +53,7 @@ def new_factory(monkeypatch: pytest.MonkeyPatch) -> AwsSessionFactory:
 
 def create_bucket(bucket: str) -> None:
     client = boto3.client("s3", region_name="us-east-1")
-    init_bucket(client, BucketSettings(bucket, "us-east-1", 90, "teams/ai", tls_only=False))
+    init_bucket(client, BucketSettings(bucket, "us-east-1", 90, "teams/ai"))
 
 
 def spool_hashes(root: Path) -> dict[str, str]:
