@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -18,6 +19,9 @@ LOG_FILE = "emulator.log"
 # STRANDS_EMULATOR_REATTACH=0 makes Terraform launch the provider from the mirror itself (slower, no extra process)
 REATTACH_SWITCH = "STRANDS_EMULATOR_REATTACH"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+IPAM_REGISTRY_FILE = "ipam.json"
+# the address space the emulator gives an IPAM pool that strands.yaml names (moto has no IPAM to ask)
+EMULATOR_POOL_CIDR = "10.0.0.0/8"
 
 
 def cache_root() -> Path:
@@ -86,6 +90,27 @@ def ensure_provider():  # type: ignore[no-untyped-def]
         return mirror.install(root, force=True)
 
 
+def ipam_env(resolved: ResolvedProject, workspace: Workspace) -> dict[str, str]:
+    """The simulated IPAM registry for an environment whose VPC comes from a pool; {} when none is needed.
+
+    The pool strands.yaml names is declared in `.strands/ipam.json` with EMULATOR_POOL_CIDR, so an IPAM
+    VPC applies on the emulator with no setup. A registry the user points at themselves
+    (STRANDS_TF_EMULATOR_IPAM_FILE, with their own pools) is left alone.
+    """
+    from strands_tf.emulator.ipam import IPAM_FILE_ENV, IpamRegistry
+    from strands_tf.errors import ConflictError
+
+    vpc = resolved.environment.vpc
+    if vpc is None or vpc.ipam_pool_id is None or os.environ.get(IPAM_FILE_ENV):
+        return {}
+    path = workspace.strands_dir / IPAM_REGISTRY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # a pool declared earlier with another range (edited by hand) is kept, with its allocations
+    with contextlib.suppress(ConflictError):
+        IpamRegistry(path).define_pool(vpc.ipam_pool_id, EMULATOR_POOL_CIDR)
+    return {IPAM_FILE_ENV: str(path)}
+
+
 def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRuntime:
     """Start (or reuse) the emulator, install the provider, and point Terraform at both."""
     if resolved.environment.target != "emulator":
@@ -101,13 +126,15 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
         # the real hashicorp/aws from the registry, pointed at the emulator by the generated provider block
         return TargetRuntime(env=env_base, variables={"emulator_endpoint": info.endpoint})
     install = ensure_provider()
+    ipam = ipam_env(resolved, workspace)
+    env_base.update(ipam)
     session = None
     if os.environ.get(REATTACH_SWITCH, "1") != "0":
         from strands_tf.emulator.provider.reattach import ReattachedProvider
 
         # one provider process per stack phase instead of one per Terraform walk: about 4x faster
         def session(stack):  # type: ignore[no-untyped-def]
-            return ReattachedProvider(stack.workdir)
+            return ReattachedProvider(stack.workdir, extra_env=ipam)
 
     return TargetRuntime(
         env=env_base,

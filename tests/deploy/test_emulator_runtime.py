@@ -64,3 +64,33 @@ def test_the_emulator_is_reused_and_a_stale_record_is_dropped(project: Path) -> 
     record.write_text('{"pid": 999999, "port": 1, "started_at": 0}')  # nothing answers on port 1
     assert emulator_target.running_emulator(workspace) is None
     assert not record.exists()
+
+
+def test_an_ipam_vpc_gets_its_pool_declared_in_the_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from strands_tf.emulator.ipam import IPAM_FILE_ENV, IpamRegistry
+
+    monkeypatch.delenv(IPAM_FILE_ENV, raising=False)
+    config = project / "strands.yaml"
+    pool = "ipam-pool-0123456789abcdef0"
+    config.write_text(
+        config.read_text().replace(
+            "environments:\n",
+            "environments:\n  sandbox:\n    target: emulator\n"
+            f"    vpc: {{ipam_pool_id: {pool}, netmask_length: 20, nat: none}}\n",
+            1,
+        )
+    )
+    workspace = Workspace(project)
+    resolved = resolve(load_project(project), "sandbox")
+    env = emulator_target.ipam_env(resolved, workspace)
+    registry = project / ".strands" / emulator_target.IPAM_REGISTRY_FILE
+    assert env == {IPAM_FILE_ENV: str(registry)}
+    allocation = IpamRegistry(registry).allocate(pool, netmask_length=20)
+    assert allocation.cidr == "10.0.0.0/20"  # from the emulator's range for the pool
+    assert emulator_target.ipam_env(resolved, workspace) == env  # declared once; allocations kept
+    assert IpamRegistry(registry).allocate(pool, netmask_length=20).cidr == "10.0.16.0/20"
+    # the user's own registry wins, and environments without an IPAM VPC need none
+    monkeypatch.setenv(IPAM_FILE_ENV, str(project / "mine.json"))
+    assert emulator_target.ipam_env(resolved, workspace) == {}
+    monkeypatch.delenv(IPAM_FILE_ENV)
+    assert emulator_target.ipam_env(resolve(load_project(project), "local"), workspace) == {}
