@@ -142,27 +142,11 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
 
 
 def _settings(model: AgentSettings | None) -> dict[str, Any]:
-    """The agent settings a model sets explicitly, nested models as dicts of what they set (for deep merging)."""
     if model is None:
         return {}
-    fields = AgentSettings.model_fields
-    out: dict[str, Any] = {}
-    for name in model.model_fields_set:
-        value = getattr(model, name)
-        if name in fields and value is not None:
-            out[name] = _set_fields(value)
-    return out
-
-
-def _set_fields(value: Any) -> Any:
-    # what model_dump(exclude_unset=True) gives, without building a serializer for every settings model
-    if isinstance(value, BaseModel):
-        return {name: _set_fields(getattr(value, name)) for name in value.model_fields_set}
-    if isinstance(value, dict):
-        return {key: _set_fields(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_set_fields(item) for item in value]
-    return value
+    fields = set(AgentSettings.model_fields)
+    dumped = model.model_dump(exclude_unset=True)
+    return {k: v for k, v in dumped.items() if k in fields and v is not None}
 
 
 def environment_names(config: ProjectConfig) -> list[str]:
