@@ -35,14 +35,14 @@ def _click_color() -> bool | None:
     return True if os.environ.get("FORCE_COLOR") else None
 
 
-def status(text: str, *, mark: str | None = None, mark_color: str = "green", err: bool = False) -> None:
+def status(text: str, *, mark: str | None = None) -> None:
     """One plain status line (`✓ stack demo-dev: ...`), coloured on a terminal unless NO_COLOR is set.
 
     For the hot, line-oriented commands (synth) that have no tables or live views to draw: they stay
     free of rich's import cost.
     """
-    prefix = f"{click.style(mark, fg=mark_color, bold=True)} " if mark else ""
-    click.echo(prefix + text, err=err, color=_click_color())
+    prefix = f"{click.style(mark, fg='green', bold=True)} " if mark else ""
+    click.echo(prefix + text, color=_click_color())
 
 
 def warning(text: str) -> None:
