@@ -122,12 +122,11 @@ class Workspace:
         return proj
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Workspace:
+def emulated_workspace(base: Path, endpoint: str) -> Workspace:
+    """modules/ copied under `base` and the emulator provider installed there, aimed at `endpoint`."""
     from strands_tf.emulator import mirror
     from strands_tf.emulator.provider.schema import DEFAULT_SCHEMA_PATH, SCHEMA_ENV
 
-    base = tmp_path_factory.mktemp("emulated")
     shutil.copytree(MODULES_DIR, base / "modules")
     previous = os.environ.get(SCHEMA_ENV)
     os.environ[SCHEMA_ENV] = str(DEFAULT_SCHEMA_PATH)
@@ -138,7 +137,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Wor
             os.environ.pop(SCHEMA_ENV, None)
         else:
             os.environ[SCHEMA_ENV] = previous
-    return Workspace(base, installed, moto_server.endpoint, {SCHEMA_ENV: str(DEFAULT_SCHEMA_PATH)})
+    return Workspace(base, installed, endpoint, {SCHEMA_ENV: str(DEFAULT_SCHEMA_PATH)})
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Workspace:
+    return emulated_workspace(tmp_path_factory.mktemp("emulated"), moto_server.endpoint)
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hcl2
 import pytest
@@ -24,7 +22,7 @@ from strands_tf.schema.check import check_hcl_file
 from strands_tf.schema.modules import check_module_call, find_output_references, module_interface
 
 from .conftest import FIXTURE_ROOT, MODULES_DIR, run_engine
-from .test_emulator_apply import Project, Workspace
+from .test_emulator_apply import Project, Workspace, emulated_workspace
 
 STORE_ON_S3_ROOT = FIXTURE_ROOT.parent / "store_on_s3"
 BUCKET = "demo-dev-artifacts-123456789012"
@@ -89,31 +87,10 @@ def test_fixture_root_is_formatted() -> None:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    """modules/ and the emulator provider, against the emulator's own moto server.
-
-    Not the plain moto server of tests/conftest.py: moto alone denies every object request to a bucket
-    with the s3-bucket module's TLS-only policy; the emulator's server evaluates its condition as AWS does.
-    """
-    from strands_tf.emulator import mirror, server
-    from strands_tf.emulator.provider.schema import DEFAULT_SCHEMA_PATH, SCHEMA_ENV
-
-    base = tmp_path_factory.mktemp("store-on-s3")
-    shutil.copytree(MODULES_DIR, base / "modules")
-    previous = os.environ.get(SCHEMA_ENV)
-    os.environ[SCHEMA_ENV] = str(DEFAULT_SCHEMA_PATH)
-    try:
-        installed = mirror.install(base / "emulator-cache")
-    finally:
-        if previous is None:
-            os.environ.pop(SCHEMA_ENV, None)
-        else:
-            os.environ[SCHEMA_ENV] = previous
-    info = server.start(log_file=base / "moto.log")
-    try:
-        yield Workspace(base, installed, info.endpoint, {SCHEMA_ENV: str(DEFAULT_SCHEMA_PATH)})
-    finally:
-        server.stop(info)
+def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server: Any) -> Workspace:
+    """modules/ and the emulator provider against the shared moto server (the emulator's, which evaluates
+    the s3-bucket module's TLS-only policy as AWS does)."""
+    return emulated_workspace(tmp_path_factory.mktemp("store-on-s3"), moto_server.endpoint)
 
 
 def test_upload_deploy_replan_reupload_and_destroy(workspace: Workspace) -> None:
