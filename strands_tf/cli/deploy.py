@@ -71,13 +71,12 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
       strands plan -e dev --detailed-exitcode   # CI: 0 no changes, 2 changes, 1 error
     """
     from strands_tf.cli.plan_view import render_summary
-    from strands_tf.deploy.executor import SilentReporter
     from strands_tf.deploy.project import plan_project
     from strands_tf.fsutil import atomic_write_text
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
-    op = _prepare(ctx, environment, SilentReporter(), package=not no_package)
+    op = _prepare(ctx, environment, None, package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
     document = {
@@ -173,7 +172,9 @@ def _record(console: Any, op: Any, result: Any) -> list[str]:
 def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
     from strands_tf.errors import ExitCode
 
-    warnings = _record(console, op, result) if result.checkpoint.status != "cancelled" or result.errors else []
+    warnings = list(result.warnings)
+    if result.checkpoint.status != "cancelled" or result.errors:
+        warnings += _record(console, op, result)
     op.warnings.extend(warnings)
     if not as_json:
         for warning in warnings:

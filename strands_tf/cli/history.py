@@ -341,26 +341,44 @@ def prune(ctx: click.Context, days: int | None, dry_run: bool, environment: str 
 @_JSON_OPTION
 @click.pass_context
 def sync(ctx: click.Context, environment: str | None, as_json: bool) -> int:
-    """Upload records spooled while the bucket could not be reached (same bytes, same hashes).
+    """Finish recording: build records that could not be built, then upload spooled records.
+
+    Records are spooled while the bucket cannot be reached (uploaded with the same bytes and hashes);
+    a record that could not be built at all (a full disk, a damaged state file) or belongs to a
+    deployment killed mid-way (marked interrupted here) is built first.
 
     \b
     Examples:
       strands history sync
     """
     from strands_tf.errors import ExitCode
+    from strands_tf.history.recorder import sync_records
 
-    _loaded, _resolved, hist = _open(ctx, environment)
-    report = hist.sync()
+    loaded, resolved, hist = _open(ctx, environment)
+    outcome = sync_records(loaded, resolved, hist)
+    report = outcome.report
+    unbuilt = {b.deployment_id or "?": b.error for b in outcome.built if b.error is not None}
     if as_json:
-        print_json({"uploaded": report.uploaded, "pending": report.pending, "busy": report.skipped_busy})
+        print_json({
+            "uploaded": report.uploaded, "pending": report.pending, "busy": report.skipped_busy,
+            "interrupted": outcome.interrupted, "built": [b.deployment_id for b in outcome.built if b.error is None],
+            "not_built": unbuilt,
+        })  # fmt: skip
     else:
         console = make_console()
+        for deployment_id in outcome.interrupted:
+            console.print(f"deployment {escape(deployment_id)} was killed before it finished: marked interrupted")
+        for built in outcome.built:
+            if built.error is None:
+                console.print(f"built the record of {escape(built.deployment_id or '?')}")
         if report.skipped_busy:
             console.print("another strands process is uploading spooled records; try again shortly")
         console.print(f"uploaded {len(report.uploaded)} spooled record(s) to {escape(hist.store.location)}")
         for key, reason in report.pending.items():
             console.print(f"  [red]still spooled[/]: {escape(key)}: {escape(reason)}")
-    return ExitCode.INFRA if report.pending else ExitCode.OK
+        for deployment_id, reason in unbuilt.items():
+            console.print(f"  [red]not built[/]: {escape(deployment_id)}: {escape(str(reason))}")
+    return ExitCode.INFRA if report.pending or unbuilt else ExitCode.OK
 
 
 @history.command()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from strands_tf.errors import StateError
 from strands_tf.fsutil import atomic_write_text
 
-StackStatus = Literal["pending", "planned", "no_changes", "applying", "applied", "failed", "cancelled", "skipped"]
-DeploymentStatus = Literal["running", "succeeded", "failed", "cancelled", "rolled_back"]
+StackStatus = Literal[
+    "pending", "planned", "no_changes", "applying", "applied", "failed", "cancelled", "skipped", "interrupted"
+]
+# "interrupted": the process running the deployment died (SIGKILL, power loss) without finishing it
+DeploymentStatus = Literal["running", "succeeded", "failed", "cancelled", "rolled_back", "interrupted"]
+FINISHED = frozenset({"succeeded", "failed", "cancelled", "rolled_back", "interrupted"})
 CHECKPOINT_FILE = "checkpoint.json"
 FORMAT_VERSION = 1
 
@@ -39,6 +45,54 @@ class StackCheckpoint(BaseModel):
     changes: dict[str, int] = Field(default_factory=dict)
 
 
+class AttemptStack(BaseModel):
+    """What one attempt did to one stack."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: StackStatus = "pending"
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    changes: dict[str, int] = Field(default_factory=dict)
+
+
+class Owner(BaseModel):
+    """The process running an attempt: how a later command tells a live deployment from a killed one."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pid: int
+    host: str
+    proc_start: str | None = None
+
+    @classmethod
+    def current(cls) -> Owner:
+        """This process."""
+        from strands_tf.state.lock import process_start
+
+        return cls(pid=os.getpid(), host=socket.gethostname(), proc_start=process_start(os.getpid()))
+
+    def gone(self) -> bool:
+        """True when this process certainly no longer runs (only decidable on its own host)."""
+        from strands_tf.state.lock import process_gone
+
+        return process_gone(self.pid, self.host, self.proc_start)
+
+
+class Attempt(BaseModel):
+    """One run of a deployment: the first, then one per `apply --resume`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    number: int
+    started_at: str = Field(default_factory=_now)
+    finished_at: str | None = None
+    status: DeploymentStatus = "running"
+    owner: Owner | None = None
+    stacks: dict[str, AttemptStack] = Field(default_factory=dict)
+
+
 class Checkpoint(BaseModel):
     """A deployment (apply, destroy or rollback) as it stands on disk."""
 
@@ -55,10 +109,32 @@ class Checkpoint(BaseModel):
     stacks: dict[str, StackCheckpoint] = Field(default_factory=dict)
     rollback_of: str | None = None
     synth_dir: str = "cdktf.out"
+    attempts: list[Attempt] = Field(default_factory=list)
+    # "pending" from the start until the history record is built into the spool: a record that could not be
+    # built (a full disk, a damaged file) is finished by the next command or `strands history sync`
+    record: Literal["pending", "spooled"] | None = None
 
     def pending_stacks(self) -> list[str]:
         """Stacks that still need work when the deployment is resumed."""
         return [s.name for s in self.stacks.values() if s.status not in ("applied", "no_changes")]
+
+    def all_attempts(self) -> list[Attempt]:
+        """Every attempt; a checkpoint written before attempts were kept counts as one."""
+        if self.attempts:
+            return list(self.attempts)
+        stacks = {
+            name: AttemptStack(
+                status=s.status, started_at=s.started_at, finished_at=s.finished_at, error=s.error, changes=s.changes
+            )
+            for name, s in self.stacks.items()
+        }
+        return [Attempt(number=1, started_at=self.started_at, finished_at=self.finished_at, status=self.status,
+                        stacks=stacks)]  # fmt: skip
+
+    @property
+    def attempt(self) -> int:
+        """Number of the latest attempt (1 for a checkpoint without attempts)."""
+        return self.attempts[-1].number if self.attempts else 1
 
 
 class CheckpointStore:
@@ -94,19 +170,78 @@ class CheckpointStore:
             text = self.checkpoint.model_dump_json(indent=2)
             atomic_write_text(self.path, text + "\n")
 
+    def begin_attempt(self) -> int:
+        """Start an attempt run by this process (the first, or a resume); the deployment is running again."""
+        with self._lock:
+            checkpoint = self.checkpoint
+            if not checkpoint.attempts and checkpoint.finished_at is not None:
+                checkpoint.attempts = checkpoint.all_attempts()  # keep a pre-attempts first run as attempt 1
+            number = checkpoint.attempts[-1].number + 1 if checkpoint.attempts else 1
+            checkpoint.attempts.append(Attempt(number=number, owner=Owner.current()))
+            checkpoint.status = "running"
+            checkpoint.finished_at = None
+            checkpoint.record = "pending"  # this attempt changes what the record says
+        self.save()
+        return number
+
     def update_stack(self, name: str, **changes: Any) -> None:
-        """Change one stack's fields and save."""
+        """Change one stack's fields (in the deployment and in the current attempt) and save."""
         with self._lock:
             stack = self.checkpoint.stacks[name]
             for key, value in changes.items():
                 setattr(stack, key, value)
+            if self.checkpoint.attempts:
+                mine = self.checkpoint.attempts[-1].stacks.setdefault(name, AttemptStack())
+                for key, value in changes.items():
+                    if key in AttemptStack.model_fields:
+                        setattr(mine, key, value)
         self.save()
 
     def finish(self, status: DeploymentStatus) -> None:
-        """Mark the deployment finished."""
+        """Mark the deployment (and its current attempt) finished."""
         with self._lock:
+            now = _now()
             self.checkpoint.status = status
-            self.checkpoint.finished_at = _now()
+            self.checkpoint.finished_at = now
+            if self.checkpoint.attempts:
+                self.checkpoint.attempts[-1].status = status
+                self.checkpoint.attempts[-1].finished_at = now
+        self.save()
+
+    def skip_record(self) -> None:
+        """Nothing happened in this attempt (a declined confirmation): no new record is due for it."""
+        with self._lock:
+            if self.checkpoint.record == "pending" and len(self.checkpoint.attempts) <= 1:
+                self.checkpoint.record = None
+        self.save()
+
+    def mark_recorded(self) -> None:
+        """The history record is built (in the spool or the store)."""
+        with self._lock:
+            self.checkpoint.record = "spooled"
+        self.save()
+
+    def mark_interrupted(self) -> None:
+        """The process running the deployment is gone: stacks it was working on and the deployment are
+        `interrupted` (resumable), and its record is still to be made."""
+        with self._lock:
+            now = _now()
+            checkpoint = self.checkpoint
+            for stack in checkpoint.stacks.values():
+                if stack.status == "applying":
+                    stack.status = "interrupted"
+                    stack.error = "the process running this deployment was killed"
+                    stack.finished_at = now
+            if checkpoint.attempts:
+                current = checkpoint.attempts[-1]
+                current.status, current.finished_at = "interrupted", now
+                for name, entry in current.stacks.items():
+                    if checkpoint.stacks.get(name) is not None and checkpoint.stacks[name].status == "interrupted":
+                        entry.status, entry.error, entry.finished_at = "interrupted", checkpoint.stacks[name].error, now
+            checkpoint.status = "interrupted"
+            checkpoint.finished_at = now
+            if checkpoint.record is None:
+                checkpoint.record = "pending"
         self.save()
 
 

@@ -8,17 +8,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.deploy.checkpoint import CheckpointStore, latest_checkpoint
+from strands_tf.deploy.events import Subscriber
 from strands_tf.deploy.executor import (
     Confirm,
     DeployContext,
     DeploymentResult,
-    Reporter,
-    SilentReporter,
     StackPlan,
     StackSpec,
     TargetRuntime,
@@ -32,7 +31,10 @@ from strands_tf.deploy.workspace import Workspace, new_deployment_id
 from strands_tf.errors import StateError, UserError
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
-from strands_tf.terraform.runner import Cancellation, TerraformRunner
+from strands_tf.terraform.runner import Cancellation
+
+if TYPE_CHECKING:
+    from strands_tf.deploy.state_sync import StateSync
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +99,17 @@ def prepare(
     loaded: LoadedProject,
     resolved: ResolvedProject,
     *,
-    reporter: Reporter | None = None,
+    reporter: Subscriber | None = None,
     parallel: bool = True,
     engine: Any = None,
     runtime_factory: RuntimeFactory = default_runtime,
     package: bool = True,
     cancellation: Cancellation | None = None,
 ) -> Operation:
-    """Synthesize into `.strands/build/<env>`, find the engine and reach the target."""
+    """Synthesize into `.strands/build/<env>`, find the engine and reach the target.
+
+    `reporter` subscribes to the operation's event stream (the terminal view, the canvas).
+    """
     from strands_tf.generators.synth import package_agents
     from strands_tf.terraform.engine import discover_engine
 
@@ -122,9 +127,10 @@ def prepare(
         runtime=runtime,
         cancellation=cancellation or Cancellation(),
         owner_of=owner_resolver(synth, loaded),
-        reporter=reporter or SilentReporter(),
         parallel=parallel,
     )
+    if reporter is not None:
+        ctx.events.subscribe(reporter)
     return Operation(loaded, resolved, workspace, synth, stacks, ctx, list(synth.warnings))
 
 
@@ -166,22 +172,31 @@ def plan_project(op: Operation, *, destroy: bool = False) -> ProjectPlan:
     return ProjectPlan(results, deferred)
 
 
-def _state_updater(op: Operation) -> Callable[[StackSpec, TerraformRunner], None]:
-    from strands_tf.state.manager import StateManager
-    from strands_tf.terraform.tfstate import parse_tfstate_dict
+def state_sync(op: Operation) -> StateSync:
+    """The executor's after-stack hook that keeps the environment's state file in step with tfstate."""
+    from strands_tf.deploy.state_sync import StateSync
 
-    manager = StateManager(op.loaded.root, op.resolved.environment.name)
+    return StateSync(op.ctx, op.loaded.root, op.resolved.project, op.resolved.environment.name)
 
-    def update(stack: StackSpec, runner: TerraformRunner) -> None:
-        raw = runner.state_pull()
-        synth_doc = json.loads((stack.workdir / "cdk.tf.json").read_text("utf-8"))
-        if not raw or not raw.get("resources"):
-            manager.remove_stack(stack.name)
-            return
-        tfstate = parse_tfstate_dict(raw, source=f"{stack.name} state")
-        manager.record_apply(stack.name, tfstate, synth_doc, project=op.resolved.project)
 
-    return update
+def _run(op: Operation, store: CheckpointStore, stacks: list[StackSpec], **kw: Any) -> DeploymentResult:
+    """One attempt under the project lock: repair the state file first, map state after every stack."""
+    sync = state_sync(op)
+    sync.check()
+    try:
+        result = run_deployment(op.ctx, store, stacks, after_stack=sync, **kw)
+    finally:
+        # a damaged state file is rebuilt for every stack, also those this deployment did not reach
+        sync.complete(stacks + [s for s in op.stacks if s.name not in {t.name for t in stacks}])
+    result.warnings[:0] = sync.warnings
+    return result
+
+
+def recover(op: Operation) -> list[str]:
+    """Mark deployments whose process was killed mid-way `interrupted` (their records become due)."""
+    from strands_tf.deploy.recovery import mark_interrupted
+
+    return mark_interrupted(op.workspace)
 
 
 def apply_project(
@@ -195,10 +210,12 @@ def apply_project(
     deployment_id: str | None = None,
 ) -> DeploymentResult:
     """Record a deployment and run it (plan → confirm → apply per wave), mapping state after each stack."""
+    from strands_tf.history.record import snapshot_config
     from strands_tf.state.lock import ProjectLock
 
     chosen = stacks if stacks is not None else op.stacks
     with ProjectLock(op.loaded.root, f"strands {command}"):
+        interrupted = recover(op)
         store = start_deployment(
             op.workspace,
             deployment_id or new_deployment_id(),
@@ -209,9 +226,19 @@ def apply_project(
             op.synth.out_dir,
             rollback_of=rollback_of,
         )
+        snapshot_config(op.loaded, op.resolved, store.dir)
         # stacks run from the deployment's own copy, so a later synth cannot change a running deployment
         chosen = [StackSpec(s.name, store.dir / "cdktf.out" / "stacks" / s.name, s.dependencies) for s in chosen]
-        return run_deployment(op.ctx, store, chosen, destroy=destroy, confirm=confirm, after_apply=_state_updater(op))
+        result = _run(op, store, chosen, destroy=destroy, confirm=confirm)
+    result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
+    return result
+
+
+def _interrupted_warning(deployment_id: str) -> str:
+    return (
+        f"deployment {deployment_id} was killed before it finished; it is marked interrupted and recorded "
+        "(`strands apply --resume` continues it if it is the latest)"
+    )
 
 
 def resume_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResult:
@@ -219,21 +246,21 @@ def resume_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResul
     from strands_tf.state.lock import ProjectLock
 
     env = op.resolved.environment.name
-    found = latest_checkpoint(op.workspace.deployments_dir(), env, status={"failed", "cancelled", "running"})
-    if found is None:
-        raise StateError(f"no interrupted or failed deployment of '{env}' to resume",
-                         hint="run `strands apply` to start a new one")  # fmt: skip
     with ProjectLock(op.loaded.root, "strands apply --resume"):
+        interrupted = recover(op)
+        found = latest_checkpoint(
+            op.workspace.deployments_dir(), env, status={"failed", "cancelled", "running", "interrupted"}
+        )
+        if found is None:
+            raise StateError(f"no interrupted or failed deployment of '{env}' to resume",
+                             hint="run `strands apply` to start a new one")  # fmt: skip
         store = CheckpointStore.load(found)
-        store.checkpoint.status = "running"
-        store.save()
         all_stacks = read_manifest(found / "cdktf.out")
         pending = set(store.checkpoint.pending_stacks())
         todo = [s for s in all_stacks if s.name in pending]
-        return run_deployment(
-            op.ctx, store, todo, destroy=store.checkpoint.command == "destroy", confirm=confirm,
-            after_apply=_state_updater(op),
-        )  # fmt: skip
+        result = _run(op, store, todo, destroy=store.checkpoint.command == "destroy", confirm=confirm)
+    result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
+    return result
 
 
 def previous_success(op: Operation, *, before: str | None = None) -> Path | None:

@@ -1,4 +1,4 @@
-"""Where a project's working files live under `.strands/`, and deployment ids."""
+"""Where a project's working files live under `.strands/` (and inside a deployment directory), and deployment ids."""
 
 from __future__ import annotations
 
@@ -6,6 +6,23 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+# inside a deployment directory `.strands/deployments/<id>/`
+EVENTS_FILE = "events.jsonl"
+PLANS_DIR = "plans"
+SYNTH_DIR = "cdktf.out"
+CONFIG_SNAPSHOT_DIR = "config"
+
+
+def summaries_dir(deployment_dir: Path, attempt: int = 1) -> Path:
+    """Plan files and summaries of one attempt: `plans/` for the first, `plans/attempt-<n>/` for a resume."""
+    base = deployment_dir / PLANS_DIR
+    return base if attempt <= 1 else base / f"attempt-{attempt}"
+
+
+def summary_file(deployment_dir: Path, stack: str, attempt: int = 1) -> Path:
+    """The plan summary of `stack` in an attempt."""
+    return summaries_dir(deployment_dir, attempt) / f"{stack}.summary.json"
 
 
 def new_deployment_id(now: datetime | None = None) -> str:
@@ -41,6 +58,10 @@ class Workspace:
 
     def deployment_dir(self, deployment_id: str) -> Path:
         return self.deployments_dir() / deployment_id
+
+    def objects_dir(self) -> Path:
+        """Content-addressed store of deployment assets (agent zips, layers), shared by every deployment."""
+        return self.strands_dir / "objects"
 
     def plans_dir(self, environment: str) -> Path:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
