@@ -551,6 +551,11 @@ class HistoryConfig(StrictModel):
     retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
     kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
     redact: list[str] = Field(default_factory=list, description="Regexes of values to redact before upload.")
+    keep_local: bounded(1, 10000, "deployments kept") = Field(
+        20,
+        description="Deployments kept in .strands/deployments per environment (older ones are pruned after a "
+        "successful apply; the rollback and resume targets are always kept).",
+    )
 
     @field_validator("redact")
     @classmethod

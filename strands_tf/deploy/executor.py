@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
 from strands_tf.deploy.events import EventLog, EventStream, StackDone, StackEvent, StackPhase
 from strands_tf.deploy.workspace import EVENTS_FILE, Workspace, summaries_dir, summary_file
@@ -395,11 +396,17 @@ def start_deployment(
     *,
     rollback_of: str | None = None,
 ) -> CheckpointStore:
-    """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint."""
+    """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint.
+
+    Agent zips and layers in the copy are hard links into the workspace's content-addressed asset store:
+    an apply that changed no code adds no asset bytes.
+    """
     deployment_dir = workspace.deployment_dir(deployment_id)
     deployment_dir.mkdir(parents=True, exist_ok=False)
     copy = deployment_dir / "cdktf.out"
-    shutil.copytree(synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+    AssetStore(workspace.objects_dir()).copy_tree(
+        synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+    )
     checkpoint = Checkpoint(
         id=deployment_id,
         command=command,  # type: ignore[arg-type]

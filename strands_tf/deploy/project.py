@@ -230,8 +230,26 @@ def apply_project(
         # stacks run from the deployment's own copy, so a later synth cannot change a running deployment
         chosen = [StackSpec(s.name, store.dir / "cdktf.out" / "stacks" / s.name, s.dependencies) for s in chosen]
         result = _run(op, store, chosen, destroy=destroy, confirm=confirm)
+        if result.ok:
+            result.warnings.extend(prune(op))
     result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
     return result
+
+
+def prune(op: Operation) -> list[str]:
+    """Keep `history.keep_local` deployments of the environment (the rollback and resume targets always)."""
+    from strands_tf.deploy.retention import prune_deployments
+
+    try:
+        report = prune_deployments(op.workspace, op.resolved.environment.name, op.loaded.config.history.keep_local)
+    except OSError as exc:  # housekeeping: never fails a deployment that succeeded
+        return [f"old deployments could not be pruned: {exc}"]
+    if report.removed:
+        logger.info(
+            "pruned %d old deployment(s) of %s (%d bytes of assets freed)",
+            len(report.removed), op.resolved.environment.name, report.freed_bytes,
+        )  # fmt: skip
+    return []
 
 
 def _interrupted_warning(deployment_id: str) -> str:

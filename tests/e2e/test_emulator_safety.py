@@ -211,3 +211,21 @@ def test_a_sigkilled_apply_is_marked_interrupted_and_reaches_history(project: Pr
     created = {(c["stack"], c["address"]) for c in meta["changes"]["created"]}
     assert ("support-desk-local", "module.table_tickets.aws_dynamodb_table.this") in created
     assert project.client("dynamodb").describe_table(TableName="support-desk-local-tickets")["Table"]
+
+
+def test_old_deployments_are_pruned_and_unchanged_agent_code_is_stored_once(project: Project) -> None:
+    config = project.root / "strands.yaml"
+    config.write_text(config.read_text().replace("history: {", "history: {keep_local: 2, "))
+    ids = []
+    for _ in range(3):
+        project.run("apply", "-e", "local", "--auto-approve")
+        ids.append(json.loads(_deployments(project)[-1].read_text())["id"])
+    left = [json.loads(p.read_text())["id"] for p in _deployments(project)]
+    assert left == ids[1:], "the oldest deployment beyond history.keep_local is pruned after a success"
+    zips = sorted((project.root / ".strands" / "deployments").glob("*/cdktf.out/stacks/*/assets/*-code.zip"))
+    assert len(zips) == 4  # two agents, two deployments
+    assert len({z.stat().st_ino for z in zips}) == 2, "each agent's unchanged zip is one stored object"
+    objects = [p for p in (project.root / ".strands" / "objects").rglob("*") if p.is_file()]
+    assert {p.stat().st_ino for p in objects} == {z.stat().st_ino for z in zips}
+    # the kept deployments still roll back: their stacks and code are whole
+    project.run("rollback", ids[1], "-e", "local", "--auto-approve")
