@@ -169,6 +169,26 @@ def _record(console: Any, op: Any, result: Any) -> list[str]:
     return list(record.warnings)
 
 
+def _next_steps(result: Any, environment: str) -> list[str]:
+    """What to do about the errors: a resource that already exists is most likely an orphan of ours."""
+    exists = sorted(
+        {
+            diag.address or name
+            for name, error in result.errors.items()
+            if getattr(getattr(error, "classification", None), "kind", None) == "already_exists"
+            for diag in getattr(error, "diagnostics", []) or []
+            if diag.is_error
+        }
+    )
+    if not exists:
+        return []
+    return [
+        f"{', '.join(exists)} already exist(s) in AWS but not in the Terraform state (an apply killed mid-way "
+        f"leaves such orphans): `strands orphans -e {environment}` lists them, "
+        f"`strands orphans -e {environment} --adopt` imports them (then apply again), `--delete` removes them"
+    ]
+
+
 def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
     from strands_tf.errors import ExitCode
 
@@ -180,8 +200,10 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
         for warning in warnings:
             console.print(f"[yellow]warning[/]: {escape(warning)}")
     checkpoint = result.checkpoint
+    steps = _next_steps(result, op.resolved.environment.name)
     if as_json:
-        print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings})
+        print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings,
+                    "next_steps": steps})  # fmt: skip
     else:
         style = "green" if result.ok else "red"
         console.print(f"[{style}]deployment {escape(checkpoint.id)}: {checkpoint.status}[/]")
@@ -193,6 +215,8 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
                 console.print(f"    {escape(detail.splitlines()[0])}")
             if hint:
                 console.print(f"    [bold]next step:[/] {escape(hint)}")
+        for step in steps:
+            console.print(f"[bold]next step:[/] {escape(step)}")
         if checkpoint.status in ("failed", "cancelled"):
             console.print("resume with [bold]strands apply --resume[/], or roll back with [bold]strands rollback[/]")
     if checkpoint.status == "succeeded":

@@ -68,6 +68,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "describe": ("strands_tf.cli.state", "describe", "Describe one deployed resource and its dependencies."),
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
+    "orphans": ("strands_tf.cli.orphans", "orphans", "Find, adopt or delete resources missing from the state."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
     "doctor": (
         "strands_tf.cli.doctor",

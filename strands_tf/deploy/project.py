@@ -34,6 +34,7 @@ from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner
 from strands_tf.terraform.runner import Cancellation
 
 if TYPE_CHECKING:
+    from strands_tf.deploy.orphans import AdoptOutcome, Orphan, OrphanReport
     from strands_tf.deploy.state_sync import StateSync
 
 logger = logging.getLogger(__name__)
@@ -336,3 +337,48 @@ def rollback_project(
         recorded = [s for s in recorded if s.name in only_stacks]
     op.synth = SynthResult(source / "cdktf.out", [], [], op.synth.graph, [])
     return apply_project(op, confirm=confirm, command="rollback", stacks=recorded, rollback_of=source.name)
+
+
+def _aws_client(op: Operation) -> Callable[[str], Any]:
+    """boto3 clients of the environment's target (the project's emulator for an emulator environment)."""
+    from strands_tf.aws.session import default_factory
+    from strands_tf.aws.target import target_for_environment
+
+    emulator = op.resolved.environment.target == "emulator"
+    endpoint = op.ctx.runtime.env.get("AWS_ENDPOINT_URL") if emulator else None
+    target = target_for_environment(op.resolved, endpoint_url=endpoint)
+    factory = default_factory()
+    return lambda service: factory.client(service, target)
+
+
+def find_project_orphans(op: Operation) -> OrphanReport:
+    """Resources of the environment's stacks that exist in AWS but not in Terraform's state (see deploy/orphans)."""
+    from strands_tf.deploy.orphans import find_orphans
+
+    plans_dir = op.workspace.plans_dir(op.resolved.environment.name)
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    return find_orphans(
+        op.ctx, op.stacks, _aws_client(op), project=op.resolved.project, environment=op.resolved.environment.name,
+        plans_dir=plans_dir,
+    )  # fmt: skip
+
+
+def adopt_project_orphans(op: Operation, orphans: list[Orphan]) -> AdoptOutcome:
+    """Import our orphans into their stacks' state under the project lock; the state file follows."""
+    from strands_tf.deploy.orphans import adopt
+    from strands_tf.state.lock import ProjectLock
+
+    with ProjectLock(op.loaded.root, "strands orphans --adopt"):
+        sync = state_sync(op)
+        sync.check()
+        plans_dir = op.workspace.plans_dir(op.resolved.environment.name)
+        return adopt(op.ctx, op.stacks, orphans, plans_dir=plans_dir, after=sync.map_stack)
+
+
+def delete_project_orphans(op: Operation, orphans: list[Orphan]) -> AdoptOutcome:
+    """Delete our orphans from AWS under the project lock (no Terraform state holds them)."""
+    from strands_tf.deploy.orphans import delete
+    from strands_tf.state.lock import ProjectLock
+
+    with ProjectLock(op.loaded.root, "strands orphans --delete"):
+        return delete(_aws_client(op), orphans)

@@ -229,3 +229,75 @@ def test_old_deployments_are_pruned_and_unchanged_agent_code_is_stored_once(proj
     assert {p.stat().st_ino for p in objects} == {z.stat().st_ino for z in zips}
     # the kept deployments still roll back: their stacks and code are whole
     project.run("rollback", ids[1], "-e", "local", "--auto-approve")
+
+
+ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]})  # fmt: skip
+
+
+@pytest.fixture
+def simple(tmp_path: Path, cache_dir: Path) -> Iterator[Project]:
+    root = tmp_path / "simple-assistant"
+    shutil.copytree(
+        REPO / "examples" / "simple-assistant", root, ignore=shutil.ignore_patterns(".strands", "cdktf.out")
+    )
+    for requirements in root.glob("agents/*/requirements.txt"):
+        requirements.unlink()
+    made = Project(root, cache_dir)
+    yield made
+    made.run("emulator", "stop", ok=(0, 1, 3))
+
+
+def test_orphans_left_by_a_killed_apply_are_named_then_adopted_or_deleted(simple: Project) -> None:
+    """What a killed apply leaves (created in AWS, not in the tfstate) is made here out of band, with our tags."""
+    simple.run("emulator", "start")
+    ours = [{"Key": "strands:project", "Value": "simple-assistant"}, {"Key": "strands:environment", "Value": "local"}]
+    iam, ddb, logs = simple.client("iam"), simple.client("dynamodb"), simple.client("logs")
+    role_id = iam.create_role(RoleName="simple-assistant-local-assistant", AssumeRolePolicyDocument=ASSUME,
+                              Tags=ours)["Role"]["RoleId"]  # fmt: skip
+    ddb.create_table(
+        TableName="simple-assistant-local-conversations", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}], Tags=ours,
+    )  # fmt: skip
+    # the same name as a log group strands would create, but someone else's: never adopted, never deleted
+    logs.create_log_group(logGroupName="/aws/lambda/simple-assistant-local-assistant")
+    logs.put_retention_policy(logGroupName="/aws/lambda/simple-assistant-local-assistant", retentionInDays=7)
+
+    failed = simple.run("apply", "-e", "local", "--auto-approve", ok=(3,))
+    said = failed.stdout + failed.stderr
+    assert "already exist" in said and "module.role_assistant.aws_iam_role.this" in said
+    assert "strands orphans -e local --adopt" in said
+    as_json = json.loads(simple.run("apply", "-e", "local", "--auto-approve", "--json", ok=(3,)).stdout)
+    assert any("strands orphans -e local --adopt" in step for step in as_json["next_steps"])
+
+    found = json.loads(simple.run("orphans", "-e", "local", "--json").stdout)
+    by_address = {o["address"]: o for o in found["orphans"]}
+    role = by_address["module.role_assistant.aws_iam_role.this"]
+    table = by_address["module.table_conversations.aws_dynamodb_table.this"]
+    group = by_address["module.agent_assistant.aws_cloudwatch_log_group.this"]
+    assert (role["ours"], table["ours"], group["ours"]) == (True, True, False)
+    assert role["name"] == "simple-assistant-local-assistant" and "strands:project" in group["reason"]
+
+    refused = simple.run("orphans", "-e", "local", "--adopt", "--auto-approve", group["address"], ok=(1,))
+    assert "not tagged" in refused.stdout
+    no_terminal = simple.run("orphans", "-e", "local", "--delete", ok=(1,))
+    assert "--auto-approve" in no_terminal.stderr
+
+    deleted = json.loads(simple.run("orphans", "-e", "local", "--delete", "--auto-approve", "--json",
+                                    table["address"]).stdout)  # fmt: skip
+    assert [o["address"] for o in deleted["deleted"]] == [table["address"]]
+    assert ddb.list_tables()["TableNames"] == []
+    adopted = json.loads(simple.run("orphans", "-e", "local", "--adopt", "--auto-approve", "--json").stdout)
+    assert [o["address"] for o in adopted["adopted"]] == [role["address"]]
+    assert [o["address"] for o in adopted["refused"]] == [group["address"]]
+    assert group["address"] not in _listed(simple).get("simple-assistant-local", set())
+    [untouched] = logs.describe_log_groups(logGroupNamePrefix=group["name"])["logGroups"]
+    assert untouched["retentionInDays"] == 7
+
+    logs.delete_log_group(logGroupName=group["name"])  # its owner moves it out of the way
+    simple.run("apply", "-e", "local", "--auto-approve")
+    assert iam.get_role(RoleName="simple-assistant-local-assistant")["Role"]["RoleId"] == role_id  # adopted, kept
+    assert ddb.describe_table(TableName="simple-assistant-local-conversations")["Table"]["TableStatus"] == "ACTIVE"
+    assert json.loads(simple.run("orphans", "-e", "local", "--json").stdout)["orphans"] == []
+    assert simple.changes() == [], "a second plan after apply must report no changes"
