@@ -65,6 +65,9 @@ def _open(ctx: click.Context, environment: str | None, *, local: bool = False) -
     return loaded, resolved, open_history(loaded, resolved, endpoint_url=endpoint, local=local)
 
 
+_STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "interrupted": "red"}
+
+
 def _short(value: str | None, n: int = 8) -> str:
     return (value or "")[:n]
 
@@ -97,7 +100,7 @@ def list_records(ctx: click.Context, environment: str | None, limit: int | None,
       strands history list
       strands history list -e prod --limit 5 --json
     """
-    _loaded, _resolved, hist = _open(ctx, environment)
+    loaded, resolved, hist = _open(ctx, environment)
     records = hist.list(environment, limit)
     spooled = hist.spooled()
     if as_json:
@@ -106,6 +109,7 @@ def list_records(ctx: click.Context, environment: str | None, limit: int | None,
                 "store": hist.store.location,
                 "records": [r.model_dump(mode="json", exclude={"objects", "resources"}) for r in records],
                 "spooled": [key for key, _ in spooled],
+                "not_recorded": [d.name for d in _records_due(loaded, resolved)],
             }
         )
         return
@@ -119,13 +123,23 @@ def list_records(ctx: click.Context, environment: str | None, limit: int | None,
         for r in records:
             by = r.caller.arn.rsplit("/", 1)[-1] if r.caller and r.caller.arn else ""
             commit = _short(r.git.commit) + ("*" if r.git.dirty else "")
-            style = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(r.status, "")
+            style = _STATUS_STYLE.get(r.status, "")
             status = f"[{style}]{r.status}[/]" if style else r.status
             table.add_row(r.id, r.environment, r.command, status, _duration(r.duration_seconds), _counts(r),
                           commit, escape(by))  # fmt: skip
         console.print(table)
     if spooled:
         console.print(f"[yellow]{len(spooled)} record(s) waiting in the spool[/]: upload with `strands history sync`")
+    due = _records_due(loaded, resolved)
+    if due:
+        console.print(f"[yellow]{len(due)} deployment(s) not recorded yet[/]: `strands history sync` records them")
+
+
+def _records_due(loaded: Any, resolved: Any) -> list[Any]:
+    from strands_tf.deploy.recovery import records_due
+    from strands_tf.deploy.workspace import Workspace
+
+    return records_due(Workspace(loaded.root), resolved.environment.name)
 
 
 @history.command()

@@ -227,7 +227,10 @@ def apply_project(
             op.synth.out_dir,
             rollback_of=rollback_of,
         )
-        snapshot_config(op.loaded, op.resolved, store.dir)
+        try:
+            snapshot_config(op.loaded, op.resolved, store.dir)
+        except OSError as exc:  # the record then shows the configuration as it is when it is built
+            logger.warning("could not keep the configuration with deployment %s: %s", store.dir.name, exc)
         # stacks run from the deployment's own copy, so a later synth cannot change a running deployment
         chosen = [StackSpec(s.name, store.dir / "cdktf.out" / "stacks" / s.name, s.dependencies) for s in chosen]
         result = _run(op, store, chosen, destroy=destroy, confirm=confirm)

@@ -55,7 +55,9 @@ def test_a_full_disk_while_building_keeps_the_record_due_and_history_sync_builds
     assert _checkpoint(directory)["record"] == "pending"
     # nothing half-built is left in the spool, nothing is listed
     assert not (world.root / SPOOL_DIR / RECORDS / world.second).exists()
-    assert strands(["history", "list", "--json"], world.root, monkeypatch, capsys).json()["records"] == []
+    listed = strands(["history", "list", "--json"], world.root, monkeypatch, capsys).json()
+    assert listed["records"] == [] and listed["not_recorded"] == [world.second]
+    assert "not recorded yet" in strands(["history", "list"], world.root, monkeypatch, capsys).out
 
     synced = strands(["history", "sync", "--json"], world.root, monkeypatch, capsys)
     assert synced.code == 0, synced.err
@@ -65,6 +67,7 @@ def test_a_full_disk_while_building_keeps_the_record_due_and_history_sync_builds
     assert _checkpoint(directory)["record"] == "spooled"
     assert (world.root / HISTORY_DIR / RECORDS / world.second / "metadata.json").is_file()
     assert strands(["history", "verify", world.second], world.root, monkeypatch, capsys).code == 0
+    assert strands(["history", "list", "--json"], world.root, monkeypatch, capsys).json()["not_recorded"] == []
     again = strands(["history", "sync", "--json"], world.root, monkeypatch, capsys).json()
     assert again["built"] == [] and again["uploaded"] == []
 
