@@ -180,10 +180,10 @@ def state_sync(op: Operation) -> StateSync:
     return StateSync(op.ctx, op.loaded.root, op.resolved.project, op.resolved.environment.name)
 
 
-def _run(op: Operation, store: CheckpointStore, stacks: list[StackSpec], **kw: Any) -> DeploymentResult:
-    """One attempt under the project lock: repair the state file first, map state after every stack."""
-    sync = state_sync(op)
-    sync.check()
+def _run(
+    op: Operation, store: CheckpointStore, stacks: list[StackSpec], sync: StateSync, **kw: Any
+) -> DeploymentResult:
+    """One attempt under the project lock, the state file mapped after every stack (rebuilt if it was damaged)."""
     try:
         result = run_deployment(op.ctx, store, stacks, after_stack=sync, **kw)
     finally:
@@ -217,6 +217,8 @@ def apply_project(
     chosen = stacks if stacks is not None else op.stacks
     with ProjectLock(op.loaded.root, f"strands {command}"):
         interrupted = recover(op)
+        sync = state_sync(op)
+        sync.check()  # before anything starts: a state file of a newer strands-tf stops here
         store = start_deployment(
             op.workspace,
             deployment_id or new_deployment_id(),
@@ -233,7 +235,7 @@ def apply_project(
             logger.warning("could not keep the configuration with deployment %s: %s", store.dir.name, exc)
         # stacks run from the deployment's own copy, so a later synth cannot change a running deployment
         chosen = [StackSpec(s.name, store.dir / "cdktf.out" / "stacks" / s.name, s.dependencies) for s in chosen]
-        result = _run(op, store, chosen, destroy=destroy, confirm=confirm)
+        result = _run(op, store, chosen, sync, destroy=destroy, confirm=confirm)
         if result.ok:
             result.warnings.extend(prune(op))
     result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
@@ -280,7 +282,9 @@ def resume_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResul
         all_stacks = read_manifest(found / "cdktf.out")
         pending = set(store.checkpoint.pending_stacks())
         todo = [s for s in all_stacks if s.name in pending]
-        result = _run(op, store, todo, destroy=store.checkpoint.command == "destroy", confirm=confirm)
+        sync = state_sync(op)
+        sync.check()
+        result = _run(op, store, todo, sync, destroy=store.checkpoint.command == "destroy", confirm=confirm)
     result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
     return result
 

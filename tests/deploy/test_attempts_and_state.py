@@ -163,3 +163,15 @@ def test_damage_during_a_deployment_is_repaired_by_the_next_mapping(tmp_path: Pa
     assert result.ok
     assert addresses(tmp_path, "app") == {"terraform_data.a", "terraform_data.b"}
     assert sync.rebuilt and any("damaged" in w for w in sync.warnings)
+
+
+def test_a_state_file_of_a_newer_strands_tf_is_refused_not_rebuilt(tmp_path: Path, engine: Engine) -> None:
+    from strands_tf.errors import StateError
+
+    state_path = tmp_path / ".strands" / "state" / f"{ENV}.json"
+    state_path.parent.mkdir(parents=True)
+    newer = json.dumps({"format_version": 99, "environment": ENV, "stacks": {}})
+    state_path.write_text(newer)
+    with pytest.raises(StateError, match="newer"):
+        state_sync(tmp_path, context(tmp_path, engine)).check()
+    assert state_path.read_text() == newer and not list(state_path.parent.glob("*.damaged-*"))
