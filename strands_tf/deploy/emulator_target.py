@@ -19,6 +19,8 @@ LOG_FILE = "emulator.log"
 # STRANDS_EMULATOR_REATTACH=0 makes Terraform launch the provider from the mirror itself (slower, no extra process)
 REATTACH_SWITCH = "STRANDS_EMULATOR_REATTACH"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# the user's real identity never reaches a Terraform run against the emulator
+REAL_IDENTITY_VARIABLES = frozenset({"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"})
 IPAM_REGISTRY_FILE = "ipam.json"
 # the address space the emulator gives an IPAM pool that strands.yaml names (moto has no IPAM to ask)
 EMULATOR_POOL_CIDR = "10.0.0.0/8"
@@ -124,7 +126,9 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
     }
     if resolved.emulator.provider == "registry":
         # the real hashicorp/aws from the registry, pointed at the emulator by the generated provider block
-        return TargetRuntime(env=env_base, variables={"emulator_endpoint": info.endpoint})
+        return TargetRuntime(
+            env=env_base, unset=REAL_IDENTITY_VARIABLES, variables={"emulator_endpoint": info.endpoint}
+        )
     install = ensure_provider()
     ipam = ipam_env(resolved, workspace)
     env_base.update(ipam)
@@ -138,6 +142,7 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
 
     return TargetRuntime(
         env=env_base,
+        unset=REAL_IDENTITY_VARIABLES,
         cli_config=install.cli_config,
         variables={"emulator_endpoint": info.endpoint},
         stack_session=session,

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -436,7 +436,8 @@ class TerraformRunner:
     ``data_dir`` becomes ``TF_DATA_DIR`` (default ``<workdir>/.terraform``; give each stack its own to
     run stacks side by side); ``plugin_cache`` the shared ``TF_PLUGIN_CACHE_DIR``; ``cli_config`` the
     ``TF_CLI_CONFIG_FILE`` (default: the tool's own, see cliconfig). ``env`` is added to every child's
-    environment and per-call ``env=`` to one child's (credentials: held in memory, never written).
+    environment and per-call ``env=`` to one child's (credentials: held in memory, never written);
+    ``unset`` names inherited variables every child must not see (keys that would override a profile).
     ``timeout`` (seconds) applies to each command; ``lock_timeout`` is Terraform's ``-lock-timeout``.
     """
 
@@ -450,6 +451,7 @@ class TerraformRunner:
         cli_config: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
         base_env: Mapping[str, str] | None = None,
+        unset: Iterable[str] = (),
         timeout: float | None = None,
         cancellation: Cancellation | None = None,
         lock_timeout: str | None = None,
@@ -462,6 +464,7 @@ class TerraformRunner:
         self._cli_config = Path(cli_config).resolve() if cli_config else None
         self.env = dict(env or {})
         self.base_env = dict(base_env) if base_env is not None else None
+        self.unset = frozenset(unset)
         self.timeout = timeout
         self.cancellation = cancellation or Cancellation()
         self.lock_timeout = lock_timeout
@@ -469,8 +472,10 @@ class TerraformRunner:
     # -- environment --------------------------------------------------------------------------
 
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Environment of the child: inherited, Terraform automation settings, then per-call extras."""
+        """Environment of the child: inherited minus ``unset``, Terraform automation settings, then per-call extras."""
         env = dict(os.environ if self.base_env is None else self.base_env)
+        for name in self.unset:
+            env.pop(name, None)
         cli_config = self._cli_config or ensure_cli_config()
         env.update(
             {
