@@ -15,6 +15,8 @@ from strands_tf.errors import DependencyError
 logger = logging.getLogger(__name__)
 
 PID_FILE = "emulator.json"
+# an emulator started by other tooling (tests, CI): its endpoint, used instead of the project's own
+ENDPOINT_ENV = "STRANDS_EMULATOR_ENDPOINT"
 LOG_FILE = "emulator.log"
 # STRANDS_EMULATOR_REATTACH=0 makes Terraform launch the provider from the mirror itself (slower, no extra process)
 REATTACH_SWITCH = "STRANDS_EMULATOR_REATTACH"
@@ -51,6 +53,19 @@ def running_emulator(workspace: Workspace):  # type: ignore[no-untyped-def]
     logger.info("removing stale emulator record %s (nothing answers on %s)", path, info.endpoint)
     path.unlink(missing_ok=True)
     return None
+
+
+def emulator_endpoint(workspace: Workspace) -> str | None:
+    """Where the project's emulator answers ($STRANDS_EMULATOR_ENDPOINT, else the running one); None when none runs.
+
+    The one place commands learn whether the emulator runs, so `strands emulator status` and every
+    command that reads from the emulator always agree.
+    """
+    override = os.environ.get(ENDPOINT_ENV)
+    if override:
+        return override
+    info = running_emulator(workspace)
+    return info.endpoint if info is not None else None
 
 
 def ensure_emulator(workspace: Workspace, port: int | None = None):  # type: ignore[no-untyped-def]
