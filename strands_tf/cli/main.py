@@ -70,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
+    "force-unlock": (
+        "strands_tf.cli.unlock",
+        "force_unlock",
+        "Release a lock left by a run that is gone (project or Terraform state).",
+    ),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",
