@@ -283,7 +283,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, ConfigIssue | None]:
             None,
             "",
             "this is a binary file, not YAML (found a NUL byte)",
-            "point strands at your strands.yaml (-C DIR or --config FILE)",
+            "point strands at the directory that holds your strands.yaml: strands -C DIR ...",
         )
     try:
         text = raw.decode("utf-8-sig")
