@@ -36,7 +36,7 @@ from typing import IO, Any
 from filelock import FileLock
 from filelock import Timeout as FileLockTimeout
 
-from strands_tf.errors import Category, DependencyError, StateError, UserError
+from strands_tf.errors import DependencyError, StateError, UserError
 from strands_tf.fsutil import atomic_write_text
 from strands_tf.terraform.cliconfig import ensure_cli_config, plugin_cache_dir
 from strands_tf.terraform.diagnostics import (
@@ -648,11 +648,9 @@ class TerraformRunner:
             command=name,
             returncode=code,
             diagnostics=diags,
-            classification=Classification(
+            classification=_table_classification(
                 "interrupted",
-                Category.PROVISIONING,
                 "The run was cancelled; Terraform stopped gracefully and wrote the state of what finished.",
-                "Run the command again to continue from the saved state.",
             ),
             stderr=stderr,
             detail="\n".join(d.format() for d in diags if d.is_error) or None,
@@ -666,11 +664,8 @@ class TerraformRunner:
             command=name,
             returncode=code,
             diagnostics=diags,
-            classification=Classification(
-                "timeout",
-                Category.PROVISIONING,
-                f"`terraform {name}` ran longer than its {limit:g} s limit and was stopped.",
-                "Raise the timeout, or find the slow resource in the log; run again to continue from the saved state.",
+            classification=_table_classification(
+                "timeout", f"`terraform {name}` ran longer than its {limit:g} s limit and was stopped."
             ),
             stderr=stderr,
             detail="\n".join(d.format() for d in diags if d.is_error) or None,
@@ -988,6 +983,14 @@ class TerraformRunner:
         if not lock_id or lock_id.startswith("-"):
             raise UserError(f"invalid lock ID {lock_id!r}", hint="Copy the ID from the state lock error.")
         self.run(["force-unlock", "-force", "-no-color", lock_id], command="force-unlock", env=env)
+
+
+def _table_classification(name: str, explanation: str) -> Classification:
+    """A classification of the error table's kind ``name`` with this run's own explanation."""
+    from strands_tf import error_codes
+
+    found = error_codes.kind(name)
+    return Classification(found.name, found.category, explanation, found.next_step())
 
 
 def _pump_stderr(stream: IO[bytes] | None, sink: list[bytes], name: str) -> None:
