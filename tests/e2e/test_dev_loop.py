@@ -185,3 +185,44 @@ def test_dev_without_a_running_emulator_says_how_to_start_it(tmp_path: Path) -> 
     assert "emulator of this project is not running" in done.stderr + done.stdout
     assert "strands apply -e local" in done.stderr + done.stdout
     shutil.rmtree(root)
+
+
+def _last_deployment(project: Project) -> dict[str, Any]:
+    newest = sorted((project.root / ".strands" / "deployments").iterdir())[-1]
+    return json.loads((newest / "checkpoint.json").read_text())
+
+
+def test_code_only_apply_updates_the_function_and_leaves_a_clean_plan(project: Project) -> None:
+    project.run("apply", "-e", "local", "--auto-approve", "--full")  # converge whatever earlier tests changed
+    assert project.changes() == []
+    lambda_client = project.client("lambda")
+    name = project.outputs()["agent_assistant_function_name"]
+    before = lambda_client.get_function_configuration(FunctionName=name)["CodeSha256"]
+    app = project.root / "agents" / "assistant" / "app.py"
+    original = app.read_text()
+    try:
+        app.write_text(original + "\n# a code change\n")
+        done = project.run("apply", "-e", "local", "--auto-approve", "--code-only")
+        assert "only the code of assistant changed" in done.stdout + done.stderr
+        deployment = _last_deployment(project)
+        assert deployment["status"] == "succeeded" and deployment["command"] == "apply"
+        assert lambda_client.get_function_configuration(FunctionName=name)["CodeSha256"] != before
+        assert project.changes() == [], "the next full plan is clean"
+        history = project.run("history", "list", "-e", "local", "--json")
+        assert deployment["id"] in history.stdout, "recorded in history like any deployment"
+
+        yaml = project.root / "strands.yaml"
+        config = yaml.read_text()
+        yaml.write_text(config.replace("memory: 512", "memory: 640"))
+        app.write_text(original + "\n# another code change\n")
+        try:
+            done = project.run("apply", "-e", "local", "--auto-approve", "--code-only")
+            assert "--code-only: stack desk-local changed beyond agent code" in done.stdout + done.stderr
+            assert "planning everything" in done.stdout + done.stderr
+            assert lambda_client.get_function_configuration(FunctionName=name)["MemorySize"] == 640
+        finally:
+            yaml.write_text(config)
+    finally:
+        app.write_text(original)
+    project.run("apply", "-e", "local", "--auto-approve")
+    assert project.changes() == []
