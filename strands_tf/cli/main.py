@@ -75,6 +75,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "force_unlock",
         "Release a lock left by a run that is gone (project or Terraform state).",
     ),
+    "dev": ("strands_tf.cli.dev", "dev", "Run the agents locally with hot reload against real resources."),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",

@@ -112,7 +112,8 @@ def _references() -> tuple[list[Found], list[Found], list[Found]]:
             for match in _BACKTICKED.finditer(text):
                 lines.append(Found(rel, lineno, match.group(1)))
             for match in _EXAMPLE_LINE.finditer(text):
-                lines.append(Found(rel, lineno, match.group(1).strip()))
+                # an example line may end in a description column after two or more spaces
+                lines.append(Found(rel, lineno, re.split(r"\s{2,}", match.group(1).strip())[0]))
             unquoted = _BACKTICKED.sub("", text)
             for match in _PROSE.finditer(unquoted):
                 prose.append(Found(rel, lineno, match.group(1)))
@@ -136,8 +137,9 @@ def _option_takes_value(command: click.Command, flag: str) -> bool | None:
 
 def resolve(command_line: str) -> str | None:
     """None when the command line is valid, else what is wrong with it."""
+    command_line = re.sub(r"<[^>]*>", "X", command_line.replace("`", ""))  # <aws environment> is one placeholder
     try:
-        tokens = shlex.split(command_line.replace("`", ""), posix=True)
+        tokens = shlex.split(command_line, posix=True)
     except ValueError:
         tokens = command_line.split()
     assert tokens[0] == "strands"
@@ -245,3 +247,5 @@ def test_the_checker_catches_what_does_not_exist() -> None:
     assert resolve("strands -e prod history list --limit 5 --json") is None
     assert resolve("strands plan -e dev --json --out plan.json") is None
     assert resolve("strands emulator start|stop|status") is None
+    assert resolve("strands dev -e <aws environment> --as-role") is None
+    assert resolve("strands dev offline") is not None
