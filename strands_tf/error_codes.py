@@ -478,7 +478,7 @@ KINDS: tuple[FailureKind, ...] = (
         Category.PROVISIONING,
         "the run was interrupted or cancelled; Terraform saved the state of what finished",
         "The run was interrupted; Terraform stopped gracefully and saved the state.",
-        "Run the same command again to continue from the saved state.",
+        "Run the command again to continue from the saved state.",
         text=_words(r"execution halted", r"operation canceled", r"Interrupt received"),
     ),
     FailureKind(
