@@ -225,7 +225,7 @@ def find_state_lock(
                 data=lock.to_json(),
             )
     where = f"stack {stack}" if stack else f"the stacks of environment '{environment}' ({', '.join(names)})"
-    what = f"lock ID {lock_id}" if lock_id else "a state lock"
+    what = f"lock ID {lock_id}" if lock_id else "state lock"
     hint = "The lock may already be released: run the command again."
     if stack is None:
         hint += " If the lock belongs to another environment, add -e ENV."

@@ -180,6 +180,11 @@ def test_an_unknown_lock_id_names_what_was_searched(project: Path, monkeypatch: 
     result = unlock(project, ["-e", "local", "no-such-id"], monkeypatch, capsys)
     assert result.code == 3
     assert "no lock ID no-such-id" in result.err and "environment 'local'" in result.err and "-e ENV" in result.err
+    stack = local_stack(project).stack
+    free = unlock(project, ["-e", "local", "--stack", stack], monkeypatch, capsys)
+    assert free.code == 3 and f"no state lock on stack {stack}" in free.err
+    unknown = unlock(project, ["-e", "local", "--stack", "nope"], monkeypatch, capsys)
+    assert unknown.code == 1 and f"its stacks: {stack}" in unknown.err
 
 
 @pytest.mark.engine
