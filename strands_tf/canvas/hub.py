@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 QUEUE_SIZE = 512
 
 
-@dataclass
+@dataclass(eq=False)  # identity: each open socket is its own subscriber
 class Subscriber:
     """One open WebSocket: its queue of events to send."""
 
