@@ -131,7 +131,11 @@ function Canvas({ api }: { api: Api }) {
           const field = dirtyFields.current.values().next().value as Conflict["pendingField"] | undefined;
           if (d && current) {
             const theirs = next.files[d.file]?.text ?? "";
-            if (theirs !== d.baseText) {
+            if (theirs === d.text) {
+              // our own save (or the same change made elsewhere): nothing left unsaved
+              setDraft(null);
+              draftRef.current = null;
+            } else if (theirs !== d.baseText) {
               setConflict({ file: d.file, mine: d.text, base: d.baseText, theirs, theirsRevision: next.files[d.file]?.revision ?? "absent" });
               known.current = next;
               return;
