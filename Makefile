@@ -9,7 +9,7 @@ DEMO_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
 endif
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint format checkov clean canvas canvas-test
+.PHONY: demo test test-fast install install-dev lint format checkov clean canvas canvas-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ canvas-test: canvas
 
 test: install-dev canvas-test
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# the unit layer: no Terraform engine, no moto server, nothing marked slow (about a minute on 2 cores)
+test-fast: install-dev
+	$(BIN)/python -m pytest -n 2 -q -m "not engine and not moto and not slow" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
