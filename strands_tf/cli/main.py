@@ -70,6 +70,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
     "dev": ("strands_tf.cli.dev", "dev", "Run the agents locally with hot reload against real resources."),
+    "canvas": ("strands_tf.cli.canvas", "canvas", "Visual builder: strands.yaml as a graph, plan preview."),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",
