@@ -76,6 +76,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Release a lock left by a run that is gone (project or Terraform state).",
     ),
     "dev": ("strands_tf.cli.dev", "dev", "Run the agents locally with hot reload against real resources."),
+    "canvas": ("strands_tf.cli.canvas", "canvas", "Visual builder: strands.yaml as a graph, plan preview."),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",

@@ -29,7 +29,7 @@ PROSE_WORDS = {
     "are", "at", "can", "deploys", "error", "errors", "is", "only", "or", "process", "reads", "sets", "state",
     "to", "wires", "tooling", "itself", "does", "will", "would", "writes", "uses", "makes", "keeps", "knows",
     "generated", "generates", "runs", "cannot", "never", "adds", "owns", "computes", "records", "has", "and",
-    "commands", "points", "re-runs", "needs", "still",
+    "commands", "points", "re-runs", "needs", "still", "could",
 }  # fmt: skip
 # flags in hints that belong to other tools (the word before them names the tool)
 EXTERNAL_TOOLS = ("aws", "terraform", "tofu", "pip", "git", "python", "pytest", "uv", "npm", "cdk")
