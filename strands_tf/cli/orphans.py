@@ -14,15 +14,14 @@ from strands_tf.cli.render import make_console, print_json
 
 @click.command()
 @click.argument("addresses", nargs=-1, metavar="[ADDRESS]...")
-@click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 @click.option("--adopt", "action", flag_value="adopt", help="Import them into the state (the next apply manages them).")
 @click.option("--delete", "action", flag_value="delete", help="Delete them from AWS.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask (required when stdin is not a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 @click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
 @click.pass_context
-def orphans(ctx: click.Context, addresses: tuple[str, ...], environment: str | None, action: str | None,
-            auto_approve: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+def orphans(ctx: click.Context, addresses: tuple[str, ...], action: str | None, auto_approve: bool, as_json: bool,
+            no_package: bool) -> int:  # fmt: skip
     """Find (and adopt or delete) resources that exist in AWS but not in Terraform's state.
 
     An apply killed mid-way (SIGKILL, a lost machine) can leave a resource created but unrecorded; the
@@ -47,7 +46,7 @@ def orphans(ctx: click.Context, addresses: tuple[str, ...], environment: str | N
     if action is not None and not auto_approve and not sys.stdin.isatty():
         raise UserError(f"refusing to {action} without confirmation: standard input is not a terminal",
                         hint="review `strands orphans`, then run again with --auto-approve")  # fmt: skip
-    op = _prepare(ctx, environment, None, package=not no_package)
+    op = _prepare(ctx, None, package=not no_package)
     env = op.resolved.environment.name
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         report = find_project_orphans(op)

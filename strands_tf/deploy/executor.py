@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -81,6 +81,8 @@ class TargetRuntime:
     """
 
     env: dict[str, str] = field(default_factory=dict)
+    # inherited variables Terraform must not see (exported keys that would win over the configured profile)
+    unset: frozenset[str] = frozenset()
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
@@ -117,6 +119,10 @@ class DeployContext:
     owner_of: OwnerResolver | None = None
     events: EventStream = field(default_factory=EventStream)
     parallel: bool = True
+    # stack -> addresses its plans are limited to (`apply --code-only`); stacks not named plan everything
+    plan_targets: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # False: plan from the recorded state without reading every resource again (`apply --code-only`)
+    plan_refresh: bool = True
 
     def runner(
         self,
@@ -137,6 +143,7 @@ class DeployContext:
             data_dir=self.workspace.data_dir(self.environment, stack.name),
             cli_config=self.runtime.cli_config,
             env={**self.runtime.env, **(extra_env or {})},
+            unset=self.runtime.unset,
             cancellation=cancellation or self.cancellation,
             timeout=timeout,
         )
@@ -156,6 +163,8 @@ def plan_stack(
         runner.plan(
             plan_file,
             destroy=destroy,
+            targets=ctx.plan_targets.get(stack.name, ()),
+            refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
             on_event=lambda event: publish(StackEvent(stack.name, "plan", event, attempt)),
         )
