@@ -188,3 +188,27 @@ def test_a_full_disk_under_the_event_log_does_not_stop_the_deployment(
     _store, result = deploy(tmp_path, engine, out)
     assert result.ok, result.errors
     assert any("disk is full" in w for w in result.warnings)
+
+
+def test_the_canvas_plan_preview_is_a_subscriber_of_the_same_stream() -> None:
+    from types import SimpleNamespace
+
+    from strands_tf.canvas.plan import PlanJob, _Reporter
+
+    sent: list[tuple[str, dict[str, Any]]] = []
+    hub = SimpleNamespace(publish_threadsafe=lambda kind, payload: sent.append((kind, payload)))
+    job = PlanJob(id=7, environment="local")
+    reporter = _Reporter(hub, job)  # type: ignore[arg-type]
+    reporter.graph = SimpleNamespace(nodes={})
+    stream = EventStream()
+    stream.subscribe(reporter)
+    stream.publish(StackPhase("shop-local", "plan"))
+    change = {"type": "planned_change", "change": {"resource": {"addr": "module.agent_support.aws_iam_role.this"},
+                                                   "action": "noop"}}  # fmt: skip
+    stream.publish(StackEvent("shop-local", "plan", decode_event(change)))
+    stream.publish(StackEvent("shop-local", "plan", decode_event({"type": "version"})))
+    stream.publish(StackDone("shop-local", "no_changes"))
+    assert job.phases == {"shop-local": "plan"}
+    assert [kind for kind, _ in sent] == ["plan.progress", "plan.change", "plan.progress"]
+    assert sent[1][1]["address"] == "module.agent_support.aws_iam_role.this" and sent[1][1]["action"] == "no-op"
+    assert sent[2][1] == {"job": 7, "stack": "shop-local", "phase": "no_changes", "error": None}
