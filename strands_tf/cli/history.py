@@ -242,16 +242,15 @@ def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> None:
 
 
 def _event_line(line: str) -> str:
-    try:
-        entry = json.loads(line)
-    except ValueError:
+    """One events.jsonl line as text (decoded like the live stream; a resume's attempts are numbered)."""
+    from strands_tf.deploy.events import decode_log_line
+
+    logged = decode_log_line(line)
+    if logged is None:
         return line
-    event = entry.get("event") if isinstance(entry, dict) else None
-    if not isinstance(event, dict):
-        return line
-    stamp = str(event.get("@timestamp") or "")[:19]
-    message = event.get("@message") or event.get("type") or ""
-    return f"{stamp} {entry.get('stack', '')} {entry.get('phase', '')}: {message}"
+    stamp = (logged.event.timestamp or "")[:19]
+    attempt = f" (attempt {logged.attempt})" if logged.attempt > 1 else ""
+    return f"{stamp} {logged.stack} {logged.phase}{attempt}: {logged.event.message or logged.event.type}"
 
 
 @history.command()

@@ -222,10 +222,6 @@ class DiagnosticEvent(UIEvent):
         """The diagnostic's resource address."""
         return self.address
 
-    def to_diagnostic(self) -> dict[str, Any]:
-        """The ``diagnostic`` object as Terraform printed it."""
-        return _obj(self.data.get("diagnostic"))
-
 
 _HOOK_TYPES: dict[str, type[HookEvent]] = {
     "apply_start": ApplyStart,
@@ -253,10 +249,6 @@ def mask_outputs(data: dict[str, Any]) -> dict[str, Any]:
             out = {**out, "value": SENSITIVE}
         masked[name] = out
     return {**data, "outputs": masked}
-
-
-# the name older callers know
-redact_event_data = mask_outputs
 
 
 def decode_event(data: Mapping[str, Any], lineno: int = 0) -> UIEvent:
