@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from strands_tf.deploy.checkpoint import CHECKPOINT_FILE, FINISHED, CheckpointStore
 from strands_tf.deploy.workspace import Workspace
@@ -21,7 +22,7 @@ from strands_tf.errors import StrandsError
 log = logging.getLogger(__name__)
 
 
-def _checkpoints(workspace: Workspace) -> list[tuple[Path, dict]]:  # type: ignore[type-arg]
+def _checkpoints(workspace: Workspace) -> list[tuple[Path, dict[str, Any]]]:
     """(deployment dir, raw checkpoint) of every deployment with a readable checkpoint, oldest first."""
     root = workspace.deployments_dir()
     if not root.is_dir():
@@ -38,7 +39,7 @@ def _checkpoints(workspace: Workspace) -> list[tuple[Path, dict]]:  # type: igno
     return found
 
 
-def _owner_gone(workspace: Workspace, raw: dict) -> bool:  # type: ignore[type-arg]
+def _owner_gone(workspace: Workspace, raw: dict[str, Any]) -> bool:
     from strands_tf.deploy.checkpoint import Owner
     from strands_tf.state.lock import ProjectLock
 

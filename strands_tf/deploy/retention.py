@@ -14,6 +14,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import CHECKPOINT_FILE
@@ -33,7 +34,7 @@ class PruneReport:
     freed_bytes: int = 0
 
 
-def _checkpoint(directory: Path) -> dict | None:  # type: ignore[type-arg]
+def _checkpoint(directory: Path) -> dict[str, Any] | None:
     try:
         raw = json.loads((directory / CHECKPOINT_FILE).read_bytes())
     except (OSError, ValueError):
@@ -41,7 +42,7 @@ def _checkpoint(directory: Path) -> dict | None:  # type: ignore[type-arg]
     return raw if isinstance(raw, dict) else None
 
 
-def _why_keep(raw: dict, newest_success: str | None, latest: str | None) -> str | None:  # type: ignore[type-arg]
+def _why_keep(raw: dict[str, Any], newest_success: str | None, latest: str | None) -> str | None:
     deployment_id = raw.get("id")
     if deployment_id == newest_success:
         return "the newest successful deployment (rollback target)"
@@ -60,7 +61,7 @@ def prune_deployments(workspace: Workspace, environment: str, keep: int = DEFAUL
     root = workspace.deployments_dir()
     if not root.is_dir():
         return report
-    mine: list[tuple[Path, dict]] = []  # type: ignore[type-arg]
+    mine: list[tuple[Path, dict[str, Any]]] = []
     for directory in sorted(root.iterdir()):
         raw = _checkpoint(directory)
         # a directory without a readable checkpoint may be a deployment being created: never touched
