@@ -335,6 +335,11 @@ class AgentConfig(AgentSettings):
     api: ApiConfig | None = Field(None, description="HTTP routes that invoke the agent.")
     triggers: list[TriggerConfig] = Field(default_factory=list, description="Event sources.")
     permissions: list[PermissionConfig] = Field(default_factory=list, description="Access to resources.")
+    tags: TagMap = Field(
+        default_factory=dict,
+        description="Tags on what the agent creates (function, log group, role, queue); over the project's and "
+        "environment's tags.",
+    )
 
     @field_validator("handler")
     @classmethod
@@ -355,6 +360,7 @@ class AgentOverride(AgentSettings):
     """Per-environment changes to one agent."""
 
     description: str | None = Field(None, max_length=256, description="Description in this environment.")
+    tags: TagMap | None = Field(None, description="Tags added to the agent's own in this environment.")
 
 
 # ------------------------------------------------------------------------------------------ resources

@@ -80,6 +80,8 @@ class ResolvedAgent:
     api: ApiConfig | None
     triggers: list[TriggerConfig]
     permissions: list[PermissionConfig]
+    # the agent's own tags (agent `tags`, then the environment override's); project/environment tags are shared
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ def resolve(
         for name, res in config.resources.items()
     }
     _check_environment(env_name, env, resolved_agents, resources, collector)
+    _check_tag_counts(env_name, env, {**config.tags, **env.tags}, resolved_agents, resources, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
     warnings: list[str] = []
@@ -280,6 +283,9 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
     description = agent.description
     if override is not None and override.description is not None:
         description = override.description
+    tags = dict(agent.tags)
+    if override is not None and override.tags:
+        tags.update(override.tags)
     dead_letter = merged.get("dead_letter")
     if isinstance(dead_letter, dict):
         dead_letter = DeadLetterConfig.model_validate(dead_letter)
@@ -307,6 +313,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         api=agent.api,
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),
+        tags=tags,
     )
 
 
@@ -329,6 +336,44 @@ def _check_environment(
                     f"set resources.{trigger.queue}.visibility_timeout to at least {agent.timeout} "
                     f"(AWS recommends {min(agent.timeout * 6, 43200)})",
                 )
+
+
+def _check_tag_counts(
+    env_name: str,
+    env: EnvironmentConfig,
+    shared: Mapping[str, str],
+    agents: Mapping[str, ResolvedAgent],
+    resources: Mapping[str, Any],
+    collector: _Collector,
+) -> None:
+    """AWS takes at most 50 tags per resource: the tool's, the project's, the environment's and the element's."""
+    from strands_tf.cost.tags import MAX_TAGS_PER_RESOURCE, over_limit, user_tag_budget
+
+    hint = (
+        f"keep at most {user_tag_budget()} keys in tags:, environments.{env_name}.tags and the element's tags: together"
+    )
+    shared_count = over_limit(shared, {})
+    if shared_count is not None:
+        loc: tuple[str, ...] = ("environments", env_name, "tags") if env.tags else ("tags",)
+        collector.add(
+            loc,
+            f"every resource would carry {shared_count} tags in environment '{env_name}' (the project's, the "
+            f"environment's and strands-tf's); AWS allows {MAX_TAGS_PER_RESOURCE} per resource",
+            hint,
+        )
+        return
+    own_tags = [("agents", n, a.tags) for n, a in agents.items()] + [
+        ("resources", n, r.tags) for n, r in resources.items()
+    ]
+    for section, name, own in own_tags:
+        count = over_limit(shared, own)
+        if count is not None:
+            collector.add(
+                (section, name, "tags"),
+                f"{section[:-1]} '{name}' would carry {count} tags in environment '{env_name}' (the project's, the "
+                f"environment's, its own and strands-tf's); AWS allows {MAX_TAGS_PER_RESOURCE} per resource",
+                hint,
+            )
 
 
 def resolve_all(loaded: LoadedProject, *, environ: Mapping[str, str] | None = None) -> dict[str, ResolvedProject]:
