@@ -114,6 +114,9 @@ class ResolvedProject:
     selected_agents: list[str]
     emulator: EmulatorConfig
     warnings: list[str] = field(default_factory=list)
+    # the `usage:` block with the environment's `usage:` merged over it (only what was written; defaults are
+    # the cost estimator's, see strands_tf/cost/usage.py)
+    usage: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready dict (`strands config show --json`)."""
@@ -232,6 +235,10 @@ def resolve(
     }
     _check_environment(env_name, env, resolved_agents, resources, collector)
     _check_tag_counts(env_name, env, {**config.tags, **env.tags}, resolved_agents, resources, collector)
+    usage = _deep_merge(
+        config.usage.model_dump(exclude_none=True), env.usage.model_dump(exclude_none=True) if env.usage else {}
+    )
+    _check_usage_names(config, env_name, env, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
     warnings: list[str] = []
@@ -267,6 +274,7 @@ def resolve(
         selected_agents=selected,
         emulator=config.emulator,
         warnings=warnings,
+        usage=usage,
     )
 
 
@@ -335,6 +343,27 @@ def _check_environment(
                     "trigger",
                     f"set resources.{trigger.queue}.visibility_timeout to at least {agent.timeout} "
                     f"(AWS recommends {min(agent.timeout * 6, 43200)})",
+                )
+
+
+def _check_usage_names(config: ProjectConfig, env_name: str, env: EnvironmentConfig, collector: _Collector) -> None:
+    """Usage given for an agent or resource the project does not have is a typo: say so, with a guess."""
+    blocks: list[tuple[tuple[str | int, ...], Any]] = [(("usage",), config.usage)]
+    if env.usage is not None:
+        blocks.append((("environments", env_name, "usage"), env.usage))
+    for prefix, usage in blocks:
+        for section, known in (("agents", list(config.agents)), ("resources", list(config.resources))):
+            for name in getattr(usage, section):
+                if name in known:
+                    continue
+                guess = messages.suggest(name, known)
+                collector.add(
+                    (*prefix, section, name),
+                    f"usage is given for {section[:-1]} '{name}', which this project does not have",
+                    f"did you mean '{guess}'?"
+                    if guess
+                    else f"{section} of this project: {', '.join(known) or '(none)'}",
+                    key=True,
                 )
 
 
