@@ -46,6 +46,11 @@ _SERVICES = {
 }
 
 
+def money_gb(value: Decimal) -> Decimal:
+    """A size in GB for people: three decimals."""
+    return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
 def money(value: Decimal) -> Decimal:
     """Rounded to the cent, half up."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -452,7 +457,7 @@ def _price_log_group(ctx: _Context, r: PricedResource, owner: Owner) -> None:
     kept = f"kept {days} days" if retention > 0 else f"never expires: {days} days assumed"
     _line(
         ctx, owner, "logs", "storage", r.address, gb * Decimal(days) / 30, "logs.storage",
-        f"{number(gb)} GB a month {kept} (uncompressed size, an upper bound)",
+        f"{text} = {number(money_gb(gb))} GB a month, {kept} (uncompressed size, an upper bound)",
     )  # fmt: skip
 
 
