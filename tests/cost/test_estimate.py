@@ -263,10 +263,10 @@ def _plan(changes: list[dict[str, Any]]) -> Any:
 
 
 def _change(address: str, type_: str, actions: list[str], before: Any, after: Any) -> dict[str, Any]:
-    return {
-        "address": address, "mode": "data" if address.startswith("data.") else "managed", "type": type_, "name": address.rsplit(".", 1)[-1],
-        "change": {"actions": actions, "before": before, "after": after},
-    }  # fmt: skip
+    mode = "data" if address.startswith("data.") else "managed"
+    name = address.rsplit(".", 1)[-1]
+    change = {"actions": actions, "before": before, "after": after}
+    return {"address": address, "mode": mode, "type": type_, "name": name, "change": change}
 
 
 def test_plan_sides_price_what_is_and_what_will_be(make_project: Any) -> None:
