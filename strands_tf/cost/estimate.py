@@ -700,7 +700,8 @@ class CostDelta:
 
     @property
     def delta(self) -> Decimal | None:
-        return None if self.before is None else self.after - self.before
+        """after - before, to the cent (a recorded baseline is itself rounded to the cent)."""
+        return None if self.before is None else money(self.after) - money(self.before)
 
     def to_json(self) -> dict[str, Any]:
         return {
