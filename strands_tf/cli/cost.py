@@ -11,13 +11,19 @@ from rich.markup import escape
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 
 
 @click.group()
 def cost() -> None:
-    """Cost estimates (model tokens included), cost changes, actual spend, cost allocation tags, prices."""
+    """Cost estimates (model tokens included), cost changes, actual spend, cost allocation tags, prices.
+
+    \b
+    Examples:
+      strands cost estimate -e prod
+      strands cost diff 20261125T150102Z-3fa1c2 20261126T091500Z-77ab01 -e prod
+      strands cost report -e prod --since 30d
+    """
 
 
 def render_estimate(console: Any, estimate: Any, *, detail: bool = True) -> None:
@@ -48,7 +54,6 @@ def render_estimate(console: Any, estimate: Any, *, detail: bool = True) -> None
 
 
 @cost.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.option(
     "--plan",
@@ -58,7 +63,7 @@ def render_estimate(console: Any, estimate: Any, *, detail: bool = True) -> None
 )
 @click.option("--summary", is_flag=True, help="Only the totals per service and element, no lines.")
 @click.pass_context
-def estimate(ctx: click.Context, environment: str | None, as_json: bool, plan_file: Path | None, summary: bool) -> None:
+def estimate(ctx: click.Context, as_json: bool, plan_file: Path | None, summary: bool) -> None:
     """Estimate the monthly cost of an environment, per agent, resource and service, model tokens included.
 
     Offline: prices the resources the configuration creates with the shipped price table and
@@ -74,7 +79,7 @@ def estimate(ctx: click.Context, environment: str | None, as_json: bool, plan_fi
     from strands_tf.cost.estimate import estimate_configuration, estimate_resources, resources_from_plan
 
     app = app_context(ctx)
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     if plan_file is not None:
         from strands_tf.cost.deployed import project_owners
         from strands_tf.terraform.plan import load_plan
@@ -119,22 +124,21 @@ def render_cost_change(console: Any, change: dict[str, Any] | None, label: str =
 @cost.command()
 @click.argument("id_a", metavar="A")
 @click.argument("id_b", metavar="B")
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def diff(ctx: click.Context, id_a: str, id_b: str, environment: str | None, as_json: bool) -> int:
+def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> int:
     """Show the monthly cost change between two deployments (history records A and B).
 
     \b
     Examples:
       strands cost diff 20261125T150102Z-3fa1c2 20261126T091500Z-77ab01 -e prod
     """
-    from strands_tf.cli.history import _open
+    from strands_tf.cli.history import _chosen, _open
     from strands_tf.cost.deployed import cost_change
 
-    _loaded, _resolved, hist = _open(ctx, environment)
-    a = hist.find(id_a, environment)
-    b = hist.find(id_b, environment)
+    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    a = hist.find(id_a, _chosen(ctx))
+    b = hist.find(id_b, _chosen(ctx))
     change = cost_change(a.cost, b.cost)
     if as_json:
         print_json({"a": a.id, "b": b.id, "cost": change})
@@ -143,31 +147,29 @@ def diff(ctx: click.Context, id_a: str, id_b: str, environment: str | None, as_j
     return 0 if change is not None else 1
 
 
-def _aws(ctx: click.Context, environment: str | None) -> tuple[Any, Any, Any]:
+def _aws(ctx: click.Context) -> tuple[Any, Any, Any]:
     """(resolved project, AWS target, session factory) of the environment; the emulator's endpoint when local."""
     from strands_tf.aws.session import default_factory
     from strands_tf.aws.target import target_for_environment
 
     app = app_context(ctx)
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     endpoint = None
     if resolved.environment.target == "emulator":
-        from strands_tf.deploy.emulator_target import running_emulator
+        from strands_tf.deploy.emulator_target import emulator_endpoint
         from strands_tf.deploy.workspace import Workspace
 
-        info = running_emulator(Workspace(app.load().root))
-        endpoint = info.endpoint if info is not None else None
+        endpoint = emulator_endpoint(Workspace(app.load().root))
     return resolved, target_for_environment(resolved, endpoint_url=endpoint), default_factory()
 
 
 @cost.command()
-@_ENV_OPTION
 @click.option(
     "--since", metavar="DATE", help="Start of the period: YYYY-MM-DD or N days back (30d). Default: this month."
 )
 @_JSON_OPTION
 @click.pass_context
-def report(ctx: click.Context, environment: str | None, since: str | None, as_json: bool) -> None:
+def report(ctx: click.Context, since: str | None, as_json: bool) -> None:
     """Actual spend from Cost Explorer by agent and service, and the Bedrock tokens the agents used.
 
     Costs are those of resources tagged strands:project and strands:environment (activate the tags
@@ -185,7 +187,7 @@ def report(ctx: click.Context, environment: str | None, since: str | None, as_js
     from strands_tf.cost.explorer import COST_EXPLORER_REGION, SpendReport, bedrock_tokens, cost_and_usage, parse_since
     from strands_tf.cost.prices import load_prices
 
-    resolved, target, factory = _aws(ctx, environment)
+    resolved, target, factory = _aws(ctx)
     start = parse_since(since)
     end = datetime.now(UTC).date() + timedelta(days=1)  # Cost Explorer's end date is exclusive
     if start >= end:
@@ -235,14 +237,18 @@ def _render_report(console: Any, result: Any, estimate: Any) -> None:
 
 @cost.group()
 def tags() -> None:
-    """Cost allocation tags of the tool's and the project's tag keys."""
+    """Cost allocation tags of the tool's and the project's tag keys.
+
+    \b
+    Examples:
+      strands cost tags activate -e prod
+    """
 
 
 @tags.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def activate(ctx: click.Context, environment: str | None, as_json: bool) -> int:
+def activate(ctx: click.Context, as_json: bool) -> int:
     """Activate the tool's tag keys and the project's own as cost allocation tags (Cost Explorer).
 
     Billing learns a tag key up to 24 hours after a resource first carries it: keys it does not
@@ -255,7 +261,7 @@ def activate(ctx: click.Context, environment: str | None, as_json: bool) -> int:
     from strands_tf.cost.explorer import COST_EXPLORER_REGION, activate_tags
     from strands_tf.cost.tags import cost_allocation_keys
 
-    resolved, target, factory = _aws(ctx, environment)
+    resolved, target, factory = _aws(ctx)
     keys = cost_allocation_keys(resolved.tags)
     result = activate_tags(factory.client("ce", target, region=COST_EXPLORER_REGION), keys)
     if as_json:
@@ -277,17 +283,21 @@ def activate(ctx: click.Context, environment: str | None, as_json: bool) -> int:
 
 @cost.group()
 def prices() -> None:
-    """The price table the estimates use."""
+    """The price table the estimates use (shipped, or refreshed from the AWS Price List API).
+
+    \b
+    Examples:
+      strands cost prices update -e prod
+    """
 
 
 @prices.command()
-@_ENV_OPTION
 @click.option(
     "--region", "regions", multiple=True, metavar="REGION", help="Regions to update (default: the environment's)."
 )
 @_JSON_OPTION
 @click.pass_context
-def update(ctx: click.Context, environment: str | None, regions: tuple[str, ...], as_json: bool) -> None:
+def update(ctx: click.Context, regions: tuple[str, ...], as_json: bool) -> None:
     """Refresh price tables from the AWS Price List API (needs AWS credentials; pricing:GetProducts).
 
     The new table goes to the user cache and is used from then on instead of the shipped one; figures
@@ -300,7 +310,7 @@ def update(ctx: click.Context, environment: str | None, regions: tuple[str, ...]
     """
     from strands_tf.cost.pricelist import PRICING_REGION, update_prices, write_table
 
-    resolved, target, factory = _aws(ctx, environment)
+    resolved, target, factory = _aws(ctx)
     wanted = list(regions) or [resolved.environment.region]
     reports = []
     client = factory.client("pricing", target, region=PRICING_REGION)
