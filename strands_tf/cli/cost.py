@@ -51,6 +51,11 @@ def render_estimate(console: Any, estimate: Any, *, detail: bool = True) -> None
         console.print(f"[yellow]not priced[/]: {escape(item)}")
     for warning in estimate.warnings:
         console.print(f"[yellow]warning[/]: {escape(warning)}")
+    if estimate.stand_in_for:
+        console.print(
+            f"[yellow]note[/]: no price table for {escape(estimate.stand_in_for)} ships with strands-tf: "
+            "`strands cost prices update` fetches that region's prices"
+        )
 
 
 @cost.command()

@@ -126,6 +126,8 @@ class Estimate:
     warnings: list[str] = field(default_factory=list)
     unpriced: list[str] = field(default_factory=list)
     basis: str = ""  # what was priced: "plan", "state", "configuration"
+    # the region whose table was missing when another region's prices stand in (the `prices` label says so too)
+    stand_in_for: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -152,6 +154,7 @@ class Estimate:
             "currency": self.currency,
             "region": self.region,
             "prices": self.prices,
+            "stand_in_for": self.stand_in_for,
             "basis": self.basis,
             "monthly_total": float(money(self.total)),
             "by_service": {k: float(money(v)) for k, v in self.by_service().items()},
@@ -654,11 +657,7 @@ def estimate_resources(
     """Price `resources` with the project's usage; lines come in resource order."""
     table = prices or load_prices(project.environment.region)
     est = Estimate(project.environment.region, table.currency, table.label, basis=basis)
-    if table.stand_in_for:
-        est.warnings.append(
-            f"no price table for {table.stand_in_for}: priced with the {table.label.split(' (')[0]}; "
-            f"run `strands cost prices update -e {project.environment.name}` for that region's prices"
-        )
+    est.stand_in_for = table.stand_in_for
     ctx = _Context(project, table, UsageModel(project), owners or {}, est)
     items = list(resources)
     ctx.nat_gateways = sum(1 for r in items if r.type == "aws_nat_gateway")

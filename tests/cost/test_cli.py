@@ -79,6 +79,20 @@ def test_updated_table_in_the_cache_wins_over_the_shipped_one(
     assert json.loads(result.out)["prices"] == "us-east-1 prices of 2027-01-01"
 
 
+def test_region_without_a_table_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "agents" / "a").mkdir(parents=True)
+    (tmp_path / "agents" / "a" / "app.py").write_text("def handler(e, c):\n    return {}\n")
+    (tmp_path / "strands.yaml").write_text(
+        "version: 1\nproject: eu\nregion: eu-west-1\nagents:\n  a: {path: agents/a}\n"
+    )
+    result = run_cli(["-C", str(tmp_path), "cost", "estimate", "-e", "local"], monkeypatch, capsys)
+    assert result.code == 0, result.err
+    assert "us-east-1 prices of" in result.out and "(no table for eu-west-1)" in result.out
+    assert "`strands cost prices update` fetches that region's prices" in result.out
+
+
 def test_cost_is_listed_in_help(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     top = run_cli(["--help"], monkeypatch, capsys)
     assert "cost" in top.out and "model tokens" in top.out
