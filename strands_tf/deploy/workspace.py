@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from strands_tf.errors import UserError
+
+# the one format of a deployment id: a directory name under .strands/deployments and a history key segment
+_DEPLOYMENT_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 
 def new_deployment_id(now: datetime | None = None) -> str:
     """A time-sortable id: `20261125T150102Z-<6 hex>`."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def is_deployment_id(value: str) -> bool:
+    """True for a well-formed deployment id."""
+    return bool(_DEPLOYMENT_ID_RE.match(value))
+
+
+def check_deployment_id(value: str) -> str:
+    """The id itself, or a clear error when it is not `20261125T150102Z-<6 hex>` (never a path)."""
+    if not is_deployment_id(value):
+        raise UserError(
+            f"'{value}' is not a deployment id",
+            hint="ids look like 20261125T150102Z-3fa1c2; `strands history list` shows them",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -40,7 +61,8 @@ class Workspace:
         return self.strands_dir / "deployments"
 
     def deployment_dir(self, deployment_id: str) -> Path:
-        return self.deployments_dir() / deployment_id
+        """`.strands/deployments/<id>`; anything but a well-formed id (`../../x`) is refused."""
+        return self.deployments_dir() / check_deployment_id(deployment_id)
 
     def plans_dir(self, environment: str) -> Path:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
