@@ -16,31 +16,41 @@ _ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="En
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
 _NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
+_CREATE_MISSING = click.option(
+    "--create-missing",
+    is_flag=True,
+    help="Also re-create recorded stacks (or agents' modules) that are not deployed now.",
+)
 
 
-def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, parallel: bool = True,
-             package: bool = True) -> Any:  # fmt: skip
-    from strands_tf.deploy.project import prepare
+def _agents(ctx: click.Context, resolved: Any) -> list[str] | None:
+    """The --agent selection (None when no --agent was given: every agent)."""
+    return list(resolved.selected_agents) if app_context(ctx).agent_patterns else None
+
+
+def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, operation: str | None,
+             include_shared: bool = False, parallel: bool = True, package: bool = True) -> Any:  # fmt: skip
+    """Synthesize, reach the target and, for `operation`, narrow the stacks to the --agent selection."""
+    from strands_tf.deploy.project import prepare, select
     from strands_tf.terraform.runner import Cancellation
 
     app = app_context(ctx)
     loaded = app.load()
     resolved = app.resolve(environment)
-    if app.agent_patterns and resolved.stacks != "per_agent":
-        from strands_tf.errors import UserError
-
-        raise UserError(
-            "--agent needs `stacks: per_agent`: with one stack every agent is deployed together",
-            hint="drop --agent, or set stacks: per_agent in strands.yaml to deploy agents separately",
-        )
     op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
-    if app.agent_patterns:
-        main = f"{resolved.project}-{resolved.environment.name}"
-        wanted = {main, *(f"{main}-{a}" for a in resolved.selected_agents)}
-        if any(resolved.agents[a].api for a in resolved.selected_agents):
-            wanted.add(f"{main}-api")  # the API stack routes to the selected agents
-        op.stacks = [s for s in op.stacks if s.name in wanted]
+    if operation is not None:
+        select(op, _agents(ctx, resolved), operation, include_shared=include_shared)  # type: ignore[arg-type]
     return op
+
+
+def _render_selection(console: Any, selection: Any) -> None:
+    """What the selection leaves alone and why, and what the user should know (targeting)."""
+    if selection is None:
+        return
+    for what, why in selection.left_alone.items():
+        console.print(f"[dim]left alone[/] {escape(what)}: {escape(why)}")
+    for note in selection.notes:
+        console.print(f"[yellow]note[/]: {escape(note)}")
 
 
 @click.command()
@@ -77,7 +87,8 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
-    op = _prepare(ctx, environment, SilentReporter(), package=not no_package)
+    operation = "destroy" if destroy else "plan"
+    op = _prepare(ctx, environment, SilentReporter(), operation=operation, package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
     document = {
@@ -88,6 +99,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
         "stacks": {p.stack.name: p.summary.to_json() for p in result.plans},
         "deferred": result.deferred,
         "warnings": op.warnings,
+        "selection": op.selection.to_json() if op.selection is not None else None,
     }
     if out_file is not None:
         import json
@@ -96,6 +108,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
     if as_json:
         print_json(document)
     else:
+        _render_selection(console, op.selection)
         for stack_plan in result.plans:
             render_summary(console, stack_plan.stack.name, stack_plan.summary)
         for stack, blockers in result.deferred.items():
@@ -180,7 +193,9 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
             console.print(f"[yellow]warning[/]: {escape(warning)}")
     checkpoint = result.checkpoint
     if as_json:
-        print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings})
+        selection = op.selection.to_json() if op.selection is not None else None
+        print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings,
+                    "selection": selection})  # fmt: skip
     else:
         style = "green" if result.ok else "red"
         console.print(f"[{style}]deployment {escape(checkpoint.id)}: {checkpoint.status}[/]")
@@ -192,7 +207,9 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
                 console.print(f"    {escape(detail.splitlines()[0])}")
             if hint:
                 console.print(f"    [bold]next step:[/] {escape(hint)}")
-        if checkpoint.status in ("failed", "cancelled"):
+        if checkpoint.status in ("failed", "cancelled") and checkpoint.command == "destroy":
+            console.print("run [bold]strands destroy[/] again (same --agent) to finish: it lists what is left first")
+        elif checkpoint.status in ("failed", "cancelled"):
             console.print("resume with [bold]strands apply --resume[/], or roll back with [bold]strands rollback[/]")
     if checkpoint.status == "succeeded":
         return ExitCode.OK
@@ -231,70 +248,116 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     """
     from strands_tf.cli.progress import LiveReporter
     from strands_tf.deploy.project import apply_project, resume_project, rollback_project
+    from strands_tf.errors import StrandsError
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "apply")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    operation = None if resume else "apply"  # a resume continues its deployment's own stacks and targets
+    op = _prepare(ctx, environment, reporter, operation=operation, parallel=not sequential, package=not no_package)
+    _render_selection(console, op.selection)
     with handle_signals(op.ctx.cancellation), reporter:
-        result = resume_project(op, confirm=confirm) if resume else apply_project(op, confirm=confirm)
+        if resume:
+            result = resume_project(op, confirm=confirm, agents=_agents(ctx, op.resolved))
+        else:
+            result = apply_project(op, confirm=confirm)
     code = _finish(console, result, as_json and not rollback_on_failure, op)
     if rollback_on_failure and result.errors and not op.ctx.cancellation.requested:
         failed = sorted(result.errors)
         console.print(f"rolling back {', '.join(failed)} to the last successful deployment")
-        with handle_signals(op.ctx.cancellation), reporter:
-            rollback = rollback_project(
-                op, None, confirm=lambda plans: True, only_stacks=failed, failed_deployment=result.checkpoint.id
-            )
+        try:
+            with handle_signals(op.ctx.cancellation), reporter:
+                rollback = rollback_project(
+                    op, None, confirm=lambda plans: True, only_stacks=failed, failed_deployment=result.checkpoint.id,
+                    agents=_agents(ctx, op.resolved),
+                )  # fmt: skip
+        except StrandsError as exc:  # the apply's own failure is what the exit code reports
+            console.print(f"[yellow]warning[/]: no rollback: {escape(exc.summary)}")
+            return code
         _finish(console, rollback, as_json, op)
     return code
+
+
+def _destroy_confirmer(console: Any, reporter: Any, auto_approve: bool, op: Any, declined: list[bool]) -> Any:
+    """Show every stack and resource the destroy deletes (and what it leaves), then ask for the project name."""
+    from strands_tf.cli.plan_view import render_summary
+
+    project = op.resolved.project
+
+    def confirm(plans: list[Any]) -> bool:
+        reporter.pause()
+        console.print(f"[bold red]strands destroy[/] deletes in environment {escape(op.resolved.environment.name)}:")
+        for stack_plan in plans:
+            render_summary(console, stack_plan.stack.name, stack_plan.summary)
+        for what, why in (op.selection.left_alone if op.selection is not None else {}).items():
+            console.print(f"[dim]kept[/] {escape(what)}: {escape(why)}")
+        if auto_approve:
+            reporter.resume()
+            return True
+        typed = click.prompt(f"Type the project name ({project}) to destroy these resources", default="")
+        reporter.resume()
+        declined.append(typed != project)
+        return typed == project
+
+    return confirm
 
 
 @click.command()
 @_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Destroy without typing the project name.")
+@click.option(
+    "--include-shared",
+    is_flag=True,
+    help="With --agent: also destroy the shared stack (and HTTP API) that other deployed agents still use.",
+)
 @_SEQUENTIAL
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, sequential: bool, as_json: bool,
-            no_package: bool) -> int:  # fmt: skip
-    """Destroy every resource of an environment, stacks in reverse dependency order.
+def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, include_shared: bool, sequential: bool,
+            as_json: bool, no_package: bool) -> int:  # fmt: skip
+    """Destroy the resources of an environment, stacks in reverse dependency order.
 
-    Asks you to type the project name unless --auto-approve. With `stacks: per_agent`,
-    --agent NAME destroys only those agents' stacks.
+    Plans the destroy first, lists every stack and resource it deletes (and what it leaves alone),
+    then asks you to type the project name unless --auto-approve. --agent NAME destroys only those
+    agents' stacks (or, in a single stack, their modules); the shared stack and the HTTP API go only
+    when no deployed agent still uses them, or with --include-shared.
 
     \b
     Examples:
       strands destroy -e dev
+      strands --agent triage destroy -e dev
       strands destroy -e local --auto-approve
     """
     from strands_tf.cli.progress import LiveReporter
-    from strands_tf.deploy.project import apply_project
-    from strands_tf.errors import UserError
+    from strands_tf.deploy.project import destroy_project
+    from strands_tf.errors import ExitCode, UserError
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
-    app = app_context(ctx)
-    project = app.load().config.project
-    if not auto_approve:
-        if not sys.stdin.isatty():
-            raise UserError("refusing to destroy without confirmation: standard input is not a terminal",
-                            hint="run again with --auto-approve")  # fmt: skip
-        typed = click.prompt(f"Type the project name ({project}) to destroy its resources", default="")
-        if typed != project:
-            raise UserError("the name did not match; nothing was destroyed")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    if not auto_approve and not sys.stdin.isatty():
+        raise UserError("refusing to destroy without confirmation: standard input is not a terminal",
+                        hint="run again with --auto-approve")  # fmt: skip
+    op = _prepare(ctx, environment, reporter, operation="destroy", include_shared=include_shared,
+                  parallel=not sequential, package=not no_package)  # fmt: skip
+    if not op.stacks:
+        if as_json:
+            print_json({"ok": True, "deployment": None, "warnings": op.warnings, "selection": op.selection.to_json()})
+        else:
+            _render_selection(console, op.selection)
+            console.print("nothing to destroy")
+        return ExitCode.OK
+    if not as_json:
+        for note in op.selection.notes:
+            console.print(f"[yellow]note[/]: {escape(note)}")
+    declined: list[bool] = []
+    confirm = _destroy_confirmer(console, reporter, auto_approve, op, declined)
     with handle_signals(op.ctx.cancellation), reporter:
-        result = apply_project(op, confirm=lambda plans: True, destroy=True, command="destroy")
-    if result.ok:
-        from strands_tf.state.manager import StateManager
-
-        manager = StateManager(op.loaded.root, op.resolved.environment.name)
-        for stack in op.stacks:
-            manager.remove_stack(stack.name)
+        result = destroy_project(op, confirm=confirm)
+    if any(declined):
+        raise UserError("the name did not match; nothing was destroyed")
     return _finish(console, result, as_json, op)
 
 
@@ -302,18 +365,22 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
 @click.argument("deployment", required=False)
 @_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@_CREATE_MISSING
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
 def rollback(ctx: click.Context, deployment: str | None, environment: str | None, auto_approve: bool,
-             as_json: bool, no_package: bool) -> int:  # fmt: skip
+             create_missing: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by an earlier deployment (default: the last successful one).
 
-    The recorded stacks include the agents' code, so no source tree is needed.
+    The recorded stacks include the agents' code, so no source tree is needed. Only stacks that are
+    deployed now are re-applied (--create-missing re-creates the others); --agent NAME rolls back
+    only those agents' own stacks (or, in a single stack, their modules).
 
     \b
     Examples:
       strands rollback -e prod
+      strands --agent triage rollback -e prod
       strands rollback 20261125T150102Z-3fa1c2 -e prod --auto-approve
     """
     from strands_tf.cli.progress import LiveReporter
@@ -323,7 +390,10 @@ def rollback(ctx: click.Context, deployment: str | None, environment: str | None
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "roll back with")
-    op = _prepare(ctx, environment, reporter, package=not no_package)
+    op = _prepare(ctx, environment, reporter, operation=None, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
-        result = rollback_project(op, deployment, confirm=confirm)
+        result = rollback_project(
+            op, deployment, confirm=confirm, agents=_agents(ctx, op.resolved), create_missing=create_missing,
+            on_selected=lambda selection: _render_selection(console, selection),
+        )  # fmt: skip
     return _finish(console, result, as_json, op)

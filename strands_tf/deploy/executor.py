@@ -30,11 +30,12 @@ EVENTS_FILE = "events.jsonl"
 
 @dataclass(frozen=True)
 class StackSpec:
-    """A synthesized stack: its name, working directory and the stacks it reads from."""
+    """A synthesized stack: its name, working directory, the stacks it reads from, and `-target`s if partial."""
 
     name: str
     workdir: Path
     dependencies: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # Terraform addresses to limit the plan to (empty: the whole stack)
 
 
 def read_manifest(out_dir: Path) -> list[StackSpec]:
@@ -165,6 +166,7 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
         runner.plan(
             plan_file,
             destroy=destroy,
+            targets=stack.targets,
             variables=ctx.runtime.variables,
             on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
         )
@@ -276,22 +278,42 @@ def run_deployment(
     if destroy:
         ordered = list(reversed(ordered))
     failed: set[str] = set()
+
+    def declined(to_apply: list[StackPlan]) -> bool:
+        if not to_apply or confirm is None or confirm(to_apply):
+            return False
+        for p in to_apply:
+            store.update_stack(p.stack.name, status="cancelled", error="not confirmed")
+        store.finish("cancelled")
+        return True
+
     try:
+        # a destroy reads nothing from the stacks it deletes first: every wave is planned up front, so one
+        # confirmation shows everything that will be deleted before anything is
+        planned_ahead: dict[str, StackPlan] | None = None
+        if destroy:
+            planned_ahead = {}
+            for wave in ordered:
+                runnable = [s for s in wave if not _blocked(s, failed, stacks, destroy)]
+                for p in _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed):
+                    planned_ahead[p.stack.name] = p
+            if declined([p for p in planned_ahead.values() if p.has_changes]):
+                return DeploymentResult(store.checkpoint, plans, trackers, errors)
         for wave in ordered:
             if ctx.cancellation.requested:
                 break
             runnable = [s for s in wave if not _blocked(s, failed, stacks, destroy)]
             for s in wave:
-                if s not in runnable:
+                if s not in runnable and s.name not in failed:
                     store.update_stack(s.name, status="skipped", error="a stack it depends on failed")
                     ctx.reporter.stack_done(s.name, "skipped", "a stack it depends on failed")
-            planned = _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed)
+            if planned_ahead is None:
+                planned = _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed)
+                if declined([p for p in planned if p.has_changes]):
+                    return DeploymentResult(store.checkpoint, plans, trackers, errors)
+            else:
+                planned = [planned_ahead[s.name] for s in runnable if s.name in planned_ahead]
             to_apply = [p for p in planned if p.has_changes]
-            if to_apply and confirm is not None and not confirm(to_apply):
-                for p in to_apply:
-                    store.update_stack(p.stack.name, status="cancelled", error="not confirmed")
-                store.finish("cancelled")
-                return DeploymentResult(store.checkpoint, plans, trackers, errors)
             _apply_wave(ctx, store, to_apply, log, trackers, errors, failed, after_apply, destroy=destroy)
         if ctx.cancellation.requested:
             status = "cancelled"
@@ -428,6 +450,7 @@ def start_deployment(
     synth_dir: Path,
     *,
     rollback_of: str | None = None,
+    agents: list[str] | None = None,
 ) -> CheckpointStore:
     """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint."""
     deployment_dir = workspace.deployment_dir(deployment_id)
@@ -439,8 +462,12 @@ def start_deployment(
         command=command,  # type: ignore[arg-type]
         project=project,
         environment=environment,
-        stacks={s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies)) for s in stacks},
+        stacks={
+            s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies), targets=list(s.targets))
+            for s in stacks
+        },
         rollback_of=rollback_of,
+        agents=agents,
     )
     store = CheckpointStore(deployment_dir, checkpoint)
     store.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from strands_tf.errors import UserError
@@ -59,6 +59,17 @@ class Workspace:
 
     def deployments_dir(self) -> Path:
         return self.strands_dir / "deployments"
+
+    def next_deployment_id(self, now: datetime | None = None) -> str:
+        """A new id sorting after every deployment already here: ids carry whole seconds, and "the latest
+        deployment" (resume, history order) must never depend on the random part of two ids of one second."""
+        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        folder = self.deployments_dir()
+        ids = [p.name for p in folder.iterdir() if is_deployment_id(p.name)] if folder.is_dir() else []
+        if ids:
+            latest = datetime.strptime(max(ids)[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            moment = max(moment, latest + timedelta(seconds=1))
+        return new_deployment_id(moment)
 
     def deployment_dir(self, deployment_id: str) -> Path:
         """`.strands/deployments/<id>`; anything but a well-formed id (`../../x`) is refused."""

@@ -121,7 +121,7 @@ def synthesize(
     *,
     packager: Packager | None = package_agents,
     tool_version: str = __version__,
-    stack_filter: list[str] | None = None,
+    stack_filter: list[str] | Callable[[list[Stack]], list[str]] | None = None,
     hcl_dir: Path | None = None,
 ) -> SynthResult:
     """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched."""
@@ -146,7 +146,9 @@ def synthesize(
             if missing:  # a generator bug, never a user error: say exactly what
                 raise RuntimeError(f"stack {stack.name} has dangling references: {', '.join(missing)}")
         if stack_filter is not None:
-            stacks = _with_dependencies(stacks, stack_filter)
+            # a callable chooses from the partitioned stacks (deploy.selection decides what --agent means)
+            names = stack_filter(stacks) if callable(stack_filter) else stack_filter
+            stacks = _with_dependencies(stacks, names)
         files = _write_layout(loaded, resolved, stacks, staging, out, code, tool_version)
         if hcl_dir is not None:
             export_hcl(loaded, resolved, stacks, staging, hcl_dir.resolve(), tool_version)
