@@ -221,7 +221,9 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 @click.command()
 @_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required when stdin is not a terminal).")
-@click.option("--resume", is_flag=True, help="Continue the last interrupted or failed deployment.")
+@click.option(
+    "--resume", is_flag=True, help="Continue the latest deployment if it failed or was interrupted (not a destroy)."
+)
 @click.option(
     "--rollback-on-failure",
     is_flag=True,
