@@ -13,7 +13,7 @@ are read exactly like a fresh synth.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -42,6 +42,7 @@ class ModuleInfo:
 
     @property
     def address(self) -> str:
+        """Terraform address of the module call (what `-target` takes)."""
         return f"module.{self.id}"
 
 
@@ -185,9 +186,11 @@ class StaticDeployed:
     unknown: tuple[str, ...] = ()
 
     def modules(self, stack: str) -> frozenset[str]:
+        """The given module ids of `stack` (none when it is not listed)."""
         return self.by_stack.get(stack, frozenset())
 
     def unknown_stacks(self) -> list[str]:
+        """The given unknown stacks."""
         return list(self.unknown)
 
 
@@ -428,8 +431,14 @@ def _destroy(
 
 
 def _api_decision(
-    selection: Selection, what: str, staying: list[str], include_shared: bool, conflicts: dict[str, str], take: Any
+    selection: Selection,
+    what: str,
+    staying: list[str],
+    include_shared: bool,
+    conflicts: dict[str, str],
+    take: Callable[[], object],
 ) -> None:
+    """The HTTP API goes with the last agent it routes to; while another deployed agent uses it, it stays."""
     if not staying:
         take()
         selection.notes.append(f"{what} goes too: it routes to no agent that stays deployed")
