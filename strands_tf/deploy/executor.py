@@ -142,6 +142,8 @@ class DeployContext:
     owner_of: OwnerResolver | None = None
     reporter: Reporter = field(default_factory=SilentReporter)
     parallel: bool = True
+    # False: plan from the recorded state without reading every resource again (`apply --code-only`)
+    plan_refresh: bool = True
 
     def runner(self, stack: StackSpec, extra_env: Mapping[str, str] | None = None) -> TerraformRunner:
         """A runner for one stack with its own data dir (so stacks run side by side)."""
@@ -167,6 +169,7 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
             plan_file,
             destroy=destroy,
             targets=stack.targets,
+            refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
             on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
         )
