@@ -12,7 +12,6 @@ from rich.markup import escape
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
 _NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
@@ -28,7 +27,7 @@ def _agents(ctx: click.Context, resolved: Any) -> list[str] | None:
     return list(resolved.selected_agents) if app_context(ctx).agent_patterns else None
 
 
-def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, operation: str | None,
+def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None,
              include_shared: bool = False, parallel: bool = True, package: bool = True) -> Any:  # fmt: skip
     """Synthesize, reach the target and, for `operation`, narrow the stacks to the --agent selection."""
     from strands_tf.deploy.project import prepare, select
@@ -36,7 +35,7 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, oper
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
     if operation is not None:
         select(op, _agents(ctx, resolved), operation, include_shared=include_shared)  # type: ignore[arg-type]
@@ -54,7 +53,6 @@ def _render_selection(console: Any, selection: Any) -> None:
 
 
 @click.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.option(
     "--out",
@@ -66,7 +64,7 @@ def _render_selection(console: Any, selection: Any) -> None:
 @click.option("--destroy", is_flag=True, help="Plan the destruction of every resource.")
 @_NO_PACKAGE
 @click.pass_context
-def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: Path | None,
+def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
          detailed_exitcode: bool, destroy: bool, no_package: bool) -> int:  # fmt: skip
     """Show what `strands apply` would change, per agent and resource as named in strands.yaml.
 
@@ -88,7 +86,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
 
     console = make_console(stderr=as_json)
     operation = "destroy" if destroy else "plan"
-    op = _prepare(ctx, environment, SilentReporter(), operation=operation, package=not no_package)
+    op = _prepare(ctx, SilentReporter(), operation=operation, package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
     document = {
@@ -219,7 +217,6 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required when stdin is not a terminal).")
 @click.option(
     "--resume", is_flag=True, help="Continue the latest deployment if it failed or was interrupted (not a destroy)."
@@ -239,8 +236,8 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resume: bool, rollback_on_failure: bool,
-          code_only: bool, full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_failure: bool, code_only: bool,
+          full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
 
     Independent stacks apply concurrently; every Terraform event goes to
@@ -265,7 +262,7 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     if code_only and (full or resume):
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
     operation = None if resume else "apply"  # a resume continues its deployment's own stacks and targets
-    op = _prepare(ctx, environment, reporter, operation=operation, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, operation=operation, parallel=not sequential, package=not no_package)
     _render_selection(console, op.selection)
     targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
@@ -332,7 +329,6 @@ def _destroy_confirmer(console: Any, reporter: Any, auto_approve: bool, op: Any,
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Destroy without typing the project name.")
 @click.option(
     "--include-shared",
@@ -343,8 +339,8 @@ def _destroy_confirmer(console: Any, reporter: Any, auto_approve: bool, op: Any,
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, include_shared: bool, sequential: bool,
-            as_json: bool, no_package: bool) -> int:  # fmt: skip
+def destroy(ctx: click.Context, auto_approve: bool, include_shared: bool, sequential: bool, as_json: bool,
+            no_package: bool) -> int:  # fmt: skip
     """Destroy the resources of an environment, stacks in reverse dependency order.
 
     Plans the destroy first, lists every stack and resource it deletes (and what it leaves alone),
@@ -368,7 +364,7 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, inc
     if not auto_approve and not sys.stdin.isatty():
         raise UserError("refusing to destroy without confirmation: standard input is not a terminal",
                         hint="run again with --auto-approve")  # fmt: skip
-    op = _prepare(ctx, environment, reporter, operation="destroy", include_shared=include_shared,
+    op = _prepare(ctx, reporter, operation="destroy", include_shared=include_shared,
                   parallel=not sequential, package=not no_package)  # fmt: skip
     if not op.stacks:
         if as_json:
@@ -391,14 +387,13 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, inc
 
 @click.command()
 @click.argument("deployment", required=False)
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @_CREATE_MISSING
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def rollback(ctx: click.Context, deployment: str | None, environment: str | None, auto_approve: bool,
-             create_missing: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+def rollback(ctx: click.Context, deployment: str | None, auto_approve: bool, create_missing: bool, as_json: bool,
+             no_package: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by an earlier deployment (default: the last successful one).
 
     The recorded stacks include the agents' code, so no source tree is needed. Only stacks that are
@@ -418,7 +413,7 @@ def rollback(ctx: click.Context, deployment: str | None, environment: str | None
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "roll back with")
-    op = _prepare(ctx, environment, reporter, operation=None, package=not no_package)
+    op = _prepare(ctx, reporter, operation=None, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = rollback_project(
             op, deployment, confirm=confirm, agents=_agents(ctx, op.resolved), create_missing=create_missing,

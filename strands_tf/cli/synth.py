@@ -12,7 +12,6 @@ from strands_tf.cli.render import print_json, status, warning
 
 
 @click.command()
-@click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 @click.option(
     "--out",
     "out_dir",
@@ -30,7 +29,6 @@ from strands_tf.cli.render import print_json, status, warning
 @click.pass_context
 def synth(
     ctx: click.Context,
-    environment: str | None,
     out_dir: Path | None,
     hcl_dir: Path | None,
     no_package: bool,
@@ -52,7 +50,7 @@ def synth(
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     chosen: list[Selection] = []
 
     def choose(stacks: list[Any]) -> list[str]:

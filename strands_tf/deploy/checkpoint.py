@@ -159,6 +159,6 @@ def _load_for_resume(deployment_dir: Path) -> CheckpointStore:
             f"cannot tell which deployment {deployment_dir.name} is: {exc.summary}",
             detail=f"it is newer than every readable deployment, so it may be the latest of this environment: "
             f"{deployment_dir}",
-            hint=f"if no strands command is running, move {deployment_dir} out of .strands/deployments "
+            hint=f"if no other strands process is running, move {deployment_dir} out of .strands/deployments "
             "(keep it if you need its logs) and run again",
         ) from None

@@ -323,8 +323,8 @@ def _build(layout: Layout, selection: Selection, chosen: set[str], deployed: Dep
             if selection.operation == "synth":
                 whole.add(stack.name)
                 selection.notes.append(
-                    f"stack {stack.name} holds every agent: it is written whole (`strands plan/apply --agent` "
-                    "target the selected agents' modules in it)"
+                    f"stack {stack.name} holds every agent: it is written whole (`strands plan --agent` and "
+                    "`strands apply --agent` target the selected agents' modules in it)"
                 )
                 continue
             closure = stack.closure(own)

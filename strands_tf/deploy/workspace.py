@@ -75,6 +75,11 @@ class Workspace:
         """`.strands/deployments/<id>`; anything but a well-formed id (`../../x`) is refused."""
         return self.deployments_dir() / check_deployment_id(deployment_id)
 
+    @property
+    def canvas_file(self) -> Path:
+        """Node positions and view of `strands canvas` (never in strands.yaml)."""
+        return self.strands_dir / "canvas.json"
+
     def plans_dir(self, environment: str) -> Path:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment
