@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from strands_tf.errors import Category, StrandsError
+from strands_tf.inputfile import MAX_PLAN_BYTES, BoundedReader, InputFileError, open_input
 
 log = logging.getLogger(__name__)
 
@@ -665,7 +666,7 @@ def _byte_offset(text: str, index: int) -> int:
     return sum(len(text[k : min(k + step, index)].encode("utf-8")) for k in range(0, index, step))
 
 
-def _load_plan_doc(fh: BinaryIO, source: Path) -> dict[str, Any] | None:
+def _load_plan_doc(fh: BoundedReader, source: Path) -> dict[str, Any] | None:
     """Decode the top-level members with the least memory, or None when the document is not an object.
 
     Members are decoded one at a time; planned_values is dropped, the members after resource_changes
@@ -736,18 +737,27 @@ def load_plan(path: str | Path) -> Plan:
 
 def _load_plan(p: Path) -> Plan:
     try:
-        with p.open("rb") as raw:
+        with open_input(p, MAX_PLAN_BYTES) as raw:
             try:
                 doc = _load_plan_doc(raw, p)
             except (ValueError, UnicodeDecodeError):
                 # Syntax errors and odd encodings: the plain decoder reports them against the whole file.
                 doc = None
-    except FileNotFoundError:
-        raise _fail(str(p), "file not found", hint="Check the path of the plan JSON file.") from None
-    except IsADirectoryError:
-        raise _fail(str(p), "is a directory, expected a plan JSON file") from None
+            if doc is None:
+                raw.seek(0)
+                return parse_plan_bytes(raw.read(), str(p))
+    except InputFileError as exc:
+        raise _input_error(exc) from None
     except OSError as exc:
         raise _fail(str(p), f"cannot be read: {exc.strerror}") from None
-    if doc is None:
-        return parse_plan_bytes(p.read_bytes(), str(p))
     return parse_plan_dict(doc, str(p))
+
+
+def _input_error(exc: InputFileError) -> PlanError:
+    if exc.reason == "missing":
+        return _fail(exc.path, "file not found", hint="Check the path of the plan JSON file.")
+    if exc.reason == "directory":
+        return _fail(exc.path, "is a directory, expected a plan JSON file")
+    error = _fail(exc.path, exc.problem, hint=exc.hint)
+    error.data.update(exc.data)
+    return error
