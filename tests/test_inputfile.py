@@ -1,4 +1,4 @@
-"""The one bounded reader of user input: regular files only (symlinks resolved, then checked), limit + 1 bytes at most."""
+"""The one bounded reader of user input: regular files only (symlinks resolved, then checked), limit + 1 bytes."""
 
 from __future__ import annotations
 
@@ -128,3 +128,23 @@ def test_sparse_giant_is_refused_by_size_without_reading(tmp_path: Path) -> None
 )
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text
+
+
+def test_local_history_store_refuses_planted_special_files(tmp_path: Path) -> None:
+    """A record object replaced by a FIFO or a /dev/zero symlink: an error naming it, not a hang or a full disk."""
+    from strands_tf.errors import StateError
+    from strands_tf.history.store import LocalStore
+
+    store = LocalStore(tmp_path / "history")
+    store.put_bytes("p/dev/deployments/1/metadata.json", b"{}")
+    assert store.get_bytes("p/dev/deployments/1/metadata.json") == b"{}"
+    os.mkfifo(tmp_path / "history" / "p" / "dev" / "deployments" / "1" / "stacks.tar.gz")
+    (tmp_path / "history" / "p" / "dev" / "deployments" / "1" / "logs.jsonl").symlink_to("/dev/zero")
+    with pytest.raises(StateError, match=r"stacks\.tar\.gz .*FIFO"):
+        store.get_bytes("p/dev/deployments/1/stacks.tar.gz")
+    with pytest.raises(StateError, match=r"logs.jsonl .*character device \(/dev/zero\)"):
+        store.download("p/dev/deployments/1/logs.jsonl", tmp_path / "out" / "logs.jsonl")
+    assert not (tmp_path / "out" / "logs.jsonl").exists()
+    assert list((tmp_path / "out").iterdir()) == []
+    store.download("p/dev/deployments/1/metadata.json", tmp_path / "out" / "metadata.json")
+    assert (tmp_path / "out" / "metadata.json").read_bytes() == b"{}"
