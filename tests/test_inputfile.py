@@ -148,3 +148,21 @@ def test_local_history_store_refuses_planted_special_files(tmp_path: Path) -> No
     assert list((tmp_path / "out").iterdir()) == []
     store.download("p/dev/deployments/1/metadata.json", tmp_path / "out" / "metadata.json")
     assert (tmp_path / "out" / "metadata.json").read_bytes() == b"{}"
+
+
+def test_requirements_files_are_user_input_too(tmp_path: Path) -> None:
+    """`-r /dev/zero` in an agent's requirements.txt, or requirements.txt as a FIFO: a packaging error, at once."""
+    from strands_tf.packaging.requirements import read_requirements
+    from strands_tf.packaging.spec import PackagingError, Target
+
+    target = Target("3.12", "aarch64", 28)
+    included = tmp_path / "requirements.txt"
+    included.write_text("-r /dev/zero\n")
+    with pytest.raises(PackagingError, match=r"requirements file /dev/zero: is a character device"):
+        read_requirements("support", included, target)
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(PackagingError, match="is a FIFO"):
+        read_requirements("support", fifo, target)
+    with pytest.raises(PackagingError, match="does not exist"):
+        read_requirements("support", tmp_path / "missing.txt", target)
