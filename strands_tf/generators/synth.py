@@ -178,6 +178,26 @@ def synthesize(
     return SynthResult(out, stacks, files, graph, sorted(set(graph.warnings)) + list(resolved.warnings))
 
 
+def infra_graph(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    code: dict[str, AgentCode] | None = None,
+    *,
+    tool_version: str = __version__,
+) -> InfraGraph:
+    """The optimized graph synth turns into stacks (the canvas shows its roles without packaging agents)."""
+    locations = element_locations(loaded)
+    graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
+    graph = optimize(
+        graph,
+        iam_mode=resolved.iam if resolved.stacks == "single" else "per_agent",
+        role_name=lambda suffix: aws_name("iam_role", resolved.project, resolved.environment.name, suffix),
+        locate=owner_locator(locations),
+    )
+    _order_agents_after_roles(graph)
+    return graph
+
+
 def _with_dependencies(stacks: list[Stack], names: list[str]) -> list[Stack]:
     """The named stacks plus every stack they depend on (transitively), in dependency order.
 
