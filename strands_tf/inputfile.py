@@ -26,6 +26,8 @@ MAX_CONFIG_BYTES = 2 * MiB
 MAX_PLAN_BYTES = 512 * MiB
 MAX_STATE_BYTES = 512 * MiB
 MAX_HISTORY_OBJECT_BYTES = 512 * MiB
+# `strands dev invoke --event/--sqs`: Lambda's limit for a synchronous invocation's payload
+MAX_EVENT_BYTES = 6 * MiB
 
 _KINDS = (
     (stat.S_ISDIR, "directory", "a directory"),

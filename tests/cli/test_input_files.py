@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from strands_tf.inputfile import MAX_CONFIG_BYTES, MAX_PLAN_BYTES, human_size
+from strands_tf.inputfile import MAX_CONFIG_BYTES, MAX_EVENT_BYTES, MAX_PLAN_BYTES, human_size
 
 STRANDS = Path(sys.executable).parent / "strands"
 SAMPLE = Path(__file__).resolve().parents[1] / "config" / "data" / "sample"
@@ -151,3 +151,36 @@ def test_show_still_reads_a_real_plan_through_a_symlink(tmp_path: Path) -> None:
     proc = run_strands(["show", "plan.json", "--json"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["has_changes"] is True
+
+
+# -------------------------------------------------------------------- `strands dev` inputs: --event, --sqs, --script
+
+
+def test_dev_invoke_event_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "event.json")
+    proc = run_strands(
+        ["-C", str(SAMPLE), "dev", "invoke", "support", "--event", str(tmp_path / "event.json")], tmp_path
+    )
+    _assert_refused(proc, "event.json", "FIFO")
+
+
+def test_dev_invoke_sqs_symlink_to_dev_zero(tmp_path: Path) -> None:
+    (tmp_path / "messages.json").symlink_to("/dev/zero")
+    proc = run_strands(["-C", str(SAMPLE), "dev", "invoke", "triage", "--sqs", "messages.json"], tmp_path)
+    _assert_refused(proc, "messages.json", "character device (/dev/zero)")
+
+
+def test_dev_invoke_event_too_large(tmp_path: Path) -> None:
+    with (tmp_path / "event.json").open("wb") as fh:
+        fh.truncate(MAX_EVENT_BYTES + 1)
+    proc = run_strands(["-C", str(SAMPLE), "dev", "invoke", "support", "--event", "event.json"], tmp_path)
+    _assert_refused(proc, "event.json", f"the limit for this kind of file is {human_size(MAX_EVENT_BYTES)}")
+
+
+@pytest.mark.timeout(30)  # a read that blocks on the FIFO fails here instead of stalling the suite
+def test_dev_script_fifo(tmp_path: Path) -> None:
+    from strands_tf.dev.script import load_script
+
+    os.mkfifo(tmp_path / "script.json")
+    with pytest.raises(ValueError, match="FIFO"):
+        load_script(tmp_path / "script.json")
