@@ -114,29 +114,6 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
     return out
 
 
-def infra_graph(
-    loaded: LoadedProject,
-    resolved: ResolvedProject,
-    code: dict[str, AgentCode] | None = None,
-    *,
-    tool_version: str = __version__,
-) -> InfraGraph:
-    """The optimized graph of one environment, in memory: what synthesize partitions into stacks.
-
-    Without `code` (no packaging) the module ids are the same: `strands show` maps plan addresses with it.
-    """
-    locations = element_locations(loaded)
-    graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
-    graph = optimize(
-        graph,
-        iam_mode=resolved.iam if resolved.stacks == "single" else "per_agent",
-        role_name=lambda suffix: aws_name("iam_role", resolved.project, resolved.environment.name, suffix),
-        locate=owner_locator(locations),
-    )
-    _order_agents_after_roles(graph)
-    return graph
-
-
 def synthesize(
     loaded: LoadedProject,
     resolved: ResolvedProject,
@@ -185,7 +162,11 @@ def infra_graph(
     *,
     tool_version: str = __version__,
 ) -> InfraGraph:
-    """The optimized graph synth turns into stacks (the canvas shows its roles without packaging agents)."""
+    """The optimized graph synth turns into stacks, in memory.
+
+    Without `code` (no packaging) the module ids are the same: the canvas shows its roles and `strands show`
+    maps plan addresses to strands.yaml with it.
+    """
     locations = element_locations(loaded)
     graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
     graph = optimize(
