@@ -12,20 +12,19 @@ from rich.markup import escape
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
 _NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
 
 
-def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, parallel: bool = True,
+def _prepare(ctx: click.Context, reporter: Any, *, parallel: bool = True,
              package: bool = True) -> Any:  # fmt: skip
     from strands_tf.deploy.project import prepare
     from strands_tf.terraform.runner import Cancellation
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     if app.agent_patterns and resolved.stacks != "per_agent":
         from strands_tf.errors import UserError
 
@@ -44,7 +43,6 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
 
 
 @click.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.option(
     "--out",
@@ -56,7 +54,7 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
 @click.option("--destroy", is_flag=True, help="Plan the destruction of every resource.")
 @_NO_PACKAGE
 @click.pass_context
-def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: Path | None,
+def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
          detailed_exitcode: bool, destroy: bool, no_package: bool) -> int:  # fmt: skip
     """Show what `strands apply` would change, per agent and resource as named in strands.yaml.
 
@@ -77,7 +75,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
-    op = _prepare(ctx, environment, SilentReporter(), package=not no_package)
+    op = _prepare(ctx, SilentReporter(), package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
     document = {
@@ -110,7 +108,6 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
 
 @click.command()
 @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
-@_ENV_OPTION
 @_JSON_OPTION
 @click.option(
     "--detailed-exitcode",
@@ -118,7 +115,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
     help="Exit 0 when the plan changes nothing, 2 when it does, 1 when it errored (or on any error).",
 )
 @click.pass_context
-def show(ctx: click.Context, plan_file: Path, environment: str | None, as_json: bool, detailed_exitcode: bool) -> int:
+def show(ctx: click.Context, plan_file: Path, as_json: bool, detailed_exitcode: bool) -> int:
     """Summarize a saved plan JSON (`terraform show -json PLAN > plan.json`), from any tool.
 
     Useful in CI and pull-request comments. Also reads HCP Terraform's redacted plan JSON
@@ -138,7 +135,7 @@ def show(ctx: click.Context, plan_file: Path, environment: str | None, as_json: 
     from strands_tf.terraform.plan_summary import summarize
 
     plan_doc = load_plan(plan_file)
-    owner_of, warning = _project_owners(ctx, environment)
+    owner_of, warning = _project_owners(ctx)
     summary = summarize(plan_doc, owner_of)
     if as_json:
         print_json(summary.to_json())
@@ -154,7 +151,7 @@ def show(ctx: click.Context, plan_file: Path, environment: str | None, as_json: 
     return ExitCode.DETAILED_CHANGES if summary.has_changes else ExitCode.OK
 
 
-def _project_owners(ctx: click.Context, environment: str | None) -> tuple[Any, str | None]:
+def _project_owners(ctx: click.Context) -> tuple[Any, str | None]:
     """The owner resolver of the project around (None outside a project) and a warning when it cannot be built.
 
     `show` summarizes any plan: a project that does not load or resolve only costs the grouping.
@@ -167,7 +164,7 @@ def _project_owners(ctx: click.Context, environment: str | None) -> tuple[Any, s
     if not (app.directory / CONFIG_FILENAME).is_file():
         return None, None
     try:
-        return project_owner_resolver(app.load(), app.resolve(environment)), None
+        return project_owner_resolver(app.load(), app.resolve()), None
     except StrandsError as exc:
         return None, f"addresses are not mapped to {CONFIG_FILENAME}: {exc.summary}"
 
@@ -239,7 +236,6 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required when stdin is not a terminal).")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted or failed deployment.")
 @click.option(
@@ -257,8 +253,8 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resume: bool, rollback_on_failure: bool,
-          code_only: bool, full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_failure: bool, code_only: bool,
+          full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
 
     Independent stacks apply concurrently; every Terraform event goes to
@@ -281,7 +277,7 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     confirm = _confirmer(console, reporter, auto_approve, "apply")
     if code_only and (full or resume):
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, parallel=not sequential, package=not no_package)
     targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
         if resume:
@@ -318,13 +314,12 @@ def _code_only(console: Any, op: Any, *, requested: bool) -> Any:
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Destroy without typing the project name.")
 @_SEQUENTIAL
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, sequential: bool, as_json: bool,
+def destroy(ctx: click.Context, auto_approve: bool, sequential: bool, as_json: bool,
             no_package: bool) -> int:  # fmt: skip
     """Destroy every resource of an environment, stacks in reverse dependency order.
 
@@ -352,7 +347,7 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
         typed = click.prompt(f"Type the project name ({project}) to destroy its resources", default="")
         if typed != project:
             raise UserError("the name did not match; nothing was destroyed")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, parallel=not sequential, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = apply_project(op, confirm=lambda plans: True, destroy=True, command="destroy")
     if result.ok:
@@ -366,12 +361,11 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
 
 @click.command()
 @click.argument("deployment", required=False)
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def rollback(ctx: click.Context, deployment: str | None, environment: str | None, auto_approve: bool,
+def rollback(ctx: click.Context, deployment: str | None, auto_approve: bool,
              as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by an earlier deployment (default: the last successful one).
 
@@ -389,7 +383,7 @@ def rollback(ctx: click.Context, deployment: str | None, environment: str | None
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "roll back with")
-    op = _prepare(ctx, environment, reporter, package=not no_package)
+    op = _prepare(ctx, reporter, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = rollback_project(op, deployment, confirm=confirm)
     return _finish(console, result, as_json, op)

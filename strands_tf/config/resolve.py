@@ -48,7 +48,10 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "vpc": False,
     "dead_letter": None,
     "package_upload": "auto",
+    "exclude": [],
 }
+# Settings whose lists add up (defaults → agent → environment override) instead of replacing each other.
+ADDITIVE_AGENT_SETTINGS = ("exclude",)
 
 
 # The resolved project is plain data built from models that are already validated: dataclasses, not
@@ -77,6 +80,7 @@ class ResolvedAgent:
     vpc: bool
     dead_letter: DeadLetterConfig | None
     package_upload: str
+    exclude: tuple[str, ...]
     api: ApiConfig | None
     triggers: list[TriggerConfig]
     permissions: list[PermissionConfig]
@@ -139,6 +143,15 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
         else:
             out[key] = value
     return out
+
+
+def _merge_settings(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Agent settings of `override` over `base`: deep-merged, except lists that add up (`exclude`)."""
+    merged = _deep_merge(base, override)
+    for key in ADDITIVE_AGENT_SETTINGS:
+        if key in override:
+            merged[key] = [*(base.get(key) or []), *override[key]]
+    return merged
 
 
 def _settings(model: AgentSettings | None) -> dict[str, Any]:
@@ -215,8 +228,8 @@ def resolve(
     env_name = choose_environment(config, environment, environ)
     env, builtin = _environment(config, env_name)
     collector = _Collector(loaded.sources)
-    defaults = _deep_merge(BUILTIN_AGENT_DEFAULTS, _settings(config.defaults))
-    defaults = _deep_merge(defaults, _settings(env.overrides.defaults))
+    defaults = _merge_settings(BUILTIN_AGENT_DEFAULTS, _settings(config.defaults))
+    defaults = _merge_settings(defaults, _settings(env.overrides.defaults))
     resolved_agents: dict[str, ResolvedAgent] = {}
     for name, agent in config.agents.items():
         resolved_agents[name] = _resolve_agent(name, agent, defaults, env)
@@ -274,9 +287,9 @@ def _state_for(config: ProjectConfig, env: EnvironmentConfig) -> StateConfig:
 
 
 def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env: EnvironmentConfig) -> ResolvedAgent:
-    merged = _deep_merge(defaults, _settings(agent))
+    merged = _merge_settings(defaults, _settings(agent))
     override = env.overrides.agents.get(name)
-    merged = _deep_merge(merged, _settings(override))
+    merged = _merge_settings(merged, _settings(override))
     description = agent.description
     if override is not None and override.description is not None:
         description = override.description
@@ -304,6 +317,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         vpc=merged["vpc"],
         dead_letter=dead_letter,
         package_upload=merged["package_upload"],
+        exclude=tuple(merged["exclude"]),
         api=agent.api,
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),

@@ -89,7 +89,13 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             requirements = source / "requirements.txt"
         # a synth interrupted mid-way leaves staging directories next to its output: never package them
         spec = PackageSpec(
-            name, source, agent.runtime, agent.architecture, requirements, exclude=(".*.staging-*", ".*.old-*")
+            name,
+            source,
+            agent.runtime,
+            agent.architecture,
+            requirements,
+            exclude=(".*.staging-*", ".*.old-*", *agent.exclude),
+            project_root=loaded.root,
         )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
         store_on_s3 = agent.package_upload == "s3" or artifacts.needs_s3_upload
