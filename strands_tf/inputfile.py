@@ -48,7 +48,7 @@ def human_size(size: int) -> str:
 
 
 class InputFileError(StrandsError):
-    """A file given to strands that cannot be read as input: missing, not a regular file, too large, unreadable.
+    """An input file that cannot be read: missing, not a regular file, too large, unreadable.
 
     ``reason`` is one of ``missing``, ``directory``, ``fifo``, ``device``, ``socket``, ``not_regular``,
     ``too_large``, ``unreadable``; ``problem`` is the message without the path, for callers that place the
@@ -183,7 +183,7 @@ def open_input(path: str | os.PathLike[str], limit: int) -> BoundedReader:
     try:
         after = os.fstat(fd)
         if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
-            raise InputFileError(shown, "unreadable", "the file was replaced while strands opened it; run again")
+            raise InputFileError(shown, "unreadable", "the file was replaced while it was being opened; run again")
         _check_type(shown, real, after.st_mode)
         if after.st_size > limit:
             raise _too_large(shown, limit, after.st_size)
