@@ -52,6 +52,11 @@ SECTIONS: list[tuple[str, str]] = [
     ("StateConfig", "state"),
     ("HistoryConfig", "history"),
     ("EmulatorConfig", "emulator"),
+    ("UsageConfig", "usage (also environments.<env>.usage)"),
+    ("AgentUsage", "usage.defaults, usage.agents.<agent>"),
+    ("ResourceUsage", "usage.resources.<name>"),
+    ("ApiUsage", "usage.api"),
+    ("NetworkUsage", "usage.network"),
 ]
 # Models whose agent settings are inherited when unset (defaults -> agent -> environment overrides).
 INHERITING = {"DefaultsConfig", "AgentConfig", "AgentOverride"}

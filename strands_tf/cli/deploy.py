@@ -78,6 +78,7 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
     op = _prepare(ctx, SilentReporter(), package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
+    cost = _plan_cost(op, result, destroy)
     document = {
         "schema_version": 1,
         "project": op.resolved.project,
@@ -85,6 +86,7 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
         "has_changes": result.has_changes,
         "stacks": {p.stack.name: p.summary.to_json() for p in result.plans},
         "deferred": result.deferred,
+        "cost": None if cost is None else {"estimate": cost[0].to_json(), "change": cost[1].to_json()},
         "warnings": op.warnings,
     }
     if out_file is not None:
@@ -99,11 +101,52 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
         for stack, blockers in result.deferred.items():
             console.print(f"[bold]{escape(stack)}[/]: planned after {escape(', '.join(blockers))} "
                           "is applied (it reads their outputs)")  # fmt: skip
+        if cost is not None:
+            _render_plan_cost(console, *cost)
         for warning in op.warnings:
             console.print(f"[yellow]warning[/]: {escape(warning)}")
     if detailed_exitcode:
         return 2 if result.has_changes else 0
     return 0
+
+
+def _plan_cost(op: Any, result: Any, destroy: bool) -> tuple[Any, Any] | None:
+    """The plan's monthly estimate and its change against the deployed version; a problem is a warning."""
+    from strands_tf.cost.deployed import estimate_plan
+    from strands_tf.deploy.project import previous_success
+    from strands_tf.errors import StrandsError
+
+    complete = not result.deferred and len(op.stacks) == len(result.plans) and not app_agent_selection(op)
+    try:
+        estimate, change = estimate_plan(
+            op.resolved, [p.plan for p in result.plans], op.synth.graph, previous_success(op),
+            complete=complete, destroy=destroy,
+        )  # fmt: skip
+    except StrandsError as exc:
+        op.warnings.append(f"no cost estimate: {exc.summary}")
+        return None
+    op.warnings.extend(estimate.warnings)
+    if result.deferred:
+        op.warnings.append("the cost leaves out the stacks planned after others are applied")
+    return estimate, change
+
+
+def app_agent_selection(op: Any) -> bool:
+    """True when --agent limited the stacks (the plan then covers part of the environment)."""
+    return len(op.resolved.selected_agents) != len(op.resolved.agents)
+
+
+def _render_plan_cost(console: Any, estimate: Any, change: Any) -> None:
+    from strands_tf.cost.estimate import format_money
+
+    currency = estimate.currency
+    line = f"[bold]cost[/]: {format_money(change.after, currency)} a month"
+    if change.delta is not None:
+        line += f" ({format_money(change.delta, currency, sign=True)} vs {escape(change.baseline)})"
+    bedrock = estimate.by_service().get("Bedrock")
+    if bedrock:
+        line += f", model tokens {format_money(bedrock, currency)}"
+    console.print(line + f" [dim]— `strands cost estimate` for every line; {escape(estimate.prices)}[/]")
 
 
 @click.command()

@@ -72,6 +72,18 @@ def _open(ctx: click.Context, *, read_only: bool = False, local: bool = False) -
     return loaded, resolved, open_history(loaded, resolved, endpoint_url=endpoint, local=local)
 
 
+def _cost_text(cost: dict[str, Any] | None) -> str:
+    """`$12.34 a month (us-east-1 prices of 2026-12-03)` for a record's cost summary."""
+    if not cost or not isinstance(cost.get("monthly_total"), int | float):
+        return "not estimated"
+    from decimal import Decimal
+
+    from strands_tf.cost.estimate import format_money
+
+    total = format_money(Decimal(str(cost["monthly_total"])), str(cost.get("currency", "USD")))
+    return f"{total} a month ({cost.get('prices', '?')})"
+
+
 def _short(value: str | None, n: int = 8) -> str:
     return (value or "")[:n]
 
@@ -166,7 +178,7 @@ def show(ctx: click.Context, deployment_id: str, as_json: bool) -> None:
     console.print(f"  versions      strands-tf {meta.tool_version}, terraform {meta.terraform_version or '?'}")
     if meta.parallel_efficiency is not None:
         console.print(f"  parallel efficiency {meta.parallel_efficiency:.0%}")
-    console.print(f"  cost          {json.dumps(meta.cost) if meta.cost else 'not estimated'}")
+    console.print(f"  cost          {_cost_text(meta.cost)}")
     for name, stack in meta.stacks.items():
         counts = ", ".join(f"{k} {v}" for k, v in stack.counts.items() if v)
         console.print(f"  stack [bold]{escape(name)}[/]: {stack.status}" + (f" ({counts})" if counts else ""))
@@ -224,7 +236,9 @@ def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> None:
         console.print(f"  [yellow]~ {escape(key)}[/] ({escape(', '.join(fields))})")
     if result.duration_delta is not None:
         console.print(f"duration: {result.duration_delta:+.1f}s")
-    console.print(f"cost: {result.cost_delta:+.2f}" if result.cost_delta is not None else "cost: not estimated")
+    from strands_tf.cli.cost import render_cost_change
+
+    render_cost_change(console, result.cost)
 
 
 def _event_line(line: str) -> str:

@@ -69,6 +69,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "describe": ("strands_tf.cli.state", "describe", "Describe one deployed resource and its dependencies."),
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
+    "cost": ("strands_tf.cli.cost", "cost", "Cost estimates with model tokens, cost diffs, actual spend, cost tags."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
     "force-unlock": (
         "strands_tf.cli.unlock",
