@@ -165,28 +165,64 @@ def _render_plan_cost(console: Any, estimate: Any, change: Any) -> None:
 @click.command()
 @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
 @_JSON_OPTION
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when the plan changes nothing, 2 when it does, 1 when it errored (or on any error).",
+)
 @click.pass_context
-def show(ctx: click.Context, plan_file: Path, as_json: bool) -> None:
+def show(ctx: click.Context, plan_file: Path, as_json: bool, detailed_exitcode: bool) -> int:
     """Summarize a saved plan JSON (`terraform show -json PLAN > plan.json`), from any tool.
 
-    Useful in CI and pull-request comments. Addresses made by strands are mapped back to
-    strands.yaml when run inside the project.
+    Useful in CI and pull-request comments. Also reads HCP Terraform's redacted plan JSON
+    (/api/v2/plans/:id/json-output-redacted). Run inside the project (or with -C DIR), addresses
+    made by strands are grouped under the strands.yaml agent or resource (with its line) that
+    made them; -e picks the environment the plan was made for (default as for every command).
 
     \b
     Examples:
       terraform show -json tfplan > plan.json && strands show plan.json
       strands show plan.json --json
+      strands -C services/support show plan.json -e prod --detailed-exitcode
     """
     from strands_tf.cli.plan_view import render_summary
+    from strands_tf.errors import ExitCode
     from strands_tf.terraform.plan import load_plan
     from strands_tf.terraform.plan_summary import summarize
 
     plan_doc = load_plan(plan_file)
-    summary = summarize(plan_doc)
+    owner_of, warning = _project_owners(ctx)
+    summary = summarize(plan_doc, owner_of)
     if as_json:
         print_json(summary.to_json())
-        return
-    render_summary(make_console(), plan_file.name, summary)
+    else:
+        console = make_console()
+        render_summary(console, plan_file.name, summary)
+    if warning:
+        make_console(stderr=True).print(f"[yellow]warning[/]: {escape(warning)}")
+    if not detailed_exitcode:
+        return ExitCode.OK
+    if summary.status == "errored":
+        return ExitCode.DETAILED_ERROR
+    return ExitCode.DETAILED_CHANGES if summary.has_changes else ExitCode.OK
+
+
+def _project_owners(ctx: click.Context) -> tuple[Any, str | None]:
+    """The owner resolver of the project around (None outside a project) and a warning when it cannot be built.
+
+    `show` summarizes any plan: a project that does not load or resolve only costs the grouping.
+    """
+    from strands_tf.config.loader import CONFIG_FILENAME
+    from strands_tf.deploy.project import project_owner_resolver
+    from strands_tf.errors import StrandsError
+
+    app = app_context(ctx)
+    if not (app.directory / CONFIG_FILENAME).is_file():
+        return None, None
+    try:
+        return project_owner_resolver(app.load(), app.resolve()), None
+    except StrandsError as exc:
+        return None, f"addresses are not mapped to {CONFIG_FILENAME}: {exc.summary}"
 
 
 def _confirmer(console: Any, reporter: Any, auto_approve: bool, what: str) -> Any:

@@ -39,6 +39,7 @@ from strands_tf.deploy.selection import (
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, StrandsError, UserError
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
+from strands_tf.model.graph import InfraGraph
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
 
@@ -87,11 +88,11 @@ def default_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRu
     return aws_runtime(resolved, workspace)
 
 
-def owner_resolver(synth: SynthResult, loaded: LoadedProject) -> OwnerResolver:
+def owner_resolver(graph: InfraGraph, loaded: LoadedProject) -> OwnerResolver:
     """Map `module.<id>...` addresses to the strands.yaml element (with file and line) that made them."""
     locations = element_locations(loaded)
     owners: dict[str, Owner] = {}
-    for node in synth.graph.nodes.values():
+    for node in graph.nodes.values():
         if node.block != "module":
             continue
         kind = node.owner.kind
@@ -100,6 +101,13 @@ def owner_resolver(synth: SynthResult, loaded: LoadedProject) -> OwnerResolver:
         label = {"role": "agent", "api": "api"}.get(kind, kind)
         owners[f"module.{node.id}"] = Owner(label, node.owner.name, file, line)
     return module_owner_resolver(owners)
+
+
+def project_owner_resolver(loaded: LoadedProject, resolved: ResolvedProject) -> OwnerResolver:
+    """The owner resolver of a project's environment without synthesizing, packaging or reaching AWS."""
+    from strands_tf.generators.synth import infra_graph
+
+    return owner_resolver(infra_graph(loaded, resolved), loaded)
 
 
 def prepare(
@@ -130,7 +138,7 @@ def prepare(
         engine=engine or discover_engine(),
         runtime=runtime,
         cancellation=cancellation or Cancellation(),
-        owner_of=owner_resolver(synth, loaded),
+        owner_of=owner_resolver(synth.graph, loaded),
         reporter=reporter or SilentReporter(),
         parallel=parallel,
     )

@@ -170,7 +170,11 @@ def infra_graph(
     *,
     tool_version: str = __version__,
 ) -> InfraGraph:
-    """The optimized graph synth turns into stacks (the canvas shows its roles without packaging agents)."""
+    """The optimized graph synth turns into stacks, in memory.
+
+    Without `code` (no packaging) the module ids are the same: the canvas shows its roles and `strands show`
+    maps plan addresses to strands.yaml with it.
+    """
     locations = element_locations(loaded)
     graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
     graph = optimize(
