@@ -488,10 +488,12 @@ def init(ctx: click.Context, as_json: bool) -> None:
 @click.option("--allow-redacted", is_flag=True,
               help="Roll back even though values in the recorded stacks were redacted (they would be deployed "
                    "as the redaction markers).")  # fmt: skip
+@click.option("--create-missing", is_flag=True,
+              help="Also re-create recorded stacks (or agents' modules) that are not deployed now.")  # fmt: skip
 @_JSON_OPTION
 @click.pass_context
-def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
-             allow_redacted: bool, as_json: bool) -> int:  # fmt: skip
+def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool, allow_redacted: bool, create_missing: bool,
+             as_json: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by a deployment, from any machine (no source tree needed).
 
     Downloads the record's stacks archive (checked against its sha256) into
@@ -502,7 +504,7 @@ def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
     Examples:
       strands history rollback 20261125T150102Z-3fa1c2 -e prod
     """
-    from strands_tf.cli.deploy import _confirmer, _finish
+    from strands_tf.cli.deploy import _agents, _confirmer, _finish, _render_selection
     from strands_tf.cli.progress import LiveReporter
     from strands_tf.deploy.project import prepare, rollback_project
     from strands_tf.history.recorder import record_deployment
@@ -521,7 +523,10 @@ def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
     # the recorded stacks carry the agents' code: nothing is packaged, and agent sources need not exist
     op = prepare(loaded, resolved, reporter=reporter, package=False, cancellation=Cancellation())
     with handle_signals(op.ctx.cancellation), reporter:
-        result = rollback_project(op, meta.id, confirm=confirm)
+        result = rollback_project(
+            op, meta.id, confirm=confirm, agents=_agents(ctx, resolved), create_missing=create_missing,
+            on_selected=lambda selection: _render_selection(console, selection),
+        )  # fmt: skip
     code = _finish(console, result, as_json, op)
     recorded = record_deployment(
         op.loaded,

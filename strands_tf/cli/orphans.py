@@ -46,7 +46,7 @@ def orphans(ctx: click.Context, addresses: tuple[str, ...], action: str | None, 
     if action is not None and not auto_approve and not sys.stdin.isatty():
         raise UserError(f"refusing to {action} without confirmation: standard input is not a terminal",
                         hint="review `strands orphans`, then run again with --auto-approve")  # fmt: skip
-    op = _prepare(ctx, None, package=not no_package)
+    op = _prepare(ctx, None, operation=None, package=not no_package)  # orphans may be in any stack
     env = op.resolved.environment.name
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         report = find_project_orphans(op)

@@ -611,6 +611,9 @@ class EnvironmentConfig(StrictModel):
     target: Literal["aws", "emulator"] = Field("aws", description="aws, or emulator (offline, no account).")
     account: AccountId | None = Field(None, description="Expected AWS account id; deploys refuse others.")
     region: Region | None = Field(None, description="Region (default: the project's region).")
+    allow_unknown_region: StrictBool = Field(
+        False, description="Accept a region botocore does not list yet (a brand-new region) in this environment."
+    )
     profile: str | None = Field(None, description="AWS CLI profile (including SSO profiles).")
     role_arn: IamRoleArn | None = Field(None, description="Role assumed for cross-account deploys.")
     external_id: str | None = Field(
@@ -688,6 +691,9 @@ class ProjectConfig(StrictModel):
     version: Literal[1] = Field(description="Format version of this file; always 1.")
     project: ProjectName = Field(description="Project name; prefixes every AWS name.")
     region: Region = Field("us-east-1", description="Default AWS region.")
+    allow_unknown_region: StrictBool = Field(
+        False, description="Accept regions botocore does not list yet (brand-new regions) everywhere in this file."
+    )
     tags: TagMap = Field(default_factory=dict, description="Tags on every resource.")
     defaults: DefaultsConfig = Field(default_factory=DefaultsConfig, description="Defaults for every agent.")
     iam: Literal["shared", "per_agent"] = Field("shared", description="One execution role per stack or per agent.")

@@ -52,7 +52,8 @@ LOG_RETENTION_VALUES = (
     3653,
 )
 
-_REGION_RE = re.compile(r"^(us|eu|ap|ca|sa|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
+# the shape of a region name; whether the region exists is checked against botocore's data by the loader
+_REGION_RE = re.compile(r"^[a-z]{2,5}(-[a-z]+){1,2}-\d{1,2}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -135,6 +136,13 @@ AccountId = Annotated[
     BeforeValidator(_check_account),
 ]
 Region = _pattern(_REGION_RE, "region", "'{value}' is not an AWS region", "us-east-1")
+
+
+def is_region_shaped(value: str) -> bool:
+    """True when `value` looks like a region name (`xx-word-1`); whether it exists is another question."""
+    return bool(_REGION_RE.match(value))
+
+
 AgentName = _pattern(
     _NAME_RE,
     "name",

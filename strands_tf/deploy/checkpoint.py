@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from strands_tf.errors import StateError
+from strands_tf.deploy.workspace import Workspace
+from strands_tf.errors import StateError, UserError
 from strands_tf.fsutil import atomic_write_text
 
 StackStatus = Literal[
@@ -21,6 +22,8 @@ StackStatus = Literal[
 # "interrupted": the process running the deployment died (SIGKILL, power loss) without finishing it
 DeploymentStatus = Literal["running", "succeeded", "failed", "cancelled", "rolled_back", "interrupted"]
 FINISHED = frozenset({"succeeded", "failed", "cancelled", "rolled_back", "interrupted"})
+# what `apply --resume` continues; `running` only as found under the project lock, so its process is gone
+RESUMABLE = frozenset({"failed", "cancelled", "interrupted", "running"})
 CHECKPOINT_FILE = "checkpoint.json"
 FORMAT_VERSION = 1
 
@@ -43,6 +46,8 @@ class StackCheckpoint(BaseModel):
     finished_at: str | None = None
     error: str | None = None
     changes: dict[str, int] = Field(default_factory=dict)
+    # `-target` addresses when only part of the stack is in the deployment (`--agent` on a shared stack)
+    targets: list[str] = Field(default_factory=list)
 
 
 class AttemptStack(BaseModel):
@@ -109,6 +114,8 @@ class Checkpoint(BaseModel):
     stacks: dict[str, StackCheckpoint] = Field(default_factory=dict)
     rollback_of: str | None = None
     synth_dir: str = "cdktf.out"
+    # the `--agent` selection the deployment was made for (None: every agent)
+    agents: list[str] | None = None
     attempts: list[Attempt] = Field(default_factory=list)
     # "pending" from the start until the history record is built into the spool: a record that could not be
     # built (a full disk, a damaged file) is finished by the next command or `strands history sync`
@@ -245,20 +252,66 @@ class CheckpointStore:
         self.save()
 
 
-def latest_checkpoint(deployments_dir: Path, environment: str, *, status: set[str] | None = None) -> Path | None:
-    """Directory of the newest deployment of an environment (optionally with one of `status`)."""
-    if not deployments_dir.is_dir():
-        return None
-    for candidate in sorted(deployments_dir.iterdir(), reverse=True):
-        path = candidate / CHECKPOINT_FILE
-        if not path.is_file():
-            continue
+def raw_checkpoints(workspace: Workspace) -> list[tuple[Path, dict[str, Any]]]:
+    """(deployment dir, raw checkpoint) of every deployment whose checkpoint reads as a JSON object, oldest first.
+
+    For scans that skip what they cannot read (recovery, pruning, baselines); `resumable_deployment` does not.
+    """
+    found = []
+    for directory in workspace.deployment_dirs():
         try:
-            raw = json.loads(path.read_bytes())
-        except ValueError:
+            raw = json.loads((directory / CHECKPOINT_FILE).read_bytes())
+        except (OSError, ValueError):
             continue
-        if raw.get("environment") != environment:
-            continue
-        if status is None or raw.get("status") in status:
-            return candidate
-    return None
+        if isinstance(raw, dict):
+            found.append((directory, raw))
+    return found
+
+
+def resumable_deployment(workspace: Workspace, environment: str) -> CheckpointStore:
+    """The latest deployment of the environment, when it is one `apply --resume` may continue.
+
+    Only the latest counts: an older failed deployment was superseded by whatever came after it, and
+    resuming it would undo that. A checkpoint newer than it that cannot be read is an error, never a
+    skip (it may be the environment's latest). Call it holding the project lock and after
+    `recovery.mark_interrupted`: a deployment whose process was killed is then `interrupted`, and one still
+    `running` is one whose process is gone too (no live command holds the lock), so both are resumable.
+    """
+    found: CheckpointStore | None = None
+    for candidate in reversed(workspace.deployment_dirs()):
+        store = _load_for_resume(candidate)
+        if store.checkpoint.environment == environment:
+            found = store
+            break
+    if found is None:
+        raise UserError(f"no deployment of '{environment}' to resume", hint="run `strands apply` to start one")
+    checkpoint = found.checkpoint
+    if checkpoint.status not in RESUMABLE:
+        raise UserError(
+            f"nothing to resume: the latest deployment of '{environment}', {checkpoint.id} "
+            f"(`strands {checkpoint.command}`), {checkpoint.status}",
+            detail="older interrupted deployments are superseded by it; resuming one would undo what came after",
+            hint="run `strands apply` to deploy the current configuration",
+        )
+    if checkpoint.command == "destroy":
+        agents = "".join(f" --agent {a}" for a in checkpoint.agents or [])
+        raise UserError(
+            f"the interrupted deployment {checkpoint.id} is a `strands destroy`: `apply --resume` does not "
+            "continue a destroy",
+            detail=f"stacks it had not finished: {', '.join(checkpoint.pending_stacks()) or '(none)'}",
+            hint=f"run `strands{agents} destroy -e {environment}` again: it lists what is left and asks first",
+        )
+    return found
+
+
+def _load_for_resume(deployment_dir: Path) -> CheckpointStore:
+    try:
+        return CheckpointStore.load(deployment_dir)
+    except StateError as exc:
+        raise StateError(
+            f"cannot tell which deployment {deployment_dir.name} is: {exc.summary}",
+            detail=f"it is newer than every readable deployment, so it may be the latest of this environment: "
+            f"{deployment_dir}",
+            hint=f"if no other strands process is running, move {deployment_dir} out of .strands/deployments "
+            "(keep it if you need its logs) and run again",
+        ) from None

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from strands_tf.deploy.checkpoint import raw_checkpoints
 from strands_tf.deploy.executor import StackSpec
+from strands_tf.deploy.workspace import Workspace
 
 _CODE_FIELDS = ("source_code_hash",)
 
@@ -119,6 +121,8 @@ def decide(current: Path, baseline: Path | None, stacks: list[StackSpec]) -> Cod
                 False, f"stack {stack.name}: {changed[0]} changed since deployment {base_id}", base_id
             )
         changed_modules = sorted(m for m in new_hashes if old_hashes.get(m) != new_hashes[m])
+        if stack.targets:  # --agent on a shared stack: another agent's changed code is not for this apply
+            changed_modules = [m for m in changed_modules if f"module.{m}" in stack.targets]
         if changed_modules:
             decision.targets[stack.name] = [f"module.{m}" for m in changed_modules]
             decision.agents.extend(m.removeprefix("agent_") for m in changed_modules)
@@ -130,19 +134,13 @@ def decide(current: Path, baseline: Path | None, stacks: list[StackSpec]) -> Cod
     return decision
 
 
-def baseline(deployments: Path, environment: str) -> tuple[Path | None, str | None]:
+def baseline(workspace: Workspace, environment: str) -> tuple[Path | None, str | None]:
     """The last successful apply of the environment, and why it cannot serve as a baseline (or None).
 
     It must also be the newest deployment of the environment: after a failed or interrupted one, what is
     deployed may differ from any recorded configuration, and only a full plan can tell.
     """
-    if not deployments.is_dir():
-        return None, None
-    for candidate in sorted(deployments.iterdir(), reverse=True):
-        try:
-            raw = json.loads((candidate / "checkpoint.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
+    for candidate, raw in reversed(raw_checkpoints(workspace)):
         if raw.get("environment") != environment:
             continue
         if raw.get("status") == "succeeded" and raw.get("command") in ("apply", "rollback"):
@@ -157,16 +155,19 @@ def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any) -> Any
 
     from strands_tf.deploy.project import apply_project
 
-    stacks = [s for s in op.stacks if s.name in decision.targets]
+    # the targets travel with the stacks (and into the checkpoint, so a resume keeps them)
+    stacks = [
+        dataclasses.replace(s, targets=tuple(decision.targets[s.name])) for s in op.stacks if s.name in decision.targets
+    ]
     # the recorded state is what the baseline deployment left (it is the newest one): no need to read
     # every resource again; the next full plan refreshes as usual
-    op.ctx = dataclasses.replace(op.ctx, plan_targets=dict(decision.targets), plan_refresh=False)
+    op.ctx = dataclasses.replace(op.ctx, plan_refresh=False)
     return apply_project(op, confirm=confirm, stacks=stacks, command="apply")
 
 
 def check(op: Any) -> CodeOnlyDecision:
     """Whether the prepared operation can be applied code-only."""
-    found, problem = baseline(op.workspace.deployments_dir(), op.resolved.environment.name)
+    found, problem = baseline(op.workspace, op.resolved.environment.name)
     if problem is not None:
         return CodeOnlyDecision(False, problem)
     return decide(op.synth.out_dir, found, op.stacks)

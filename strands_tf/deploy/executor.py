@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -29,22 +29,27 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class StackSpec:
-    """A synthesized stack: its name, working directory and the stacks it reads from."""
+    """A synthesized stack: its name, working directory, the stacks it reads from, and `-target`s if partial."""
 
     name: str
     workdir: Path
     dependencies: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # Terraform addresses to limit the plan to (empty: the whole stack)
+
+
+def read_synthesized(path: Path) -> Any:
+    """A JSON file of a CDKTF output directory, with a clear error when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path} not found", hint="run `strands synth` first") from None
+    except ValueError as exc:
+        raise UserError(f"{path} is not valid JSON: {exc}", hint="run `strands synth` again") from None
 
 
 def read_manifest(out_dir: Path) -> list[StackSpec]:
     """Stacks of a CDKTF output directory (manifest.json), in the order written."""
-    manifest_path = out_dir / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{manifest_path} not found", hint="run `strands synth` first") from None
-    except ValueError as exc:
-        raise UserError(f"{manifest_path} is not valid JSON: {exc}", hint="run `strands synth` again") from None
+    manifest = read_synthesized(out_dir / "manifest.json")
     return [
         StackSpec(name, out_dir / entry["workingDirectory"], tuple(entry.get("dependencies", [])))
         for name, entry in manifest.get("stacks", {}).items()
@@ -119,8 +124,6 @@ class DeployContext:
     owner_of: OwnerResolver | None = None
     events: EventStream = field(default_factory=EventStream)
     parallel: bool = True
-    # stack -> addresses its plans are limited to (`apply --code-only`); stacks not named plan everything
-    plan_targets: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # False: plan from the recorded state without reading every resource again (`apply --code-only`)
     plan_refresh: bool = True
 
@@ -163,7 +166,7 @@ def plan_stack(
         runner.plan(
             plan_file,
             destroy=destroy,
-            targets=ctx.plan_targets.get(stack.name, ()),
+            targets=stack.targets,
             refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
             on_event=lambda event: publish(StackEvent(stack.name, "plan", event, attempt)),
@@ -266,6 +269,8 @@ def run_deployment(
     The checkpoint follows every step and keeps the attempt (a resume is the next attempt of the same
     deployment); every Terraform event goes to the deployment's events.jsonl with its attempt number.
     A stack whose dependency failed is skipped; the deployment then ends `failed` and can be resumed.
+    `confirm` is asked once per wave before anything of it is applied; a destroy plans every wave first
+    and asks once for all of them.
     """
     attempt = store.begin_attempt()
     run = _Run(ctx, store, attempt, summaries_dir(store.dir, attempt), after_stack, destroy)
@@ -276,24 +281,34 @@ def run_deployment(
     if destroy:
         ordered = list(reversed(ordered))
     try:
+        # a destroy reads nothing from the stacks it deletes first: every wave is planned up front, so one
+        # confirmation shows everything that will be deleted before anything is
+        planned_ahead: dict[str, StackPlan] | None = None
+        if destroy:
+            planned_ahead = {}
+            for wave in ordered:
+                if ctx.cancellation.requested:
+                    break
+                runnable = [s for s in wave if not _blocked(s, run.failed, stacks, destroy)]
+                planned_ahead.update((p.stack.name, p) for p in _plan_wave(run, runnable))
+            to_destroy = [p for p in planned_ahead.values() if p.has_changes]
+            if not ctx.cancellation.requested and _declined(run, confirm, to_destroy):
+                return _result(run, log)
         for wave in ordered:
             if ctx.cancellation.requested:
                 break
             runnable = [s for s in wave if not _blocked(s, run.failed, stacks, destroy)]
             for s in wave:
-                if s not in runnable:
+                if s not in runnable and s.name not in run.failed:
                     store.update_stack(s.name, status="skipped", error="a stack it depends on failed")
                     run.done(s, "skipped", "a stack it depends on failed")
-            planned = _plan_wave(run, runnable)
-            to_apply = [p for p in planned if p.has_changes]
-            if to_apply and confirm is not None and not confirm(to_apply):
-                for p in to_apply:
-                    store.update_stack(p.stack.name, status="cancelled", error="not confirmed", finished_at=_now())
-                    run.done(p.stack, "cancelled", "not confirmed")
-                store.finish("cancelled")
-                store.skip_record()
-                return _result(run, log)
-            _apply_wave(run, to_apply)
+            if planned_ahead is None:
+                planned = _plan_wave(run, runnable)
+                if _declined(run, confirm, [p for p in planned if p.has_changes]):
+                    return _result(run, log)
+            else:
+                planned = [planned_ahead[s.name] for s in runnable if s.name in planned_ahead]
+            _apply_wave(run, [p for p in planned if p.has_changes])
         if ctx.cancellation.requested:
             status = "cancelled"
         else:
@@ -306,6 +321,18 @@ def run_deployment(
         unsubscribe()
         log.close()
     return _result(run, log)
+
+
+def _declined(run: _Run, confirm: Confirm | None, to_apply: list[StackPlan]) -> bool:
+    """Ask before applying `to_apply`; when declined, those stacks and the attempt end `cancelled`."""
+    if not to_apply or confirm is None or confirm(to_apply):
+        return False
+    for p in to_apply:
+        run.store.update_stack(p.stack.name, status="cancelled", error="not confirmed", finished_at=_now())
+        run.done(p.stack, "cancelled", "not confirmed")
+    run.store.finish("cancelled")
+    run.store.skip_record()
+    return True
 
 
 def _result(run: _Run, log: EventLog) -> DeploymentResult:
@@ -404,6 +431,7 @@ def start_deployment(
     synth_dir: Path,
     *,
     rollback_of: str | None = None,
+    agents: list[str] | None = None,
 ) -> CheckpointStore:
     """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint.
 
@@ -421,8 +449,12 @@ def start_deployment(
         command=command,  # type: ignore[arg-type]
         project=project,
         environment=environment,
-        stacks={s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies)) for s in stacks},
+        stacks={
+            s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies), targets=list(s.targets))
+            for s in stacks
+        },
         rollback_of=rollback_of,
+        agents=agents,
         record="pending",
     )
     store = CheckpointStore(deployment_dir, checkpoint)

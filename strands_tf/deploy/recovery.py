@@ -9,34 +9,16 @@ command or `strands history sync` builds them.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from strands_tf.deploy.checkpoint import CHECKPOINT_FILE, FINISHED, CheckpointStore
+from strands_tf.deploy.checkpoint import FINISHED, CheckpointStore, raw_checkpoints
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StrandsError
 
 log = logging.getLogger(__name__)
-
-
-def _checkpoints(workspace: Workspace) -> list[tuple[Path, dict[str, Any]]]:
-    """(deployment dir, raw checkpoint) of every deployment with a readable checkpoint, oldest first."""
-    root = workspace.deployments_dir()
-    if not root.is_dir():
-        return []
-    found = []
-    for directory in sorted(root.iterdir()):
-        path = directory / CHECKPOINT_FILE
-        try:
-            raw = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            continue
-        if isinstance(raw, dict):
-            found.append((directory, raw))
-    return found
 
 
 def _owner_gone(workspace: Workspace, raw: dict[str, Any]) -> bool:
@@ -63,7 +45,7 @@ def _owner_gone(workspace: Workspace, raw: dict[str, Any]) -> bool:
 def mark_interrupted(workspace: Workspace) -> list[str]:
     """Mark deployments whose process died mid-way `interrupted`; returns their ids."""
     marked = []
-    for directory, raw in _checkpoints(workspace):
+    for directory, raw in raw_checkpoints(workspace):
         if raw.get("status") != "running" or not _owner_gone(workspace, raw):
             continue
         try:
@@ -85,6 +67,6 @@ def records_due(workspace: Workspace, environment: str) -> list[Path]:
     """Finished deployments of `environment` whose history record is not built yet, oldest first."""
     return [
         directory
-        for directory, raw in _checkpoints(workspace)
+        for directory, raw in raw_checkpoints(workspace)
         if raw.get("environment") == environment and raw.get("record") == "pending" and raw.get("status") in FINISHED
     ]

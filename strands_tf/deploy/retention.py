@@ -9,15 +9,13 @@ not built yet (the record is built from its directory).
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from strands_tf.deploy.assets import AssetStore
-from strands_tf.deploy.checkpoint import CHECKPOINT_FILE
+from strands_tf.deploy.checkpoint import raw_checkpoints
 from strands_tf.deploy.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -32,14 +30,6 @@ class PruneReport:
     removed: list[str] = field(default_factory=list)
     protected: dict[str, str] = field(default_factory=dict)
     freed_bytes: int = 0
-
-
-def _checkpoint(directory: Path) -> dict[str, Any] | None:
-    try:
-        raw = json.loads((directory / CHECKPOINT_FILE).read_bytes())
-    except (OSError, ValueError):
-        return None
-    return raw if isinstance(raw, dict) else None
 
 
 def _why_keep(raw: dict[str, Any], newest_success: str | None, latest: str | None) -> str | None:
@@ -58,15 +48,12 @@ def _why_keep(raw: dict[str, Any], newest_success: str | None, latest: str | Non
 def prune_deployments(workspace: Workspace, environment: str, keep: int = DEFAULT_KEEP) -> PruneReport:
     """Remove the oldest deployments of `environment` beyond the newest `keep`, except protected ones."""
     report = PruneReport()
-    root = workspace.deployments_dir()
-    if not root.is_dir():
-        return report
-    mine: list[tuple[Path, dict[str, Any]]] = []
-    for directory in sorted(root.iterdir()):
-        raw = _checkpoint(directory)
-        # a directory without a readable checkpoint may be a deployment being created: never touched
-        if raw is not None and raw.get("environment") == environment and raw.get("id") == directory.name:
-            mine.append((directory, raw))
+    # a directory without a readable checkpoint may be a deployment being created: never touched
+    mine = [
+        (directory, raw)
+        for directory, raw in raw_checkpoints(workspace)
+        if raw.get("environment") == environment and raw.get("id") == directory.name
+    ]
     latest = mine[-1][1].get("id") if mine else None
     newest_success = next(
         (

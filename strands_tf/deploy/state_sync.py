@@ -34,6 +34,8 @@ class StateSync:
     root: Path
     project: str
     environment: str
+    # a destroy: a stack it found nothing to delete in has no resources, so its entry is checked too
+    destroy: bool = False
     warnings: list[str] = field(default_factory=list)
     rebuilt: bool = False
 
@@ -57,13 +59,15 @@ class StateSync:
         self.warnings.append(message)
 
     def __call__(self, outcome: StackOutcome) -> None:
-        """After a stack's outcome: map it when Terraform may have changed its state, or when it is missing.
+        """After a stack's outcome: map it when Terraform may have changed its state, when it is missing, or
+        when a destroy found nothing to delete in it (an entry left from before goes).
 
         A skipped stack (a stack it depends on failed) was never initialized: it is left to `complete`.
         """
         if outcome.status == "skipped":
             return
-        if not outcome.applied and self.manager.has_stack(outcome.stack.name):
+        unchanged = not outcome.applied and not (self.destroy and outcome.status == "no_changes")
+        if unchanged and self.manager.has_stack(outcome.stack.name):
             return
         self.map_stack(outcome.stack)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from strands_tf.errors import UserError
+
+# the one format of a deployment id: a directory name under .strands/deployments and a history key segment
+_DEPLOYMENT_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 # inside a deployment directory `.strands/deployments/<id>/`
 EVENTS_FILE = "events.jsonl"
@@ -29,6 +35,21 @@ def new_deployment_id(now: datetime | None = None) -> str:
     """A time-sortable id: `20261125T150102Z-<6 hex>`."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def is_deployment_id(value: str) -> bool:
+    """True for a well-formed deployment id."""
+    return bool(_DEPLOYMENT_ID_RE.match(value))
+
+
+def check_deployment_id(value: str) -> str:
+    """The id itself, or a clear error when it is not `20261125T150102Z-<6 hex>` (never a path)."""
+    if not is_deployment_id(value):
+        raise UserError(
+            f"'{value}' is not a deployment id",
+            hint="ids look like 20261125T150102Z-3fa1c2; `strands history list` shows them",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -56,8 +77,24 @@ class Workspace:
     def deployments_dir(self) -> Path:
         return self.strands_dir / "deployments"
 
+    def deployment_dirs(self) -> list[Path]:
+        """Every deployment directory here, oldest first (names that are not deployment ids are not ours)."""
+        folder = self.deployments_dir()
+        return sorted(p for p in folder.iterdir() if is_deployment_id(p.name)) if folder.is_dir() else []
+
+    def next_deployment_id(self, now: datetime | None = None) -> str:
+        """A new id sorting after every deployment already here: ids carry whole seconds, and "the latest
+        deployment" (resume, history order) must never depend on the random part of two ids of one second."""
+        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        existing = self.deployment_dirs()
+        if existing:
+            latest = datetime.strptime(existing[-1].name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            moment = max(moment, latest + timedelta(seconds=1))
+        return new_deployment_id(moment)
+
     def deployment_dir(self, deployment_id: str) -> Path:
-        return self.deployments_dir() / deployment_id
+        """`.strands/deployments/<id>`; anything but a well-formed id (`../../x`) is refused."""
+        return self.deployments_dir() / check_deployment_id(deployment_id)
 
     def objects_dir(self) -> Path:
         """Content-addressed store of deployment assets (agent zips, layers), shared by every deployment."""

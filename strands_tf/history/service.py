@@ -22,6 +22,7 @@ from strands_tf.errors import NotFoundError, StateError, StrandsError, UserError
 from strands_tf.history import layout
 from strands_tf.history.models import RecordMetadata
 from strands_tf.history.store import HistoryStore, LocalStore, S3Store, sha256_file
+from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, read_input
 
 log = logging.getLogger(__name__)
 
@@ -269,9 +270,10 @@ class History:
         try:
             for key_prefix, directory in self.spooled():
                 try:
-                    metadata = parse_metadata((directory / layout.METADATA).read_bytes(), str(directory))
+                    raw = read_input(directory / layout.METADATA, MAX_HISTORY_OBJECT_BYTES)
+                    metadata = parse_metadata(raw, str(directory))
                     self.upload_directory(directory, key_prefix, metadata)
-                except OSError as exc:  # a spooled file vanished or is unreadable: skip this record only
+                except (OSError, InputFileError) as exc:  # a spooled file vanished or is unreadable: skip it only
                     report.pending[key_prefix] = f"cannot read the spooled record: {exc}"
                     continue
                 except StrandsError as exc:

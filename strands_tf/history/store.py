@@ -16,8 +16,9 @@ from botocore import exceptions as bx
 
 from strands_tf.aws.errors import CONVERTIBLE, convert_aws_error
 from strands_tf.aws.target import AwsTarget
-from strands_tf.errors import NetworkError, NotFoundError, StrandsError
+from strands_tf.errors import NetworkError, NotFoundError, StateError, StrandsError
 from strands_tf.fsutil import atomic_write_bytes
+from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, open_input, read_input
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +97,29 @@ class LocalStore:
 
     def get_bytes(self, key: str) -> bytes:
         try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(f"{key} not found in {self.root}") from None
+            return read_input(self._path(key), MAX_HISTORY_OBJECT_BYTES)
+        except InputFileError as exc:
+            raise self._input_error(key, exc) from None
 
     def download(self, key: str, path: Path) -> None:
-        source = self._path(key)
-        if not source.is_file():
-            raise NotFoundError(f"{key} not found in {self.root}")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, path)
+        try:
+            # a planted FIFO or a symlink to /dev/zero must not hang or fill the disk: bounded, regular only
+            with open_input(self._path(key), MAX_HISTORY_OBJECT_BYTES) as src, tmp.open("wb") as dst:
+                while chunk := src.read(_HASH_CHUNK):
+                    dst.write(chunk)
+            os.replace(tmp, path)
+        except InputFileError as exc:
+            raise self._input_error(key, exc) from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def _input_error(self, key: str, exc: InputFileError) -> StrandsError:
+        if exc.reason in ("missing", "directory"):
+            return NotFoundError(f"{key} not found in {self.root}")
+        return StateError(f"history object {key} in {self.root}: {exc.problem}", hint=exc.hint)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from strands_tf.deploy.checkpoint import CheckpointStore
@@ -92,3 +93,29 @@ def resume(root: Path, engine: Engine, store: CheckpointStore, **kw: Any) -> tup
     resumed = CheckpointStore.load(store.dir)
     todo = [s for s in read_manifest(store.dir / "cdktf.out") if s.name in resumed.checkpoint.pending_stacks()]
     return resumed, run_deployment(ctx, resumed, todo, **kw)
+
+
+def operation(root: Path, engine: Engine) -> Any:
+    """The parts of a prepared project Operation that apply, destroy, resume and rollback use, for the project at
+    root (a strands.yaml to copy into deployments, none to load)."""
+    config_file = root / "strands.yaml"
+    config_file.write_text(f"project: {PROJECT}\n")
+    ctx = context(root, engine)
+    return SimpleNamespace(
+        loaded=SimpleNamespace(
+            root=root,
+            config_file=config_file,
+            fragment_files={},
+            config=SimpleNamespace(history=SimpleNamespace(keep_local=20)),
+        ),
+        resolved=SimpleNamespace(
+            project=PROJECT, environment=SimpleNamespace(name=ENV), to_json_dict=lambda: {"project": PROJECT}
+        ),
+        workspace=ctx.workspace,
+        ctx=ctx,
+        stacks=[],
+        environment_stacks=[],
+        synth=SimpleNamespace(out_dir=None, graph=None),
+        selection=None,
+        warnings=[],
+    )
