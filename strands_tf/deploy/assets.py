@@ -11,7 +11,6 @@ count is 1) is removed by :meth:`AssetStore.collect_garbage`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import shutil
@@ -20,24 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from strands_tf.fsutil import sha256_file
+
 log = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20
 OBJECT_MODE = 0o400  # read-only for the owner: a link shares the bytes with every deployment
 
 
 def is_asset(path: Path) -> bool:
     """Files the store keeps: everything under an `assets/` directory of a stack, and zip archives."""
     return "assets" in path.parts[:-1] or path.suffix == ".zip"
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -61,7 +52,7 @@ class AssetStore:
 
     def put(self, source: Path) -> Path:
         """Store the content of `source` (once); returns the object's path."""
-        digest = sha256_of(source)
+        digest = sha256_file(source)
         target = self.path_of(digest)
         if target.is_file():
             return target

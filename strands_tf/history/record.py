@@ -21,6 +21,7 @@ from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
 from strands_tf.deploy.events import decode_log_line
 from strands_tf.deploy.workspace import CONFIG_SNAPSHOT_DIR, EVENTS_FILE, summary_file
 from strands_tf.errors import StateError, StrandsError
+from strands_tf.fsutil import sha256_file
 from strands_tf.history import layout
 from strands_tf.history.archive import write_stacks_archive
 from strands_tf.history.gitinfo import git_info
@@ -36,7 +37,6 @@ from strands_tf.history.models import (
 )
 from strands_tf.history.redact import Redactor
 from strands_tf.history.secrets import harvest_secrets
-from strands_tf.history.store import sha256_file
 from strands_tf.terraform.events import ProgressTracker, Status
 from strands_tf.terraform.waves import DEFAULT_PARALLELISM, Timeline, build_timeline
 

@@ -19,9 +19,10 @@ from pydantic import ValidationError
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import NotFoundError, StateError, StrandsError, UserError
+from strands_tf.fsutil import sha256_file
 from strands_tf.history import layout
 from strands_tf.history.models import RecordMetadata
-from strands_tf.history.store import HistoryStore, LocalStore, S3Store, sha256_file
+from strands_tf.history.store import HistoryStore, LocalStore, S3Store
 from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, read_input
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from strands_tf.deploy.assets import AssetStore, sha256_of
+from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.executor import read_manifest, start_deployment
 from strands_tf.deploy.retention import prune_deployments
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import ConfigError
+from strands_tf.fsutil import sha256_file
 from tests.helpers.deployments import write_layout
 from tests.helpers.tfstacks import Res
 
@@ -47,7 +48,7 @@ def test_an_unchanged_agent_zip_is_stored_once_whatever_the_number_of_deployment
     b = second.dir / "cdktf.out" / "stacks" / "app" / "assets" / "support" / "code.zip"
     assert a.read_bytes() == b.read_bytes() == ZIP
     assert a.stat().st_ino == b.stat().st_ino, "the second deployment links the stored object, it does not copy it"
-    stored = AssetStore(Workspace(tmp_path).objects_dir()).path_of(sha256_of(a))
+    stored = AssetStore(Workspace(tmp_path).objects_dir()).path_of(sha256_file(a))
     assert stored.stat().st_ino == a.stat().st_ino and stored.stat().st_nlink == 3
     assert stat.S_IMODE(a.stat().st_mode) == 0o400, "a shared object is read-only: no deployment can change another's"
     # the rest of the copy is each deployment's own
