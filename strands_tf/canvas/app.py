@@ -50,7 +50,6 @@ class CanvasSettings:
     root: Path
     environment: str | None = None
     guard: GuardSettings = field(default_factory=GuardSettings)
-    package: bool = True  # package agents for plan previews, as `strands plan` does
     static: Path | None = None
     watch: bool = True
     runtime_factory: Any = None
@@ -127,9 +126,7 @@ class CanvasApp:
         self.settings = settings
         self.project = CanvasProject(settings.root, settings.environment)
         self.hub = Hub()
-        self.plans = PlanRunner(
-            self.project, self.hub, package=settings.package, runtime_factory=settings.runtime_factory
-        )
+        self.plans = PlanRunner(self.project, self.hub, runtime_factory=settings.runtime_factory)
         self.last_revision: str | None = None
         self._watch_task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
