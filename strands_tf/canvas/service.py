@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import math
@@ -37,10 +38,14 @@ class WriteResult:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a project file atomically, keeping its permissions and its byte-order mark (texts are read without it)."""
     mode = None
+    bom = ""
     with contextlib.suppress(FileNotFoundError):
-        mode = path.stat().st_mode & 0o777  # keep the file's permissions
-    atomic_write_text(path, text, mode=mode)
+        mode = path.stat().st_mode & 0o777
+        with path.open("rb") as existing:
+            bom = "\ufeff" if existing.read(3) == codecs.BOM_UTF8 else ""
+    atomic_write_text(path, bom + text.removeprefix("\ufeff"), mode=mode)
 
 
 class CanvasProject:
@@ -86,7 +91,7 @@ class CanvasProject:
         from strands_tf.scaffold import agent_files
 
         for agent, kind in plan.code.items():
-            directory = self.root / "agents" / agent
+            directory = ensure_within(self.root, f"agents/{agent}")
             if directory.exists():
                 continue  # code the user already has is never overwritten
             for rel, content in agent_files(agent, kind).items():
@@ -97,7 +102,7 @@ class CanvasProject:
         # new fragments and strands.yaml last: a watcher never sees an agent whose files are not there yet
         for rel in sorted(plan.files, key=lambda r: r == "strands.yaml"):
             text = plan.files[rel]
-            path = self.root / rel
+            path = ensure_within(self.root, rel)  # a symlink is written through, never out of the project
             if text is None:
                 path.unlink(missing_ok=True)
             else:
@@ -109,7 +114,7 @@ class CanvasProject:
         """Save a file edited in the YAML view; StaleRevision when it changed on disk since `base_revision`."""
         if not is_project_file(rel):
             raise UserError(f"'{rel}' is not a file the canvas edits", hint="strands.yaml or agents/<name>/agent.yaml")
-        path = self.root / rel
+        path = ensure_within(self.root, rel)
         with self._lock:
             current = _read_text(path)
             if file_revision(current) != base_revision:
@@ -126,14 +131,15 @@ class CanvasProject:
         """Three-way merge of the canvas's version of a file with the one on disk (conflict markers)."""
         if not is_project_file(rel):
             raise UserError(f"'{rel}' is not a file the canvas edits")
-        theirs = _read_text(self.root / rel) or ""
+        path = ensure_within(self.root, rel)
+        theirs = _read_text(path) or ""
         result = merge_texts(base_text, mine, theirs, ours_label="canvas (yours)", theirs_label=f"{rel} on disk")
         return {
             "file": rel,
             "text": result.text,
             "conflicts": result.conflicts,
             "conflict_lines": result.conflict_lines,
-            "disk_revision": file_revision(theirs if (self.root / rel).exists() else None),
+            "disk_revision": file_revision(theirs if path.exists() else None),
         }
 
     # ------------------------------------------------------------------ positions (.strands/canvas.json)

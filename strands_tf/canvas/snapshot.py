@@ -123,8 +123,6 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
     from strands_tf.config.resolve import choose_environment, environment_names
 
     problems: list[dict[str, Any]] = []
-    for rel, why in project.parse_errors.items():
-        problems.append(_problem(f"cannot read this file: {why}", file=rel, line=1))
     loaded: LoadedProject | None = None
     if CONFIG_FILENAME in project.files:
         try:
@@ -133,6 +131,10 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
             problems.extend(_issue(issue) for issue in exc.issues)
         except StrandsError as exc:
             problems.append(_problem(exc.summary, hint=exc.hint))
+    reported = {p["file"] for p in problems}
+    for rel, why in project.parse_errors.items():
+        if rel not in reported:  # the loader's own message has the exact line
+            problems.append(_problem(f"cannot read this file: {why}", file=rel, line=1))
     declared = project.data.get("environments")
     env_names = [str(n) for n in declared] if isinstance(declared, dict) else []
     if "local" not in env_names:
