@@ -7,6 +7,7 @@ canvas adds is the node each change belongs to, so the graph can be coloured by 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -127,14 +128,82 @@ class _Reporter:
         )
 
 
+# what a module that is no longer in strands.yaml was, by its id's prefix (module_id in strands_tf/model/build.py)
+_GONE_KINDS = {"agent": "agent", "table": "dynamodb", "bucket": "s3", "queue": "sqs", "topic": "sns", "role": "role",
+               "dlq": "dlq", "api": "api", "vpc": "vpc"}  # fmt: skip
+_ROUTE = re.compile(r'^module\.api\.aws_apigatewayv2_route\.this\["(.+)"\]$')
+_TRIGGER = re.compile(r'^module\.(agent_[^.\[]+)\.aws_lambda_event_source_mapping\.sqs\["(\d+)"\]$')
+
+
+def _edge_owners(op: Any) -> dict[str, Any]:
+    """How Terraform addresses map to the canvas's edges (permission, trigger and route edges)."""
+    graph = op.synth.graph
+    agents_of_role: dict[str, list[str]] = {}
+    agent_of_module: dict[str, str] = {}
+    route_agents: dict[str, str] = {}
+    for node in graph.nodes.values():
+        if node.module == "strands-agent":
+            agent_of_module[node.id] = node.owner.name
+            role = str(node.body.get("role_arn", "")).removeprefix("${module.").split(".", 1)[0]
+            agents_of_role.setdefault(role, []).append(node.owner.name)
+        elif node.module == "http-api":
+            for route, target in (node.body.get("routes") or {}).items():
+                module = str(target.get("function_name", "")).removeprefix("${module.").split(".", 1)[0]
+                if module in graph.nodes:
+                    route_agents[route] = graph.nodes[module].owner.name
+    permissions = {name: len(agent.permissions) for name, agent in op.loaded.config.agents.items()}
+    return {"roles": agents_of_role, "agents": agent_of_module, "routes": route_agents, "permissions": permissions}
+
+
+def _edges_of(owners: dict[str, Any], address: str) -> list[str]:
+    """The canvas edges a resource change belongs to: a role's policy is its agents' permissions."""
+    if match := _ROUTE.match(address):
+        agent = owners["routes"].get(match.group(1))
+        return [f"route:{agent}"] if agent else []
+    if match := _TRIGGER.match(address):
+        agent = owners["agents"].get(match.group(1))
+        return [f"trigger:{agent}:{match.group(2)}"] if agent else []
+    prefixes = module_prefixes(address)
+    if prefixes and ".aws_iam_role_policy." in address:
+        role = prefixes[0].removeprefix("module.").split("[", 1)[0]
+        return [
+            f"perm:{agent}:{index}"
+            for agent in owners["roles"].get(role, [])
+            for index in range(owners["permissions"].get(agent, 0))
+        ]
+    return []
+
+
+def _gone(address: str, graph: Any) -> tuple[str, str, str] | None:
+    """(node id, kind, name) of a module that is planned for deletion because it left strands.yaml."""
+    prefixes = module_prefixes(address)
+    if not prefixes:
+        return None
+    module_id = prefixes[0].removeprefix("module.").split("[", 1)[0]
+    if module_id in graph.nodes:
+        return None
+    prefix, _, name = module_id.partition("_")
+    return f"gone:{module_id}", _GONE_KINDS.get(prefix, "gone"), name or module_id
+
+
 def _result(op: Any, result: Any) -> dict[str, Any]:
+    """The plan as the canvas colours it: an action and the changes per node and per edge, and what is gone."""
+    graph = op.synth.graph
+    owners = _edge_owners(op)
     nodes: dict[str, dict[str, Any]] = {}
+    gone: dict[str, dict[str, Any]] = {}
+    edges: dict[str, list[str]] = {}
     for stack_plan in result.plans:
         for rc in stack_plan.plan.resource_changes:
-            node_id = canvas_node(op.synth.graph, rc.address)
-            if node_id is None:
+            for edge in _edges_of(owners, rc.address):
+                edges.setdefault(edge, []).append(rc.action)
+            node_id = canvas_node(graph, rc.address)
+            if node_id is not None:
+                entry = nodes.setdefault(node_id, {"actions": [], "changes": []})
+            elif (left := _gone(rc.address, graph)) is not None:
+                entry = gone.setdefault(left[0], {"actions": [], "changes": [], "kind": left[1], "name": left[2]})
+            else:
                 continue
-            entry = nodes.setdefault(node_id, {"actions": [], "changes": []})
             entry["actions"].append(rc.action)
             if rc.changes:
                 entry["changes"].append(
@@ -146,7 +215,7 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
                         "changed_attributes": rc.changed_attributes() if rc.action in ("update", "replace") else None,
                     }
                 )
-    for entry in nodes.values():
+    for entry in (*nodes.values(), *gone.values()):
         entry["action"] = node_action(entry.pop("actions"))
     return {
         "environment": op.resolved.environment.name,
@@ -156,6 +225,8 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
         "deferred": result.deferred,
         "warnings": op.warnings,
         "nodes": nodes,
+        "edges": {edge: node_action(actions) for edge, actions in edges.items()},
+        "gone": gone,
     }
 
 

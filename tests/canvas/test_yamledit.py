@@ -219,7 +219,8 @@ LONG = "agents:\n  a:\n    path: agents/a\n    description: " + "word " * 3000 +
         (QUOTED_KEYS, RenameKey(("agents", "a"), "b"), ["  'a':"], ["  'b':"]),
         # tabs before comments (which ruamel's scanner refuses) stay on the lines the edit does not touch
         (TABS, SetValue(("agents", "a", "memory"), 1024), ["    memory: 1"], ["    memory: 1024"]),
-        (TABS, SetValue(("agents", "a", "path"), "agents/b"), ["    path: agents/a\t\t# x"], ["    path: agents/b  # x"]),
+        (TABS, SetValue(("agents", "a", "path"), "agents/b"),
+         ["    path: agents/a\t\t# x"], ["    path: agents/b  # x"]),
         # a very long line is never re-wrapped
         (LONG, SetValue(("agents", "a", "memory"), 1024), ["    memory: 1"], ["    memory: 1024"]),
     ],
