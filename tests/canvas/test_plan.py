@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from strands_tf.canvas.plan import _error, canvas_node, node_action
 from strands_tf.config import load_project, resolve
@@ -80,3 +83,77 @@ def test_addresses_map_to_canvas_nodes_and_actions_to_one_colour() -> None:
     assert node_action(["create", "update"]) == "update"
     assert node_action(["update", "replace", "delete"]) == "replace"
     assert node_action(["read", "no-op"]) == "no-op"
+
+
+def _change(address: str, actions: list[str]) -> dict:
+    module, _, rest = address.rpartition(".aws_")
+    kind, _, name = ("aws_" + rest).partition(".")
+    return {"address": address, "module_address": module or None, "mode": "managed", "type": kind,
+            "name": name.split("[")[0], "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": actions, "before": {} if actions != ["create"] else None,
+                       "after": None if actions == ["delete"] else {}, "after_unknown": {}}}  # fmt: skip
+
+
+def test_a_plan_colours_edges_and_keeps_deleted_modules_as_ghosts(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from strands_tf.canvas.plan import _result
+    from strands_tf.deploy.executor import StackPlan
+    from strands_tf.deploy.project import ProjectPlan
+    from strands_tf.terraform.plan import parse_plan_dict
+    from strands_tf.terraform.plan_summary import summarize
+
+    loaded = load_project(EXAMPLES / "ticket-triage")
+    resolved = resolve(loaded, "local")
+    graph = infra_graph(loaded, resolved)
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [
+            _change('module.agent_triage.aws_lambda_event_source_mapping.sqs["0"]', ["delete", "create"]),
+            _change("module.role_triage.aws_iam_role_policy.this[0]", ["update"]),
+            _change("module.table_tickets.aws_dynamodb_table.this", ["no-op"]),
+            _change("module.agent_old_bot.aws_lambda_function.this", ["delete"]),
+            _change("module.table_archive.aws_dynamodb_table.this", ["delete"]),
+        ],
+    }
+    plan = parse_plan_dict(doc)
+    stack = SimpleNamespace(name="ticket-triage-local")
+    op = SimpleNamespace(synth=SimpleNamespace(graph=graph), loaded=loaded, resolved=resolved, warnings=[])
+    result = _result(op, ProjectPlan([StackPlan(stack, tmp_path / "p", plan, summarize(plan))], {}))
+    assert result["edges"] == {
+        "trigger:triage:0": "replace",
+        "perm:triage:0": "update",  # the role's policy holds every permission of the agent
+        "perm:triage:1": "update",
+    }
+    assert result["nodes"]["agent:triage"]["action"] == "replace"
+    assert result["nodes"]["role:role_triage"]["action"] == "update"
+    assert result["nodes"]["resource:tickets"] == {"action": "no-op", "changes": []}
+    assert {k: (v["kind"], v["name"], v["action"]) for k, v in result["gone"].items()} == {
+        "gone:agent_old_bot": ("agent", "old_bot", "delete"),
+        "gone:table_archive": ("dynamodb", "archive", "delete"),
+    }
+
+
+@pytest.mark.slow
+def test_a_plan_is_cancelled_from_the_server_thread(serve, copy_example, monkeypatch) -> None:
+    """Cancel comes from a request thread, not a signal on the main thread: the plan still stops and says so."""
+    from strands_tf.deploy.emulator_target import stop_emulator
+    from strands_tf.deploy.workspace import Workspace
+
+    monkeypatch.setenv("STRANDS_ENGINE", os.environ.get("STRANDS_ENGINE", "embedded"))
+    root = copy_example("ticket-triage")
+    for requirements in root.glob("agents/*/requirements.txt"):
+        requirements.unlink()
+    client = serve(root, environment="local", watch=False)
+    try:
+        assert client.call("POST", "/api/plan", {})[0] == 202
+        assert client.call("DELETE", "/api/plan")[1] == {"cancelled": True}  # seconds before Terraform could finish
+        client.server.canvas.plans.wait(300)
+        job = client.call("GET", "/api/plan")[1]["job"]
+        assert job["status"] == "cancelled", job
+        assert client.call("DELETE", "/api/plan")[1] == {"cancelled": False}  # nothing left to cancel
+        assert client.call("POST", "/api/plan", {})[0] == 202  # and the next plan starts
+        client.server.canvas.plans.wait(300)
+        assert client.call("GET", "/api/plan")[1]["job"]["status"] == "succeeded"
+    finally:
+        stop_emulator(Workspace(root))
