@@ -116,6 +116,21 @@ function edgeStyle(edge: GEdge, selected: boolean, planAction: string | null): P
   }
 }
 
+const NO_PROBLEMS: CanvasNodeData["problems"] = [];
+
+// a node or edge of the graph as text: a new snapshot rebuilds every object, and the ones whose text is the
+// same keep their React Flow objects (a change on disk re-renders the cards it changed, not all 200)
+const signatures = new WeakMap<object, string>();
+function signature(value: object): string {
+  let text = signatures.get(value);
+  if (text === undefined) signatures.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
+function sameData(a: CanvasNodeData, b: CanvasNodeData): boolean {
+  return (a.g === b.g || signature(a.g) === signature(b.g)) && signature(a.problems) === signature(b.problems) && a.plan === b.plan && a.planCount === b.planCount && a.planError === b.planError && a.compact === b.compact;
+}
+
 function Canvas({ api }: { api: Api }) {
   const flow = useReactFlow();
   const [themePref, theme, setThemePref] = useTheme();
@@ -247,7 +262,7 @@ function Canvas({ api }: { api: Api }) {
       // until then its edges are not drawn (they vanished after a plan or an edit)
       const before = new Map(previous.map((n) => [n.id, n]));
       return graph.nodes.map((g) => {
-        const nodeProblems = problems.get(g.id) ?? [];
+        const nodeProblems = problems.get(g.id) ?? NO_PROBLEMS;
         const planEntry = planNodes?.[g.id];
         const action = planEntry?.action ?? livePlan[g.id] ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
         const data: CanvasNodeData = {
@@ -257,34 +272,47 @@ function Canvas({ api }: { api: Api }) {
           planCount: planEntry?.changes.length ?? 0,
           planError: planErrors?.[g.id]?.join("; ") ?? null,
           compact,
-          dimmed: manyEdges && neighbours !== null && !neighbours.has(g.id),
         };
-        return { ...before.get(g.id), id: g.id, type: "canvas", position: placed[g.id] ?? { x: 0, y: 0 }, data, selected: selected.has(g.id) || (selection?.type === "node" && selection.id === g.id) };
+        const position = placed[g.id] ?? { x: 0, y: 0 };
+        const isSelected = selected.has(g.id) || (selection?.type === "node" && selection.id === g.id);
+        const prev = before.get(g.id);
+        if (prev && sameData(prev.data as CanvasNodeData, data) && prev.position.x === position.x && prev.position.y === position.y && !!prev.selected === isSelected) {
+          return prev; // unchanged: React Flow and the memoised card skip it (a click on 200 nodes stays fast)
+        }
+        return { ...prev, id: g.id, type: "canvas", position, data, selected: isSelected };
       });
     });
-  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact, manyEdges, neighbours]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  const previousEdges = useRef(new Map<string, { key: string; edge: Edge }>());
   const edges: Edge[] = useMemo(() => {
-    return graph.edges.map((e) => {
+    const before = previousEdges.current;
+    const after = new Map<string, { key: string; edge: Edge }>();
+    const out = graph.edges.map((e) => {
       const selected = selection?.type === "edge" && selection.id === e.id;
-      const focused = selected || (focus !== null && (e.source === focus || e.target === focus));
       const edgeProblems = problems.get(e.id) ?? [];
       const planAction = planEdges ? planEdges[e.id] ?? (e.kind === "permission" || e.kind === "trigger" || e.kind === "route" ? "no-op" : null) : null;
       const base = edgeStyle(e, selected, planAction);
       const broken = edgeProblems.some((p) => p.severity === "error");
       const style = broken ? { ...base.style, stroke: "var(--error)", strokeWidth: 3 } : base.style;
       if (broken) base.markerEnd = { type: MarkerType.ArrowClosed, color: "var(--error)", width: 16, height: 16 };
-      const faint = (manyEdges && !focused) || (planEdges !== null && planAction === "no-op" && !focused);
-      return {
+      const faint = planEdges !== null && planAction === "no-op" && !selected;
+      const key = `${selected}|${planAction}|${edgeProblems.length}`;
+      const kept = before.get(e.id);
+      const was = kept ? (kept.edge.data as { g: GEdge }).g : null;
+      if (kept && was && kept.key === key && (was === e || signature(was) === signature(e))) {
+        after.set(e.id, kept); // unchanged: the same object, so React Flow skips it
+        return kept.edge;
+      }
+      const edge: Edge = {
         id: e.id,
         source: e.source,
         target: e.target,
-        label: manyEdges && !focused ? undefined : e.label || undefined,
+        label: e.label || undefined,
         selected,
         ...base,
         style,
-        zIndex: focused ? 1 : 0,
-        className: `edge-${e.kind}${edgeProblems.length ? " edge-problem" : ""}${faint ? " faint" : ""}${focused ? " focus" : ""}`,
+        className: `edge-${e.kind}${edgeProblems.length ? " edge-problem" : ""}${faint ? " faint" : ""}`,
         data: { g: e, plan: planAction },
         labelStyle: { fill: "var(--edge-label)", fontSize: 11 },
         labelBgStyle: { fill: "var(--edge-label-bg)", fillOpacity: 0.92 },
@@ -292,8 +320,28 @@ function Canvas({ api }: { api: Api }) {
         labelBgBorderRadius: 4,
         focusable: true,
       };
+      after.set(e.id, { key, edge });
+      return edge;
     });
-  }, [graph, selection, problems, planEdges, focus, manyEdges]);
+    previousEdges.current = after;
+    return out;
+  }, [graph, selection, problems, planEdges]);
+
+  // focus in a large graph (the node pointed at or selected, its neighbours and its edges) is a style sheet,
+  // not new node and edge objects: pointing at a node of 200 re-renders nothing
+  const focusCss = useMemo(() => {
+    if (!manyEdges || !focus || !neighbours) return "";
+    const quote = (id: string) => `"${id.replace(/["\\]/g, "\\$&")}"`;
+    const nodes = [...neighbours].map((id) => `.stage.focusing .react-flow__node[data-id=${quote(id)}] .cnode`);
+    const edgeIds = graph.edges.filter((e) => e.source === focus || e.target === focus).map((e) => quote(e.id));
+    const paths = edgeIds.map((id) => `.stage.many .react-flow__edge[data-id=${id}] .react-flow__edge-path`);
+    const labels = edgeIds.map((id) => `.stage.many .react-flow__edge[data-id=${id}] .react-flow__edge-textwrapper`);
+    return [
+      nodes.length ? `${nodes.join(",")}{opacity:1}` : "",
+      paths.length ? `${paths.join(",")}{opacity:1;stroke-width:2.4px}` : "",
+      labels.length ? `${labels.join(",")}{display:inline}` : "",
+    ].join("\n");
+  }, [manyEdges, focus, neighbours, graph]);
 
   const firstFit = useRef(false);
   useEffect(() => {
@@ -692,7 +740,7 @@ function Canvas({ api }: { api: Api }) {
           <p><kbd>Del</kbd> delete · <kbd>Ctrl Z</kbd> undo · <kbd>Esc</kbd> deselect</p>
         </div>
       </aside>
-      <main className="stage" ref={stageRef} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop} data-testid="stage">
+      <main className={`stage${manyEdges ? " many" : ""}${manyEdges && focus ? " focusing" : ""}`} ref={stageRef} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop} data-testid="stage">
         <ReactFlow
           nodes={nodes}
           edges={edges}
@@ -716,6 +764,7 @@ function Canvas({ api }: { api: Api }) {
           <Controls showInteractive={false} />
           <MiniMap pannable zoomable nodeColor={(n) => `var(--${(n.data as CanvasNodeData).g.kind})`} maskColor={theme === "dark" ? "rgba(10,13,22,0.7)" : "rgba(225,230,240,0.7)"} />
         </ReactFlow>
+        {focusCss && <style>{focusCss}</style>}
         {graph.nodes.length === 0 && <div className="empty-hint">Drag an agent from the left to start.</div>}
         {plan && plan.status !== "failed" && <PlanLegend plan={plan} live={livePlan} />}
         {plan?.status === "failed" && plan.error && errorOpen && (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -96,6 +97,14 @@ class ImportTemplateBody(_Body):
     overwrite: bool = False
 
 
+@functools.lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    """The JSON Schema of strands.yaml (the same for the life of the process; pydantic takes ~0.1 s to make it)."""
+    from strands_tf.config.schema import project_json_schema
+
+    return project_json_schema()
+
+
 def _error(exc: StrandsError, status: int, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": exc.to_dict(), **extra}, status_code=status)
 
@@ -171,9 +180,7 @@ class CanvasApp:
         return await self._guarded(work)
 
     async def get_schema(self, request: Request) -> Response:
-        from strands_tf.config.schema import project_json_schema
-
-        return JSONResponse(await self._call(project_json_schema))
+        return JSONResponse(await self._call(_schema))
 
     async def post_edit(self, request: Request) -> Response:
         async def work() -> Response:
@@ -360,11 +367,13 @@ class CanvasApp:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.hub.bind(asyncio.get_running_loop())
+        warm = asyncio.create_task(self._call(_schema))  # ready before a browser has started
         if self.settings.watch:
             self._watch_task = asyncio.create_task(self.watch())
         try:
             yield
         finally:
+            warm.cancel()
             self._stop.set()
             self.plans.cancel()
             self.hub.close()

@@ -64,8 +64,21 @@ class ProjectText:
     files: dict[str, str]  # rel -> text ("strands.yaml" first, fragments sorted)
     data: dict[str, Any]  # merged document (agents from fragments mounted under agents)
     origins: dict[str, str] = field(default_factory=dict)  # agent name -> rel of the file defining it
-    sources: dict[str, SourceMap] = field(default_factory=dict)
     parse_errors: dict[str, str] = field(default_factory=dict)  # rel -> why its data is unusable
+    _sources: dict[str, SourceMap] | None = field(default=None, repr=False)
+
+    @property
+    def sources(self) -> dict[str, SourceMap]:
+        """Line and column of every value, per file (built on first use: edits never need it)."""
+        if self._sources is None:
+            env = _AnyEnv()
+            self._sources = {rel: parse_yaml(text.encode("utf-8"), rel, env).source for rel, text in self.files.items()}
+        return self._sources
+
+    def use_sources(self, sources: dict[str, SourceMap]) -> None:
+        """Line maps already made for these very files (by the config loader)."""
+        if self._sources is None:
+            self._sources = sources
 
     @property
     def revision(self) -> str:
@@ -160,11 +173,9 @@ def read_project(root: Path) -> ProjectText:
 def merge_files(root: Path, files: dict[str, str]) -> ProjectText:
     """The merged document of a set of file texts (tolerant: unreadable files are noted, not raised)."""
     project = ProjectText(root, dict(files), {})
-    env = _AnyEnv()
     main = files.get(CONFIG_FILENAME)
     data: dict[str, Any] = {}
     if main is not None:
-        project.sources[CONFIG_FILENAME] = parse_yaml(main.encode("utf-8"), CONFIG_FILENAME, env).source
         try:
             loaded = load_plain(main)
         except (yaml.YAMLError, UserError) as exc:
@@ -184,7 +195,6 @@ def merge_files(root: Path, files: dict[str, str]) -> ProjectText:
     for rel, text in files.items():
         if rel == CONFIG_FILENAME:
             continue
-        project.sources[rel] = parse_yaml(text.encode("utf-8"), rel, env).source
         try:
             body = load_plain(text)
         except (yaml.YAMLError, UserError) as exc:

@@ -12,7 +12,6 @@ export interface CanvasNodeData extends Record<string, unknown> {
   planCount: number;
   planError: string | null;
   compact: boolean;
-  dimmed: boolean;
 }
 
 const ICON_PATHS: Record<NodeKind, string> = {
@@ -47,13 +46,12 @@ export const PLAN_ACTIONS: { action: string; symbol: string; label: string }[] =
 const PLAN_LABEL = Object.fromEntries(PLAN_ACTIONS.map((a) => [a.action, `${a.symbol} ${a.label}`]));
 
 function CanvasNodeView({ data, selected }: NodeProps) {
-  const { g, problems, plan, planCount, planError, compact, dimmed } = data as CanvasNodeData;
+  const { g, problems, plan, planCount, planError, compact } = data as CanvasNodeData;
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   const classes = ["cnode", `kind-${g.kind}`];
   if (compact) classes.push("compact");
   if (selected) classes.push("selected");
-  if (dimmed) classes.push("dimmed");
   if (errors.length) classes.push("has-error");
   else if (warnings.length) classes.push("has-warning");
   if (plan) classes.push(`plan-${plan}`);

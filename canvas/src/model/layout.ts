@@ -253,7 +253,6 @@ function split(layer: GNode[], rows: number): GNode[][] {
 function placeNew(graph: Graph, missing: GNode[], fixed: Record<string, Point>, compact: boolean): Record<string, Point> {
   const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
   const boxes: Placed[] = Object.entries(fixed).map(([id, p]) => ({ ...p, ...nodeSize(kinds.get(id) ?? "agent", compact) }));
-  const fallback = dagreLayout(graph, compact);
   const out: Record<string, Point> = {};
   const right = Math.max(0, ...boxes.map((b) => b.x + b.width));
   for (const node of missing) {
@@ -268,10 +267,7 @@ function placeNew(graph: Graph, missing: GNode[], fixed: Record<string, Point>, 
       start = edge.target === node.id ? { x: at.x + otherSize.width + RANK_GAP / 2, y: at.y } : { x: at.x - size.width - RANK_GAP / 2, y: at.y };
       break;
     }
-    if (!start) {
-      const p = fallback.get(node.id);
-      start = p && boxes.length === 0 ? { x: p.x, y: p.y } : { x: right + RANK_GAP / 2, y: 0 };
-    }
+    start ??= { x: right + RANK_GAP / 2, y: 0 }; // nothing to stand next to: right of everything
     const spot = freeSpot({ ...start, ...size }, boxes);
     out[node.id] = spot;
     boxes.push({ ...spot, ...size });
