@@ -12,9 +12,9 @@ import {
   type Node,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Api, ApiError } from "./api";
-import { CodeEditor, DiffView, type ThemeMode } from "./components/CodeEditor";
+import type { ThemeMode } from "./components/CodeEditor";
 import { KindIcon, PLAN_ACTIONS, nodeTypes, type CanvasNodeData } from "./components/nodes";
 import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
 import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
@@ -22,6 +22,10 @@ import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
 import { decideDocument } from "./model/sync";
 import type { Json, Op, PlanJob, Snapshot } from "./types";
+
+// CodeMirror (about half of the page's code) loads when the YAML view or the conflict dialog first opens
+const CodeEditor = lazy(() => import("./components/CodeEditor").then((m) => ({ default: m.CodeEditor })));
+const DiffView = lazy(() => import("./components/CodeEditor").then((m) => ({ default: m.DiffView })));
 
 const PALETTE: { kind: NodeKind; label: string }[] = [
   { kind: "agent", label: "Agent" },
@@ -819,6 +823,7 @@ function Canvas({ api }: { api: Api }) {
             )}
             <button className="icon-btn" onClick={() => setYamlOpen(false)}>×</button>
           </div>
+          <Suspense fallback={<div className="muted loading-editor">loading the editor…</div>}>
           <CodeEditor
             theme={theme}
             value={yamlText}
@@ -832,6 +837,7 @@ function Canvas({ api }: { api: Api }) {
               }
             }}
           />
+          </Suspense>
         </section>
       )}
       <ProblemsList problems={snapshot.problems} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} onPick={pickProblem} />
@@ -857,7 +863,9 @@ function Canvas({ api }: { api: Api }) {
               <span>{conflict.pendingOps || conflict.pendingField ? "the version the canvas had" : "yours (unsaved)"}</span>
               <span>{conflict.file} on disk now</span>
             </div>
-            <DiffView left={conflict.mine} right={conflict.theirs} theme={theme} />
+            <Suspense fallback={<div className="diff-view muted">loading the comparison…</div>}>
+              <DiffView left={conflict.mine} right={conflict.theirs} theme={theme} />
+            </Suspense>
             <div className="modal-actions">
               <button className="small-btn" data-testid="conflict-theirs" onClick={() => resolveConflict("theirs")}>Use the disk version</button>
               {!conflict.pendingOps && !conflict.pendingField && <button className="small-btn" data-testid="conflict-merge" onClick={() => resolveConflict("merge")}>Merge…</button>}

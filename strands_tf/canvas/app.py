@@ -364,10 +364,15 @@ class CanvasApp:
                 continue
             self._publish_document(snapshot)
 
+    def _first_snapshot(self) -> None:
+        with contextlib.suppress(StrandsError):
+            self.project.snapshot()
+
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.hub.bind(asyncio.get_running_loop())
-        warm = asyncio.create_task(self._call(_schema))  # ready before a browser has started
+        # the schema and the first snapshot are ready before a browser has started
+        warm = asyncio.gather(self._call(_schema), self._call(self._first_snapshot))
         if self.settings.watch:
             self._watch_task = asyncio.create_task(self.watch())
         try:

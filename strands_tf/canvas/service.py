@@ -57,6 +57,7 @@ class CanvasProject:
         self.environment = environment
         # one writer at a time: an edit reads, checks the revision and writes under this lock
         self._lock = threading.Lock()
+        self._last: tuple[Any, dict[str, Any]] | None = None  # (what it depended on, the snapshot)
 
     # ------------------------------------------------------------------ reading
 
@@ -65,10 +66,22 @@ class CanvasProject:
         return read_project(self.root)
 
     def snapshot(self, environment: str | None = None) -> dict[str, Any]:
-        """The canvas's view of the project now (`environment` also becomes the default for later snapshots)."""
+        """The canvas's view of the project now (`environment` also becomes the default for later snapshots).
+
+        The last snapshot is reused while nothing it depends on changed: the files, the environment, the
+        existence of the agents' code (the loader checks it) and the process environment (`${env:...}`).
+        A reload, a second page or the watcher's echo of an edit then costs a few stats, not a full load.
+        """
         if environment is not None:
             self.environment = environment
-        return build_snapshot(self.read(), self.environment, self.positions())
+        project = self.read()
+        key = (project.revision, self.environment, _code_fingerprint(project), hash(frozenset(os.environ.items())))
+        last = self._last
+        if last is not None and last[0] == key:
+            return {**last[1], "positions": self.positions()}
+        snapshot = build_snapshot(project, self.environment, self.positions())
+        self._last = (key, snapshot)
+        return snapshot
 
     # ------------------------------------------------------------------ writing
 
@@ -193,6 +206,24 @@ class CanvasProject:
             changed = current.pop(node_id, None) is not None or changed
         if changed:
             atomic_write_json(self.workspace.canvas_file, {"version": CANVAS_FILE_VERSION, "positions": current})
+
+
+def _code_fingerprint(project: ProjectText) -> tuple[tuple[str, int], ...]:
+    """When the agents' directories (and their handler packages) last changed: a file created or removed there
+    changes the directory's mtime, and the loader's checks (directory, handler module, requirements) with it."""
+    agents = project.data.get("agents")
+    out: list[tuple[str, int]] = []
+    for name, body in (agents if isinstance(agents, dict) else {}).items():
+        body = body if isinstance(body, dict) else {}
+        path = body.get("path") if isinstance(body.get("path"), str) else f"agents/{name}"
+        handler = body.get("handler") if isinstance(body.get("handler"), str) else ""
+        package = handler.rsplit(".", 1)[0].split(".")[:-1]
+        for rel in {path, os.path.join(path, *package)}:
+            try:
+                out.append((rel, os.stat(project.root / rel).st_mtime_ns))
+            except (OSError, ValueError):
+                out.append((rel, -1))
+    return tuple(sorted(out))
 
 
 def _read_text(path: Path) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -493,3 +494,18 @@ def test_a_template_file_with_a_yaml_bomb_is_refused(serve, copy_example, where:
         text = f"strands_template: 1\nname: bomb\nfiles:\n  strands.yaml: |\n{body}\n"
     code, body = client.call("POST", "/api/templates/import", {"text": text})
     assert code == 422 and "aliases expand" in body["error"]["summary"], body
+
+
+def test_a_snapshot_is_reused_only_while_the_files_and_the_agents_code_are_unchanged(serve, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    shutil.rmtree(root / "agents" / "assistant")
+    client = serve(root, watch=False)
+    first = client.project()
+    assert any("does not exist" in p["message"] for p in first["problems"])
+    assert client.project()["problems"] == first["problems"]  # nothing changed: the same answer
+    (root / "agents" / "assistant").mkdir()
+    assert any("handler module" in p["message"] for p in client.project()["problems"])  # the directory now exists
+    (root / "agents" / "assistant" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    assert client.project()["valid"]  # the handler too
+    assert client.call("PUT", "/api/positions", {"positions": {"agent:assistant": {"x": 1, "y": 2}}})[0] == 200
+    assert client.project()["positions"] == {"agent:assistant": {"x": 1.0, "y": 2.0}}  # positions are always fresh
