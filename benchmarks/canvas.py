@@ -117,6 +117,13 @@ class Canvas:
 
 
 def first_render(browser: Any, root: Path, repeat: int) -> dict[str, Any]:
+    cold = []
+    for _ in range(repeat):  # `strands canvas` then the browser: a new server each time, nothing read yet
+        fresh = Canvas(browser, root, watch=False)
+        try:
+            cold.append(fresh.open())
+        finally:
+            fresh.close()
     canvas = Canvas(browser, root, watch=False)
     try:
         canvas.open()  # warm: the server's caches, Chromium's code cache
@@ -131,7 +138,8 @@ def first_render(browser: Any, root: Path, repeat: int) -> dict[str, Any]:
                 "() => document.querySelector(\"[data-testid='properties']\") ? Date.now() : null", polling="raf"
             ).json_value()
             clicks.append((shown - clicked) / 1000)
-        return {"nodes": count, "interactive": times, "click_to_panel": clicks, "data": canvas.data_times[1:]}
+        return {"nodes": count, "interactive": times, "click_to_panel": clicks, "data": canvas.data_times[1:],
+                "cold": cold}  # fmt: skip
     finally:
         canvas.close()
 
@@ -253,9 +261,13 @@ def main() -> int:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
             big = generate(work / "big", args.nodes)
             render = first_render(browser, big, args.repeat)
+            ok = statistics.median(render["cold"]) < 1.5
+            verdicts.append(ok)
+            print(f"first render of a {render['nodes']}-node project on a server just started, navigation → "
+                  f"interactive: {describe(render['cold'])} — target < 1.5 s: {'PASS' if ok else 'FAIL'}")  # fmt: skip
             ok = statistics.median(render["interactive"]) < 1.5
             verdicts.append(ok)
-            print(f"first render of a {render['nodes']}-node project, navigation → interactive: "
+            print(f"  a new page on a running server (fresh browser context, no cache): "
                   f"{describe(render['interactive'])} — target < 1.5 s: {'PASS' if ok else 'FAIL'}")  # fmt: skip
             print(f"  of which navigation → project and schema loaded: {describe(render['data'])}")
             print(f"  then click a node → its properties panel: {describe(render['click_to_panel'])}")
