@@ -387,6 +387,8 @@ def _apply_wave(
                 runner.apply(
                     plan.plan_file, on_event=on_event, on_raw=lambda line: tracker.feed(parse_event_line(line))
                 )
+                if not destroy:
+                    settle_state(ctx, stack, runner)
             finally:
                 # whatever happened, Terraform wrote state for what it finished: map it
                 if after_apply is not None:
@@ -406,6 +408,23 @@ def _apply_wave(
         else:
             store.update_stack(name, status="applied", finished_at=_now())
             ctx.reporter.stack_done(name, "destroyed" if destroy else "applied", None)
+
+
+def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) -> None:
+    """Read the stack's resources again after a successful apply, so its state records what the apply made.
+
+    When one resource sets a property of another (a queue policy on its queue, an encryption configuration
+    on its bucket, an inline policy on its role, a route in its route table, a rule in its security group),
+    Terraform keeps the other resource's state from before that happened, and the next plan lists every such
+    pair as changed outside Terraform. A refresh-only apply right after the apply records the final values.
+    It changes no resource, so a failure leaves only that stale view behind: a warning, not a failed stack.
+    """
+    if ctx.cancellation.requested:
+        return
+    try:
+        runner.refresh_state(variables=ctx.runtime.variables)
+    except StrandsError as exc:
+        logger.warning("could not read %s back after applying it: %s", stack.name, exc.summary)
 
 
 def _message(exc: BaseException) -> str:
