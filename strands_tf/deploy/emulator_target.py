@@ -10,7 +10,7 @@ from pathlib import Path
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.deploy.executor import TargetRuntime
 from strands_tf.deploy.workspace import Workspace
-from strands_tf.errors import DependencyError
+from strands_tf.errors import ConflictError, DependencyError, NetworkError, StateError
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +36,48 @@ def pid_file(workspace: Workspace) -> Path:
     return workspace.strands_dir / PID_FILE
 
 
-def running_emulator(workspace: Workspace):  # type: ignore[no-untyped-def]
-    """The project's emulator if its pid file names a healthy server, else None (stale files are removed)."""
+def running_emulator(workspace: Workspace, *, deadline: float | None = None):  # type: ignore[no-untyped-def]
+    """The project's emulator if its record names a live server that answers with the record's token, else None.
+
+    A record whose process is gone, or whose port is answered by another server (another project's emulator
+    took the port), is stale: it is removed. A live emulator process gets up to `deadline` seconds
+    (server.ANSWER_DEADLINE) to answer, since a loaded machine can be slow; if it stays silent that is an
+    error, never a reason to start a second emulator beside it.
+    """
     from strands_tf.emulator import server
 
     path = pid_file(workspace)
     info = server.ServerInfo.load(path)
     if info is None:
         return None
-    if server.is_healthy(info.endpoint):
+    if not server.is_emulator_process(info.pid):
+        logger.info("removing stale emulator record %s (process %d is gone)", path, info.pid)
+        path.unlink(missing_ok=True)
+        return None
+    found = server.wait_for_answer(info, server.ANSWER_DEADLINE if deadline is None else deadline)
+    if found is server.Identity.OURS:
         return info
-    logger.info("removing stale emulator record %s (nothing answers on %s)", path, info.endpoint)
-    path.unlink(missing_ok=True)
-    return None
+    if found is server.Identity.FOREIGN:
+        logger.info("removing stale emulator record %s (another server answers on %s)", path, info.endpoint)
+        path.unlink(missing_ok=True)
+        return None
+    raise NetworkError(
+        f"the project's emulator (pid {info.pid}) runs but does not answer on {info.endpoint}",
+        detail=f"no answer within {server.ANSWER_DEADLINE if deadline is None else deadline:g} s",
+        hint="The machine may be overloaded: run the command again. To start over, run "
+        "`strands emulator stop` (its resources are lost) and then the command again.",
+    )
+
+
+def emulator_status(workspace: Workspace, *, deadline: float | None = None):  # type: ignore[no-untyped-def]
+    """(`running` | `unhealthy` | `stopped`, the record) of the project's emulator, without raising."""
+    from strands_tf.emulator import server
+
+    try:
+        info = running_emulator(workspace, deadline=deadline)
+    except NetworkError:
+        return "unhealthy", server.ServerInfo.load(pid_file(workspace))
+    return ("running", info) if info is not None else ("stopped", None)
 
 
 def ensure_emulator(workspace: Workspace, port: int | None = None):  # type: ignore[no-untyped-def]
@@ -65,17 +94,44 @@ def ensure_emulator(workspace: Workspace, port: int | None = None):  # type: ign
     return info
 
 
-def stop_emulator(workspace: Workspace) -> bool:
-    """Stop the project's emulator; False when none was running."""
+def stop_emulator(workspace: Workspace, *, force: bool = False) -> bool:
+    """Stop the project's emulator; False when none was running.
+
+    Refused while a command of the project (apply, destroy, rollback) holds the project lock: stopping the
+    emulator under it would fail that command half way. `force` stops it anyway.
+    """
     from strands_tf.emulator import server
+    from strands_tf.state.lock import ProjectLock
 
     path = pid_file(workspace)
-    info = server.ServerInfo.load(path)
-    if info is None:
-        return False
-    stopped = server.stop(info)
-    path.unlink(missing_ok=True)
-    return stopped
+    lock = ProjectLock(workspace.root, "strands emulator stop")
+    if not force:
+        try:
+            lock.acquire()
+        except StateError as exc:
+            holder = (exc.data or {}).get("holder") or {}
+            raise ConflictError(
+                f"the emulator is in use: {_holder_text(holder) or exc.summary}",
+                detail=exc.detail,
+                hint="Wait for that command to finish, or stop the emulator anyway with "
+                "`strands emulator stop --force` (the command then fails).",
+                data=exc.data,
+            ) from None
+    try:
+        info = server.ServerInfo.load(path)
+        if info is None:
+            return False
+        stopped = server.stop(info)
+        path.unlink(missing_ok=True)
+        return stopped
+    finally:
+        lock.release()
+
+
+def _holder_text(holder: dict[str, object]) -> str:
+    if not holder.get("pid"):
+        return ""
+    return f"`{holder.get('command')}` (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('started')})"
 
 
 def ensure_provider():  # type: ignore[no-untyped-def]
