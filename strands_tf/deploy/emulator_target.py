@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 
 from strands_tf.config.resolve import ResolvedProject
@@ -22,6 +24,8 @@ TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"
 IPAM_REGISTRY_FILE = "ipam.json"
 # the address space the emulator gives an IPAM pool that strands.yaml names (moto has no IPAM to ask)
 EMULATOR_POOL_CIDR = "10.0.0.0/8"
+# how long commands that only read state wait for a silent emulator before calling it unhealthy
+STATUS_DEADLINE = 3.0
 
 
 def cache_root() -> Path:
@@ -134,6 +138,49 @@ def _holder_text(holder: dict[str, object]) -> str:
     return f"`{holder.get('command')}` (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('started')})"
 
 
+def lost_resources_warning(workspace: Workspace, environment: str, info) -> str | None:  # type: ignore[no-untyped-def]
+    """A warning when the tfstate of an emulator environment lists resources the emulator `info` cannot have.
+
+    The emulator keeps everything in memory: a state written before the running emulator started (or while
+    none runs) describes resources that are gone. None when the state is empty or was written by this emulator.
+    """
+    states = sorted(workspace.tfstate_dir(environment).glob("*.tfstate"))
+    counted = [(path, _managed_instances(path)) for path in states]
+    counted = [(path, n) for path, n in counted if n]
+    if not counted:
+        return None
+    total = sum(n for _, n in counted)
+    newest = max(path.stat().st_mtime for path, _ in counted)
+    what = f"the state of environment '{environment}' lists {total} resource(s)"
+    fix = f"`strands apply -e {environment}` creates them again"
+    if info is None:
+        return f"the emulator is not running: {what} that ended with the emulator that held them; {fix}"
+    if newest < info.started_at:
+        started = datetime.fromtimestamp(info.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        return (
+            f"the emulator was started at {started}, after the last apply: {what} that it does not have "
+            f"(an emulator keeps resources in memory only, they ended with the previous one); {fix}"
+        )
+    return None
+
+
+def state_warning(workspace: Workspace, environment: str) -> str | None:
+    """`lost_resources_warning` against the emulator running now (none is started): for commands that read state."""
+    state, info = emulator_status(workspace, deadline=STATUS_DEADLINE)
+    return lost_resources_warning(workspace, environment, info if state != "stopped" else None)
+
+
+def _managed_instances(path: Path) -> int:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    resources = doc.get("resources") if isinstance(doc, dict) else None
+    return sum(
+        len(r.get("instances") or []) for r in resources or [] if isinstance(r, dict) and r.get("mode") == "managed"
+    )
+
+
 def ensure_provider():  # type: ignore[no-untyped-def]
     """The provider mirror, installed on first use; a damaged one is reinstalled."""
     from strands_tf.emulator import mirror
@@ -172,6 +219,7 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
     if resolved.environment.target != "emulator":
         raise DependencyError(f"environment '{resolved.environment.name}' does not target the emulator")
     info = ensure_emulator(workspace, resolved.emulator.port)
+    lost = lost_resources_warning(workspace, resolved.environment.name, info)
     env_base = {
         **TEST_CREDENTIALS,
         "AWS_REGION": resolved.environment.region,
@@ -180,7 +228,9 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
     }
     if resolved.emulator.provider == "registry":
         # the real hashicorp/aws from the registry, pointed at the emulator by the generated provider block
-        return TargetRuntime(env=env_base, variables={"emulator_endpoint": info.endpoint})
+        return TargetRuntime(
+            env=env_base, variables={"emulator_endpoint": info.endpoint}, warnings=[lost] if lost else []
+        )
     install = ensure_provider()
     ipam = ipam_env(resolved, workspace)
     env_base.update(ipam)
@@ -197,4 +247,5 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
         cli_config=install.cli_config,
         variables={"emulator_endpoint": info.endpoint},
         stack_session=session,
+        warnings=[lost] if lost else [],
     )

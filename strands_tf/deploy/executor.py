@@ -102,12 +102,14 @@ class TargetRuntime:
 
     `stack_session`, when set, wraps all Terraform work on one stack in one phase (plan, or apply) and
     adds environment for it: the emulator runs its provider once per stack phase that way (reattached).
+    `warnings` are what reaching the target found for the user (the emulator lost its resources).
     """
 
     env: dict[str, str] = field(default_factory=dict)
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
         """The per-stack environment for one phase (empty when the target needs none)."""

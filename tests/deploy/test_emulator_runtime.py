@@ -191,3 +191,34 @@ def test_stop_is_refused_while_a_command_holds_the_project_lock(project: Path) -
         assert not (project / ".strands" / "project.lock").exists()  # and leaves no lock behind
     finally:
         emulator_target.stop_emulator(workspace, force=True)
+
+
+def test_a_state_older_than_the_emulator_is_reported_lost(tmp_path: Path) -> None:
+    import json
+
+    from strands_tf.emulator import server
+
+    workspace = Workspace(tmp_path)
+    states = workspace.tfstate_dir("local")
+    states.mkdir(parents=True)
+    assert emulator_target.lost_resources_warning(workspace, "local", None) is None  # nothing deployed
+    doc = {
+        "version": 4,
+        "resources": [
+            {"mode": "managed", "type": "aws_sqs_queue", "name": "q", "instances": [{}, {}]},
+            {"mode": "data", "type": "aws_region", "name": "r", "instances": [{}]},
+        ],
+    }
+    (states / "demo-local.tfstate").write_text(json.dumps(doc))
+    (states / "demo-local-api.tfstate").write_text(json.dumps({"version": 4, "resources": []}))
+    (states / "demo-local.tfstate.backup").write_text("{not json")
+    written = (states / "demo-local.tfstate").stat().st_mtime
+
+    stopped = emulator_target.lost_resources_warning(workspace, "local", None)
+    assert stopped and "not running" in stopped and "2 resource(s)" in stopped
+    assert "strands apply -e local" in stopped
+    newer = server.ServerInfo(pid=1, port=1, started_at=written + 60)
+    restarted = emulator_target.lost_resources_warning(workspace, "local", newer)
+    assert restarted and "after the last apply" in restarted and "2 resource(s)" in restarted
+    older = server.ServerInfo(pid=1, port=1, started_at=written - 60)
+    assert emulator_target.lost_resources_warning(workspace, "local", older) is None  # written by this emulator

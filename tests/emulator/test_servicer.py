@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import uuid
 from typing import Any
 
 import pytest
@@ -128,15 +129,16 @@ def test_a_created_resource_reads_back_unchanged(service: ProviderService, moto_
     Regression: aws_sns_topic's create derived signature_version and fifo_throughput_scope from the unknown
     placeholders of the plan, so its state held nulls that every later read reported as 1 and "" (drift).
     """
-    moto_server.reset()
     provider_block = service.schema.provider["block"]
     endpoints = {name: moto_server.endpoint for name in _SERVICES}
     config = conform_block(
         provider_block, {"region": "us-east-1", "access_key": "t", "secret_key": "t", "endpoints": [endpoints]}
     )
     assert not service.ConfigureProvider(pb.ConfigureProvider.Request(config=_dyn(config)), None).diagnostics
-    cfg = conform_block(service.schema.resource_block(type_name), _STANDALONE[type_name])
-    planned = _plan_create(service, type_name, _STANDALONE[type_name])
+    unique = uuid.uuid4().hex[:8]  # the session's moto server is shared: names no other test uses
+    config_values = {k: f"{v}-{unique}" if k in ("name", "bucket") else v for k, v in _STANDALONE[type_name].items()}
+    cfg = conform_block(service.schema.resource_block(type_name), config_values)
+    planned = _plan_create(service, type_name, config_values)
     applied = service.ApplyResourceChange(
         pb.ApplyResourceChange.Request(
             type_name=type_name, prior_state=_dyn(None), planned_state=_dyn(planned), config=_dyn(cfg)
