@@ -9,7 +9,7 @@ DEMO_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
 endif
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint format checkov clean
+.PHONY: demo test test-fast install install-dev lint format checkov clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ demo: $(STAMP)
 
 test: install-dev
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# the unit layer: no Terraform engine, no moto server, nothing marked slow (about a minute on 2 cores)
+test-fast: install-dev
+	$(BIN)/python -m pytest -n 2 -q -m "not engine and not moto and not slow" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -210,12 +210,18 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
     is_flag=True,
     help="If a stack fails, re-apply its configuration from the last successful deployment.",
 )
+@click.option(
+    "--code-only",
+    is_flag=True,
+    help="Update only the functions whose code changed (falls back to a full plan, saying why, if more changed).",
+)
+@click.option("--full", is_flag=True, help="Plan everything even when only agent code changed.")
 @_SEQUENTIAL
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
 def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resume: bool, rollback_on_failure: bool,
-          sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+          code_only: bool, full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
 
     Independent stacks apply concurrently; every Terraform event goes to
@@ -236,9 +242,19 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "apply")
+    if code_only and (full or resume):
+        raise click.UsageError("--code-only cannot be combined with --full or --resume")
     op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
-        result = resume_project(op, confirm=confirm) if resume else apply_project(op, confirm=confirm)
+        if resume:
+            result = resume_project(op, confirm=confirm)
+        elif targeted is not None:
+            from strands_tf.deploy.code_only import apply_code_only
+
+            result = apply_code_only(op, targeted, confirm=confirm)
+        else:
+            result = apply_project(op, confirm=confirm)
     code = _finish(console, result, as_json and not rollback_on_failure, op)
     if rollback_on_failure and result.errors and not op.ctx.cancellation.requested:
         failed = sorted(result.errors)
@@ -249,6 +265,19 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
             )
         _finish(console, rollback, as_json, op)
     return code
+
+
+def _code_only(console: Any, op: Any, *, requested: bool) -> Any:
+    """The code-only decision when it applies (said on the console), else None (said when it was asked for)."""
+    from strands_tf.deploy.code_only import check
+
+    decision = check(op)
+    if decision.possible:
+        console.print(f"{escape(decision.reason)}: applying just their functions (--full plans everything)")
+        return decision
+    if requested:
+        console.print(f"[yellow]--code-only: {escape(decision.reason)}; planning everything[/]")
+    return None
 
 
 @click.command()

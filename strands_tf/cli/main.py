@@ -69,6 +69,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
+    "dev": ("strands_tf.cli.dev", "dev", "Run the agents locally with hot reload against real resources."),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",

@@ -6,7 +6,7 @@ import json
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -143,6 +143,10 @@ class DeployContext:
     owner_of: OwnerResolver | None = None
     reporter: Reporter = field(default_factory=SilentReporter)
     parallel: bool = True
+    # stack -> addresses its plans are limited to (`apply --code-only`); stacks not named plan everything
+    plan_targets: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # False: plan from the recorded state without reading every resource again (`apply --code-only`)
+    plan_refresh: bool = True
 
     def runner(self, stack: StackSpec, extra_env: Mapping[str, str] | None = None) -> TerraformRunner:
         """A runner for one stack with its own data dir (so stacks run side by side)."""
@@ -167,6 +171,8 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
         runner.plan(
             plan_file,
             destroy=destroy,
+            targets=ctx.plan_targets.get(stack.name, ()),
+            refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
             on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
         )

@@ -53,3 +53,23 @@ class Workspace:
     def emulator_history_dir(self) -> Path:
         """On-disk copy of the emulator environments' history records (the emulator bucket lives in memory)."""
         return self.strands_dir / "emulator-history"
+
+    def dev_dir(self) -> Path:
+        """Working files of `strands dev`: request log, server record, dependency directories, worker logs."""
+        return self.strands_dir / "dev"
+
+    def dev_request_log(self) -> Path:
+        """JSONL of every request `strands dev` served (appended across sessions)."""
+        return self.dev_dir() / "requests.jsonl"
+
+    def dev_server_record(self) -> Path:
+        """Where a running `strands dev` records its pid and port (read by `strands dev invoke`)."""
+        return self.dev_dir() / "server.json"
+
+    def dev_deps_dir(self, agent: str) -> Path:
+        """An agent's requirements installed for the local machine (put first on the dev worker's sys.path)."""
+        return self.dev_dir() / "deps" / agent
+
+    def dev_worker_log(self, agent: str) -> Path:
+        """What an agent's dev worker writes outside a request (crashes, C-level output)."""
+        return self.dev_dir() / "workers" / f"{agent}.log"
