@@ -108,6 +108,8 @@ def stop_emulator(workspace: Workspace, *, force: bool = False) -> bool:
     from strands_tf.state.lock import ProjectLock
 
     path = pid_file(workspace)
+    if server.ServerInfo.load(path) is None:
+        return False
     lock = ProjectLock(workspace.root, "strands emulator stop")
     if not force:
         try:

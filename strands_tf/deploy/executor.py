@@ -426,11 +426,12 @@ def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) 
     Terraform keeps the other resource's state from before that happened, and the next plan lists every such
     pair as changed outside Terraform. A refresh-only apply right after the apply records the final values.
     It changes no resource, so a failure leaves only that stale view behind: a warning, not a failed stack.
+    A targeted plan (`apply --code-only`) is followed by a refresh of the same targets only.
     """
     if ctx.cancellation.requested:
         return
     try:
-        runner.refresh_state(variables=ctx.runtime.variables)
+        runner.refresh_state(targets=ctx.plan_targets.get(stack.name, ()), variables=ctx.runtime.variables)
     except StrandsError as exc:
         logger.warning("could not read %s back after applying it: %s", stack.name, exc.summary)
 

@@ -32,7 +32,6 @@ from strands_tf.errors import ConflictError, DependencyError, NetworkError, Prov
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # the emulator never listens on anything else
-HEALTH_PATH = "/moto-api/"
 PROBE_TIMEOUT = 2.0  # one identity request
 ANSWER_DEADLINE = 20.0  # how long a live emulator process may take to answer before it counts as hung
 MOTO_MARKERS = (b"strands_tf.emulator.moto_main", b"moto_server", b"moto.server")
@@ -130,21 +129,14 @@ def moto_command() -> list[str]:
     return [sys.executable, "-m", "strands_tf.emulator.moto_main"]
 
 
-def is_healthy(endpoint: str, timeout: float = 1.0) -> bool:
-    """True if a moto server answers its management API at ``endpoint``."""
-    try:
-        with urllib.request.urlopen(f"{endpoint}{HEALTH_PATH}", timeout=timeout) as resp:
-            return 200 <= resp.status < 300
-    except (OSError, urllib.error.URLError):
-        return False
-
-
 def identify(info: ServerInfo, timeout: float = PROBE_TIMEOUT) -> Identity:
     """Whether the server this record started answers on its port (its token), something else does, or nothing."""
     try:
         with urllib.request.urlopen(f"{info.endpoint}{IDENTITY_PATH}", timeout=timeout) as resp:
             raw = resp.read(4096)
     except urllib.error.HTTPError:
+        if info.token is None and _answers_moto_api(info, timeout):
+            return Identity.OURS  # a record and server from before tokens: the best evidence there is
         return Identity.FOREIGN  # a server without the identity endpoint: not one we started
     except (OSError, urllib.error.URLError):
         return Identity.SILENT
@@ -157,6 +149,14 @@ def identify(info: ServerInfo, timeout: float = PROBE_TIMEOUT) -> Identity:
     if info.token is None:
         return Identity.OURS  # a record from before tokens: an emulator on its port is the best evidence
     return Identity.OURS if secrets.compare_digest(str(answer.get("token")), info.token) else Identity.FOREIGN
+
+
+def _answers_moto_api(info: ServerInfo, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"{info.endpoint}/moto-api/", timeout=timeout) as resp:
+            return 200 <= resp.status < 300
+    except (OSError, urllib.error.URLError):
+        return False
 
 
 def wait_for_answer(info: ServerInfo, deadline: float = ANSWER_DEADLINE) -> Identity:
