@@ -12,20 +12,19 @@ from rich.markup import escape
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
 _NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
 
 
-def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, parallel: bool = True,
+def _prepare(ctx: click.Context, reporter: Any, *, parallel: bool = True,
              package: bool = True) -> Any:  # fmt: skip
     from strands_tf.deploy.project import prepare
     from strands_tf.terraform.runner import Cancellation
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     if app.agent_patterns and resolved.stacks != "per_agent":
         from strands_tf.errors import UserError
 
@@ -44,7 +43,6 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
 
 
 @click.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.option(
     "--out",
@@ -56,7 +54,7 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
 @click.option("--destroy", is_flag=True, help="Plan the destruction of every resource.")
 @_NO_PACKAGE
 @click.pass_context
-def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: Path | None,
+def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
          detailed_exitcode: bool, destroy: bool, no_package: bool) -> int:  # fmt: skip
     """Show what `strands apply` would change, per agent and resource as named in strands.yaml.
 
@@ -77,9 +75,10 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
-    op = _prepare(ctx, environment, SilentReporter(), package=not no_package)
+    op = _prepare(ctx, SilentReporter(), package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
+    cost = _plan_cost(op, result, destroy)
     document = {
         "schema_version": 1,
         "project": op.resolved.project,
@@ -87,6 +86,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
         "has_changes": result.has_changes,
         "stacks": {p.stack.name: p.summary.to_json() for p in result.plans},
         "deferred": result.deferred,
+        "cost": None if cost is None else {"estimate": cost[0].to_json(), "change": cost[1].to_json()},
         "warnings": op.warnings,
     }
     if out_file is not None:
@@ -101,11 +101,52 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
         for stack, blockers in result.deferred.items():
             console.print(f"[bold]{escape(stack)}[/]: planned after {escape(', '.join(blockers))} "
                           "is applied (it reads their outputs)")  # fmt: skip
+        if cost is not None:
+            _render_plan_cost(console, *cost)
         for warning in op.warnings:
             console.print(f"[yellow]warning[/]: {escape(warning)}")
     if detailed_exitcode:
         return 2 if result.has_changes else 0
     return 0
+
+
+def _plan_cost(op: Any, result: Any, destroy: bool) -> tuple[Any, Any] | None:
+    """The plan's monthly estimate and its change against the deployed version; a problem is a warning."""
+    from strands_tf.cost.deployed import estimate_plan
+    from strands_tf.deploy.project import previous_success
+    from strands_tf.errors import StrandsError
+
+    complete = not result.deferred and len(op.stacks) == len(result.plans) and not app_agent_selection(op)
+    try:
+        estimate, change = estimate_plan(
+            op.resolved, [p.plan for p in result.plans], op.synth.graph, previous_success(op),
+            complete=complete, destroy=destroy,
+        )  # fmt: skip
+    except StrandsError as exc:
+        op.warnings.append(f"no cost estimate: {exc.summary}")
+        return None
+    op.warnings.extend(estimate.warnings)
+    if result.deferred:
+        op.warnings.append("the cost leaves out the stacks planned after others are applied")
+    return estimate, change
+
+
+def app_agent_selection(op: Any) -> bool:
+    """True when --agent limited the stacks (the plan then covers part of the environment)."""
+    return len(op.resolved.selected_agents) != len(op.resolved.agents)
+
+
+def _render_plan_cost(console: Any, estimate: Any, change: Any) -> None:
+    from strands_tf.cost.estimate import format_money
+
+    currency = estimate.currency
+    line = f"[bold]cost[/]: {format_money(change.after, currency)} a month"
+    if change.delta is not None:
+        line += f" ({format_money(change.delta, currency, sign=True)} vs {escape(change.baseline)})"
+    bedrock = estimate.by_service().get("Bedrock")
+    if bedrock:
+        line += f", model tokens {format_money(bedrock, currency)}"
+    console.print(line + f" [dim]— `strands cost estimate` for every line; {escape(estimate.prices)}[/]")
 
 
 @click.command()
@@ -202,7 +243,6 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required when stdin is not a terminal).")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted or failed deployment.")
 @click.option(
@@ -220,8 +260,8 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resume: bool, rollback_on_failure: bool,
-          code_only: bool, full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_failure: bool, code_only: bool,
+          full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
 
     Independent stacks apply concurrently; every Terraform event goes to
@@ -244,7 +284,7 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     confirm = _confirmer(console, reporter, auto_approve, "apply")
     if code_only and (full or resume):
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, parallel=not sequential, package=not no_package)
     targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
         if resume:
@@ -281,13 +321,12 @@ def _code_only(console: Any, op: Any, *, requested: bool) -> Any:
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Destroy without typing the project name.")
 @_SEQUENTIAL
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, sequential: bool, as_json: bool,
+def destroy(ctx: click.Context, auto_approve: bool, sequential: bool, as_json: bool,
             no_package: bool) -> int:  # fmt: skip
     """Destroy every resource of an environment, stacks in reverse dependency order.
 
@@ -315,7 +354,7 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
         typed = click.prompt(f"Type the project name ({project}) to destroy its resources", default="")
         if typed != project:
             raise UserError("the name did not match; nothing was destroyed")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, parallel=not sequential, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = apply_project(op, confirm=lambda plans: True, destroy=True, command="destroy")
     if result.ok:
@@ -329,12 +368,11 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
 
 @click.command()
 @click.argument("deployment", required=False)
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def rollback(ctx: click.Context, deployment: str | None, environment: str | None, auto_approve: bool,
+def rollback(ctx: click.Context, deployment: str | None, auto_approve: bool,
              as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by an earlier deployment (default: the last successful one).
 
@@ -352,7 +390,7 @@ def rollback(ctx: click.Context, deployment: str | None, environment: str | None
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "roll back with")
-    op = _prepare(ctx, environment, reporter, package=not no_package)
+    op = _prepare(ctx, reporter, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = rollback_project(op, deployment, confirm=confirm)
     return _finish(console, result, as_json, op)

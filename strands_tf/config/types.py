@@ -230,16 +230,26 @@ ScalarString = Annotated[
 ]
 
 
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    for key, value in tags.items():
-        if key.lower().startswith("aws:"):
-            raise _fail("tag_reserved", "tag key '{key}' uses the reserved prefix 'aws:'", key=key)
-        if not 1 <= len(key) <= 128:
-            raise _fail("tag_key_length", "tag key '{key}' must be 1-128 characters", key=key)
-        if len(value) > 256:
-            raise _fail("tag_value_length", "the value of tag '{key}' is longer than 256 characters", key=key)
-    return tags
+def _check_tag_key(key: str) -> str:
+    from strands_tf.cost.tags import key_problem  # the tag manager owns AWS's tag rules
+
+    problem = key_problem(key)
+    if problem is not None:
+        raise _fail("tag_key", "{problem}", problem=problem)
+    return key
 
 
-TagMap = Annotated[dict[str, ScalarString], AfterValidator(_check_tags)]
+def _check_tag_value(value: str) -> str:
+    from strands_tf.cost.tags import value_problem
+
+    problem = value_problem("", value)
+    if problem is not None:
+        raise _fail("tag_value", "{problem}", problem=problem.replace("the value of tag ''", "a tag value"))
+    return value
+
+
+# checked key by key and value by value, so each bad tag is reported at its own line
+TagKey = Annotated[str, AfterValidator(_check_tag_key)]
+TagValue = Annotated[ScalarString, AfterValidator(_check_tag_value)]
+TagMap = dict[TagKey, TagValue]
 EnvVarMap = dict[EnvVarName, ScalarString]

@@ -106,6 +106,8 @@ class TargetRuntime:
     """
 
     env: dict[str, str] = field(default_factory=dict)
+    # inherited variables Terraform must not see (exported keys that would win over the configured profile)
+    unset: frozenset[str] = frozenset()
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
@@ -156,6 +158,7 @@ class DeployContext:
             data_dir=self.workspace.data_dir(self.environment, stack.name),
             cli_config=self.runtime.cli_config,
             env={**self.runtime.env, **(extra_env or {})},
+            unset=self.runtime.unset,
             cancellation=self.cancellation,
         )
 

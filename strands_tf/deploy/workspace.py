@@ -42,6 +42,11 @@ class Workspace:
     def deployment_dir(self, deployment_id: str) -> Path:
         return self.deployments_dir() / deployment_id
 
+    @property
+    def canvas_file(self) -> Path:
+        """Node positions and view of `strands canvas` (never in strands.yaml)."""
+        return self.strands_dir / "canvas.json"
+
     def plans_dir(self, environment: str) -> Path:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment

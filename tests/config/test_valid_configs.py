@@ -318,13 +318,16 @@ def test_env_interpolation(tmp_path: Path) -> None:
         region: ${env:REGION:-eu-central-1}
         tags:
           owner: ${env:OWNER:-}
-          literal: $${env:HOME}
           mixed: team-${env:TEAM}-${env:SUFFIX:-x}
-          price: "$5 and ${env:TEAM}"
         environments:
           prod: {account: "${env:PROD_ACCOUNT}"}
         agents:
-          a: {path: ., environment: {TOKEN_NAME: "${env:TOKEN_NAME:-default-token}"}}
+          a:
+            path: .
+            environment:
+              TOKEN_NAME: "${env:TOKEN_NAME:-default-token}"
+              LITERAL: "$${env:HOME}"
+              PRICE: "$5 and ${env:TEAM}"
         """,
         {"app.py": APP, "agents/b/agent.yaml": "description: ${env:B_DESC}\n", "agents/b/app.py": APP},
     )
@@ -333,9 +336,13 @@ def test_env_interpolation(tmp_path: Path) -> None:
     config = loaded.config
     assert config.project == "from-env"
     assert config.region == "eu-central-1"
-    assert config.tags == {"owner": "", "literal": "${env:HOME}", "mixed": "team-ai-x", "price": "$5 and ai"}
+    assert config.tags == {"owner": "", "mixed": "team-ai-x"}
     assert config.environments["prod"].account == "333333333333"
-    assert config.agents["a"].environment == {"TOKEN_NAME": "default-token"}
+    assert config.agents["a"].environment == {
+        "TOKEN_NAME": "default-token",
+        "LITERAL": "${env:HOME}",
+        "PRICE": "$5 and ai",
+    }
     assert config.agents["b"].description == "fragment value"
     # a set variable wins over the default
     assert load_project(root, env={**env, "REGION": "ap-south-1"}).config.region == "ap-south-1"
