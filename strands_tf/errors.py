@@ -18,6 +18,9 @@ class ExitCode:
     USER = 1  # configuration or other user error: fix the input and run again
     USAGE = 2  # bad command line (click's own code)
     INFRA = 3  # infrastructure or runtime failure: AWS, Terraform, network, state
+    # under --detailed-exitcode (plan, show) 2 means "changes": every failure exits 1, as Terraform's do
+    DETAILED_ERROR = 1
+    DETAILED_CHANGES = 2
 
 
 class Category(StrEnum):
@@ -37,6 +40,11 @@ class Category(StrEnum):
 
 
 _USER_CATEGORIES = {Category.CONFIGURATION}
+
+
+def exit_code_for(category: Category) -> int:
+    """The process exit code of a failure category: 1 for the user's input, 3 for everything else."""
+    return ExitCode.USER if category in _USER_CATEGORIES else ExitCode.INFRA
 
 
 class StrandsError(Exception):
@@ -64,7 +72,7 @@ class StrandsError(Exception):
     @property
     def exit_code(self) -> int:
         """Exit code for this error's category."""
-        return ExitCode.USER if self.category in _USER_CATEGORIES else ExitCode.INFRA
+        return exit_code_for(self.category)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form used by ``--json`` and ``--log-format json``."""

@@ -16,7 +16,9 @@ import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } fro
 import { Api, ApiError } from "./api";
 import type { ThemeMode } from "./components/CodeEditor";
 import { KindIcon, PLAN_ACTIONS, nodeTypes, type CanvasNodeData } from "./components/nodes";
+import { CostPanel } from "./components/CostPanel";
 import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
+import { nodeCost } from "./model/cost";
 import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
 import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/layout";
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
@@ -132,7 +134,7 @@ function signature(value: object): string {
 }
 
 function sameData(a: CanvasNodeData, b: CanvasNodeData): boolean {
-  return (a.g === b.g || signature(a.g) === signature(b.g)) && signature(a.problems) === signature(b.problems) && a.plan === b.plan && a.planCount === b.planCount && a.planError === b.planError && a.compact === b.compact;
+  return (a.g === b.g || signature(a.g) === signature(b.g)) && signature(a.problems) === signature(b.problems) && a.plan === b.plan && a.planCount === b.planCount && a.planError === b.planError && a.compact === b.compact && a.cost === b.cost;
 }
 
 function Canvas({ api }: { api: Api }) {
@@ -148,6 +150,7 @@ function Canvas({ api }: { api: Api }) {
   const [nodes, setNodes] = useState<Node[]>([]);
   const [showRoles, setShowRoles] = useState<boolean | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
+  const [costOpen, setCostOpen] = useState(false);
   const [yamlOpen, setYamlOpen] = useState(false);
   const [yamlFile, setYamlFile] = useState("strands.yaml");
   const [yamlLine, setYamlLine] = useState<number | null>(null);
@@ -276,6 +279,7 @@ function Canvas({ api }: { api: Api }) {
           planCount: planEntry?.changes.length ?? 0,
           planError: planErrors?.[g.id]?.join("; ") ?? null,
           compact,
+          cost: nodeCost(snapshot?.derived?.cost, g.id),
         };
         const position = placed[g.id] ?? { x: 0, y: 0 };
         const isSelected = selected.has(g.id) || (selection?.type === "node" && selection.id === g.id);
@@ -286,7 +290,7 @@ function Canvas({ api }: { api: Api }) {
         return { ...prev, id: g.id, type: "canvas", position, data, selected: isSelected };
       });
     });
-  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact, snapshot]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const previousEdges = useRef(new Map<string, { key: string; edge: Edge }>());
   const edges: Edge[] = useMemo(() => {
@@ -771,6 +775,13 @@ function Canvas({ api }: { api: Api }) {
         {focusCss && <style>{focusCss}</style>}
         {graph.nodes.length === 0 && <div className="empty-hint">Drag an agent from the left to start.</div>}
         {plan && plan.status !== "failed" && <PlanLegend plan={plan} live={livePlan} />}
+        <CostPanel
+          cost={snapshot.derived?.cost}
+          environment={snapshot.environment}
+          open={costOpen}
+          onToggle={() => setCostOpen((o) => !o)}
+          onPick={(id) => setSelection({ type: "node", id })}
+        />
         {plan?.status === "failed" && plan.error && errorOpen && (
           <PlanErrorPanel
             plan={plan}

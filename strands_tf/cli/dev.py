@@ -16,7 +16,6 @@ from rich.markup import escape
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _MODEL_OPTION = click.option(
     "--model",
     type=click.Choice(["bedrock", "scripted"]),
@@ -152,7 +151,6 @@ def _terminated(signum: int, frame: Any) -> None:
 
 
 @click.group(invoke_without_command=True)
-@_ENV_OPTION
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port on 127.0.0.1 (default 8787).")
 @_MODEL_OPTION
 @_SCRIPT_OPTION
@@ -160,7 +158,7 @@ def _terminated(signum: int, frame: Any) -> None:
 @click.option("--no-check", is_flag=True, help="Skip the connectivity check before serving.")
 @click.option("--quiet-logs", is_flag=True, help="Do not print the agents' log lines (they stay in the JSONL log).")
 @click.pass_context
-def dev(ctx: click.Context, environment: str | None, port: int | None, model: str, script: Path | None,
+def dev(ctx: click.Context, port: int | None, model: str, script: Path | None,
         as_role: bool, no_check: bool, quiet_logs: bool) -> int | None:  # fmt: skip
     """Run the agents locally: their HTTP routes, hot reload, and the deployed environment's resources.
 
@@ -187,7 +185,7 @@ def dev(ctx: click.Context, environment: str | None, port: int | None, model: st
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     options = _options(model, script, as_role, check=not no_check)
     console = make_console()
     session = DevSession(loaded, resolved, options, on_event=_Renderer(console, show_logs=not quiet_logs))
@@ -246,14 +244,13 @@ def dev(ctx: click.Context, environment: str | None, port: int | None, model: st
 )
 @click.option("--event", "event_file", type=click.Path(dir_okay=False, path_type=Path), help="A raw event (JSON).")
 @click.option("--queue", help="Which trigger queue the batch comes from (default: the agent's first).")
-@_ENV_OPTION
 @_MODEL_OPTION
 @_SCRIPT_OPTION
 @_AS_ROLE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 @click.pass_context
 def invoke(ctx: click.Context, agent: str, sqs_file: Path | None, event_file: Path | None, queue: str | None,
-           environment: str | None, model: str, script: Path | None, as_role: bool, as_json: bool) -> int:  # fmt: skip
+           model: str, script: Path | None, as_role: bool, as_json: bool) -> int:  # fmt: skip
     """Invoke one agent with an SQS batch or a raw event, as its trigger would.
 
     Goes through the running `strands dev` of the project when there is one (its workers, its terminal);
@@ -286,14 +283,20 @@ def invoke(ctx: click.Context, agent: str, sqs_file: Path | None, event_file: Pa
         payload = {"messages": [dataclasses.asdict(m) for m in messages], "queue": queue}
     else:
         assert event_file is not None
+        from strands_tf.inputfile import MAX_EVENT_BYTES, InputFileError, read_input
+
         try:
-            payload = {"event": json.loads(event_file.read_text("utf-8"))}
-        except FileNotFoundError:
-            raise UserError(f"{event_file}: no such file") from None
+            payload = {"event": json.loads(read_input(event_file, MAX_EVENT_BYTES))}
+        except InputFileError as exc:
+            if exc.reason == "missing":
+                raise UserError(f"{event_file}: no such file") from None
+            raise UserError(exc.summary, hint=exc.hint) from None
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{event_file}: not UTF-8 text: {exc.reason}") from None
         except json.JSONDecodeError as exc:
             raise UserError(f"{event_file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     console = make_console(stderr=as_json)
-    resolved = resolve(loaded, environment or app.environment, agents=[agent])
+    resolved = resolve(loaded, app.environment, agents=[agent])
     server = running_server(Workspace(loaded.root).dev_server_record())
     if server is not None and agent in server.agents and server.environment == resolved.environment.name:
         answer = send_invoke(server, agent, payload, timeout=resolved.agents[agent].timeout + 30)

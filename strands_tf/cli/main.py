@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from strands_tf import __version__
+from strands_tf.cli.context import with_environment_option
 
 # Start-up builds tens of thousands of long-lived objects (pydantic's validators above all); with the
 # default threshold (700) the collector walks them again and again for no garbage. A larger first
@@ -68,7 +69,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "describe": ("strands_tf.cli.state", "describe", "Describe one deployed resource and its dependencies."),
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
+    "cost": ("strands_tf.cli.cost", "cost", "Cost estimates with model tokens, cost diffs, actual spend, cost tags."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
+    "force-unlock": (
+        "strands_tf.cli.unlock",
+        "force_unlock",
+        "Release a lock left by a run that is gone (project or Terraform state).",
+    ),
     "dev": ("strands_tf.cli.dev", "dev", "Run the agents locally with hot reload against real resources."),
     "canvas": ("strands_tf.cli.canvas", "canvas", "Visual builder: strands.yaml as a graph, plan preview."),
     "doctor": (
@@ -91,7 +98,7 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(spec[0])
         command: click.Command = getattr(module, spec[1])
-        return command
+        return with_environment_option(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -120,6 +127,7 @@ Examples:
 \b
 Exit codes: 0 ok, 1 configuration or other user error, 2 bad command line,
 3 infrastructure or runtime failure (AWS, Terraform, network, state).
+With --detailed-exitcode (plan, show): 0 no changes, 2 changes, 1 any error.
 Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
 """
 
@@ -132,13 +140,6 @@ Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
     default=".",
     show_default=True,
     help="Run as if started in this project directory.",
-)
-@click.option(
-    "-e",
-    "--env",
-    "environment",
-    metavar="ENV",
-    help="Environment to work on (default: $STRANDS_ENV, dev, the only one declared, or local).",
 )
 @click.option(
     "--agent",
@@ -162,7 +163,6 @@ Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
 def cli(
     ctx: click.Context,
     directory: Path,
-    environment: str | None,
     agents: tuple[str, ...],
     log_format: str,
     log_file: Path | None,
@@ -172,18 +172,26 @@ def cli(
     """strands: deploy Strands Agents to AWS through Terraform, from one strands.yaml."""
     import logging
 
-    from strands_tf.cli.context import AppContext
+    from strands_tf.cli.context import app_context
     from strands_tf.logs import setup_logging
 
     level = logging.DEBUG if debug or verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
     setup_logging(log_format, level=level, log_file=log_file)
-    ctx.obj = AppContext(
-        directory=directory,
-        environment=environment,
-        agent_patterns=list(agents),
-        log_format=log_format,
-        debug=debug,
-    )
+    app = app_context(ctx)  # made by -e/--env when given, which already set its environment
+    app.directory = directory
+    app.agent_patterns = list(agents)
+    app.log_format = log_format
+    app.debug = debug
+
+
+# the root group takes -e/--env like every command, through the same definition
+with_environment_option(cli)
+
+
+def _detailed_exitcode(args: list[str]) -> bool:
+    """True when `--detailed-exitcode` is among the options (before a `--` that ends them)."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--detailed-exitcode" in options
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -196,6 +204,10 @@ def main(argv: list[str] | None = None) -> Any:
         return _exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
+        if _detailed_exitcode(args):  # click's usage code 2 would read as "changes"
+            from strands_tf.errors import ExitCode
+
+            return _exit(ExitCode.DETAILED_ERROR)
         return _exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
@@ -206,7 +218,10 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:
         from strands_tf.cli.render import render_exception
 
-        return _exit(render_exception(exc, debug=debug, json_output="--json" in args))
+        code = render_exception(
+            exc, debug=debug, json_output="--json" in args, detailed_exitcode=_detailed_exitcode(args)
+        )
+        return _exit(code)
     return _exit(result if isinstance(result, int) else 0)
 
 

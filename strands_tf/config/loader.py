@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -100,6 +100,19 @@ class LoadedProject:
     sources: Sources
     raw: dict[str, Any]
     fragment_files: dict[str, Path] = field(default_factory=dict)
+    # loaded with lenient_env: values left out because a ${env:NAME} they use is unset (see require_resolved)
+    unresolved: dict[Loc, ConfigIssue] = field(default_factory=dict)
+
+
+def require_resolved(loaded: LoadedProject, needed: Sequence[Loc], *, ignore: Sequence[Loc] = ()) -> None:
+    """Raise the "environment variable ... is not set" issues of values under `needed` (not under `ignore`)."""
+
+    def under(loc: Loc, prefixes: Sequence[Loc]) -> bool:
+        return any(loc[: len(prefix)] == prefix for prefix in prefixes)
+
+    issues = [issue for loc, issue in loaded.unresolved.items() if under(loc, needed) and not under(loc, ignore)]
+    if issues:
+        raise ConfigError(issues)
 
 
 def display_path(loc: Loc) -> str:
@@ -114,6 +127,18 @@ class _Collector:
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
         self.issues: list[ConfigIssue] = []
+        # lenient_env: values left out for an unset variable; reported only when validation needs them
+        self.unresolved: dict[Loc, ConfigIssue] = {}
+
+    def report_unresolved(self, loc: Loc) -> bool:
+        """Report the unset variable behind a failed value at or above `loc` (lenient loading); True if one was."""
+        for size in range(len(loc), 0, -1):
+            issue = self.unresolved.get(loc[:size])
+            if issue is not None:
+                if issue not in self.issues:
+                    self.issues.append(issue)
+                return True
+        return False
 
     def add(self, loc: Loc, message: str, hint: str | None = None, *, key: bool = False) -> None:
         file, line, col = self.sources.locate(loc, key=key)
@@ -134,12 +159,16 @@ def _validation_issues(exc: ValidationError, collector: _Collector, prefix: Loc 
     for error in exc.errors(include_url=False):
         loc, is_key = _normalise_loc(tuple(error["loc"]))
         full = (*prefix, *loc)
-        if collector.sources.already_reported(full):
+        if collector.report_unresolved(full) or collector.sources.already_reported(full):
             continue  # e.g. an unset ${env:NAME}: its empty stand-in value would only add noise
         # the raw loc keeps pydantic's union branch label (resources.x.dynamodb.field): it picks the model
         # whose fields feed "did you mean"
         raw = tuple(part for part in error["loc"] if part != "[key]")
         message, hint = messages.render(error, ProjectConfig, raw)
+        if error["type"] == "region" and isinstance(error.get("input"), str):
+            from strands_tf.config.regions import region_hint
+
+            hint = region_hint(error["input"], escape=False)
         if error["type"] == "account_not_quoted":
             message, hint = _account_message(error, collector.sources.number_text(full))
         if error["type"] == "missing":
@@ -165,7 +194,13 @@ def _account_message(error: dict[str, Any], written: str | None) -> tuple[str, s
 
 
 def _discover_fragments(
-    root: Path, data: dict[str, Any], sources: Sources, collector: _Collector, env: Mapping[str, str]
+    root: Path,
+    data: dict[str, Any],
+    sources: Sources,
+    collector: _Collector,
+    env: Mapping[str, str],
+    *,
+    lenient_env: bool = False,
 ) -> dict[str, Path]:
     """Merge agents/*/agent.yaml into `data['agents']`; a name defined twice is an error naming both files."""
     found: dict[str, Path] = {}
@@ -174,7 +209,7 @@ def _discover_fragments(
         return found
     for fragment in sorted(root.glob(FRAGMENT_GLOB)):
         rel = fragment.relative_to(root).as_posix()
-        doc = read_yaml_file(fragment, rel, env)
+        doc = read_yaml_file(fragment, rel, env, lenient_env=lenient_env)
         collector.issues.extend(doc.issues)
         if doc.data is None:
             continue
@@ -206,6 +241,8 @@ def _discover_fragments(
         agents[name] = body
         found[name] = fragment
         sources.mounts[("agents", name)] = (doc.source, ())
+        for loc, issue in doc.unresolved.items():
+            collector.unresolved[("agents", name, *loc)] = issue
     return found
 
 
@@ -391,6 +428,46 @@ def _check_agent_files(name: str, agent: _AgentRefs, root: str, collector: _Coll
         collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
 
 
+def _region_fields(data: dict[str, Any]) -> list[tuple[Loc, bool]]:
+    """Every region value's path in the raw document, with whether allow_unknown_region covers it."""
+    project_allows = data.get("allow_unknown_region") is True
+    out: list[tuple[Loc, bool]] = [(("region",), project_allows), (("state", "region"), project_allows)]
+    environments = data.get("environments")
+    for name, env in environments.items() if isinstance(environments, dict) else ():
+        if isinstance(env, dict):
+            allows = project_allows or env.get("allow_unknown_region") is True
+            out += [(("environments", name, "region"), allows), (("environments", name, "state", "region"), allows)]
+    return out
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _check_regions(data: dict[str, Any], collector: _Collector) -> None:
+    """Regions must be ones botocore knows (offline data), unless allow_unknown_region says a new one is meant.
+
+    Runs on the raw document, so an unknown region is reported in the same run as every other problem.
+    Values that are not region-shaped are left to the model's own message.
+    """
+    from strands_tf.config import regions
+    from strands_tf.config.types import is_region_shaped
+
+    for loc, allowed in _region_fields(data):
+        value = _value_at(data, loc)
+        if allowed or not isinstance(value, str) or not is_region_shaped(value):
+            continue
+        if collector.sources.already_reported(loc) or regions.is_known_region(value):
+            continue
+        if not regions.known_regions():
+            return  # botocore's data is missing: nothing to check against
+        collector.add(loc, f"'{value}' is not a known AWS region", regions.region_hint(value))
+
+
 def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
     for env_name, env in config.environments.items():
         base: Loc = ("environments", env_name, "overrides")
@@ -443,8 +520,13 @@ def load_project(
     *,
     config_file: Path | str | None = None,
     env: Mapping[str, str] | None = None,
+    lenient_env: bool = False,
 ) -> LoadedProject:
-    """Read, validate and cross-check a project; raise ConfigError listing every problem found."""
+    """Read, validate and cross-check a project; raise ConfigError listing every problem found.
+
+    ``lenient_env`` (read-only commands): a value using an unset ``${env:NAME}`` is left out (defaults
+    apply) and listed in ``LoadedProject.unresolved``; call :func:`require_resolved` for what you need.
+    """
     environ = os.environ if env is None else env
     root = Path(project_dir)
     path = Path(config_file) if config_file else find_config(root)
@@ -455,10 +537,11 @@ def load_project(
         raise ConfigError(
             [ConfigIssue(str(root), None, None, "", "the project directory does not exist", "check the -C DIR value")]
         )
-    doc = read_yaml_file(path, display, environ)
+    doc = read_yaml_file(path, display, environ, lenient_env=lenient_env)
     sources = Sources(doc.source)
     collector = _Collector(sources)
     collector.issues.extend(doc.issues)
+    collector.unresolved.update(doc.unresolved)
     if doc.data is None:
         raise ConfigError(collector.issues or [ConfigIssue(display, 1, 1, "", "the file is empty")])
     if not isinstance(doc.data, dict):
@@ -474,7 +557,8 @@ def load_project(
         )
         raise ConfigError(collector.issues)
     data: dict[str, Any] = dict(doc.data)
-    fragments = _discover_fragments(root, data, sources, collector, environ)
+    fragments = _discover_fragments(root, data, sources, collector, environ, lenient_env=lenient_env)
+    _check_regions(data, collector)
     try:
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
@@ -495,4 +579,4 @@ def load_project(
         display,
         extra={"agents": len(config.agents), "resources": len(config.resources), "fragments": len(fragments)},
     )
-    return LoadedProject(config, root, path, sources, data, fragments)
+    return LoadedProject(config, root, path, sources, data, fragments, dict(collector.unresolved))

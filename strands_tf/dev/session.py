@@ -103,16 +103,16 @@ class DevSession:
         if not self.resolved.selected_agents:
             raise UserError("no agents to run", hint="declare an agent in strands.yaml, or check --agent")
         if self.resolved.environment.target == "emulator":
-            from strands_tf.deploy.emulator_target import running_emulator
+            from strands_tf.deploy.emulator_target import emulator_endpoint
 
-            info = running_emulator(self.workspace)
-            if info is None:
+            endpoint = emulator_endpoint(self.workspace)
+            if endpoint is None:
                 env = self.resolved.environment.name
                 raise UserError(
                     f"the emulator of this project is not running, so '{env}' has no resources to talk to",
                     hint=f"run `strands apply -e {env}` (it starts the emulator and creates the resources)",
                 )
-            self.endpoint_url = info.endpoint
+            self.endpoint_url = endpoint
         self.environments = agent_environments(self.loaded, self.resolved)
         self.targets = attach_credentials(
             self.environments, self.resolved, endpoint_url=self.endpoint_url, as_role=self.options.as_role

@@ -89,7 +89,13 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             requirements = source / "requirements.txt"
         # a synth interrupted mid-way leaves staging directories next to its output: never package them
         spec = PackageSpec(
-            name, source, agent.runtime, agent.architecture, requirements, exclude=(".*.staging-*", ".*.old-*")
+            name,
+            source,
+            agent.runtime,
+            agent.architecture,
+            requirements,
+            exclude=(".*.staging-*", ".*.old-*", *agent.exclude),
+            project_root=loaded.root,
         )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
         store_on_s3 = agent.package_upload == "s3" or artifacts.needs_s3_upload
@@ -121,7 +127,7 @@ def synthesize(
     *,
     packager: Packager | None = package_agents,
     tool_version: str = __version__,
-    stack_filter: list[str] | None = None,
+    stack_filter: list[str] | Callable[[list[Stack]], list[str]] | None = None,
     hcl_dir: Path | None = None,
 ) -> SynthResult:
     """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched."""
@@ -138,7 +144,9 @@ def synthesize(
             if missing:  # a generator bug, never a user error: say exactly what
                 raise RuntimeError(f"stack {stack.name} has dangling references: {', '.join(missing)}")
         if stack_filter is not None:
-            stacks = _with_dependencies(stacks, stack_filter)
+            # a callable chooses from the partitioned stacks (deploy.selection decides what --agent means)
+            names = stack_filter(stacks) if callable(stack_filter) else stack_filter
+            stacks = _with_dependencies(stacks, names)
         files = _write_layout(loaded, resolved, stacks, staging, out, code, tool_version)
         if hcl_dir is not None:
             export_hcl(loaded, resolved, stacks, staging, hcl_dir.resolve(), tool_version)
@@ -162,7 +170,11 @@ def infra_graph(
     *,
     tool_version: str = __version__,
 ) -> InfraGraph:
-    """The optimized graph synth turns into stacks (the canvas shows its roles without packaging agents)."""
+    """The optimized graph synth turns into stacks, in memory.
+
+    Without `code` (no packaging) the module ids are the same: the canvas shows its roles and `strands show`
+    maps plan addresses to strands.yaml with it.
+    """
     locations = element_locations(loaded)
     graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
     graph = optimize(

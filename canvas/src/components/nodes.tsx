@@ -12,6 +12,7 @@ export interface CanvasNodeData extends Record<string, unknown> {
   planCount: number;
   planError: string | null;
   compact: boolean;
+  cost: string | null; // the node's share of the environment's monthly estimate
 }
 
 const ICON_PATHS: Record<NodeKind, string> = {
@@ -46,7 +47,7 @@ export const PLAN_ACTIONS: { action: string; symbol: string; label: string }[] =
 const PLAN_LABEL = Object.fromEntries(PLAN_ACTIONS.map((a) => [a.action, `${a.symbol} ${a.label}`]));
 
 function CanvasNodeView({ data, selected }: NodeProps) {
-  const { g, problems, plan, planCount, planError, compact } = data as CanvasNodeData;
+  const { g, problems, plan, planCount, planError, compact, cost } = data as CanvasNodeData;
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   const classes = ["cnode", `kind-${g.kind}`];
@@ -91,7 +92,15 @@ function CanvasNodeView({ data, selected }: NodeProps) {
         </span>
         <div className="cnode-titles">
           <div className="cnode-name">{g.name}</div>
-          <div className="cnode-kind">{kindLine}</div>
+          <div className="cnode-kind">
+            {kindLine}
+            {cost && (
+              <>
+                {" · "}
+                <span className="cnode-cost" data-testid={`cost-${g.id}`} title="estimated monthly cost">{cost}/mo</span>
+              </>
+            )}
+          </div>
         </div>
         {errors.length > 0 && <span className="cnode-alert" aria-label={`${errors.length} problems`}>{errors.length}</span>}
         {compact && chip}
