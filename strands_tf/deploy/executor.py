@@ -83,6 +83,7 @@ class TargetRuntime:
 
     `stack_session`, when set, wraps all Terraform work on one stack in one phase (plan, or apply) and
     adds environment for it: the emulator runs its provider once per stack phase that way (reattached).
+    `warnings` are what reaching the target found for the user (the emulator lost its resources).
     """
 
     env: dict[str, str] = field(default_factory=dict)
@@ -91,6 +92,7 @@ class TargetRuntime:
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
         """The per-stack environment for one phase (empty when the target needs none)."""
@@ -392,9 +394,12 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
         store.update_stack(stack.name, status="applying")
         publish(StackPhase(stack.name, "apply", run.attempt))
         with ctx.runtime.session(stack) as extra_env:
-            ctx.runner(stack, extra_env).apply(
+            runner = ctx.runner(stack, extra_env)
+            runner.apply(
                 plan.plan_file, on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt))
             )
+            if not run.destroy:
+                settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
 
     results = _run_wave(ctx, [p.stack for p in planned], work)
     for name, result in results.items():
@@ -409,6 +414,24 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
         else:
             store.update_stack(name, status="applied", finished_at=_now())
             run.done(stack, "destroyed" if run.destroy else "applied", None, applied=True)
+
+
+def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) -> None:
+    """Read the stack's resources again after a successful apply, so its state records what the apply made.
+
+    When one resource sets a property of another (a queue policy on its queue, an encryption configuration
+    on its bucket, an inline policy on its role, a route in its route table, a rule in its security group),
+    Terraform keeps the other resource's state from before that happened, and the next plan lists every such
+    pair as changed outside Terraform. A refresh-only apply right after the apply records the final values.
+    It changes no resource, so a failure leaves only that stale view behind: a warning, not a failed stack.
+    A targeted plan (`apply --code-only`) is followed by a refresh of the same targets only.
+    """
+    if ctx.cancellation.requested:
+        return
+    try:
+        runner.refresh_state(targets=stack.targets, variables=ctx.runtime.variables)
+    except StrandsError as exc:
+        logger.warning("could not read %s back after applying it: %s", stack.name, exc.summary)
 
 
 def _message(exc: BaseException) -> str:

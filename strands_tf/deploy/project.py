@@ -150,9 +150,8 @@ def prepare(
     )
     if reporter is not None:
         ctx.events.subscribe(reporter)
-    return Operation(
-        loaded, resolved, workspace, synth, stacks, ctx, list(synth.warnings), environment_stacks=list(stacks)
-    )
+    warnings = [*synth.warnings, *runtime.warnings]
+    return Operation(loaded, resolved, workspace, synth, stacks, ctx, warnings, environment_stacks=list(stacks))
 
 
 def modules_in_tfstate(raw: dict[str, Any] | None) -> frozenset[str]:
