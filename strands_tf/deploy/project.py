@@ -30,6 +30,7 @@ from strands_tf.deploy.executor import (
 )
 from strands_tf.deploy.workspace import Workspace, new_deployment_id
 from strands_tf.errors import StateError, UserError
+from strands_tf.fsutil import private_mkdir
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
@@ -109,8 +110,13 @@ def prepare(
     from strands_tf.terraform.engine import discover_engine
 
     workspace = Workspace(loaded.root)
+    workspace.secure()
     synth = synthesize(
-        loaded, resolved, workspace.build_dir(resolved.environment.name), packager=package_agents if package else None
+        loaded,
+        resolved,
+        workspace.build_dir(resolved.environment.name),
+        packager=package_agents if package else None,
+        private=True,
     )
     stacks = read_manifest(synth.out_dir)
     runtime = runtime_factory(resolved, workspace)
@@ -142,8 +148,7 @@ class ProjectPlan:
 
 def plan_project(op: Operation, *, destroy: bool = False) -> ProjectPlan:
     """Plan every stack wave by wave; a stack reading a dependency with pending changes is deferred."""
-    plans_dir = op.workspace.plans_dir(op.resolved.environment.name)
-    plans_dir.mkdir(parents=True, exist_ok=True)
+    plans_dir = private_mkdir(op.workspace.plans_dir(op.resolved.environment.name))
     results: list[StackPlan] = []
     deferred: dict[str, list[str]] = {}
     changed: set[str] = set()

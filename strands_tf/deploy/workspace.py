@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from strands_tf.fsutil import make_private, private_mkdir
+
 
 def new_deployment_id(now: datetime | None = None) -> str:
     """A time-sortable id: `20261125T150102Z-<6 hex>`."""
@@ -27,6 +29,16 @@ class Workspace:
     @property
     def strands_dir(self) -> Path:
         return self.root / ".strands"
+
+    def secure(self) -> Path:
+        """Create `.strands/` private (0700), or make an existing one private (older versions made it 0755).
+
+        Everything under it can hold a deployment's values (tfstate, plans, logs, stack copies); a private
+        directory keeps other users out even of files written before their own modes were private.
+        """
+        directory = private_mkdir(self.strands_dir)
+        make_private(directory)
+        return directory
 
     def build_dir(self, environment: str) -> Path:
         """Synthesized stacks that plan/apply run on (kept apart from a user's `strands synth --out`)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import ConflictError, DependencyError, NetworkError, ProvisioningError, StateError
+from strands_tf.fsutil import open_private, private_mkdir
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,9 @@ def start(*, port: int | None = None, log_file: Path | None = None, timeout: flo
     cmd = [*moto_command(), "-H", HOST, "-p", str(chosen)]
     out: Any = subprocess.DEVNULL
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        out = open(log_file, "ab")  # noqa: SIM115 - handed to the child, closed below
+        private_mkdir(log_file.parent)
+        # request lines can carry values: private like everything under .strands/
+        out = open_private(log_file, "ab")
     try:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

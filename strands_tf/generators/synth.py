@@ -16,7 +16,7 @@ from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import ConflictError
-from strands_tf.fsutil import atomic_write_text
+from strands_tf.fsutil import atomic_write_text, make_tree_private, private_mkdir
 from strands_tf.generators import cdktf
 from strands_tf.generators.stacks import Stack, partition, unresolved_references
 from strands_tf.model.build import AgentCode, BuildOptions, build_graph
@@ -123,11 +123,19 @@ def synthesize(
     tool_version: str = __version__,
     stack_filter: list[str] | None = None,
     hcl_dir: Path | None = None,
+    private: bool = False,
 ) -> SynthResult:
-    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched."""
+    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched.
+
+    `private` (the build directory under `.strands/`) makes every written file 0600 and directory 0700: the
+    stacks hold the configuration's values, environment variables included.
+    """
     out = (out_dir or loaded.root / DEFAULT_OUT).resolve()
     staging = out.parent / f".{out.name}.staging-{secrets.token_hex(4)}"
-    staging.mkdir(parents=True)
+    if private:
+        private_mkdir(staging)
+    else:
+        staging.mkdir(parents=True)
     try:
         assets_tmp = staging / ".assets"
         code = packager(resolved, loaded, assets_tmp) if packager else {}
@@ -152,6 +160,9 @@ def synthesize(
             export_hcl(loaded, resolved, stacks, staging, hcl_dir.resolve(), tool_version)
         shutil.rmtree(assets_tmp, ignore_errors=True)
         _preserve_lock_files(out, staging, stacks)
+        if private:
+            # staging is not visible under its final name yet: nothing could read it before this
+            make_tree_private(staging)
         _swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -17,7 +17,7 @@ from botocore import exceptions as bx
 from strands_tf.aws.errors import CONVERTIBLE, convert_aws_error
 from strands_tf.aws.target import AwsTarget
 from strands_tf.errors import NetworkError, NotFoundError, StrandsError
-from strands_tf.fsutil import atomic_write_bytes
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_bytes, open_private, private_mkdir
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +80,11 @@ class LocalStore:
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(target.parent)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            shutil.copyfile(path, tmp)
-            os.chmod(tmp, 0o600)
+            with path.open("rb") as src, open_private(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -92,7 +92,9 @@ class LocalStore:
             raise
 
     def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
-        atomic_write_bytes(self._path(key), data)
+        path = self._path(key)
+        private_mkdir(path.parent)
+        atomic_write_bytes(path, data, mode=PRIVATE_FILE_MODE)
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -104,9 +106,10 @@ class LocalStore:
         source = self._path(key)
         if not source.is_file():
             raise NotFoundError(f"{key} not found in {self.root}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(source, tmp)
+        with source.open("rb") as src, open_private(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
         os.replace(tmp, path)
 
     def exists(self, key: str) -> bool:
@@ -242,11 +245,13 @@ class S3Store:
                 body.close()
 
     def download(self, key: str, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with self._errors("GetObject", key):
                 self.client.download_file(self.bucket, key, str(tmp), Config=self.transfer)
+            # downloads land under .strands/ (records hold a deployment's values)
+            os.chmod(tmp, PRIVATE_FILE_MODE)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
