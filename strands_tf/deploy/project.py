@@ -230,6 +230,11 @@ def resume_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResul
                          hint="run `strands apply` to start a new one")  # fmt: skip
     with ProjectLock(op.loaded.root, "strands apply --resume"):
         store = CheckpointStore.load(found)
+        if store.checkpoint.command == "rollback":
+            from strands_tf.history.trust import check_recorded_stacks
+
+            # its stacks are a recorded deployment's (maybe from a bucket): checked like any rollback
+            check_recorded_stacks(found / "cdktf.out", op.resolved, op.loaded.root, source=f"deployment {found.name}")
         store.checkpoint.status = "running"
         store.save()
         all_stacks = read_manifest(found / "cdktf.out")
@@ -291,6 +296,10 @@ def rollback_project(
         if not (source / "cdktf.out" / "manifest.json").is_file():
             raise UserError(f"deployment {deployment} has no recorded stacks",
                             hint="`ls .strands/deployments` lists recorded deployments")  # fmt: skip
+    from strands_tf.history.trust import check_recorded_stacks
+
+    # recorded stacks may come from a history bucket: apply nothing strands could not have generated
+    check_recorded_stacks(source / "cdktf.out", op.resolved, op.loaded.root, source=f"deployment {source.name}")
     recorded = read_manifest(source / "cdktf.out")
     if only_stacks is not None:
         recorded = [s for s in recorded if s.name in only_stacks]
