@@ -12,11 +12,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from strands_tf.config.secrets import SecretRef
 from strands_tf.config.types import (
     AccountId,
     AgentName,
     Cidr,
     EnvVarMap,
+    EnvVarName,
     IamRoleArn,
     KmsKeyRef,
     LogRetentionDays,
@@ -283,7 +285,17 @@ class AgentSettings(StrictModel):
         description="Bedrock model or inference profile id the agent calls, e.g. "
         "anthropic.claude-sonnet-4-20250514-v1:0 or us.anthropic.claude-sonnet-4-20250514-v1:0.",
     )
-    environment: EnvVarMap | None = Field(None, description="Environment variables of the function.")
+    environment: EnvVarMap | None = Field(
+        None,
+        description="Environment variables of the function. Their values are stored in the function's "
+        "configuration and the Terraform state: put secrets under `secrets` instead.",
+    )
+    secrets: dict[EnvVarName, SecretRef] | None = Field(
+        None,
+        description="Secrets the function reads at runtime from SSM Parameter Store or Secrets Manager, by name: "
+        "{OPENAI_API_KEY: {ssm: /acme/openai-key}, DB_PASSWORD: {secretsmanager: prod/db, key: password}}. "
+        "Only their names and ARNs reach Terraform; the execution role may read exactly these (docs/secrets.md).",
+    )
     vpc: StrictBool | None = Field(None, description="Run inside the environment's VPC.")
     dead_letter: DeadLetterConfig | None = Field(
         None,

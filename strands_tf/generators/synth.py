@@ -77,6 +77,7 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
     """Build every agent's code zip and layer into `assets_dir` (deterministic, layer cached)."""
     from strands_tf.packaging import PackageSpec, build_agent_artifacts
     from strands_tf.packaging.limits import human
+    from strands_tf.runtime import SECRETS_HELPER, secrets_helper_path
 
     cache_dir = loaded.root / ".strands" / "cache" / "packaging"
     out: dict[str, AgentCode] = {}
@@ -88,8 +89,16 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
         elif (source / "requirements.txt").is_file():
             requirements = source / "requirements.txt"
         # a synth interrupted mid-way leaves staging directories next to its output: never package them
+        # an agent with secrets gets the helper that reads them at runtime (docs/secrets.md)
+        extra = ((SECRETS_HELPER, secrets_helper_path()),) if agent.secrets else ()
         spec = PackageSpec(
-            name, source, agent.runtime, agent.architecture, requirements, exclude=(".*.staging-*", ".*.old-*")
+            name,
+            source,
+            agent.runtime,
+            agent.architecture,
+            requirements,
+            exclude=(".*.staging-*", ".*.old-*"),
+            extra_files=extra,
         )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
         store_on_s3 = agent.package_upload == "s3" or artifacts.needs_s3_upload

@@ -17,6 +17,7 @@ from typing import Any
 from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
+from strands_tf.config.secrets import masked_config_texts
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
 from strands_tf.errors import StateError
 from strands_tf.fsutil import open_private, private_mkdir
@@ -313,9 +314,15 @@ def build_record(
                 raise StateError(f"{name!r} is not a configuration object name")
             _write_text(staging, name, data.decode("utf-8", errors="replace"), redactor, redactions)
     else:
+        # literal environment values may be secrets, even short ones the redactor could not find by value
+        masked = masked_config_texts(loaded)
         for name, path in _config_files(loaded).items():
-            _write_text(staging, name, path.read_text("utf-8", errors="replace"), redactor, redactions)
-        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved.to_json_dict()), redactor, redactions)
+            text = masked.get(path)
+            if text is None:
+                text = path.read_text("utf-8", errors="replace")
+            _write_text(staging, name, text, redactor, redactions)
+        resolved_doc = resolved.to_json_dict(mask_environment=True)
+        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved_doc), redactor, redactions)
 
     synth_dir = deployment_dir / checkpoint.synth_dir
     archived = write_stacks_archive(synth_dir, staging / layout.STACKS_ARCHIVE, redactor)

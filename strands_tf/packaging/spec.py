@@ -38,6 +38,8 @@ class PackageSpec:
     architecture: str
     requirements_file: Path | None
     exclude: tuple[str, ...] = ()
+    # (name in the zip, file) added to the code zip unless the agent has a file of that name itself
+    extra_files: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)
