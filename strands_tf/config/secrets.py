@@ -241,6 +241,9 @@ def masked_config_texts(loaded: Any) -> dict[Path, str]:
         # back to front, so earlier offsets stay valid; an alias repeats a span: mask it once
         for start, end in sorted(set(found), reverse=True):
             if 0 <= start <= end <= len(text):
-                text = text[:start] + json.dumps(MASK) + text[end:]
+                snippet = text[start:end]
+                # a block scalar's span ends after its line breaks: keep them, or the next key joins its line
+                tail = snippet[len(snippet.rstrip(" \t\r\n")) :]
+                text = text[:start] + json.dumps(MASK) + tail + text[end:]
         out[target] = text
     return out

@@ -75,7 +75,9 @@ def _client(service: str) -> Any:
         if client is None:
             import boto3  # part of the Lambda Python runtime
 
-            client = _clients[service] = boto3.client(service)
+            # Lambda sets AWS_REGION (and AWS_DEFAULT_REGION): the function's own region
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            client = _clients[service] = boto3.client(service, region_name=region)
         return client
 
 
