@@ -9,7 +9,7 @@ DEMO_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
 endif
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint format checkov clean
+.PHONY: demo test test-fast install install-dev lint format checkov clean canvas canvas-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,21 @@ demo: $(STAMP)
 	$(BIN)/strands -C $(DEMO_DIR)/demo destroy -e local --auto-approve
 	$(BIN)/strands -C $(DEMO_DIR)/demo emulator stop
 
-test: install-dev
+# the canvas front end (canvas/): built into the package (strands_tf/canvas/static, package data, not committed)
+CANVAS_STAMP := strands_tf/canvas/static/index.html
+canvas: $(CANVAS_STAMP)
+$(CANVAS_STAMP): canvas/package.json canvas/package-lock.json canvas/index.html canvas/vite.config.ts $(shell find canvas/src -type f 2>/dev/null)
+	cd canvas && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+canvas-test: canvas
+	cd canvas && npm test
+
+test: install-dev canvas-test
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# the unit layer: no Terraform engine, no moto server, nothing marked slow (about a minute on 2 cores)
+test-fast: install-dev
+	$(BIN)/python -m pytest -n 2 -q -m "not engine and not moto and not slow" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -61,4 +74,4 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .venv-checkov .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .venv-checkov .pytest_cache .ruff_cache build *.egg-info canvas/node_modules strands_tf/canvas/static

@@ -104,7 +104,9 @@ on is `-e ENV`, else `$STRANDS_ENV`, else `dev` if declared, else the only decla
 
 Any string value may use `${{env:NAME}}` (the environment variable; an error naming the variable when it
 is unset) or `${{env:NAME:-default}}` (the default when unset). `$${{...}}` is a literal `${{...}}`. Other
-`${{...}}` forms are errors. Quote values that start with `${{` only when YAML needs it.
+`${{...}}` forms are errors. Quote values that start with `${{` only when YAML needs it. The read-only
+history commands (`strands history list/show/diff/logs/verify`) need only the variables used by what they
+read (`history`, `state`, the project and the chosen environment); every other command needs all of them.
 
 ## Monorepo: agents/*/agent.yaml
 

@@ -39,6 +39,11 @@ class Category(StrEnum):
 _USER_CATEGORIES = {Category.CONFIGURATION}
 
 
+def exit_code_for(category: Category) -> int:
+    """The process exit code of a failure category: 1 for the user's input, 3 for everything else."""
+    return ExitCode.USER if category in _USER_CATEGORIES else ExitCode.INFRA
+
+
 class StrandsError(Exception):
     """Base of every expected failure: a one-line summary, the detail and a suggested next step."""
 
@@ -64,7 +69,7 @@ class StrandsError(Exception):
     @property
     def exit_code(self) -> int:
         """Exit code for this error's category."""
-        return ExitCode.USER if self.category in _USER_CATEGORIES else ExitCode.INFRA
+        return exit_code_for(self.category)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form used by ``--json`` and ``--log-format json``."""

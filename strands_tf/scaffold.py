@@ -29,6 +29,11 @@ TEMPLATES: dict[str, Template] = {
         "event-driven.yaml",
         {"triage": "queue"},
     ),
+    "production": Template(
+        "staging and prod with VPCs, S3 state with locking, dead-letter queues and an alerts topic",
+        "production.yaml",
+        {"assistant": "http"},
+    ),
     "monorepo": Template(
         "two agents, each with its own agents/<name>/agent.yaml",
         "monorepo.yaml",
@@ -71,6 +76,22 @@ def _files(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
     return out
 
 
+AGENT_KINDS = ("http", "queue")
+
+
+def agent_files(agent: str, kind: str) -> dict[str, bytes]:
+    """The runnable code of one agent (http: behind the API, queue: triggered by SQS), relative to its directory."""
+    if kind not in AGENT_KINDS:
+        raise UserError(f"unknown agent kind '{kind}'", hint=f"choose one of: {', '.join(AGENT_KINDS)}")
+    files: dict[str, bytes] = {}
+    for rel, content in _files(resources.files("strands_tf") / "templates" / "agents" / kind):
+        if rel == "tests/test_app.py":
+            # one basename per agent: pytest cannot collect two test modules named test_app in one run
+            rel = f"tests/test_{agent.replace('-', '_')}.py"
+        files[rel] = content
+    return files
+
+
 def render_template(template: str, project: str) -> dict[str, bytes]:
     """Every file of a template (relative path -> content) for a project name."""
     spec = TEMPLATES.get(template)
@@ -81,10 +102,7 @@ def render_template(template: str, project: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {"strands.yaml": config.encode(), ".gitignore": GITIGNORE.encode()}
     files["requirements-dev.txt"] = DEV_REQUIREMENTS.encode()
     for agent, kind in spec.agents.items():
-        for rel, content in _files(base / "agents" / kind):
-            if rel == "tests/test_app.py":
-                # one basename per agent: pytest cannot collect two test modules named test_app in one run
-                rel = f"tests/test_{agent.replace('-', '_')}.py"
+        for rel, content in agent_files(agent, kind).items():
             files[f"agents/{agent}/{rel}"] = content
     for agent, fragment in spec.fragments.items():
         files[f"agents/{agent}/agent.yaml"] = (base / "projects" / fragment).read_bytes()

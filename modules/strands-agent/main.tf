@@ -188,6 +188,8 @@ resource "aws_lambda_event_source_mapping" "sqs" {
   batch_size                         = each.value.batch_size
   maximum_batching_window_in_seconds = each.value.maximum_batching_window_in_seconds
   enabled                            = each.value.enabled
+  # handlers return {"batchItemFailures": [...]}: without this Lambda ignores it and retries the whole batch
+  function_response_types = ["ReportBatchItemFailures"]
 
   tags = var.tags
 }

@@ -11,6 +11,7 @@ from typing import Any
 from botocore import exceptions as bx
 from botocore.session import Session as BotocoreSession
 
+from strands_tf import error_codes
 from strands_tf.aws.target import AwsTarget
 from strands_tf.errors import (
     Category,
@@ -28,144 +29,6 @@ from strands_tf.errors import (
 # The credential provider name the session factory uses for roles it assumes itself.
 ASSUME_ROLE_METHOD = "strands-assume-role"
 
-# Error code families. Codes are matched exactly first, then by the suffix/prefix rules below.
-EXPIRED_CODES = frozenset(
-    {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired", "ExpiredTokenError"}
-)
-INVALID_CREDENTIAL_CODES = frozenset(
-    {
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "IncompleteSignature",
-        "MissingAuthenticationToken",
-        "MissingAuthenticationTokenException",
-        "AuthFailure",
-        "InvalidToken",
-        "InvalidSignatureException",
-        "RequestTimeTooSkewed",
-    }
-)
-PERMISSION_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "UnauthorizedAccess",
-        "UnauthorizedException",
-        "AuthorizationError",
-        "AuthorizationErrorException",
-        "Forbidden",
-        "ForbiddenException",
-        "AllAccessDisabled",
-        "OptInRequired",
-        "403",
-    }
-)
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "SlowDown",
-        "ProvisionedThroughputExceededException",
-        "BandwidthLimitExceeded",
-        "PriorRequestNotComplete",
-        "EC2ThrottledException",
-        "TransactionInProgressException",
-        "429",
-    }
-)
-QUOTA_CODES = frozenset(
-    {
-        "LimitExceeded",
-        "LimitExceededException",
-        "ServiceQuotaExceededException",
-        "QuotaExceededException",
-        "TooManyBuckets",
-        "CodeStorageExceededException",
-    }
-)
-CONFLICT_CODES = frozenset(
-    {
-        "ConflictException",
-        "Conflict",
-        "ResourceConflictException",
-        "ResourceInUse",
-        "ResourceInUseException",
-        "EntityAlreadyExists",
-        "BucketAlreadyExists",
-        "BucketAlreadyOwnedByYou",
-        "OperationAborted",
-        "ConcurrentModification",
-        "ConcurrentModificationException",
-        "DeleteConflict",
-        "DependencyViolation",
-        "TransactionConflictException",
-        "ConditionalCheckFailedException",
-        "IncorrectStateException",
-        "InvalidStateException",
-        "409",
-    }
-)
-NOT_FOUND_CODES = frozenset(
-    {
-        "NoSuchEntity",
-        "NoSuchBucket",
-        "NoSuchKey",
-        "NotFound",
-        "NotFoundException",
-        "ResourceNotFound",
-        "ResourceNotFoundException",
-        "AWS.SimpleQueueService.NonExistentQueue",
-        "QueueDoesNotExist",
-        "ParameterNotFound",
-        "404",
-    }
-)
-INVALID_REQUEST_CODES = frozenset(
-    {
-        "ValidationError",
-        "ValidationException",
-        "InvalidParameterValue",
-        "InvalidParameterValueException",
-        "InvalidParameter",
-        "InvalidParameterException",
-        "InvalidParameterCombination",
-        "MalformedPolicyDocument",
-        "MalformedPolicyDocumentException",
-        "InvalidInput",
-        "InvalidRequest",
-        "InvalidRequestException",
-        "InvalidArgument",
-        "MissingParameter",
-    }
-)
-SERVER_CODES = frozenset(
-    {
-        "InternalError",
-        "InternalFailure",
-        "InternalServerError",
-        "InternalServerErrorException",
-        "InternalServiceError",
-        "InternalServiceErrorException",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "ServiceException",
-        "ServiceFailure",
-        "Unavailable",
-        "500",
-        "502",
-        "503",
-        "504",
-    }
-)
-
 _NETWORK_EXCEPTIONS = (
     bx.EndpointConnectionError,
     bx.ConnectTimeoutError,
@@ -179,50 +42,11 @@ _NETWORK_EXCEPTIONS = (
 CONVERTIBLE = (bx.ClientError, bx.BotoCoreError, ConnectionError, TimeoutError)
 
 
-def family(code: str, status: int | None = None) -> str:
-    """The family of an AWS error code: expired, invalid_credentials, permissions, throttling, quota,
-    conflict, not_found, invalid_request, server or other."""
-    checks = (
-        ("expired", EXPIRED_CODES),
-        ("invalid_credentials", INVALID_CREDENTIAL_CODES),
-        ("throttling", THROTTLING_CODES),
-        ("quota", QUOTA_CODES),
-        ("permissions", PERMISSION_CODES),
-        ("conflict", CONFLICT_CODES),
-        ("not_found", NOT_FOUND_CODES),
-        ("invalid_request", INVALID_REQUEST_CODES),
-        ("server", SERVER_CODES),
-    )
-    for name, codes in checks:
-        if code in codes:
-            return name
-    # Service-specific spellings: InvalidVpcID.NotFound, VpcLimitExceeded, InvalidGroup.Duplicate, ...
-    if code.endswith(("NotFound", "NotFoundException", "DoesNotExist", "NonExistentQueue")) or (
-        code.startswith("NoSuch")
-    ):
-        return "not_found"
-    if code.endswith(("AlreadyExists", "AlreadyExistsException", "Duplicate", "InUse", "InUseException")):
-        return "conflict"
-    if code.endswith(("LimitExceeded", "LimitExceededException", "QuotaExceeded", "QuotaExceededException")):
-        return "quota"
-    if code.endswith(("Throttling", "ThrottlingException", "Throttled")):
-        return "throttling"
-    if code.endswith(("AccessDenied", "AccessDeniedException", "Unauthorized", "Forbidden")):
-        return "permissions"
-    if code.startswith(("Invalid", "Malformed")) or code.endswith(("ValidationException", "ValidationError")):
-        return "invalid_request"
-    if status is not None:
-        if status == 404:
-            return "not_found"
-        if status == 409:
-            return "conflict"
-        if status == 429:
-            return "throttling"
-        if status in (401, 403):
-            return "permissions"
-        if status >= 500:
-            return "server"
-    return "other"
+def family(code: str, status: int | None = None, message: str = "") -> str:
+    """The kind of an AWS error code in the one error table (strands_tf/error_codes.py): expired,
+    invalid_credentials, permissions, throttling, quota, already_exists, conflict, not_found, invalid_request,
+    server or other."""
+    return error_codes.kind_of_code(code, status, message).name
 
 
 def convert_aws_error(
@@ -383,12 +207,24 @@ class _Context:
         return f"aws configure{flag}"
 
 
+# the error class of each category a client error can have
+_ERROR_CLASS: dict[Category, type[StrandsError]] = {
+    Category.CREDENTIALS: CredentialsError,
+    Category.PERMISSIONS: PermissionsError,
+    Category.THROTTLING: ThrottlingError,
+    Category.CONFLICT: ConflictError,
+    Category.NOT_FOUND: NotFoundError,
+    Category.NETWORK: NetworkError,
+    Category.PROVISIONING: ProvisioningError,
+}
+
+
 def _client_error(exc: bx.ClientError, ctx: _Context, operation: str | None) -> StrandsError:
     code = _code(exc)
     status = _status(exc)
     message = _message(exc)
     op = operation or exc.operation_name or "the AWS call"
-    fam = family(code, status)
+    kind = error_codes.kind_of_code(code, status, message)
     env = _for_env(ctx.target)
     data: dict[str, Any] = {
         "code": code,
@@ -396,7 +232,7 @@ def _client_error(exc: bx.ClientError, ctx: _Context, operation: str | None) -> 
         "request_id": _request_id(exc),
         "operation": op,
         "http_status": status,
-        "family": fam,
+        "family": kind.name,
     }
     if ctx.target is not None:
         data["environment"] = ctx.target.environment
@@ -409,109 +245,48 @@ def _client_error(exc: bx.ClientError, ctx: _Context, operation: str | None) -> 
             ctx.where(),
         ]
     )
+    # the table's next step, with what this call knows about the identity filled in
+    hint = kind.next_step(code, **_hint_context(ctx))
+    fam = kind.name
     if fam == "expired":
-        if code == "RequestExpired":
-            return CredentialsError(
-                f"AWS rejected {op}{env}: the request was signed too long ago",
-                detail=detail,
-                hint="Check this machine's clock (enable NTP sync) and run the command again.",
-                data=data,
-            )
-        return CredentialsError(
-            f"AWS credentials from {ctx.source()} have expired{env}",
-            detail=detail,
-            hint=_refresh_hint(ctx),
-            data=data,
+        summary = (
+            f"AWS rejected {op}{env}: the request was signed too long ago"
+            if code == "RequestExpired"
+            else f"AWS credentials from {ctx.source()} have expired{env}"
         )
-    if fam == "invalid_credentials":
-        if code == "RequestTimeTooSkewed":
-            hint = "This machine's clock is off: enable NTP time sync and run the command again."
-        elif code in ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidSignatureException"):
-            hint = f"The secret access key does not match the key id. {_refresh_hint(ctx)}"
-        else:
-            hint = (
-                "AWS does not recognise these credentials (deleted or deactivated keys, or keys for another "
-                f"partition or endpoint). {_refresh_hint(ctx)}"
-            )
-        return CredentialsError(
-            f"AWS rejected the credentials from {ctx.source()}{env}: {code}",
-            detail=detail,
-            hint=hint,
-            data=data,
-        )
-    if fam == "permissions":
-        if code == "OptInRequired":
-            hint = "Enable the region or subscribe to the service for this account, or pick another region."
-        else:
-            hint = (
-                f"Grant the permission named above to the identity behind {ctx.source()} (an IAM policy "
-                "on that user or role). If a service control policy or permissions boundary denies it, "
-                "ask your AWS administrator. `strands doctor` shows which identity is used."
-            )
-        return PermissionsError(f"Access denied{env}: {op}: {message or code}", detail=detail, hint=hint, data=data)
-    if fam == "throttling":
+    elif fam == "invalid_credentials":
+        summary = f"AWS rejected the credentials from {ctx.source()}{env}: {code}"
+    elif fam == "permissions":
+        summary = f"Access denied{env}: {op}: {message or code}"
+    elif fam == "throttling":
         attempts = _attempts(exc)
         data["attempts"] = attempts
-        return ThrottlingError(
-            f"AWS kept throttling {op} after {attempts} attempts{env}" if attempts else f"AWS throttled {op}{env}",
-            detail=detail,
-            hint=(
-                "Wait a minute and run again; if it keeps happening, lower the parallelism or set the AWS "
-                "retry mode to 'adaptive' so requests slow down on their own."
-            ),
-            data=data,
-        )
-    if fam == "quota":
-        return ThrottlingError(
-            f"AWS service quota reached{env}: {op}: {message or code}",
-            detail=detail,
-            hint=(
-                "Delete unused resources of this kind, or request a higher quota in the Service Quotas "
-                "console (https://console.aws.amazon.com/servicequotas/) and run again."
-            ),
-            data={**data, "quota": True},
-        )
-    if fam == "conflict":
-        return ConflictError(
-            f"Conflict{env}: {op}: {message or code}",
-            detail=detail,
-            hint=(
-                "The resource already exists or another change to it is in progress: wait for other "
-                "deployments to finish and run again; if it exists outside strands, import it or rename it."
-            ),
-            data=data,
-        )
-    if fam == "not_found":
-        region = f" and region {ctx.target.region}" if ctx.target else ""
-        return NotFoundError(
-            f"Not found{env}: {op}: {message or code}",
-            detail=detail,
-            hint=(
-                f"Check the name or ARN, and that you are in the right account{region} "
-                "(`strands doctor` shows both). If it was deleted outside strands, deploy again to recreate it."
-            ),
-            data=data,
-        )
-    if fam == "invalid_request":
-        return ProvisioningError(
-            f"AWS rejected {op}{env}: {message or code}",
-            detail=detail,
-            hint="Check the value named in the message (usually set in strands.yaml) and run again.",
-            data=data,
-        )
-    if fam == "server":
-        return NetworkError(
-            f"AWS failed to answer {op}{env}: {code}" + (f" (HTTP {status})" if status else ""),
-            detail=detail,
-            hint="AWS had a server-side problem that outlasted the retries: wait a few minutes and run again.",
-            data=data,
-        )
-    return ProvisioningError(
-        f"AWS refused {op}{env}: {code}: {message}" if message else f"AWS refused {op}{env}: {code}",
-        detail=detail,
-        hint="Read the AWS message above; fix what it names and run again.",
-        data=data,
-    )
+        summary = f"AWS kept throttling {op} after {attempts} attempts{env}" if attempts else f"AWS throttled {op}{env}"
+    elif fam == "quota":
+        summary = f"AWS service quota reached{env}: {op}: {message or code}"
+        data["quota"] = True
+    elif fam in ("already_exists", "conflict"):
+        summary = f"Conflict{env}: {op}: {message or code}"
+    elif fam == "not_found":
+        summary = f"Not found{env}: {op}: {message or code}"
+    elif fam == "invalid_request":
+        summary = f"AWS rejected {op}{env}: {message or code}"
+    elif fam == "server":
+        summary = f"AWS failed to answer {op}{env}: {code}" + (f" (HTTP {status})" if status else "")
+    else:
+        summary = f"AWS refused {op}{env}: {code}: {message}" if message else f"AWS refused {op}{env}: {code}"
+    return _ERROR_CLASS[kind.category](summary, detail=detail, hint=hint, data=data)
+
+
+def _hint_context(ctx: _Context) -> dict[str, str]:
+    """Placeholders of the table's hints this call can be precise about (the rest keep their defaults)."""
+    out: dict[str, str] = {}
+    if ctx.target is not None or ctx.method is not None or ctx.profile:
+        out["refresh"] = _refresh_hint(ctx)
+        out["identity"] = f"the identity behind {ctx.source()}"
+    if ctx.target is not None:
+        out["region"] = f" and region {ctx.target.region}"
+    return out
 
 
 def _botocore_error(exc: bx.BotoCoreError, ctx: _Context, operation: str | None) -> StrandsError:

@@ -21,10 +21,9 @@ def config() -> None:
 
 
 @config.command("show")
-@click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved configuration as JSON.")
 @click.pass_context
-def show(ctx: click.Context, environment: str | None, as_json: bool) -> None:
+def show(ctx: click.Context, as_json: bool) -> None:
     """Show the configuration resolved for ENV: defaults → agent → environment overrides.
 
     \b
@@ -35,7 +34,7 @@ def show(ctx: click.Context, environment: str | None, as_json: bool) -> None:
     import yaml
 
     app = app_context(ctx)
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     data = resolved.to_json_dict()
     data["agents"] = {name: agent for name, agent in data["agents"].items() if name in resolved.selected_agents}
     if as_json:

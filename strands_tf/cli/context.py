@@ -48,6 +48,42 @@ def app_context(ctx: click.Context) -> AppContext:
     return obj
 
 
+class EnvironmentOption(click.Option):
+    """`-e/--env ENV`, the one definition every command gets (see `with_environment_option`).
+
+    Not passed to the command function: it sets `AppContext.environment`, so `strands -e prod plan` and
+    `strands plan -e prod` are the same command; a value given after the subcommand wins.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            ["-e", "--env", "environment"],
+            metavar="ENV",
+            expose_value=False,
+            callback=_remember_environment,
+            help="Environment to work on (default: $STRANDS_ENV, dev, the only one declared, or local).",
+        )
+
+
+def _remember_environment(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        app_context(ctx).environment = value
+
+
+def with_environment_option(command: click.Command) -> click.Command:
+    """Give `command` and, for a group, each of its subcommands the `-e/--env` option (once each)."""
+    if not any(isinstance(p, EnvironmentOption) for p in command.params):
+        taken = [p.name for p in command.params if {"-e", "--env"} & set(getattr(p, "opts", ()))]
+        if taken:
+            # one definition of -e for every command: a command that declares its own would shadow it
+            raise RuntimeError(f"command {command.name!r} declares its own -e/--env ({taken[0]}); remove it")
+        command.params.insert(0, EnvironmentOption())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_environment_option(sub)
+    return command
+
+
 def aws_targets_from_context(ctx: click.Context, *, all_environments: bool = False) -> list[AwsTarget]:
     """AWS targets of the chosen environment (or of every environment) for commands that talk to AWS."""
     from strands_tf.aws.target import target_for_environment
@@ -61,10 +97,9 @@ def aws_targets_from_context(ctx: click.Context, *, all_environments: bool = Fal
         resolved = app.resolve(name)
         endpoint = None
         if resolved.environment.target == "emulator":
-            from strands_tf.deploy.emulator_target import running_emulator
+            from strands_tf.deploy.emulator_target import emulator_endpoint
             from strands_tf.deploy.workspace import Workspace
 
-            info = running_emulator(Workspace(loaded.root))
-            endpoint = info.endpoint if info is not None else None
+            endpoint = emulator_endpoint(Workspace(loaded.root))
         targets.append(target_for_environment(resolved, endpoint_url=endpoint))
     return targets

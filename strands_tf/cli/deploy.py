@@ -12,20 +12,19 @@ from rich.markup import escape
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
 _NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
 
 
-def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, parallel: bool = True,
+def _prepare(ctx: click.Context, reporter: Any, *, parallel: bool = True,
              package: bool = True) -> Any:  # fmt: skip
     from strands_tf.deploy.project import prepare
     from strands_tf.terraform.runner import Cancellation
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     if app.agent_patterns and resolved.stacks != "per_agent":
         from strands_tf.errors import UserError
 
@@ -44,7 +43,6 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
 
 
 @click.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.option(
     "--out",
@@ -56,7 +54,7 @@ def _prepare(ctx: click.Context, environment: str | None, reporter: Any, *, para
 @click.option("--destroy", is_flag=True, help="Plan the destruction of every resource.")
 @_NO_PACKAGE
 @click.pass_context
-def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: Path | None,
+def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
          detailed_exitcode: bool, destroy: bool, no_package: bool) -> int:  # fmt: skip
     """Show what `strands apply` would change, per agent and resource as named in strands.yaml.
 
@@ -77,7 +75,7 @@ def plan(ctx: click.Context, environment: str | None, as_json: bool, out_file: P
     from strands_tf.terraform.runner import handle_signals
 
     console = make_console(stderr=as_json)
-    op = _prepare(ctx, environment, SilentReporter(), package=not no_package)
+    op = _prepare(ctx, SilentReporter(), package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
     document = {
@@ -202,7 +200,6 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required when stdin is not a terminal).")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted or failed deployment.")
 @click.option(
@@ -210,12 +207,18 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
     is_flag=True,
     help="If a stack fails, re-apply its configuration from the last successful deployment.",
 )
+@click.option(
+    "--code-only",
+    is_flag=True,
+    help="Update only the functions whose code changed (falls back to a full plan, saying why, if more changed).",
+)
+@click.option("--full", is_flag=True, help="Plan everything even when only agent code changed.")
 @_SEQUENTIAL
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resume: bool, rollback_on_failure: bool,
-          sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_failure: bool, code_only: bool,
+          full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
 
     Independent stacks apply concurrently; every Terraform event goes to
@@ -236,9 +239,19 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "apply")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    if code_only and (full or resume):
+        raise click.UsageError("--code-only cannot be combined with --full or --resume")
+    op = _prepare(ctx, reporter, parallel=not sequential, package=not no_package)
+    targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
-        result = resume_project(op, confirm=confirm) if resume else apply_project(op, confirm=confirm)
+        if resume:
+            result = resume_project(op, confirm=confirm)
+        elif targeted is not None:
+            from strands_tf.deploy.code_only import apply_code_only
+
+            result = apply_code_only(op, targeted, confirm=confirm)
+        else:
+            result = apply_project(op, confirm=confirm)
     code = _finish(console, result, as_json and not rollback_on_failure, op)
     if rollback_on_failure and result.errors and not op.ctx.cancellation.requested:
         failed = sorted(result.errors)
@@ -251,14 +264,26 @@ def apply(ctx: click.Context, environment: str | None, auto_approve: bool, resum
     return code
 
 
+def _code_only(console: Any, op: Any, *, requested: bool) -> Any:
+    """The code-only decision when it applies (said on the console), else None (said when it was asked for)."""
+    from strands_tf.deploy.code_only import check
+
+    decision = check(op)
+    if decision.possible:
+        console.print(f"{escape(decision.reason)}: applying just their functions (--full plans everything)")
+        return decision
+    if requested:
+        console.print(f"[yellow]--code-only: {escape(decision.reason)}; planning everything[/]")
+    return None
+
+
 @click.command()
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Destroy without typing the project name.")
 @_SEQUENTIAL
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, sequential: bool, as_json: bool,
+def destroy(ctx: click.Context, auto_approve: bool, sequential: bool, as_json: bool,
             no_package: bool) -> int:  # fmt: skip
     """Destroy every resource of an environment, stacks in reverse dependency order.
 
@@ -286,7 +311,7 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
         typed = click.prompt(f"Type the project name ({project}) to destroy its resources", default="")
         if typed != project:
             raise UserError("the name did not match; nothing was destroyed")
-    op = _prepare(ctx, environment, reporter, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, parallel=not sequential, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = apply_project(op, confirm=lambda plans: True, destroy=True, command="destroy")
     if result.ok:
@@ -300,12 +325,11 @@ def destroy(ctx: click.Context, environment: str | None, auto_approve: bool, seq
 
 @click.command()
 @click.argument("deployment", required=False)
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @_JSON_OPTION
 @_NO_PACKAGE
 @click.pass_context
-def rollback(ctx: click.Context, deployment: str | None, environment: str | None, auto_approve: bool,
+def rollback(ctx: click.Context, deployment: str | None, auto_approve: bool,
              as_json: bool, no_package: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by an earlier deployment (default: the last successful one).
 
@@ -323,7 +347,7 @@ def rollback(ctx: click.Context, deployment: str | None, environment: str | None
     console = make_console(stderr=as_json)
     reporter = LiveReporter(console)
     confirm = _confirmer(console, reporter, auto_approve, "roll back with")
-    op = _prepare(ctx, environment, reporter, package=not no_package)
+    op = _prepare(ctx, reporter, package=not no_package)
     with handle_signals(op.ctx.cancellation), reporter:
         result = rollback_project(op, deployment, confirm=confirm)
     return _finish(console, result, as_json, op)

@@ -14,15 +14,11 @@ from rich.table import Table
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
-_ENDPOINT_ENV = "STRANDS_EMULATOR_ENDPOINT"
 
 
 @click.group()
-@click.option("--emulator-endpoint", envvar=_ENDPOINT_ENV, hidden=True, help="Endpoint of a running emulator.")
-@click.pass_context
-def history(ctx: click.Context, emulator_endpoint: str | None) -> None:
+def history() -> None:
     """Deployment records: what was deployed, when, by whom, what changed; roll back to any of them.
 
     Records live in the S3 bucket named by `history.bucket`, in a bucket inside the emulator for
@@ -35,33 +31,44 @@ def history(ctx: click.Context, emulator_endpoint: str | None) -> None:
       strands history diff 20261125T150102Z-3fa1c2 20261126T091500Z-77ab01
       strands history rollback 20261125T150102Z-3fa1c2 -e prod
     """
-    ctx.meta["history.endpoint"] = emulator_endpoint
 
 
-def _project(ctx: click.Context, environment: str | None) -> tuple[Any, Any]:
-    """(loaded, resolved): strands.yaml alone is enough, agent code need not be present."""
+def _chosen(ctx: click.Context) -> str | None:
+    """The environment named with -e (records of every environment when None)."""
+    return app_context(ctx).environment
+
+
+def _project(ctx: click.Context, *, read_only: bool = False) -> tuple[Any, Any]:
+    """(loaded, resolved): strands.yaml alone is enough, agent code need not be present.
+
+    Read-only commands also work when `${env:NAME}` variables that only other parts of strands.yaml use
+    are unset; a variable the command needs (history settings, the environment's target) is still an error.
+    """
     from strands_tf.config import resolve
-    from strands_tf.history.project import load_for_history
+    from strands_tf.history.project import load_for_history, require_history_settings
 
     app = app_context(ctx)
-    loaded = ctx.meta.get("history.loaded")
-    if loaded is None:
-        loaded = ctx.meta["history.loaded"] = load_for_history(app.directory)
-    return loaded, resolve(loaded, environment or app.environment)
+    loaded = load_for_history(app.directory, lenient_env=read_only)
+    resolved = resolve(loaded, app.environment)
+    require_history_settings(loaded, resolved.environment.name)
+    return loaded, resolved
 
 
-def _open(ctx: click.Context, environment: str | None, *, local: bool = False) -> tuple[Any, Any, Any]:
+def _emulator_endpoint(loaded: Any, resolved: Any) -> str | None:
+    """The running emulator's endpoint for an emulator environment (its records live in its bucket)."""
+    if resolved.environment.target != "emulator":
+        return None
+    from strands_tf.deploy.emulator_target import emulator_endpoint
+    from strands_tf.deploy.workspace import Workspace
+
+    return emulator_endpoint(Workspace(loaded.root))
+
+
+def _open(ctx: click.Context, *, read_only: bool = False, local: bool = False) -> tuple[Any, Any, Any]:
     from strands_tf.history.service import open_history
 
-    loaded, resolved = _project(ctx, environment)
-    endpoint = ctx.meta.get("history.endpoint")
-    if endpoint is None and resolved.environment.target == "emulator":
-        from strands_tf.deploy.emulator_target import running_emulator
-        from strands_tf.deploy.workspace import Workspace
-
-        # an emulator environment's records live in the running emulator's bucket
-        info = running_emulator(Workspace(loaded.root))
-        endpoint = info.endpoint if info is not None else None
+    loaded, resolved = _project(ctx, read_only=read_only)
+    endpoint = _emulator_endpoint(loaded, resolved)
     return loaded, resolved, open_history(loaded, resolved, endpoint_url=endpoint, local=local)
 
 
@@ -85,11 +92,10 @@ def _counts(meta: Any) -> str:
 
 
 @history.command("list")
-@_ENV_OPTION
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show at most N records.")
 @_JSON_OPTION
 @click.pass_context
-def list_records(ctx: click.Context, environment: str | None, limit: int | None, as_json: bool) -> None:
+def list_records(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     """List deployment records, newest first.
 
     \b
@@ -97,8 +103,8 @@ def list_records(ctx: click.Context, environment: str | None, limit: int | None,
       strands history list
       strands history list -e prod --limit 5 --json
     """
-    _loaded, _resolved, hist = _open(ctx, environment)
-    records = hist.list(environment, limit)
+    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    records = hist.list(_chosen(ctx), limit)
     spooled = hist.spooled()
     if as_json:
         print_json(
@@ -130,10 +136,9 @@ def list_records(ctx: click.Context, environment: str | None, limit: int | None,
 
 @history.command()
 @click.argument("deployment_id", metavar="ID")
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def show(ctx: click.Context, deployment_id: str, environment: str | None, as_json: bool) -> None:
+def show(ctx: click.Context, deployment_id: str, as_json: bool) -> None:
     """Show one record: outcome, who and from which commit, stacks, changes, timings, objects.
 
     \b
@@ -141,8 +146,8 @@ def show(ctx: click.Context, deployment_id: str, environment: str | None, as_jso
       strands history show 20261125T150102Z-3fa1c2
       strands history show 20261125T150102Z-3fa1c2 --json
     """
-    _loaded, _resolved, hist = _open(ctx, environment)
-    meta = hist.find(deployment_id, environment)
+    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    meta = hist.find(deployment_id, _chosen(ctx))
     if as_json:
         print_json(meta.model_dump(mode="json"))
         return
@@ -185,10 +190,9 @@ def show(ctx: click.Context, deployment_id: str, environment: str | None, as_jso
 @history.command()
 @click.argument("id_a", metavar="ID_A")
 @click.argument("id_b", metavar="ID_B")
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def diff(ctx: click.Context, id_a: str, id_b: str, environment: str | None, as_json: bool) -> None:
+def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> None:
     """Compare two records: config diff, resources added/removed/changed, duration and cost deltas.
 
     \b
@@ -197,8 +201,8 @@ def diff(ctx: click.Context, id_a: str, id_b: str, environment: str | None, as_j
     """
     from strands_tf.history.diff import diff_records
 
-    _loaded, _resolved, hist = _open(ctx, environment)
-    result = diff_records(hist, hist.find(id_a, environment), hist.find(id_b, environment))
+    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    result = diff_records(hist, hist.find(id_a, _chosen(ctx)), hist.find(id_b, _chosen(ctx)))
     if as_json:
         print_json(result.to_json())
         return
@@ -239,10 +243,9 @@ def _event_line(line: str) -> str:
 @history.command()
 @click.argument("deployment_id", metavar="ID")
 @click.option("--resource", "address", metavar="ADDR", help="Only the events of this resource address.")
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def logs(ctx: click.Context, deployment_id: str, address: str | None, environment: str | None, as_json: bool) -> None:
+def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: bool) -> None:
     """Print a record's execution log (or one resource's events).
 
     \b
@@ -254,8 +257,8 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, environmen
     from strands_tf.history import layout
     from strands_tf.history.service import iter_object_lines
 
-    _loaded, _resolved, hist = _open(ctx, environment)
-    meta = hist.find(deployment_id, environment)
+    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    meta = hist.find(deployment_id, _chosen(ctx))
     if address is None:
         names = [layout.EVENTS]
     else:
@@ -275,10 +278,9 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, environmen
 
 @history.command()
 @click.argument("deployment_id", metavar="ID")
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def verify(ctx: click.Context, deployment_id: str, environment: str | None, as_json: bool) -> int:
+def verify(ctx: click.Context, deployment_id: str, as_json: bool) -> int:
     """Check every object of a record against the sha256 and size in its metadata.json.
 
     Exit code 3 when an object is missing or differs.
@@ -289,8 +291,8 @@ def verify(ctx: click.Context, deployment_id: str, environment: str | None, as_j
     """
     from strands_tf.errors import ExitCode
 
-    _loaded, _resolved, hist = _open(ctx, environment)
-    meta = hist.find(deployment_id, environment)
+    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    meta = hist.find(deployment_id, _chosen(ctx))
     with tempfile.TemporaryDirectory(prefix="strands-verify-") as scratch:
         report = hist.verify(meta, Path(scratch))
     if as_json:
@@ -312,10 +314,9 @@ def verify(ctx: click.Context, deployment_id: str, environment: str | None, as_j
 @click.option("--older-than", "days", type=click.IntRange(min=1), metavar="DAYS",
               help="Delete records older than DAYS (default: history.retention_days).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def prune(ctx: click.Context, days: int | None, dry_run: bool, environment: str | None, as_json: bool) -> None:
+def prune(ctx: click.Context, days: int | None, dry_run: bool, as_json: bool) -> None:
     """Delete records older than the retention (every environment of the project).
 
     \b
@@ -323,7 +324,7 @@ def prune(ctx: click.Context, days: int | None, dry_run: bool, environment: str 
       strands history prune --dry-run
       strands history prune --older-than 30
     """
-    loaded, _resolved, hist = _open(ctx, environment)
+    loaded, _resolved, hist = _open(ctx)
     days = days or loaded.config.history.retention_days
     removed = hist.prune(days, dry_run=dry_run)
     if as_json:
@@ -337,10 +338,9 @@ def prune(ctx: click.Context, days: int | None, dry_run: bool, environment: str 
 
 
 @history.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def sync(ctx: click.Context, environment: str | None, as_json: bool) -> int:
+def sync(ctx: click.Context, as_json: bool) -> int:
     """Upload records spooled while the bucket could not be reached (same bytes, same hashes).
 
     \b
@@ -349,7 +349,7 @@ def sync(ctx: click.Context, environment: str | None, as_json: bool) -> int:
     """
     from strands_tf.errors import ExitCode
 
-    _loaded, _resolved, hist = _open(ctx, environment)
+    _loaded, _resolved, hist = _open(ctx)
     report = hist.sync()
     if as_json:
         print_json({"uploaded": report.uploaded, "pending": report.pending, "busy": report.skipped_busy})
@@ -364,10 +364,9 @@ def sync(ctx: click.Context, environment: str | None, as_json: bool) -> int:
 
 
 @history.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def push(ctx: click.Context, environment: str | None, as_json: bool) -> None:
+def push(ctx: click.Context, as_json: bool) -> None:
     """Copy records from .strands/history/ into the configured bucket (once one is set).
 
     Records already in the bucket are left alone; local copies are kept.
@@ -378,9 +377,9 @@ def push(ctx: click.Context, environment: str | None, as_json: bool) -> None:
     """
     from strands_tf.history.service import HISTORY_DIR, require_bucket
 
-    loaded, _resolved, hist = _open(ctx, environment)
+    loaded, _resolved, hist = _open(ctx)
     require_bucket(loaded)
-    pushed, present = hist.push_local(loaded.root / HISTORY_DIR, environment=environment)
+    pushed, present = hist.push_local(loaded.root / HISTORY_DIR, environment=_chosen(ctx))
     if as_json:
         print_json({"pushed": pushed, "already_present": present, "store": hist.store.location})
         return
@@ -390,10 +389,9 @@ def push(ctx: click.Context, environment: str | None, as_json: bool) -> None:
 
 
 @history.command()
-@_ENV_OPTION
 @_JSON_OPTION
 @click.pass_context
-def init(ctx: click.Context, environment: str | None, as_json: bool) -> None:
+def init(ctx: click.Context, as_json: bool) -> None:
     """Create the history bucket: versioning, encryption, public access block, TLS-only policy,
     ownership controls, tags and lifecycle from history.retention_days. Safe to run again.
 
@@ -408,14 +406,15 @@ def init(ctx: click.Context, environment: str | None, as_json: bool) -> None:
     from strands_tf.history.bucket import BucketSettings, init_bucket
     from strands_tf.history.service import emulator_bucket_name, require_bucket
 
-    loaded, resolved = _project(ctx, environment)
+    loaded, resolved = _project(ctx)
     cfg = loaded.config.history
     emulator = resolved.environment.target == "emulator"
-    endpoint = ctx.meta.get("history.endpoint")
+    endpoint = _emulator_endpoint(loaded, resolved)
     if emulator:
         if not endpoint:
             raise UserError(f"environment '{resolved.environment.name}' runs on the emulator, which is not running",
-                            hint="start the emulator first; its bucket is also created on first use")  # fmt: skip
+                            hint="start it with `strands emulator start` (any `-e local` deployment also starts it, "
+                                 "and creates the bucket on first use)")  # fmt: skip
         bucket = cfg.bucket or emulator_bucket_name(loaded.config.project)
     else:
         bucket = require_bucket(loaded)
@@ -441,14 +440,13 @@ def init(ctx: click.Context, environment: str | None, as_json: bool) -> None:
 
 @history.command()
 @click.argument("deployment_id", metavar="ID")
-@_ENV_OPTION
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--allow-redacted", is_flag=True,
               help="Roll back even though values in the recorded stacks were redacted (they would be deployed "
                    "as the redaction markers).")  # fmt: skip
 @_JSON_OPTION
 @click.pass_context
-def rollback(ctx: click.Context, deployment_id: str, environment: str | None, auto_approve: bool,
+def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
              allow_redacted: bool, as_json: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by a deployment, from any machine (no source tree needed).
 
@@ -467,7 +465,7 @@ def rollback(ctx: click.Context, deployment_id: str, environment: str | None, au
     from strands_tf.history.rollback import fetch_stacks
     from strands_tf.terraform.runner import Cancellation, handle_signals
 
-    loaded, resolved, hist = _open(ctx, environment)
+    loaded, resolved, hist = _open(ctx)
     meta = hist.find(deployment_id, resolved.environment.name)
     console = make_console(stderr=as_json)
     fetched = fetch_stacks(hist, meta, loaded.root, allow_redacted=allow_redacted)
@@ -485,7 +483,7 @@ def rollback(ctx: click.Context, deployment_id: str, environment: str | None, au
         op.loaded,
         op.resolved,
         op.workspace.deployment_dir(result.checkpoint.id),
-        endpoint_url=ctx.meta.get("history.endpoint"),
+        endpoint_url=_emulator_endpoint(loaded, resolved),
         history=hist,
         config_override=source_config,
     )

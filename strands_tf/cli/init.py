@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from strands_tf.cli.render import make_console, print_json
 
-TEMPLATE_NAMES = ["simple", "event-driven", "monorepo"]
+TEMPLATE_NAMES = ["simple", "event-driven", "production", "monorepo"]
 
 
 @click.command()
@@ -20,7 +20,8 @@ TEMPLATE_NAMES = ["simple", "event-driven", "monorepo"]
     type=click.Choice(TEMPLATE_NAMES),
     default="simple",
     show_default=True,
-    help="simple: an HTTP agent; event-driven: a queue-triggered agent; monorepo: agents/*/agent.yaml.",
+    help="simple: an HTTP agent; event-driven: a queue-triggered agent; production: staging + prod with VPCs and "
+    "S3 state; monorepo: agents/*/agent.yaml.",
 )
 @click.option("--name", help="Project name (default: derived from the directory name).")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from strands_tf import __version__
+from strands_tf.cli.context import with_environment_option
 
 # Start-up builds tens of thousands of long-lived objects (pydantic's validators above all); with the
 # default threshold (700) the collector walks them again and again for no garbage. A larger first
@@ -69,6 +70,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
+    "force-unlock": (
+        "strands_tf.cli.unlock",
+        "force_unlock",
+        "Release a lock left by a run that is gone (project or Terraform state).",
+    ),
+    "dev": ("strands_tf.cli.dev", "dev", "Run the agents locally with hot reload against real resources."),
+    "canvas": ("strands_tf.cli.canvas", "canvas", "Visual builder: strands.yaml as a graph, plan preview."),
     "doctor": (
         "strands_tf.cli.doctor",
         "doctor",
@@ -89,7 +97,7 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(spec[0])
         command: click.Command = getattr(module, spec[1])
-        return command
+        return with_environment_option(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -132,13 +140,6 @@ Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
     help="Run as if started in this project directory.",
 )
 @click.option(
-    "-e",
-    "--env",
-    "environment",
-    metavar="ENV",
-    help="Environment to work on (default: $STRANDS_ENV, dev, the only one declared, or local).",
-)
-@click.option(
     "--agent",
     "agents",
     multiple=True,
@@ -160,7 +161,6 @@ Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
 def cli(
     ctx: click.Context,
     directory: Path,
-    environment: str | None,
     agents: tuple[str, ...],
     log_format: str,
     log_file: Path | None,
@@ -170,18 +170,20 @@ def cli(
     """strands: deploy Strands Agents to AWS through Terraform, from one strands.yaml."""
     import logging
 
-    from strands_tf.cli.context import AppContext
+    from strands_tf.cli.context import app_context
     from strands_tf.logs import setup_logging
 
     level = logging.DEBUG if debug or verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
     setup_logging(log_format, level=level, log_file=log_file)
-    ctx.obj = AppContext(
-        directory=directory,
-        environment=environment,
-        agent_patterns=list(agents),
-        log_format=log_format,
-        debug=debug,
-    )
+    app = app_context(ctx)  # made by -e/--env when given, which already set its environment
+    app.directory = directory
+    app.agent_patterns = list(agents)
+    app.log_format = log_format
+    app.debug = debug
+
+
+# the root group takes -e/--env like every command, through the same definition
+with_environment_option(cli)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -9,24 +9,21 @@ from rich.table import Table
 from strands_tf.cli.context import app_context
 from strands_tf.cli.render import make_console, print_json
 
-_ENV_OPTION = click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 
-
-def _manager(ctx: click.Context, environment: str | None) -> object:
+def _manager(ctx: click.Context) -> object:
     from strands_tf.state.manager import StateManager
 
     app = app_context(ctx)
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     return StateManager(app.load().root, resolved.environment.name)
 
 
 @click.command("list")
-@_ENV_OPTION
 @click.option("--type", "type_", metavar="TYPE", help="Only this type (AWS::Lambda::Function or aws_lambda_function).")
 @click.option("--agent", "agent", metavar="NAME", help="Only resources of this agent.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
-def list_resources(ctx: click.Context, environment: str | None, type_: str | None, agent: str | None,
+def list_resources(ctx: click.Context, type_: str | None, agent: str | None,
                    as_json: bool) -> None:  # fmt: skip
     """List deployed resources from the state file (no AWS calls).
 
@@ -35,7 +32,7 @@ def list_resources(ctx: click.Context, environment: str | None, type_: str | Non
       strands list -e dev
       strands list -e dev --type AWS::Lambda::Function --json
     """
-    manager = _manager(ctx, environment)
+    manager = _manager(ctx)
     views = manager.list_resources(type=type_, agent=f"agent_{agent}" if agent else None)  # type: ignore[attr-defined]
     if as_json:
         print_json([v.to_json() for v in views])
@@ -52,10 +49,9 @@ def list_resources(ctx: click.Context, environment: str | None, type_: str | Non
 
 @click.command()
 @click.argument("ref")
-@_ENV_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
-def describe(ctx: click.Context, ref: str, environment: str | None, as_json: bool) -> None:
+def describe(ctx: click.Context, ref: str, as_json: bool) -> None:
     """Describe one resource by logical id or Terraform address, with what it depends on.
 
     \b
@@ -63,7 +59,7 @@ def describe(ctx: click.Context, ref: str, environment: str | None, as_json: boo
       strands describe agent_support_aws_lambda_function_this_1A2B3C4D
       strands describe module.agent_support.aws_lambda_function.this --json
     """
-    manager = _manager(ctx, environment)
+    manager = _manager(ctx)
     view = manager.describe(ref)  # type: ignore[attr-defined]
     deps = manager.dependencies(ref)  # type: ignore[attr-defined]
     dependents = manager.dependents(ref)  # type: ignore[attr-defined]
@@ -87,10 +83,9 @@ def describe(ctx: click.Context, ref: str, environment: str | None, as_json: boo
 
 
 @click.command()
-@_ENV_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print `{stack: {output: value}}` (cdk --outputs-file shape).")
 @click.pass_context
-def outputs(ctx: click.Context, environment: str | None, as_json: bool) -> None:
+def outputs(ctx: click.Context, as_json: bool) -> None:
     """Show stack outputs (API URL, function names, table names...) from the state file.
 
     \b
@@ -100,7 +95,7 @@ def outputs(ctx: click.Context, environment: str | None, as_json: bool) -> None:
     """
     from strands_tf.cli.plan_view import outputs_table
 
-    manager = _manager(ctx, environment)
+    manager = _manager(ctx)
     values = manager.outputs()  # type: ignore[attr-defined]
     if as_json:
         print_json(values)

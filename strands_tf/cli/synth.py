@@ -11,7 +11,6 @@ from strands_tf.cli.render import print_json, status, warning
 
 
 @click.command()
-@click.option("-e", "--env", "environment", metavar="ENV", help="Environment (overrides the global -e).")
 @click.option(
     "--out",
     "out_dir",
@@ -29,7 +28,6 @@ from strands_tf.cli.render import print_json, status, warning
 @click.pass_context
 def synth(
     ctx: click.Context,
-    environment: str | None,
     out_dir: Path | None,
     hcl_dir: Path | None,
     no_package: bool,
@@ -51,7 +49,7 @@ def synth(
 
     app = app_context(ctx)
     loaded = app.load()
-    resolved = app.resolve(environment)
+    resolved = app.resolve()
     stack_filter: list[str] | None = None
     if app.agent_patterns:
         if resolved.stacks != "per_agent":

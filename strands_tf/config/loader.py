@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -104,6 +104,19 @@ class LoadedProject:
     sources: Sources
     raw: dict[str, Any]
     fragment_files: dict[str, Path] = field(default_factory=dict)
+    # loaded with lenient_env: values left out because a ${env:NAME} they use is unset (see require_resolved)
+    unresolved: dict[Loc, ConfigIssue] = field(default_factory=dict)
+
+
+def require_resolved(loaded: LoadedProject, needed: Sequence[Loc], *, ignore: Sequence[Loc] = ()) -> None:
+    """Raise the "environment variable ... is not set" issues of values under `needed` (not under `ignore`)."""
+
+    def under(loc: Loc, prefixes: Sequence[Loc]) -> bool:
+        return any(loc[: len(prefix)] == prefix for prefix in prefixes)
+
+    issues = [issue for loc, issue in loaded.unresolved.items() if under(loc, needed) and not under(loc, ignore)]
+    if issues:
+        raise ConfigError(issues)
 
 
 def display_path(loc: Loc) -> str:
@@ -118,6 +131,18 @@ class _Collector:
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
         self.issues: list[ConfigIssue] = []
+        # lenient_env: values left out for an unset variable; reported only when validation needs them
+        self.unresolved: dict[Loc, ConfigIssue] = {}
+
+    def report_unresolved(self, loc: Loc) -> bool:
+        """Report the unset variable behind a failed value at or above `loc` (lenient loading); True if one was."""
+        for size in range(len(loc), 0, -1):
+            issue = self.unresolved.get(loc[:size])
+            if issue is not None:
+                if issue not in self.issues:
+                    self.issues.append(issue)
+                return True
+        return False
 
     def add(self, loc: Loc, message: str, hint: str | None = None, *, key: bool = False) -> None:
         file, line, col = self.sources.locate(loc, key=key)
@@ -138,7 +163,7 @@ def _validation_issues(exc: ValidationError, collector: _Collector, prefix: Loc 
     for error in exc.errors(include_url=False):
         loc, is_key = _normalise_loc(tuple(error["loc"]))
         full = (*prefix, *loc)
-        if collector.sources.already_reported(full):
+        if collector.report_unresolved(full) or collector.sources.already_reported(full):
             continue  # e.g. an unset ${env:NAME}: its empty stand-in value would only add noise
         # the raw loc keeps pydantic's union branch label (resources.x.dynamodb.field): it picks the model
         # whose fields feed "did you mean"
@@ -169,7 +194,13 @@ def _account_message(error: dict[str, Any], written: str | None) -> tuple[str, s
 
 
 def _discover_fragments(
-    root: Path, data: dict[str, Any], sources: Sources, collector: _Collector, env: Mapping[str, str]
+    root: Path,
+    data: dict[str, Any],
+    sources: Sources,
+    collector: _Collector,
+    env: Mapping[str, str],
+    *,
+    lenient_env: bool = False,
 ) -> dict[str, Path]:
     """Merge agents/*/agent.yaml into `data['agents']`; a name defined twice is an error naming both files."""
     found: dict[str, Path] = {}
@@ -178,7 +209,7 @@ def _discover_fragments(
         return found
     for fragment in sorted(root.glob(FRAGMENT_GLOB)):
         rel = fragment.relative_to(root).as_posix()
-        doc = read_yaml_file(fragment, rel, env)
+        doc = read_yaml_file(fragment, rel, env, lenient_env=lenient_env)
         collector.issues.extend(doc.issues)
         if doc.data is None:
             continue
@@ -210,6 +241,8 @@ def _discover_fragments(
         agents[name] = body
         found[name] = fragment
         sources.mounts[("agents", name)] = (doc.source, ())
+        for loc, issue in doc.unresolved.items():
+            collector.unresolved[("agents", name, *loc)] = issue
     return found
 
 
@@ -447,8 +480,13 @@ def load_project(
     *,
     config_file: Path | str | None = None,
     env: Mapping[str, str] | None = None,
+    lenient_env: bool = False,
 ) -> LoadedProject:
-    """Read, validate and cross-check a project; raise ConfigError listing every problem found."""
+    """Read, validate and cross-check a project; raise ConfigError listing every problem found.
+
+    ``lenient_env`` (read-only commands): a value using an unset ``${env:NAME}`` is left out (defaults
+    apply) and listed in ``LoadedProject.unresolved``; call :func:`require_resolved` for what you need.
+    """
     environ = os.environ if env is None else env
     root = Path(project_dir)
     path = Path(config_file) if config_file else find_config(root)
@@ -459,10 +497,11 @@ def load_project(
         raise ConfigError(
             [ConfigIssue(str(root), None, None, "", "the project directory does not exist", "check the -C DIR value")]
         )
-    doc = read_yaml_file(path, display, environ)
+    doc = read_yaml_file(path, display, environ, lenient_env=lenient_env)
     sources = Sources(doc.source)
     collector = _Collector(sources)
     collector.issues.extend(doc.issues)
+    collector.unresolved.update(doc.unresolved)
     if doc.data is None:
         raise ConfigError(collector.issues or [ConfigIssue(display, 1, 1, "", "the file is empty")])
     if not isinstance(doc.data, dict):
@@ -478,7 +517,7 @@ def load_project(
         )
         raise ConfigError(collector.issues)
     data: dict[str, Any] = dict(doc.data)
-    fragments = _discover_fragments(root, data, sources, collector, environ)
+    fragments = _discover_fragments(root, data, sources, collector, environ, lenient_env=lenient_env)
     try:
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
@@ -499,4 +538,4 @@ def load_project(
         display,
         extra={"agents": len(config.agents), "resources": len(config.resources), "fragments": len(fragments)},
     )
-    return LoadedProject(config, root, path, sources, data, fragments)
+    return LoadedProject(config, root, path, sources, data, fragments, dict(collector.unresolved))

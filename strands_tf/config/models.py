@@ -115,8 +115,22 @@ def _check_iam_action(action: str) -> str:
     return action
 
 
+def _check_exclude(pattern: str) -> str:
+    if "\x00" in pattern or "\n" in pattern or "\r" in pattern:
+        raise _err("exclude_pattern", "an exclude pattern cannot hold a NUL or line-break character")
+    if not pattern.strip().lstrip("!").strip("/"):
+        raise _err(
+            "exclude_pattern",
+            "exclude pattern '{pattern}' is empty: write a gitignore-style glob such as 'docs/', '*.csv' or "
+            "'!keep.json'",
+            pattern=pattern,
+        )
+    return pattern
+
+
 # Checked one by one, so each bad item is reported at its own line (routes[1]) and all of them at once.
 RouteKey = Annotated[str, AfterValidator(_check_route)]
+ExcludePattern = Annotated[str, AfterValidator(_check_exclude)]
 Origin = Annotated[str, AfterValidator(_check_origin)]
 CorsMethod = Annotated[str, AfterValidator(_check_method)]
 IamAction = Annotated[str, AfterValidator(_check_iam_action)]
@@ -306,6 +320,13 @@ class AgentSettings(StrictModel):
         None,
         description="How the code and layer zips reach Lambda: `auto` uploads them with the function and switches "
         "to an S3 artifacts bucket only for a zip over 50 MB; `s3` always goes through the bucket.",
+    )
+    exclude: list[ExcludePattern] | None = Field(
+        None,
+        description="gitignore-style patterns of files in the agent's directory to leave out of its package, "
+        "e.g. ['docs/', '*.ipynb', '!fixtures/keep.json']. They add to the lists of `defaults` and of environment "
+        "overrides and come after the `.gitignore` files, so `!pattern` takes a git-ignored file back. Secrets "
+        "and state (.env*, *.tfstate*, *.tfplan, .terraform/, .strands/, .git/) are never packaged.",
     )
 
     @field_validator("dead_letter", mode="before")

@@ -49,7 +49,10 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "vpc": False,
     "dead_letter": None,
     "package_upload": "auto",
+    "exclude": [],
 }
+# Settings whose lists add up (defaults → agent → environment override) instead of replacing each other.
+ADDITIVE_AGENT_SETTINGS = ("exclude",)
 
 
 # The resolved project is plain data built from models that are already validated: dataclasses, not
@@ -78,6 +81,7 @@ class ResolvedAgent:
     vpc: bool
     dead_letter: DeadLetterConfig | None
     package_upload: str
+    exclude: tuple[str, ...]
     api: ApiConfig | None
     triggers: list[TriggerConfig]
     permissions: list[PermissionConfig]
@@ -148,6 +152,15 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
         else:
             out[key] = value
     return out
+
+
+def _merge_settings(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Agent settings of `override` over `base`: deep-merged, except lists that add up (`exclude`)."""
+    merged = _deep_merge(base, override)
+    for key in ADDITIVE_AGENT_SETTINGS:
+        if key in override:
+            merged[key] = [*(base.get(key) or []), *override[key]]
+    return merged
 
 
 def _settings(model: AgentSettings | None) -> dict[str, Any]:
@@ -225,8 +238,8 @@ def resolve(
     env_name = choose_environment(config, environment, environ)
     env, builtin = _environment(config, env_name)
     collector = _Collector(loaded.sources)
-    defaults = _deep_merge(BUILTIN_AGENT_DEFAULTS, _settings(config.defaults))
-    defaults = _deep_merge(defaults, _settings(env.overrides.defaults))
+    defaults = _merge_settings(BUILTIN_AGENT_DEFAULTS, _settings(config.defaults))
+    defaults = _merge_settings(defaults, _settings(env.overrides.defaults))
     default_secrets = {
         **(config.defaults.secrets or {}),
         **((env.overrides.defaults.secrets if env.overrides.defaults else None) or {}),
@@ -296,9 +309,9 @@ def _resolve_agent(
     default_secrets: Mapping[str, SecretRef],
     env: EnvironmentConfig,
 ) -> ResolvedAgent:
-    merged = _deep_merge(defaults, _settings(agent))
+    merged = _merge_settings(defaults, _settings(agent))
     override = env.overrides.agents.get(name)
-    merged = _deep_merge(merged, _settings(override))
+    merged = _merge_settings(merged, _settings(override))
     description = agent.description
     if override is not None and override.description is not None:
         description = override.description
@@ -329,6 +342,7 @@ def _resolve_agent(
         vpc=merged["vpc"],
         dead_letter=dead_letter,
         package_upload=merged["package_upload"],
+        exclude=tuple(merged["exclude"]),
         api=agent.api,
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),
@@ -379,7 +393,7 @@ def _check_secrets(agents: Mapping[str, ResolvedAgent], layers: list[_Layer], co
         if agent.secrets and SECRETS_ENV_VAR in agent.environment:
             collector.add(
                 _where_set(layers, name, "environment", SECRETS_ENV_VAR),
-                f"{SECRETS_ENV_VAR} is set by strands for agents with secrets (where the function reads them)",
+                f"{SECRETS_ENV_VAR} is reserved for agents with secrets: it tells the function where to read them",
                 f"rename environment.{SECRETS_ENV_VAR}",
                 key=True,
             )

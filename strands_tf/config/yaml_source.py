@@ -64,6 +64,15 @@ class YamlDocument:
     data: Any
     source: SourceMap
     issues: list[ConfigIssue]
+    # lenient reading only: values left out because a ${env:NAME} they use is unset, and the issue each is
+    unresolved: dict[Path_, ConfigIssue] = field(default_factory=dict)
+
+
+class _Unresolved:
+    """Stands for a value whose ${env:NAME} is unset while reading leniently: the key is left out."""
+
+
+_UNRESOLVED = _Unresolved()
 
 
 def _display_path(path: Path_) -> str:
@@ -82,11 +91,13 @@ class _TooLarge(Exception):
 
 
 class _Builder:
-    def __init__(self, file: str, env: Mapping[str, str]) -> None:
+    def __init__(self, file: str, env: Mapping[str, str], *, lenient_env: bool = False) -> None:
         self.file = file
         self.env = env
+        self.lenient_env = lenient_env
         self.source = SourceMap(file)
         self.issues: list[ConfigIssue] = []
+        self.unresolved: dict[Path_, ConfigIssue] = {}
         self.constructor = _ScalarConstructor()
         self._seen: set[int] = set()
         self._active: set[int] = set()
@@ -122,7 +133,8 @@ class _Builder:
         try:
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            items = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [item for item in items if item is not _UNRESOLVED]
         finally:
             self._active.discard(key)
 
@@ -142,7 +154,7 @@ class _Builder:
             value = self._interpolate(node, path, value)
         return value
 
-    def _interpolate(self, node: yaml.Node, path: Path_, text: str) -> str:
+    def _interpolate(self, node: yaml.Node, path: Path_, text: str) -> Any:
         bad = _BAD_INTERP_RE.search(text)
         if bad:
             self.issue(
@@ -154,6 +166,8 @@ class _Builder:
             self.source.broken.add(path)
             return text
 
+        unset: list[ConfigIssue] = []
+
         def replace(match: re.Match[str]) -> str:
             escaped, name, default = match.group(1), match.group(2), match.group(3)
             if escaped:
@@ -162,17 +176,29 @@ class _Builder:
                 return self.env[name]
             if default is not None:
                 return default
-            self.issue(
-                node,
-                path,
-                f"environment variable {name} is not set",
-                f"export {name}=... before running strands, or write ${{env:{name}:-default}}",
+            unset.append(
+                ConfigIssue(
+                    self.file,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    _display_path(path),
+                    f"environment variable {name} is not set",
+                    f"export {name}=... before running strands, or write ${{env:{name}:-default}}",
+                )
             )
-            self.source.broken.add(path)
             return ""
 
         # `$${` is a literal `${` wherever it appears (not only before env:), as the hint promises
-        return "${".join(_INTERP_RE.sub(replace, part) for part in text.split("$${"))
+        value = "${".join(_INTERP_RE.sub(replace, part) for part in text.split("$${"))
+        if not unset:
+            return value
+        self.source.broken.add(path)
+        if self.lenient_env:
+            # left out, so defaults apply; whoever needs this value asks for it (loader.require_resolved)
+            self.unresolved[path] = unset[0]
+            return _UNRESOLVED
+        self.issues.extend(unset)
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -202,7 +228,9 @@ class _Builder:
             first_seen[key] = key_node.start_mark.line + 1
             child = (*path, key)
             self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, child)
+            value = self.build(value_node, child)
+            if value is not _UNRESOLVED:
+                out[key] = value
         return out
 
     def _flatten_merge(self, node: yaml.MappingNode, path: Path_) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -258,7 +286,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, ConfigIssue | None]:
             None,
             "",
             "this is a binary file, not YAML (found a NUL byte)",
-            "point strands at your strands.yaml (-C DIR or --config FILE)",
+            "point strands at the directory that holds your strands.yaml: strands -C DIR ...",
         )
     try:
         text = raw.decode("utf-8-sig")
@@ -277,8 +305,13 @@ def parse_yaml(
     env: Mapping[str, str],
     *,
     on_document: Callable[[Any], None] | None = None,
+    lenient_env: bool = False,
 ) -> YamlDocument:
-    """Parse one YAML document into data with positions; syntax errors become located issues."""
+    """Parse one YAML document into data with positions; syntax errors become located issues.
+
+    With ``lenient_env`` a value using an unset ``${env:NAME}`` is left out and listed in ``unresolved``
+    instead of being an issue (for read-only commands that may not need it).
+    """
     source = SourceMap(file)
     text, problem = _decode(raw, file)
     if problem is not None or text is None:
@@ -324,7 +357,7 @@ def parse_yaml(
         return YamlDocument(
             None, source, [ConfigIssue(file, 1, 1, "", "the file is empty", "run `strands init` for a starting point")]
         )
-    builder = _Builder(file, env)
+    builder = _Builder(file, env, lenient_env=lenient_env)
     try:
         data = builder.build(nodes[0], ())
     except _TooLarge as exc:
@@ -345,7 +378,9 @@ def parse_yaml(
         )
     except RecursionError:
         return YamlDocument(None, source, [ConfigIssue(file, None, None, "", "YAML nested too deeply")])
-    return YamlDocument(data, builder.source, builder.issues)
+    if data is _UNRESOLVED:
+        data = None
+    return YamlDocument(data, builder.source, builder.issues, builder.unresolved)
 
 
 def _second_document_line(text: str, after_line: int) -> int:
@@ -357,7 +392,7 @@ def _second_document_line(text: str, after_line: int) -> int:
     return after_line + 1
 
 
-def read_yaml_file(path: Path, display: str, env: Mapping[str, str]) -> YamlDocument:
+def read_yaml_file(path: Path, display: str, env: Mapping[str, str], *, lenient_env: bool = False) -> YamlDocument:
     """Read and parse a YAML file; a missing or unreadable file is a located issue, not an exception."""
     try:
         raw = path.read_bytes()
@@ -375,4 +410,4 @@ def read_yaml_file(path: Path, display: str, env: Mapping[str, str]) -> YamlDocu
         return YamlDocument(
             None, SourceMap(display), [ConfigIssue(display, None, None, "", f"cannot read: {exc.strerror}")]
         )
-    return parse_yaml(raw, display, env)
+    return parse_yaml(raw, display, env, lenient_env=lenient_env)

@@ -15,10 +15,14 @@ from strands_tf.errors import DependencyError
 logger = logging.getLogger(__name__)
 
 PID_FILE = "emulator.json"
+# an emulator started by other tooling (tests, CI): its endpoint, used instead of the project's own
+ENDPOINT_ENV = "STRANDS_EMULATOR_ENDPOINT"
 LOG_FILE = "emulator.log"
 # STRANDS_EMULATOR_REATTACH=0 makes Terraform launch the provider from the mirror itself (slower, no extra process)
 REATTACH_SWITCH = "STRANDS_EMULATOR_REATTACH"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# the user's real identity never reaches a Terraform run against the emulator
+REAL_IDENTITY_VARIABLES = frozenset({"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"})
 IPAM_REGISTRY_FILE = "ipam.json"
 # the address space the emulator gives an IPAM pool that strands.yaml names (moto has no IPAM to ask)
 EMULATOR_POOL_CIDR = "10.0.0.0/8"
@@ -49,6 +53,19 @@ def running_emulator(workspace: Workspace):  # type: ignore[no-untyped-def]
     logger.info("removing stale emulator record %s (nothing answers on %s)", path, info.endpoint)
     path.unlink(missing_ok=True)
     return None
+
+
+def emulator_endpoint(workspace: Workspace) -> str | None:
+    """Where the project's emulator answers ($STRANDS_EMULATOR_ENDPOINT, else the running one); None when none runs.
+
+    The one place commands learn whether the emulator runs, so `strands emulator status` and every
+    command that reads from the emulator always agree.
+    """
+    override = os.environ.get(ENDPOINT_ENV)
+    if override:
+        return override
+    info = running_emulator(workspace)
+    return info.endpoint if info is not None else None
 
 
 def ensure_emulator(workspace: Workspace, port: int | None = None):  # type: ignore[no-untyped-def]
@@ -125,7 +142,9 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
     }
     if resolved.emulator.provider == "registry":
         # the real hashicorp/aws from the registry, pointed at the emulator by the generated provider block
-        return TargetRuntime(env=env_base, variables={"emulator_endpoint": info.endpoint})
+        return TargetRuntime(
+            env=env_base, unset=REAL_IDENTITY_VARIABLES, variables={"emulator_endpoint": info.endpoint}
+        )
     install = ensure_provider()
     ipam = ipam_env(resolved, workspace)
     env_base.update(ipam)
@@ -139,6 +158,7 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
 
     return TargetRuntime(
         env=env_base,
+        unset=REAL_IDENTITY_VARIABLES,
         cli_config=install.cli_config,
         variables={"emulator_endpoint": info.endpoint},
         stack_session=session,

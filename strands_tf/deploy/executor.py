@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -114,6 +114,8 @@ class TargetRuntime:
     """
 
     env: dict[str, str] = field(default_factory=dict)
+    # inherited variables Terraform must not see (exported keys that would win over the configured profile)
+    unset: frozenset[str] = frozenset()
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
@@ -150,6 +152,10 @@ class DeployContext:
     owner_of: OwnerResolver | None = None
     reporter: Reporter = field(default_factory=SilentReporter)
     parallel: bool = True
+    # stack -> addresses its plans are limited to (`apply --code-only`); stacks not named plan everything
+    plan_targets: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # False: plan from the recorded state without reading every resource again (`apply --code-only`)
+    plan_refresh: bool = True
 
     def runner(self, stack: StackSpec, extra_env: Mapping[str, str] | None = None) -> TerraformRunner:
         """A runner for one stack with its own data dir (so stacks run side by side)."""
@@ -159,6 +165,7 @@ class DeployContext:
             data_dir=self.workspace.data_dir(self.environment, stack.name),
             cli_config=self.runtime.cli_config,
             env={**self.runtime.env, **(extra_env or {})},
+            unset=self.runtime.unset,
             cancellation=self.cancellation,
         )
 
@@ -174,6 +181,8 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
         runner.plan(
             plan_file,
             destroy=destroy,
+            targets=ctx.plan_targets.get(stack.name, ()),
+            refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
             on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
         )

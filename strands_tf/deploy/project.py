@@ -67,7 +67,7 @@ def aws_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRuntim
     base_environment = dataclasses.replace(resolved.environment, role_arn=None, external_id=None)
     base = target_for_environment(dataclasses.replace(resolved, environment=base_environment))
     env = terraform_aws_env(base)
-    return TargetRuntime(env=dict(env.variables))
+    return TargetRuntime(env=dict(env.variables), unset=env.remove)
 
 
 def default_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRuntime:

@@ -54,6 +54,31 @@ class Workspace:
     def deployment_dir(self, deployment_id: str) -> Path:
         return self.deployments_dir() / deployment_id
 
+    @property
+    def canvas_file(self) -> Path:
+        """Node positions and view of `strands canvas` (never in strands.yaml)."""
+        return self.strands_dir / "canvas.json"
+
     def plans_dir(self, environment: str) -> Path:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment
+
+    def dev_dir(self) -> Path:
+        """Working files of `strands dev`: request log, server record, dependency directories, worker logs."""
+        return self.strands_dir / "dev"
+
+    def dev_request_log(self) -> Path:
+        """JSONL of every request `strands dev` served (appended across sessions)."""
+        return self.dev_dir() / "requests.jsonl"
+
+    def dev_server_record(self) -> Path:
+        """Where a running `strands dev` records its pid and port (read by `strands dev invoke`)."""
+        return self.dev_dir() / "server.json"
+
+    def dev_deps_dir(self, agent: str) -> Path:
+        """An agent's requirements installed for the local machine (put first on the dev worker's sys.path)."""
+        return self.dev_dir() / "deps" / agent
+
+    def dev_worker_log(self, agent: str) -> Path:
+        """What an agent's dev worker writes outside a request (crashes, C-level output)."""
+        return self.dev_dir() / "workers" / f"{agent}.log"

@@ -97,7 +97,8 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             agent.runtime,
             agent.architecture,
             requirements,
-            exclude=(".*.staging-*", ".*.old-*"),
+            exclude=(".*.staging-*", ".*.old-*", *agent.exclude),
+            project_root=loaded.root,
             extra_files=extra,
         )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
@@ -148,15 +149,7 @@ def synthesize(
     try:
         assets_tmp = staging / ".assets"
         code = packager(resolved, loaded, assets_tmp) if packager else {}
-        locations = element_locations(loaded)
-        graph = build_graph(resolved, BuildOptions(code=code, tool_version=tool_version, locations=locations))
-        graph = optimize(
-            graph,
-            iam_mode=resolved.iam if resolved.stacks == "single" else "per_agent",
-            role_name=lambda suffix: aws_name("iam_role", resolved.project, resolved.environment.name, suffix),
-            locate=owner_locator(locations),
-        )
-        _order_agents_after_roles(graph)
+        graph = infra_graph(loaded, resolved, code, tool_version=tool_version)
         stacks = partition(graph, resolved.stacks)
         for stack in stacks:
             missing = unresolved_references(stack)
@@ -181,6 +174,26 @@ def synthesize(
     if not cdktf_json.is_file() or cdktf_json.read_text("utf-8") != text:
         atomic_write_text(cdktf_json, text)
     return SynthResult(out, stacks, files, graph, sorted(set(graph.warnings)) + list(resolved.warnings))
+
+
+def infra_graph(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    code: dict[str, AgentCode] | None = None,
+    *,
+    tool_version: str = __version__,
+) -> InfraGraph:
+    """The optimized graph synth turns into stacks (the canvas shows its roles without packaging agents)."""
+    locations = element_locations(loaded)
+    graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
+    graph = optimize(
+        graph,
+        iam_mode=resolved.iam if resolved.stacks == "single" else "per_agent",
+        role_name=lambda suffix: aws_name("iam_role", resolved.project, resolved.environment.name, suffix),
+        locate=owner_locator(locations),
+    )
+    _order_agents_after_roles(graph)
+    return graph
 
 
 def _with_dependencies(stacks: list[Stack], names: list[str]) -> list[Stack]:

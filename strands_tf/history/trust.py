@@ -80,10 +80,10 @@ class UntrustedStacksError(UserError):
     def __init__(self, source: str, refusal: Refusal) -> None:
         super().__init__(
             f"refusing to apply the stacks of {source}: stack {refusal.stack}, {refusal.block}: {refusal.reason}",
-            detail="Re-applying recorded stacks runs Terraform with your credentials; strands applies only stacks "
-            "shaped like its own output (see docs/history.md, rollback trust check).",
+            detail="Re-applying recorded stacks runs Terraform with your credentials: only stacks shaped like "
+            "strands' own output are applied (see docs/history.md, rollback trust check).",
             hint="the record may have been changed in the bucket: do not roll back to it. If it was made by "
-            "another strands version, roll back with that version, or deploy the configuration you want with "
+            "another version of strands-tf, roll back with that version, or deploy the configuration you want with "
             "`strands apply`.",
             data={"stack": refusal.stack, "block": refusal.block, "reason": refusal.reason},
         )
@@ -189,7 +189,7 @@ def _check_vendored_module(stack: str, module_dir: Path, bundled: dict[str, dict
             yield Refusal(stack, f"{where}/{rel}", "of the bundled module is missing")
             return
         if found[rel] != expected[rel]:
-            yield Refusal(stack, f"{where}/{rel}", "differs from the bundled module of this strands version")
+            yield Refusal(stack, f"{where}/{rel}", "differs from the module bundled with this version")
             return
 
 
@@ -405,7 +405,7 @@ def _check_resources(stack: str, resources: Any) -> Iterator[Refusal]:
         return
     for kind in resources:
         if kind not in RESOURCE_TYPES:
-            yield Refusal(stack, f"resource.{kind}", "strands creates resources only inside its bundled modules")
+            yield Refusal(stack, f"resource.{kind}", "resources are created only inside the bundled modules")
             return
 
 

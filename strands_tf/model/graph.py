@@ -42,7 +42,7 @@ class Node:
 
 @dataclass
 class Output:
-    """A stack output a user or `strands dev` needs."""
+    """A stack output a user (or a tool reading the outputs file) needs."""
 
     id: str
     value: str

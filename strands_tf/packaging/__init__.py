@@ -18,13 +18,14 @@ from .limits import DIRECT_UPLOAD_MAX_ZIPPED_BYTES, MAX_UNZIPPED_BYTES, S3_MAX_Z
 from .pip import PipResult, PipRunner, SubprocessPipRunner
 from .requirements import PACKAGING_VERSION
 from .spec import AgentArtifacts, Artifact, PackageSpec, PackagingError
-from .tree import DEFAULT_EXCLUDES
+from .tree import DEFAULT_EXCLUDES, PROTECTED_EXCLUDES
 
 __all__ = [
     "DEFAULT_EXCLUDES",
     "DIRECT_UPLOAD_MAX_ZIPPED_BYTES",
     "MAX_UNZIPPED_BYTES",
     "PACKAGING_VERSION",
+    "PROTECTED_EXCLUDES",
     "S3_MAX_ZIPPED_BYTES",
     "AgentArtifacts",
     "Artifact",

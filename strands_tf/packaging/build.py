@@ -16,7 +16,7 @@ from .limits import check_unzipped, check_zipped, labelled
 from .pip import PipRunner, SubprocessPipRunner
 from .requirements import read_requirements
 from .spec import AgentArtifacts, Artifact, PackageSpec, PackagingError, target_for, validate_name
-from .tree import DEFAULT_EXCLUDES, FileEntry, Tree, collect
+from .tree import DEFAULT_EXCLUDES, PROTECTED_EXCLUDES, FileEntry, Tree, collect
 from .zipper import ZipDigest, write_zip
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,10 @@ def build_agent_artifacts(
     requirements = read_requirements(spec.name, spec.requirements_file, target) if spec.requirements_file else None
     tree = collect(
         spec.source_dir,
-        (*DEFAULT_EXCLUDES, *spec.exclude),
+        spec.exclude,
+        defaults=DEFAULT_EXCLUDES,
+        protected=PROTECTED_EXCLUDES,
+        gitignore_root=spec.project_root or spec.source_dir,
         skip=(out_dir, cache_dir),
         agent=spec.name,
     )
@@ -54,9 +57,10 @@ def build_agent_artifacts(
     if not tree.files:
         raise PackagingError(
             f"agent {spec.name!r}: nothing to package in {spec.source_dir}",
-            detail="Every file there is excluded (defaults: caches, .venv, .git, tests/, *.zip, .env) "
-            "or the directory is empty.",
-            hint="Point the agent at the directory that holds its code, or loosen its exclude patterns.",
+            detail="Every file there is excluded (always: .env*, Terraform state and plans, .git, .strands; by "
+            "default: caches, .venv, tests/, *.zip; and the .gitignore files) or the directory is empty.",
+            hint="Point the agent at the directory that holds its code, or take files back with `exclude: "
+            '["!pattern"]` for the agent in strands.yaml.',
         )
     code_items = labelled("code", tree.top_level_sizes())
     check_unzipped(spec.name, code_items, tree.total_size)

@@ -40,8 +40,8 @@ def check_unzipped(agent: str, items: Iterable[tuple[str, int]], total: int) -> 
         detail="Largest packages:\n" + "\n".join(lines),
         hint=(
             "Remove dependencies the agent does not import (boto3 is already in the runtime), pin "
-            "lighter versions, add exclude patterns for data the agent does not need, or deploy it "
-            "as a container image (up to 10 GB)."
+            "lighter versions, or leave out data the agent does not need with the agent's `exclude:` "
+            "patterns in strands.yaml."
         ),
         category=Category.CONFIGURATION,
         data={"agent": agent, "unzipped_size": total, "largest": [list(item) for item in largest]},
@@ -55,7 +55,8 @@ def check_zipped(agent: str, kind: str, size: int) -> None:
     raise StrandsError(
         f"agent {agent!r}: the {kind} zip is {human(size)}; Lambda cannot deploy a zip larger than "
         f"{human(S3_MAX_ZIPPED_BYTES)} even from S3",
-        hint="Shrink the package (fewer dependencies, exclude patterns) or deploy a container image.",
+        hint="Shrink the package: fewer or lighter dependencies, and `exclude:` patterns for the agent in "
+        "strands.yaml for data it does not need.",
         category=Category.CONFIGURATION,
         data={"agent": agent, "kind": kind, "size": size},
     )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import logging
 import os
-import re
 import stat
 import unicodedata
 from collections import Counter
@@ -14,17 +11,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .ignore import Excluder
 from .spec import PackagingError
 
 log = logging.getLogger(__name__)
 
-# Never part of a deployed agent: caches, VCS data, virtualenvs, tests, tool output, secrets.
+# Never part of a deployed agent, whatever the patterns say: secrets, Terraform state and plans, strands'
+# and git's own data. `exclude: ["!.env"]` cannot take them back.
+PROTECTED_EXCLUDES: tuple[str, ...] = (
+    # local secrets for `strands dev` and direnv; deployed agents get configuration from the environment
+    ".env*",
+    "*.tfstate*",
+    "*.tfplan",
+    ".terraform/",
+    ".strands/",
+    ".git/",
+)
+
+# Left out unless `exclude:` takes them back (`!tests/`): caches, virtualenvs, tests, tool output.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     "__pycache__",
     "*.pyc",
     "*.pyo",
     ".venv",
-    ".git",
     ".hg",
     ".svn",
     ".pytest_cache",
@@ -33,13 +42,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".tox",
     ".nox",
     "tests/",
-    ".strands",
     "cdktf.out",
     "*.zip",
     ".DS_Store",
-    # local secrets for `strands dev`; deployed agents get configuration from the environment
-    ".env",
-    ".env.*",
 )
 
 
@@ -76,39 +81,6 @@ class Tree:
         return sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
 
 
-class ExcludeMatcher:
-    """gitignore-like globs: ``name`` at any depth, ``dir/`` only dirs, ``a/b`` or ``/a`` from the root."""
-
-    def __init__(self, patterns: Iterable[str]) -> None:
-        self._rules: list[tuple[re.Pattern[str], bool, bool]] = [_compile_rule(raw) for raw in patterns]
-
-    def matches(self, relpath: str, name: str, is_dir: bool) -> bool:
-        """Whether the entry at ``relpath`` (posix, relative to the root) is excluded."""
-        for regex, dir_only, anchored in self._rules:
-            if dir_only and not is_dir:
-                continue
-            if regex.match(relpath if anchored else name):
-                return True
-        return False
-
-
-@functools.lru_cache(maxsize=1024)
-def _compile_rule(raw: str) -> tuple[re.Pattern[str], bool, bool]:
-    """(regex, directories only, anchored at the root) of one pattern; cached: every agent shares the defaults."""
-    pattern = raw.strip()
-    dir_only = pattern.endswith("/")
-    body = pattern.strip("/")
-    if body.startswith("**/") and "/" not in body[3:]:
-        body = body[3:]
-    if not body:
-        raise PackagingError(
-            f"exclude pattern {raw!r} is empty",
-            hint="Write a glob such as 'docs/', '*.csv' or 'data/raw/*'.",
-        )
-    anchored = "/" in body or pattern.startswith("/")
-    return re.compile(fnmatch.translate(body)), dir_only, anchored
-
-
 def _arcname(parts: Sequence[str]) -> str:
     # macOS hands out NFD names, Linux keeps what was written: one form makes the zip machine-independent.
     name = unicodedata.normalize("NFC", "/".join(parts))
@@ -128,13 +100,20 @@ def _within(path: Path, root: Path) -> bool:
 
 def collect(
     root: Path,
-    excludes: Iterable[str],
+    excludes: Sequence[str] = (),
     *,
+    defaults: Sequence[str] = (),
+    protected: Sequence[str] = (),
+    gitignore_root: Path | None = None,
     prefix: str = "",
     skip: Iterable[Path] = (),
     agent: str = "",
 ) -> Tree:
-    """List the files under ``root`` to package, never following a symlink out of ``root``."""
+    """List the files under ``root`` to package, never following a symlink out of ``root``.
+
+    What stays out is decided by :class:`~strands_tf.packaging.ignore.Excluder`: ``protected`` always,
+    then ``defaults``, the `.gitignore` files (read only with ``gitignore_root``) and ``excludes``.
+    """
     try:
         real_root = root.resolve(strict=True)
     except OSError:
@@ -144,7 +123,9 @@ def collect(
         ) from None
     if not real_root.is_dir():
         raise PackagingError(f"agent {agent!r}: source path {root} is not a directory")
-    matcher = ExcludeMatcher(excludes)
+    excluder = Excluder.build(
+        real_root, defaults=defaults, excludes=excludes, protected=protected, gitignore_root=gitignore_root
+    )
     skipped = {p.resolve() for p in skip if p.exists()}
     prefix_parts = tuple(p for p in prefix.split("/") if p)
     files: list[FileEntry] = []
@@ -153,19 +134,20 @@ def collect(
     stack: list[tuple[Path, tuple[str, ...], frozenset[Path]]] = [(real_root, (), frozenset({real_root}))]
     while stack:
         directory, rel_parts, chain = stack.pop()
+        excluder.enter(directory, "/".join(rel_parts))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             raise PackagingError(
                 f"agent {agent!r}: cannot read directory {directory}: {exc.strerror}",
-                hint="Fix its permissions or exclude it.",
+                hint="Fix its permissions or add it to the agent's `exclude:` list in strands.yaml.",
             ) from None
         for entry in entries:
             parts = (*rel_parts, entry.name)
             relpath = "/".join(parts)
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=True)
-            if matcher.matches(relpath, entry.name, is_dir):
+            if excluder.excluded(relpath, entry.name, is_dir):
                 continue
             display = root / relpath
             if is_link:
@@ -175,14 +157,16 @@ def collect(
                     raise PackagingError(
                         f"agent {agent!r}: symlink {display} points to {os.readlink(entry.path)!r}, "
                         "which does not exist",
-                        hint="Remove the link, fix its target, or add it to the agent's exclude list.",
+                        hint="Remove the link, fix its target, or add it to the agent's `exclude:` list in "
+                        "strands.yaml.",
                     ) from None
                 if not _within(real, real_root):
                     raise PackagingError(
                         f"agent {agent!r}: symlink {display} points outside the agent directory (to {real})",
                         detail="Links are only followed inside the source directory, so a package never "
                         "picks up files from elsewhere on the machine.",
-                        hint="Copy the file into the agent directory, or add the link to the exclude list.",
+                        hint="Copy the file into the agent directory, or add the link to the agent's `exclude:` "
+                        "list in strands.yaml.",
                     )
             else:
                 real = Path(entry.path)
@@ -193,13 +177,13 @@ def collect(
             except OSError as exc:
                 raise PackagingError(
                     f"agent {agent!r}: cannot read {display}: {exc.strerror or exc}",
-                    hint="Fix its permissions or add it to the agent's exclude list.",
+                    hint="Fix its permissions or add it to the agent's `exclude:` list in strands.yaml.",
                 ) from None
             if stat.S_ISDIR(st.st_mode):
                 if real in chain:
                     raise PackagingError(
                         f"agent {agent!r}: symlink {display} loops back to {real}",
-                        hint="Remove the link or add it to the exclude list.",
+                        hint="Remove the link or add it to the agent's `exclude:` list in strands.yaml.",
                     )
                 stack.append((real, parts, chain | {real}))
             elif stat.S_ISREG(st.st_mode):

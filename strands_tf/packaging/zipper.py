@@ -118,5 +118,5 @@ def _read(src: BinaryIO, entry: FileEntry) -> bytes:
 def _unreadable(entry: FileEntry, exc: OSError) -> PackagingError:
     return PackagingError(
         f"cannot read {entry.path}: {exc.strerror or exc}",
-        hint="Fix the file's permissions or add it to the agent's exclude list.",
+        hint="Fix the file's permissions or add it to the agent's `exclude:` list in strands.yaml.",
     )

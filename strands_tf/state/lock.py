@@ -130,7 +130,7 @@ class ProjectLock:
                             f"another command holds the project lock: {current.describe()}",
                             detail=f"lock file: {self.path}",
                             hint="Wait for it to finish. If that process is gone (for example on another "
-                            f"machine), delete {self.path} and run again.",
+                            "machine), release the lock with `strands force-unlock` and run again.",
                             data={"holder": asdict(current), "lock_file": str(self.path)},
                         )
                     log.warning("taking over a stale project lock: %s is no longer running", current.describe())
@@ -152,6 +152,31 @@ class ProjectLock:
         self.holder = me
         atexit.register(self.release)
         return me
+
+    def holder_running(self, holder: LockHolder) -> bool | None:
+        """True while the holder runs on this host, False once it is gone, None when that cannot be told
+        (another host's process, or an unreadable lock file)."""
+        if holder.pid <= 0 or holder.host != socket.gethostname():
+            return None
+        return not self._is_stale(holder)
+
+    def break_lock(self, holder: LockHolder) -> bool:
+        """Remove the lock whoever holds it (`strands force-unlock`), if ``holder`` (what was shown to the user)
+        still holds it; False when the lock changed hands or was released meanwhile."""
+        try:
+            with self._guard:
+                current = self.read_holder()
+                if current is None or current != holder:
+                    return False
+                self.path.unlink(missing_ok=True)
+                log.warning("project lock of %s released by force", holder.describe())
+                return True
+        except Timeout:
+            raise StateError(
+                f"could not check the project lock within {GUARD_TIMEOUT:.0f} s",
+                detail=f"guard file: {self._guard.lock_file}",
+                hint="Another strands process is starting or stopping; run again.",
+            ) from None
 
     def release(self) -> None:
         """Give the lock back (only if this object still holds it); safe to call twice."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from strands_tf import error_codes
 from strands_tf.errors import Category, StrandsError
 
 __all__ = [
@@ -167,78 +168,9 @@ class TerraformError(StrandsError):
         self.stderr = stderr
 
 
-# --- patterns ---------------------------------------------------------------------------------
-# Order matters: the first matching rule wins, most specific first (a lock error mentions
-# "ConditionalCheckFailed", a credentials error can mention "timeout" while refreshing tokens).
-
-_LOCK = re.compile(r"Error (?:acquiring|releasing) the state lock|state lock|ConditionalCheckFailedException", re.I)
-_CREDENTIALS = re.compile(
-    r"no valid credential sources|NoCredentialProviders|ExpiredToken|InvalidClientTokenId|"
-    r"security token included in the request is (?:invalid|expired)|InvalidAccessKeyId|"
-    r"SignatureDoesNotMatch|UnrecognizedClientException|failed to refresh cached credentials|"
-    r"validating provider credentials|(?:SSO )?(?:session|token) has expired|AuthFailure|"
-    r"NoCredentialsError|Unable to locate credentials|InvalidToken",
-    re.I,
-)
-_PERMISSIONS = re.compile(
-    r"AccessDenied|UnauthorizedOperation|is not authorized to perform|"
-    r"AuthorizationError|AuthorizationFailure|explicit deny|StatusCode: 403|Forbidden",
-)
-_THROTTLING = re.compile(
-    r"LimitExceeded|Throttling|ThrottlingException|TooManyRequests|RequestLimitExceeded|"
-    r"Rate exceeded|ServiceQuotaExceeded|QuotaExceeded|SlowDown|ProvisionedThroughputExceeded|"
-    r"quota (?:has been )?exceeded",
-    re.I,
-)
-_ALREADY_EXISTS = re.compile(
-    r"EntityAlreadyExists|BucketAlreadyOwnedByYou|BucketAlreadyExists|ResourceConflictException|"
-    r"ResourceAlreadyExists|AlreadyExistsException|InvalidPermission\.Duplicate|"
-    r"InvalidGroup\.Duplicate|\balready exists\b",
-    re.I,
-)
-_NETWORK = re.compile(
-    r"dial tcp|no such host|i/o timeout|connection refused|connection reset|"
-    r"TLS handshake timeout|network is unreachable|Client\.Timeout exceeded|"
-    r"send request failed|context deadline exceeded|net/http: request canceled|"
-    r"could not connect|temporary failure in name resolution",
-    re.I,
-)
-_PROVIDER = re.compile(
-    r"Failed to install provider|Failed to query available provider packages|"
-    r"Failed to load plugin schemas|Plugin did not respond|plugin crashed|"
-    r"The plugin encountered an error|Failed to instantiate provider|Could not load plugin|"
-    r"Incompatible provider version|Required plugins are not installed|"
-    r"Inconsistent dependency lock file|Provider produced (?:inconsistent|invalid)|"
-    r"Missing required provider|provider registry|Failed to resolve provider packages",
-    re.I,
-)
-_NOT_FOUND = re.compile(
-    r"NoSuchBucket|S3 bucket \"?[^\s\"]*\"? does not exist|ResourceNotFoundException|NoSuchEntity|"
-    r"NotFoundException|NoSuchKey|InvalidParameterValue: .*not found|\bdoes not exist\b",
-)
-_STATE_BACKEND = re.compile(r"workspaces|state|backend", re.I)
-_STALE_PLAN = re.compile(r"Saved plan is stale|plan file can no longer be applied|Saved plan does not match", re.I)
-_INTERRUPTED = re.compile(r"execution halted|operation canceled|Interrupt received", re.I)
-_PROVISIONER = re.compile(r"local-exec provisioner error|remote-exec provisioner error|provisioner error", re.I)
-_INIT_REQUIRED = re.compile(
-    r"Backend initialization required|Module not installed|Backend configuration changed|"
-    r"Initialization required|please run \"terraform init\"",
-    re.I,
-)
-_CONFIGURATION = re.compile(
-    r"Unsupported argument|Missing required argument|Reference to undeclared|Invalid reference|"
-    r"Unsupported block type|Invalid expression|Argument or block definition required|"
-    r"Unclosed configuration block|Duplicate (?:resource|output|variable|module|provider)|"
-    r"Invalid value for (?:variable|input variable)|No value for required variable|"
-    r"Unsupported attribute|Invalid function argument|Call to unknown function|Cycle:|"
-    r"Invalid (?:block|attribute|character|index|template|count|for_each|resource)|"
-    r"Incorrect attribute value type|Inconsistent conditional result types|Missing newline|"
-    r"Syntax error|Invalid JSON|Unsupported Terraform Core version|Variables not allowed|"
-    r"Invalid provider configuration|Unknown variable|Undeclared input variable|"
-    r"Invalid backend configuration|Missing key/value separator|Invalid single-argument|"
-    r"Failed to read file|Unreadable module directory",
-    re.I,
-)
+# --- classification -------------------------------------------------------------------------------
+# The kinds, their categories, patterns and next steps are the one table in strands_tf/error_codes.py,
+# shared with the AWS error converter.
 
 _LOCK_FIELD = re.compile(
     r"^\s*(ID|Path|Operation|Who|Version|Created|Info):[ \t]*(.*?)\s*$",
@@ -258,172 +190,83 @@ def parse_lock_info(text: str) -> LockInfo | None:
 
 
 def classify(diag: Diagnostic) -> Classification:
-    """Name the kind of one diagnostic and give the next step."""
+    """Name the kind of one diagnostic and give the next step (see :mod:`strands_tf.error_codes`).
+
+    Terraform situations that quote an AWS error (a state lock, a missing state bucket) come first; then
+    the AWS error code the diagnostic quotes, classified exactly as boto3's errors are; then the
+    table's text patterns; a diagnostic with a source range is a configuration error; else `terraform`.
+    """
     text = diag.text
+    found = error_codes.kind_of_text(text, summary=diag.summary, before_codes=True)
+    code: str | None = None
+    if found is None:
+        quoted = error_codes.quoted_aws_error(text)
+        if quoted is not None:
+            code, status, message = quoted
+            found = error_codes.kind_of_code(code, status, message)
+            if found.name == "other":  # a code the table does not know: its words may still tell
+                found = error_codes.kind_of_text(text, summary=diag.summary, before_codes=False) or found
+    if found is None:
+        found = error_codes.kind_of_text(text, summary=diag.summary, before_codes=False)
+    if found is None:
+        configuration = error_codes.kind("configuration")
+        assert configuration.summary is not None
+        found = configuration if diag.range or configuration.summary.search(text) else error_codes.kind("terraform")
+    return _classification(found, diag, code)
+
+
+def _classification(found: error_codes.FailureKind, diag: Diagnostic, code: str | None) -> Classification:
     where = ", ".join(p for p in (diag.address, diag.location) if p)
     at = f" at {where}" if where else ""
-    if _LOCK.search(text):
-        lock = parse_lock_info(text)
-        return _lock_classification(lock)
-    if _CREDENTIALS.search(text):
-        return Classification(
-            "credentials",
-            Category.CREDENTIALS,
-            f"AWS rejected or could not find credentials{at}.",
-            "Check the credentials for this environment (`aws sts get-caller-identity`; "
-            "`aws sso login` when an SSO session expired), then run again.",
-        )
-    if _PERMISSIONS.search(text):
-        action = _AWS_ACTION.search(text)
-        what = f" ({action.group(1)})" if action else ""
-        return Classification(
-            "permissions",
-            Category.PERMISSIONS,
-            f"The deploying identity is not allowed to perform an action{what}{at}.",
-            "Grant the missing permission to the deploying identity, or deploy with a role that has it, "
-            "then run again.",
-            {"action": action.group(1)} if action else {},
-        )
-    if _THROTTLING.search(text):
-        return Classification(
-            "throttling",
-            Category.THROTTLING,
-            f"AWS throttled the requests or a service quota was reached{at}.",
-            "Wait a minute and run again; if a quota was reached, request an increase in the "
-            "Service Quotas console or reduce the number of resources.",
-        )
-    if _ALREADY_EXISTS.search(text):
-        return Classification(
-            "already_exists",
-            Category.CONFLICT,
-            f"A resource with the same name already exists outside this deployment{at}.",
-            "Rename the resource in strands.yaml, delete the existing one, or import it into the state "
-            "(`terraform import`) so it is managed here.",
-        )
-    if _PROVIDER.search(text):
-        return Classification(
-            "provider",
-            Category.DEPENDENCY,
-            f"A Terraform provider could not be installed or failed while running{at}.",
-            "Run `strands doctor` to check the engine, provider cache, mirrors and access to the provider "
-            "registry; on an offline machine install the provider into a filesystem mirror.",
-        )
-    if _CONFIGURATION.search(diag.summary):
-        # Terraform's own configuration errors have fixed summaries; test them before the broad
-        # "does not exist" of AWS API errors ("Failed to read file: ... does not exist")
-        return _configuration(at)
-    if _NOT_FOUND.search(text):
-        if "bucket" in text.lower() and _STATE_BACKEND.search(diag.summary):
-            return Classification(
-                "not_found",
-                Category.NOT_FOUND,
-                "The S3 bucket that holds the Terraform state does not exist.",
-                "Create the state bucket (versioned, encrypted, public access blocked) or fix the bucket "
-                "and region in the backend settings, then run again.",
-            )
-        return Classification(
-            "not_found",
-            Category.NOT_FOUND,
-            f"Something this change needs does not exist in AWS{at}.",
-            "Check the name, account and region; if it was deleted outside this deployment, run a plan "
-            "again so Terraform recreates it.",
-        )
-    if _NETWORK.search(text):
-        return Classification(
-            "network",
-            Category.NETWORK,
-            f"A network call failed{at}.",
-            "Check network access to the endpoint (DNS, proxy, VPN, firewall) and run again.",
-        )
-    if _STALE_PLAN.search(text):
-        return Classification(
-            "stale_plan",
-            Category.STATE,
-            "The saved plan no longer matches the state: something changed it after the plan was made.",
-            "Run the plan again, review it, and apply the new plan.",
-        )
-    if _INTERRUPTED.search(text):
-        return Classification(
-            "interrupted",
-            Category.PROVISIONING,
-            "The run was interrupted; Terraform stopped gracefully and saved the state.",
-            "Run the same command again to continue from the saved state.",
-        )
-    if _INIT_REQUIRED.search(text):
-        return Classification(
-            "init_required",
-            Category.STATE,
-            f"The working directory needs to be initialised again{at}.",
-            "Run the command again; strands re-runs `terraform init` when the configuration changed.",
-        )
-    if _PROVISIONER.search(text):
-        return Classification(
-            "provisioner",
-            Category.PROVISIONING,
-            f"A provisioner command failed{at}.",
-            "Read the command output above, fix the command or its inputs, then run again; resources "
-            "created before the failure are kept in the state.",
-        )
-    if _CONFIGURATION.search(text) or diag.range:
-        return _configuration(at)
-    return Classification(
-        "terraform",
-        Category.PROVISIONING,
-        f"Terraform reported an error{at}.",
-        "Read the message from Terraform below; fix the cause and run again.",
-    )
-
-
-def _configuration(at: str) -> Classification:
-    return Classification(
-        "configuration",
-        Category.CONFIGURATION,
-        f"The Terraform configuration is invalid{at}.",
-        "Fix the configuration at the location shown and run again.",
-    )
-
-
-def _lock_classification(lock: LockInfo | None) -> Classification:
-    if lock and lock.id:
-        holder = lock.who or "an unknown holder"
-        since = f" since {lock.created}" if lock.created else ""
-        op = f" ({lock.operation})" if lock.operation else ""
-        explanation = f"The state is locked by {holder}{op}{since}, lock ID {lock.id}."
-        next_step = (
-            f"Wait for that run to finish. If it is gone (crashed or killed), check with {holder} and "
-            f"then release the lock with `strands force-unlock {lock.id}`."
-        )
-    else:
-        explanation = "The Terraform state is locked by another run."
-        next_step = (
-            "Wait for the other run to finish; if it is gone, release the lock with "
-            "`strands force-unlock <LOCK_ID>` (the ID is in the message below)."
-        )
-    return Classification(
-        "state_lock",
-        Category.STATE,
-        explanation,
-        next_step,
-        {"lock": lock.to_dict()} if lock else {},
-    )
+    data: dict[str, Any] = {"aws_code": code} if code else {}
+    context: dict[str, str] = {}
+    what = ""
+    explanation: str | None = None
+    if found.name == "state_lock":
+        lock = parse_lock_info(diag.text)
+        if lock is not None:
+            data["lock"] = lock.to_dict()
+        if lock and lock.id:
+            holder = lock.who or "an unknown holder"
+            since = f" since {lock.created}" if lock.created else ""
+            op = f" ({lock.operation})" if lock.operation else ""
+            explanation = f"The state is locked by {holder}{op}{since}, lock ID {lock.id}."
+            context = {"lock_id": lock.id, "holder": holder}
+    elif found.name == "permissions":
+        action = _AWS_ACTION.search(diag.text)
+        if action:
+            what = f" ({action.group(1)})"
+            data["action"] = action.group(1)
+    if explanation is None:
+        explanation = found.explanation.format(at=at, what=what)
+    return Classification(found.name, found.category, explanation, found.next_step(code, **context), data)
 
 
 # Rank kinds so one run's many diagnostics produce one headline: a root cause beats its echo
 # ("execution halted" follows every interrupted provisioner; a lock error beats a config warning).
 _RANK = {
     "state_lock": 0,
+    "expired": 1,
+    "invalid_credentials": 1,
     "credentials": 1,
     "permissions": 2,
     "throttling": 3,
+    "quota": 3,
     "already_exists": 4,
+    "conflict": 4,
     "provider": 5,
+    "state_bucket": 5,
     "not_found": 6,
     "network": 6,
+    "server": 6,
     "stale_plan": 7,
     "init_required": 7,
+    "invalid_request": 8,
     "configuration": 8,
     "interrupted": 9,
+    "timeout": 9,
     "provisioner": 10,
+    "other": 11,
     "terraform": 11,
 }
 
@@ -516,9 +359,8 @@ def error_from_run(
         classification = classify(main)
         if classification.kind == "configuration":
             # a range-less, pattern-less failure is not known to be the user's configuration
-            classification = Classification(
-                "terraform", Category.PROVISIONING, "Terraform failed.", classification.next_step
-            )
+            fallback = error_codes.kind("terraform")
+            classification = Classification(fallback.name, fallback.category, "Terraform failed.", fallback.next_step())
         diags.append(main)
     summary = f"terraform {command} failed: {main.summary}"
     if main.address:

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -36,7 +36,7 @@ from typing import IO, Any
 from filelock import FileLock
 from filelock import Timeout as FileLockTimeout
 
-from strands_tf.errors import Category, DependencyError, StateError, UserError
+from strands_tf.errors import DependencyError, StateError, UserError
 from strands_tf.fsutil import PRIVATE_FILE_MODE, PRIVATE_UMASK, atomic_write_text, private_mkdir
 from strands_tf.terraform.cliconfig import ensure_cli_config, plugin_cache_dir
 from strands_tf.terraform.diagnostics import (
@@ -436,7 +436,8 @@ class TerraformRunner:
     ``data_dir`` becomes ``TF_DATA_DIR`` (default ``<workdir>/.terraform``; give each stack its own to
     run stacks side by side); ``plugin_cache`` the shared ``TF_PLUGIN_CACHE_DIR``; ``cli_config`` the
     ``TF_CLI_CONFIG_FILE`` (default: the tool's own, see cliconfig). ``env`` is added to every child's
-    environment and per-call ``env=`` to one child's (credentials: held in memory, never written).
+    environment and per-call ``env=`` to one child's (credentials: held in memory, never written);
+    ``unset`` names inherited variables every child must not see (keys that would override a profile).
     ``timeout`` (seconds) applies to each command; ``lock_timeout`` is Terraform's ``-lock-timeout``.
     """
 
@@ -450,6 +451,7 @@ class TerraformRunner:
         cli_config: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
         base_env: Mapping[str, str] | None = None,
+        unset: Iterable[str] = (),
         timeout: float | None = None,
         cancellation: Cancellation | None = None,
         lock_timeout: str | None = None,
@@ -462,6 +464,7 @@ class TerraformRunner:
         self._cli_config = Path(cli_config).resolve() if cli_config else None
         self.env = dict(env or {})
         self.base_env = dict(base_env) if base_env is not None else None
+        self.unset = frozenset(unset)
         self.timeout = timeout
         self.cancellation = cancellation or Cancellation()
         self.lock_timeout = lock_timeout
@@ -469,8 +472,10 @@ class TerraformRunner:
     # -- environment --------------------------------------------------------------------------
 
     def child_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Environment of the child: inherited, Terraform automation settings, then per-call extras."""
+        """Environment of the child: inherited minus ``unset``, Terraform automation settings, then per-call extras."""
         env = dict(os.environ if self.base_env is None else self.base_env)
+        for name in self.unset:
+            env.pop(name, None)
         cli_config = self._cli_config or ensure_cli_config()
         env.update(
             {
@@ -646,11 +651,9 @@ class TerraformRunner:
             command=name,
             returncode=code,
             diagnostics=diags,
-            classification=Classification(
+            classification=_table_classification(
                 "interrupted",
-                Category.PROVISIONING,
                 "The run was cancelled; Terraform stopped gracefully and wrote the state of what finished.",
-                "Run the command again to continue from the saved state.",
             ),
             stderr=stderr,
             detail="\n".join(d.format() for d in diags if d.is_error) or None,
@@ -664,11 +667,8 @@ class TerraformRunner:
             command=name,
             returncode=code,
             diagnostics=diags,
-            classification=Classification(
-                "timeout",
-                Category.PROVISIONING,
-                f"`terraform {name}` ran longer than its {limit:g} s limit and was stopped.",
-                "Raise the timeout, or find the slow resource in the log; run again to continue from the saved state.",
+            classification=_table_classification(
+                "timeout", f"`terraform {name}` ran longer than its {limit:g} s limit and was stopped."
             ),
             stderr=stderr,
             detail="\n".join(d.format() for d in diags if d.is_error) or None,
@@ -986,6 +986,14 @@ class TerraformRunner:
         if not lock_id or lock_id.startswith("-"):
             raise UserError(f"invalid lock ID {lock_id!r}", hint="Copy the ID from the state lock error.")
         self.run(["force-unlock", "-force", "-no-color", lock_id], command="force-unlock", env=env)
+
+
+def _table_classification(name: str, explanation: str) -> Classification:
+    """A classification of the error table's kind ``name`` with this run's own explanation."""
+    from strands_tf import error_codes
+
+    found = error_codes.kind(name)
+    return Classification(found.name, found.category, explanation, found.next_step())
 
 
 def _pump_stderr(stream: IO[bytes] | None, sink: list[bytes], name: str) -> None:

@@ -49,10 +49,10 @@ def client_error(code: str, message: str = "msg", status: int = 400, op: str = "
         ("ConflictException", 409, Category.CONFLICT, "conflict"),
         ("ResourceInUseException", 400, Category.CONFLICT, "conflict"),
         ("ResourceConflictException", 409, Category.CONFLICT, "conflict"),
-        ("EntityAlreadyExists", 409, Category.CONFLICT, "conflict"),
-        ("BucketAlreadyExists", 409, Category.CONFLICT, "conflict"),
-        ("ResourceAlreadyExistsException", 400, Category.CONFLICT, "conflict"),
-        ("InvalidGroup.Duplicate", 400, Category.CONFLICT, "conflict"),
+        ("EntityAlreadyExists", 409, Category.CONFLICT, "already_exists"),
+        ("BucketAlreadyExists", 409, Category.CONFLICT, "already_exists"),
+        ("ResourceAlreadyExistsException", 400, Category.CONFLICT, "already_exists"),
+        ("InvalidGroup.Duplicate", 400, Category.CONFLICT, "already_exists"),
         ("NoSuchEntity", 404, Category.NOT_FOUND, "not_found"),
         ("NoSuchBucket", 404, Category.NOT_FOUND, "not_found"),
         ("NoSuchLifecycleConfiguration", 404, Category.NOT_FOUND, "not_found"),
@@ -94,7 +94,7 @@ def test_hints_are_specific_to_the_family() -> None:
     assert "clock" in hint("RequestTimeTooSkewed")
     assert "clock" in hint("RequestExpired")
     assert "IAM policy" in hint("AccessDenied") and "strands doctor" in hint("AccessDenied")
-    assert "adaptive" in hint("ThrottlingException")
+    assert "strands apply --sequential" in hint("ThrottlingException")
     assert "Service Quotas" in hint("LimitExceeded")
     assert "import it or rename it" in hint("EntityAlreadyExists")
     assert "eu-west-1" in hint("NoSuchEntity")

@@ -175,7 +175,7 @@ def test_throttling_gives_up_after_the_configured_attempts(aws_env, stub_aws: St
     assert stub_aws.count("GetCallerIdentity") == 2
     err = info.value
     assert err.data["attempts"] == 2 and "after 2 attempts" in err.summary
-    assert "adaptive" in err.hint
+    assert "strands apply --sequential" in err.hint
     factory.close()
 
 

@@ -78,7 +78,7 @@ def test_unknown_command_suggests(monkeypatch: pytest.MonkeyPatch, capsys: pytes
 def test_unknown_option_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(["validate", "--jsn"], monkeypatch, capsys)
     assert result.code == 2
-    assert "Error: No such option '--jsn'. Did you mean '--json'?" in result.err
+    assert "Error: No such option '--jsn'." in result.err and "Did you mean" in result.err and "'--json'" in result.err
 
 
 def test_bad_option_value_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,12 @@ from strands_tf.scaffold import TEMPLATES
 
 from .helpers import run_cli
 
-EXPECTED_AGENTS = {"simple": ["assistant"], "event-driven": ["triage"], "monorepo": ["assistant", "triage"]}
+EXPECTED_AGENTS = {
+    "simple": ["assistant"],
+    "event-driven": ["triage"],
+    "production": ["assistant"],
+    "monorepo": ["assistant", "triage"],
+}
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
@@ -40,11 +45,11 @@ def test_init_then_validate(
     result = json.loads(validated.out)
     assert result["project"] == f"{template}-demo"
     assert result["agents"] == EXPECTED_AGENTS[template]
-    assert result["environments"] == ["dev", "local"]
+    assert result["environments"] == (["staging", "prod", "local"] if template == "production" else ["dev", "local"])
     if template == "monorepo":
         assert result["fragments"] == {a: f"agents/{a}/agent.yaml" for a in EXPECTED_AGENTS[template]}
     loaded = load_project(project, env={})
-    assert set(resolve_all(loaded, environ={})) == {"dev", "local"}
+    assert set(resolve_all(loaded, environ={})) == set(result["environments"])
 
 
 @pytest.mark.slow
@@ -118,4 +123,4 @@ def test_unknown_template_is_a_usage_error(
 ) -> None:
     result = run_cli(["init", str(tmp_path), "--template", "serverless"], monkeypatch, capsys)
     assert result.code == 2
-    assert "'serverless' is not one of 'simple', 'event-driven', 'monorepo'" in result.err
+    assert "'serverless' is not one of 'simple', 'event-driven', 'production', 'monorepo'" in result.err

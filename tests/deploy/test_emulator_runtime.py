@@ -35,6 +35,8 @@ def test_builtin_provider_uses_the_mirror(project: Path) -> None:
     assert runtime.env["AWS_ACCESS_KEY_ID"] == "test"
     assert runtime.variables["emulator_endpoint"].startswith("http://127.0.0.1:")
     assert runtime.env["AWS_ENDPOINT_URL"] == runtime.variables["emulator_endpoint"]
+    # an exported profile or session token of the real identity is removed from Terraform's environment
+    assert {"AWS_PROFILE", "AWS_SESSION_TOKEN"} <= runtime.unset
     assert runtime.stack_session is not None  # one reattached provider per stack phase
 
 

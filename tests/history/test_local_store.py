@@ -95,9 +95,10 @@ def test_emulator_environments_keep_records_in_a_bucket_inside_the_emulator(
     loaded = load_project(world.root)
     local_env = resolve(loaded, "local")
     assert local_env.environment.target == "emulator"
-    result = record_deployment(
-        loaded, local_env, world.deployment_dir(world.first), factory=factory, endpoint_url=aws_env.endpoint
-    )
+    deployment = world.deployment_dir(world.first)
+    checkpoint = json.loads((deployment / "checkpoint.json").read_text())
+    (deployment / "checkpoint.json").write_text(json.dumps({**checkpoint, "environment": "local"}))
+    result = record_deployment(loaded, local_env, deployment, factory=factory, endpoint_url=aws_env.endpoint)
     assert result.uploaded, result.warnings
     bucket = emulator_bucket_name("demo")
     assert result.location.startswith(f"s3://{bucket}/")

@@ -201,6 +201,10 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
     assert sorted(s["AvailabilityZone"] for s in subnets) == ["eu-west-1a", "eu-west-1b"]
     mappings = project.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     assert [m["BatchSize"] for m in mappings if m["FunctionArn"] == outputs["function_arn"]] == [5]
+    # the handlers report partial batch failures; Lambda only reads them with this response type
+    assert [m.get("FunctionResponseTypes") for m in mappings if m["FunctionArn"] == outputs["function_arn"]] == [
+        ["ReportBatchItemFailures"]
+    ]
 
     groups = project.client("logs").describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
     retention = {g["logGroupName"]: g.get("retentionInDays") for g in groups}

@@ -58,7 +58,7 @@ def test_second_apply_fails_at_once_naming_the_holder(tmp_path: Path) -> None:
         assert socket.gethostname() in err.summary
         assert "strands apply --env dev" in err.summary
         assert err.data["holder"]["pid"] == proc.pid and err.data["holder"]["started"]
-        assert "delete" in (err.hint or "")
+        assert "strands force-unlock" in (err.hint or "")
     finally:
         _finish(proc)
 

@@ -54,7 +54,7 @@ def diag(summary: str, detail: str = "", **kw: object) -> Diagnostic:
             "creating IAM Role (agent)",
             "operation error IAM: CreateRole, https response error StatusCode: 403, api error ExpiredToken: "
             "The security token included in the request is expired",
-            "credentials",
+            "expired",
             Category.CREDENTIALS,
         ),
         (
@@ -73,7 +73,7 @@ def diag(summary: str, detail: str = "", **kw: object) -> Diagnostic:
         (
             "creating IAM Policy",
             "api error LimitExceeded: Cannot exceed quota for PoliciesPerAccount: 1500",
-            "throttling",
+            "quota",
             Category.THROTTLING,
         ),
         (

@@ -179,6 +179,25 @@ def test_terraform_children_create_private_files(runner: TerraformRunner) -> Non
     assert _process_umask() == before  # set in the child only
 
 
+def test_unset_variables_never_reach_the_child(
+    fake_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFROMSHELL")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "from-shell")
+    (tmp_path / "w").mkdir()
+    r = TerraformRunner(
+        fake_engine,
+        tmp_path / "w",
+        env={"AWS_PROFILE": "deployer", "AWS_SESSION_TOKEN": "set-on-purpose"},
+        unset={"AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"},
+    )
+    names = ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE"]
+    seen = json.loads(r.run(["env", *names], capture_stdout=True).stdout or b"")
+    # removed from what is inherited; what the runner is told to set still wins
+    assert seen == {"AWS_ACCESS_KEY_ID": None, "AWS_SESSION_TOKEN": "set-on-purpose", "AWS_PROFILE": "deployer"}
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAFROMSHELL"  # this process is untouched
+
+
 def test_default_cli_config_is_tool_controlled(
     fake_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

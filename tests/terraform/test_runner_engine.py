@@ -404,9 +404,10 @@ def test_s3_backend_missing_bucket_is_classified(
         r.plan(root / "p.tfplan")
     err = info.value
     assert err.command == "init"
-    assert err.classification.kind == "not_found"
+    assert err.classification.kind == "state_bucket"  # not an AWS not_found: the backend's own bucket
     assert err.category == Category.NOT_FOUND
     assert "state does not exist" in err.classification.explanation
+    assert "state.bucket" in (err.hint or "")
     assert any("NoSuchBucket" in d.summary for d in err.diagnostics), "the original diagnostics are kept"
 
 

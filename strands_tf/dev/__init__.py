@@ -1,0 +1,1 @@
+"""Local development loop: API Gateway v2 / SQS events to handlers, hot reload, environment injection."""

@@ -1,0 +1,208 @@
+"""The canvas in a real browser (Debian's chromium through Playwright): render, edit, watch, conflict, plan.
+
+Outside CI these tests skip when chromium or the built front end is missing; in CI (CI=true) they fail
+instead, so a broken install is never a silent pass. Screenshots go to test-output/canvas-screenshots/.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from strands_tf.canvas.app import front_end_built
+from strands_tf.config import load_project, resolve_all
+
+from .conftest import EXAMPLES, REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "test-output" / "canvas-screenshots"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return "chromium is not installed (apt-get install -y chromium)"
+    if not front_end_built():
+        return "the canvas front end is not built (make canvas)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_canvas(browser, serve):
+    pages = []
+
+    def open_(root: Path, **settings):
+        client = serve(root, **settings)
+        page = browser.new_page(viewport={"width": 1500, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(client.server.url)
+        page.wait_for_selector("body[data-canvas-ready='1']", timeout=30_000)
+        pages.append((page, errors))
+        return page, client
+
+    yield open_
+    for page, errors in pages:
+        page.close()
+        assert not errors, errors
+
+
+def _generated(root: Path, agents: int) -> Path:
+    lines = ["version: 1", "project: big", "agents:"]
+    for i in range(agents):
+        lines += [f"  agent-{i}:", f"    path: agents/agent-{i}", "    permissions:",
+                  f"      - {{resource: table-{i % 10}, access: read}}", f"      - {{resource: queue-{i % 5}, access: publish}}"]  # fmt: skip
+        (root / "agents" / f"agent-{i}").mkdir(parents=True)
+        (root / "agents" / f"agent-{i}" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    lines.append("resources:")
+    lines += [f"  table-{i}:\n    type: dynamodb\n    hash_key: id" for i in range(10)]
+    lines += [f"  queue-{i}:\n    type: sqs" for i in range(5)]
+    (root / "strands.yaml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+@pytest.mark.parametrize("example", ["simple-assistant", "ticket-triage", "agents-monorepo", "generated-50"])
+def test_each_example_renders_every_agent_and_resource(open_canvas, copy_example, tmp_path, example) -> None:
+    if example == "generated-50":
+        root = _generated(tmp_path / "big", 50)
+    else:
+        root = copy_example(example)
+    loaded = load_project(root)
+    page, _client = open_canvas(root)
+    expected = [f"agent:{a}" for a in loaded.config.agents] + [f"resource:{r}" for r in loaded.config.resources]
+    for node_id in expected:
+        assert page.locator(f"[data-testid='node-{node_id}']").count() == 1, node_id
+    assert page.locator("[data-testid='problems'] .count").first.inner_text() == "0 errors"
+    page.wait_for_timeout(300)
+    _shot(page, example)
+
+
+def test_add_agent_connect_to_table_read_write(open_canvas, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    before = (root / "strands.yaml").read_text()
+    page, _client = open_canvas(root)
+    page.drag_and_drop("[data-testid='palette-agent']", "[data-testid='stage']", target_position={"x": 300, "y": 650})
+    page.wait_for_selector("[data-testid='node-agent:agent']", timeout=15_000)
+    source = page.locator("[data-testid='node-agent:agent'] .react-flow__handle.source").bounding_box()
+    target = page.locator("[data-testid='node-resource:conversations'] .react-flow__handle.target").bounding_box()
+    assert source and target
+    page.mouse.move(source["x"] + 5, source["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 5, target["y"] + 5, steps=12)
+    page.mouse.up()
+    page.wait_for_selector("[data-testid='edge-editor']", timeout=15_000)
+    page.click("[data-testid='access-read_write']")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='access-read_write']\")?.checked", timeout=15_000
+    )
+    after = (root / "strands.yaml").read_text()
+    added = [line[1:] for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+             if line.startswith("+") and not line.startswith("+++")]  # fmt: skip
+    removed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+               if line.startswith("-") and not line.startswith("---")]  # fmt: skip
+    assert removed == []
+    assert added == [
+        "  agent:",
+        "    path: agents/agent",
+        "    handler: app.handler",
+        "    permissions:",
+        "      - resource: conversations",
+        "        access: read_write",
+    ]
+    resolve_all(load_project(root))  # what `strands validate` checks
+    assert "agent:agent" in (root / ".strands" / "canvas.json").read_text()  # the drop position, not in strands.yaml
+    _shot(page, "added-agent")
+
+
+def test_file_edited_on_disk_appears_on_the_canvas(open_canvas, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    page, _client = open_canvas(root)
+    path = root / "strands.yaml"
+    path.write_text(path.read_text() + "  uploads:\n    type: s3\n")
+    page.wait_for_selector("[data-testid='node-resource:uploads']", timeout=10_000)
+
+
+def test_conflict_dialog_when_the_yaml_view_has_unsaved_edits(open_canvas, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    page, _client = open_canvas(root)
+    page.click("[data-testid='yaml-toggle']")
+    page.click("[data-testid='yaml-editor'] .cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("# my unsaved note\n")
+    page.wait_for_selector("text=unsaved YAML")
+    path = root / "strands.yaml"
+    disk = path.read_text().replace("memory: 512", "memory: 700")
+    path.write_text(disk)
+    page.wait_for_selector("[data-testid='conflict-dialog']", timeout=10_000)
+    _shot(page, "conflict-dialog")
+    page.click("[data-testid='conflict-mine']")
+    page.wait_for_selector("[data-testid='conflict-dialog']", state="detached")
+    page.wait_for_function("() => document.querySelector(\"[data-testid='save-state']\").textContent === 'saved'")
+    final = path.read_text()
+    assert "# my unsaved note" in final and "memory: 512" in final  # kept mine, written over the disk version
+
+
+def test_problems_outline_the_node_and_jump_to_the_line(open_canvas, copy_example) -> None:
+    root = copy_example("ticket-triage")
+    text = (root / "strands.yaml").read_text().replace("visibility_timeout: 360", "visibility_timeout: 99999")
+    (root / "strands.yaml").write_text(text)
+    page, _client = open_canvas(root)
+    node = page.locator("[data-testid='node-resource:inbound']")
+    assert node.get_attribute("data-problems") == "1"
+    page.click("[data-testid='problems'] .problems-bar")
+    page.click("[data-testid='problem']")
+    page.wait_for_selector("[data-testid='yaml-panel'] .cm-activeLine:has-text('visibility_timeout: 99999')")
+
+
+@pytest.mark.slow
+def test_plan_preview_colours_nodes_on_the_emulator(open_canvas, copy_example, monkeypatch) -> None:
+    from strands_tf.deploy.emulator_target import stop_emulator
+    from strands_tf.deploy.workspace import Workspace
+
+    monkeypatch.setenv("STRANDS_ENGINE", os.environ.get("STRANDS_ENGINE", "embedded"))
+    root = copy_example("simple-assistant")
+    page, _client = open_canvas(root, environment="local", package=False)
+    try:
+        page.click("[data-testid='plan-button']")
+        page.wait_for_selector("[data-testid='plan-status'][data-status]", timeout=400_000)
+        assert page.get_attribute("[data-testid='plan-status']", "data-status") == "succeeded"
+        for node_id in ("agent:assistant", "resource:conversations", "api", "role:role_assistant"):
+            assert page.get_attribute(f"[data-testid='node-{node_id}']", "data-plan") == "create", node_id
+        page.click("[data-testid='node-agent:assistant']")
+        page.wait_for_selector("[data-testid='properties'] .plan-line-create")
+        _shot(page, "plan-preview")
+    finally:
+        stop_emulator(Workspace(root))
+        shutil.rmtree(root / ".strands" / "build", ignore_errors=True)
