@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,7 +37,7 @@ def synth(
     """Turn strands.yaml into Terraform: cdktf.out/manifest.json and stacks/<stack>/cdk.tf.json.
 
     Output is byte-identical across runs and machines. With `stacks: per_agent`, --agent NAME
-    writes only those agents' stacks (plus what they depend on).
+    writes only those agents' stacks (plus what they depend on); a single stack is written whole.
 
     \b
     Examples:
@@ -44,28 +45,30 @@ def synth(
       strands synth -e prod --hcl infra/prod     # commit-ready .tf files
       strands --agent 'support-*' synth -e dev
     """
-    from strands_tf.errors import UserError
+    from strands_tf.deploy.selection import Selection, layout_of_stacks, select_stacks
     from strands_tf.generators.synth import package_agents, synthesize
 
     app = app_context(ctx)
     loaded = app.load()
     resolved = app.resolve()
-    stack_filter: list[str] | None = None
-    if app.agent_patterns:
-        if resolved.stacks != "per_agent":
-            raise UserError(
-                "--agent needs `stacks: per_agent`: with one stack every agent is synthesized together",
-                hint="drop --agent, or set stacks: per_agent in strands.yaml to deploy agents separately",
-            )
-        main = f"{resolved.project}-{resolved.environment.name}"
-        stack_filter = [main, *(f"{main}-{a}" for a in resolved.selected_agents)]
-        if any(resolved.agents[a].api for a in resolved.selected_agents):
-            stack_filter.append(f"{main}-api")  # the API stack routes to the selected agents
+    chosen: list[Selection] = []
+
+    def choose(stacks: list[Any]) -> list[str]:
+        selection = select_stacks(layout_of_stacks(stacks), resolved.selected_agents, "synth")
+        chosen.append(selection)
+        return list(selection.stacks)
+
     out = out_dir if out_dir is None or out_dir.is_absolute() else Path.cwd() / out_dir
     hcl = hcl_dir if hcl_dir is None or hcl_dir.is_absolute() else Path.cwd() / hcl_dir
     result = synthesize(
-        loaded, resolved, out, packager=None if no_package else package_agents, stack_filter=stack_filter, hcl_dir=hcl
+        loaded,
+        resolved,
+        out,
+        packager=None if no_package else package_agents,
+        stack_filter=choose if app.agent_patterns else None,
+        hcl_dir=hcl,
     )
+    notes = chosen[0].notes if chosen else []
     if as_json:
         print_json(
             {
@@ -76,7 +79,7 @@ def synth(
                     {"name": s.name, "dependencies": s.dependencies, "modules": s.modules} for s in result.stacks
                 ],
                 "files": result.files,
-                "warnings": result.warnings,
+                "warnings": result.warnings + notes,
             }
         )
         return
@@ -90,5 +93,5 @@ def synth(
     status(f"wrote {len(result.files)} files to {result.out_dir}")
     if hcl is not None:
         status(f"wrote HCL to {hcl}")
-    for text in result.warnings:
+    for text in result.warnings + notes:
         warning(text)

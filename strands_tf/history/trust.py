@@ -126,7 +126,8 @@ def _check_out_dir(out_dir: Path, resolved: ResolvedProject, root: Path) -> Iter
             return
         expected = {"workingDirectory": f"stacks/{name}", "synthesizedStackPath": f"stacks/{name}/cdk.tf.json"}
         for key, value in expected.items():
-            if entry.get(key) != value:
+            # Terraform runs in workingDirectory; the other path is for CDKTF tooling and may be absent
+            if entry.get(key) != value and (key == "workingDirectory" or key in entry):
                 yield Refusal(name, f"manifest.json {key}", f"is {entry.get(key)!r}, strands writes {value!r}")
                 return
     names = list(stacks)
@@ -225,7 +226,7 @@ class _Expected:
         from strands_tf.generators.synth import local_state_dir
 
         # stacks are applied from a deployment copy: .strands/deployments/<id>/cdktf.out/stacks/<stack>
-        run_dir = Workspace(root).deployment_dir("id") / "cdktf.out" / "stacks" / stack
+        run_dir = Workspace(root).deployments_dir() / "<id>" / "cdktf.out" / "stacks" / stack
         state_dir = local_state_dir(Path(root).resolve(), run_dir, resolved.environment.name)
         self.ctx = RenderContext(resolved, "", state_dir)
         self.stack = stack
