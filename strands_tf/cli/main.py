@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("strands_tf.cli.config", "config", "Show the configuration resolved for an environment."),
     "schema": ("strands_tf.cli.schema", "schema", "Print the JSON Schema of strands.yaml."),
     "synth": ("strands_tf.cli.synth", "synth", "Write the Terraform (CDKTF layout or HCL) for an environment."),
+    "package": (
+        "strands_tf.cli.package",
+        "package",
+        "Build the agent zips (into an HCL export, checked against its hashes).",
+    ),
     "plan": ("strands_tf.cli.deploy", "plan", "Show what apply would change, per agent and resource."),
     "show": ("strands_tf.cli.deploy", "show", "Summarize a saved plan JSON from any tool."),
     "apply": ("strands_tf.cli.deploy", "apply", "Plan, confirm and apply with live progress."),

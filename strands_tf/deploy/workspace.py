@@ -51,6 +51,10 @@ class Workspace:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment
 
+    def packages_dir(self, environment: str) -> Path:
+        """Agent zips of `strands package` without --out or --hcl."""
+        return self.strands_dir / "packages" / environment
+
     def dev_dir(self) -> Path:
         """Working files of `strands dev`: request log, server record, dependency directories, worker logs."""
         return self.strands_dir / "dev"
