@@ -31,6 +31,7 @@ from strands_tf.deploy.executor import (
 from strands_tf.deploy.workspace import Workspace, new_deployment_id
 from strands_tf.errors import StateError, UserError
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
+from strands_tf.model.graph import InfraGraph
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
 
@@ -80,9 +81,14 @@ def default_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRu
 
 def owner_resolver(synth: SynthResult, loaded: LoadedProject) -> OwnerResolver:
     """Map `module.<id>...` addresses to the strands.yaml element (with file and line) that made them."""
+    return graph_owner_resolver(synth.graph, loaded)
+
+
+def graph_owner_resolver(graph: InfraGraph, loaded: LoadedProject) -> OwnerResolver:
+    """`owner_resolver` from the infrastructure graph alone (no synth output needed: `strands show`)."""
     locations = element_locations(loaded)
     owners: dict[str, Owner] = {}
-    for node in synth.graph.nodes.values():
+    for node in graph.nodes.values():
         if node.block != "module":
             continue
         kind = node.owner.kind
