@@ -56,6 +56,11 @@ atexit.register(_end_without_teardown)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("strands_tf.cli.init", "init", "Create a strands.yaml and a runnable Strands agent."),
     "validate": ("strands_tf.cli.validate", "validate", "Check strands.yaml and report every problem."),
+    "ci": (
+        "strands_tf.cli.ci",
+        "ci",
+        "Pipeline files (GitHub, GitLab, Atlantis, HCP Terraform) and plan comments.",
+    ),
     "config": ("strands_tf.cli.config", "config", "Show the configuration resolved for an environment."),
     "schema": ("strands_tf.cli.schema", "schema", "Print the JSON Schema of strands.yaml."),
     "synth": ("strands_tf.cli.synth", "synth", "Write the Terraform (CDKTF layout or HCL) for an environment."),

@@ -1,0 +1,119 @@
+"""`strands ci`: pipeline files for the committed export, and posting plan comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from strands_tf.cli.context import app_context
+from strands_tf.cli.render import print_json, status, warning
+
+
+@click.group()
+def ci() -> None:
+    """Pipelines that plan pull requests and apply on merge, from the committed HCL export.
+
+    \b
+    Examples:
+      strands ci init github                 # .github/workflows/strands.yml
+      strands ci init gitlab --environments dev,prod
+      strands ci comment --gitlab comments/  # in a GitLab merge request pipeline
+    """
+
+
+@ci.command("init")
+@click.argument("provider", type=click.Choice(["github", "gitlab", "atlantis", "hcp"]))
+@click.option(
+    "--environments",
+    metavar="LIST",
+    help="Comma-separated environments in promotion order (default: every AWS environment in strands.yaml).",
+)
+@click.option(
+    "--export-dir",
+    default="infra",
+    show_default=True,
+    help="Where the HCL exports live, one directory per environment (relative to the project).",
+)
+@click.option("--branch", default="main", show_default=True, help="The branch merges apply from.")
+@click.option("--install", "requirement", metavar="REQ", help="pip requirement the pipeline installs strands-tf from.")
+@click.option("--force", is_flag=True, help="Replace a pipeline file that differs from what would be written.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+@click.pass_context
+def init(
+    ctx: click.Context,
+    provider: str,
+    environments: str | None,
+    export_dir: str,
+    branch: str,
+    requirement: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Write the pipeline file of PROVIDER at the repository root.
+
+    github and gitlab: plan each stack of each environment on pull requests with a read-only role and
+    post the summary as a comment; apply on merge with the environment's deploy role (OIDC, no stored
+    keys); cache provider plugins; fail on a stale export. atlantis: one project per environment and
+    stack with a workflow that packages the agents. hcp: GitHub Actions driving CLI-driven HCP
+    Terraform runs (environments with state: backend: cloud).
+
+    \b
+    Examples:
+      strands ci init github
+      strands ci init atlantis --environments staging,prod
+      strands ci init hcp --install 'strands-tf==0.1.0'
+    """
+    from strands_tf.ci.project import init_pipeline
+
+    app = app_context(ctx)
+    names = [n.strip() for n in environments.split(",") if n.strip()] if environments else None
+    result = init_pipeline(
+        app.load(), provider, names, export_root=export_dir, default_branch=branch, requirement=requirement, force=force
+    )
+    if as_json:
+        print_json(
+            {
+                "ok": True,
+                "provider": provider,
+                "repository": str(result.repository_root),
+                "written": result.files,
+                "unchanged": result.unchanged,
+                "next_steps": result.next_steps,
+                "warnings": result.warnings,
+            }
+        )
+        return
+    for rel in result.files:
+        status(f"wrote {rel}", mark="✓")
+    for rel in result.unchanged:
+        status(f"{rel} is up to date", mark="✓")
+    for text in result.warnings:
+        warning(text)
+    status("next:")
+    for step in result.next_steps:
+        status(f"  {step}")
+
+
+@ci.command("comment")
+@click.option(
+    "--gitlab",
+    "gitlab_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="Post DIR/plan-<n>.md as notes on this pipeline's merge request (needs STRANDS_GITLAB_TOKEN).",
+)
+def comment(gitlab_dir: Path) -> None:
+    """Post plan comments written by `--format markdown --comment-dir DIR` to a GitLab merge request.
+
+    GitHub workflows post with `gh pr comment`; GitLab jobs have no such client.
+
+    \b
+    Examples:
+      strands show -e prod plans/*.json --format markdown --comment-dir comments
+      strands ci comment --gitlab comments
+    """
+    from strands_tf.ci.comments import post_gitlab_notes
+
+    posted = post_gitlab_notes(gitlab_dir)
+    status(f"posted {len(posted)} comment{'s' if len(posted) != 1 else ''}", mark="✓")
