@@ -50,6 +50,7 @@ LOCAL_ENTRIES = (
     ".terraform.tfstate.lock.info",
     "terraform.tfstate.d",
     "*.tfplan",
+    "tfplan",
     "*.plan",
     "plan",  # cdktn diff/deploy save their plan under this name
     "crash.log",
@@ -65,6 +66,7 @@ assets/
 *.tfstate.*
 .terraform.tfstate.lock.info
 *.tfplan
+tfplan
 *.plan
 crash.log
 crash.*.log
@@ -80,6 +82,7 @@ TERRAFORMIGNORE = """\
 *.tfstate
 *.tfstate.*
 *.tfplan
+tfplan
 *.plan
 crash.log
 """
