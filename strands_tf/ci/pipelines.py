@@ -96,13 +96,9 @@ def _strands(project: PipelineProject, *args: str) -> str:
     return " ".join([*prefix, *args])
 
 
-def _rel_from_project(project: PipelineProject, path: str) -> str:
-    """A repository path as seen from the project directory (strands -C runs there)."""
-    return Path(os.path.relpath(path, project.project_dir)).as_posix()
-
-
 def _check_and_package(project: PipelineProject, env: PipelineEnvironment) -> list[str]:
-    export = _rel_from_project(project, env.export_dir)
+    # run from the repository root: `-C` picks the project, paths stay relative to where strands runs
+    export = env.export_dir
     return [
         _strands(project, "synth", "-e", env.name, "--hcl", export, "--check"),
         _strands(project, "package", "-e", env.name, "--hcl", export),

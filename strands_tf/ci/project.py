@@ -167,7 +167,7 @@ def init_pipeline(
         files.append(rel)
     project_flag = "" if project.project_dir == "." else f" -C {project.project_dir}"
     steps = [
-        f"strands{project_flag} synth -e {e.name} --hcl {os.path.relpath(e.export_dir, project.project_dir)}"
+        f"strands{project_flag} synth -e {e.name} --hcl {e.export_dir}   # from the repository root"
         for e in project.environments
     ]
     steps.append("commit the exports (with their .terraform.lock.hcl after a first `terraform init`) and " + rel)

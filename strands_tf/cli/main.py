@@ -78,6 +78,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "list": ("strands_tf.cli.state", "list_resources", "List deployed resources from the state file."),
     "describe": ("strands_tf.cli.state", "describe", "Describe one deployed resource and its dependencies."),
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
+    "hcp": (
+        "strands_tf.cli.hcp",
+        "hcp",
+        "HCP Terraform: a bootstrap stack for one workspace per stack.",
+    ),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
     "force-unlock": (

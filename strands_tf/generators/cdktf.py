@@ -108,9 +108,11 @@ def backend_block(ctx: RenderContext, stack: Stack) -> tuple[str, dict[str, Any]
             config["kms_key_id"] = state.kms_key
         return "s3", {"backend": {"s3": config}}
     if state.backend == "cloud":
-        workspaces: dict[str, Any] = (
-            {"tags": list(state.workspace_tags)} if state.workspace_tags else {"name": workspace_name(ctx, stack.name)}
-        )
+        # one workspace per stack, named: a workspace holds one state (tags go on the workspaces themselves,
+        # see `strands hcp bootstrap`; selecting by tags would let stacks share a workspace)
+        workspaces: dict[str, Any] = {"name": workspace_name(ctx, stack.name)}
+        if state.project:
+            workspaces["project"] = state.project
         cloud = {"organization": state.organization, "hostname": state.hostname, "workspaces": [workspaces]}
         return "cloud", {"cloud": [cloud]}
     return "local", {"backend": {"local": {"path": f"{ctx.local_state_dir}/{stack.name}.tfstate"}}}

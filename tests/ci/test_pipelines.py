@@ -134,7 +134,7 @@ def test_github_workflow_passes_actionlint(
         assert matrix == [{"name": "support-desk-dev", "directory": prefix}]
     check = next(s["run"] for s in jobs["plan-dev"]["steps"] if s.get("name", "").startswith("Fail on a stale"))
     flag = f"-C {subdir} " if subdir else ""
-    assert f"strands {flag}synth -e dev --hcl infra/dev --check" in check
+    assert f"strands {flag}synth -e dev --hcl {prefix} --check" in check
 
 
 def test_actionlint_rejects_a_broken_workflow(
@@ -205,6 +205,7 @@ def test_atlantis_config_passes_its_documented_schema(
     run = plan_steps[0]["run"]
     up = "../../.." if per_agent else "../.."
     assert run.startswith(f"cd {up} && strands synth -e prod --hcl infra/prod --check && strands package")
+    assert run.endswith("strands package -e prod --hcl infra/prod")
     # a change to strands.yaml or agent code plans the projects, so a stale export is caught
     when = by_name["dev-support-desk-dev"]["autoplan"]["when_modified"]
     assert f"{up}/strands.yaml" in when and f"{up}/agents/support/**" in when

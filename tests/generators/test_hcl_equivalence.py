@@ -248,3 +248,28 @@ def test_per_agent_stacks_get_one_cloud_workspace_each(sample: Path) -> None:
         'workspaces {\n      name = "desk-api"'
         in (sample / "infra" / "support-desk-dev-api" / "versions.tf").read_text()
     )
+
+
+def test_cloud_workspace_tags_still_give_each_stack_its_own_workspace(sample: Path) -> None:
+    """Regression (issue 16 item 5): with workspace_tags every stack selected workspaces by tags, so all stacks
+    could land in one workspace while their remote state read workspaces named after the stacks."""
+    config = sample / "strands.yaml"
+    config.write_text(
+        config.read_text()
+        .replace(
+            "state: {backend: s3, bucket: acme-tfstate, key_prefix: support-desk, lock: true}",
+            "state: {backend: cloud, organization: acme, workspace_tags: [support-desk], project: agents}",
+        )
+        .replace("region: us-east-1\n", "region: us-east-1\nstacks: per_agent\n", 1)
+    )
+    synth(sample, "dev", hcl=sample / "infra")
+    written: dict[str, str] = {}
+    read: set[str] = set()
+    for stack in ("support-desk-dev", "support-desk-dev-support", "support-desk-dev-api", "support-desk-dev-triage"):
+        doc = json.loads((sample / "cdktf.out" / "stacks" / stack / "cdk.tf.json").read_text())
+        (workspaces,) = doc["terraform"]["cloud"][0]["workspaces"]
+        assert workspaces == {"name": stack, "project": "agents"}
+        written[stack] = workspaces["name"]
+        read |= {s["config"]["workspaces"]["name"] for s in doc.get("data", {}).get("terraform_remote_state", {}).values()}
+    assert read and read <= set(written.values())
+    assert assert_equivalent(sample / "cdktf.out", sample / "infra") == 4
