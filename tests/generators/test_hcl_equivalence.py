@@ -270,6 +270,7 @@ def test_cloud_workspace_tags_still_give_each_stack_its_own_workspace(sample: Pa
         (workspaces,) = doc["terraform"]["cloud"][0]["workspaces"]
         assert workspaces == {"name": stack, "project": "agents"}
         written[stack] = workspaces["name"]
-        read |= {s["config"]["workspaces"]["name"] for s in doc.get("data", {}).get("terraform_remote_state", {}).values()}
+        sources = doc.get("data", {}).get("terraform_remote_state", {}).values()
+        read |= {s["config"]["workspaces"]["name"] for s in sources}
     assert read and read <= set(written.values())
     assert assert_equivalent(sample / "cdktf.out", sample / "infra") == 4
