@@ -70,6 +70,13 @@ def synth(
         stack_filter = [main, *(f"{main}-{a}" for a in resolved.selected_agents)]
         if any(resolved.agents[a].api for a in resolved.selected_agents):
             stack_filter.append(f"{main}-api")  # the API stack routes to the selected agents
+    import os
+
+    # run by the cdktn CLI (`cdktn synth/diff/list`, `--output`): write where it asks, and leave the folders of
+    # stacks that are gone for it to remove
+    run_by_cdktn = out_dir is None and bool(os.environ.get("CDKTF_OUTDIR"))
+    if run_by_cdktn:
+        out_dir = Path(os.environ["CDKTF_OUTDIR"])
     out = out_dir if out_dir is None or out_dir.is_absolute() else Path.cwd() / out_dir
     hcl = hcl_dir if hcl_dir is None or hcl_dir.is_absolute() else Path.cwd() / hcl_dir
     if check:
@@ -80,7 +87,13 @@ def synth(
         _check_export(ctx, hcl, hcl_dir, stack_filter, as_json)
         return
     result = synthesize(
-        loaded, resolved, out, packager=None if no_package else package_agents, stack_filter=stack_filter, hcl_dir=hcl
+        loaded,
+        resolved,
+        out,
+        packager=None if no_package else package_agents,
+        stack_filter=stack_filter,
+        hcl_dir=hcl,
+        keep_stale_stacks=run_by_cdktn,
     )
     if as_json:
         print_json(

@@ -222,15 +222,22 @@ def render_stack_metadata(doc: dict[str, Any]) -> dict[str, Any]:
     return dict(doc["//"])
 
 
-def render_cdktf_json(project: str) -> dict[str, Any]:
-    """cdktf.json at the project root: tells CDKTF tooling where the synthesized app lives."""
+def render_cdktf_json(project: str, environment: str) -> dict[str, Any]:
+    """cdktf.json at the project root: tells CDKTF tooling (the `cdktn` CLI) how to run the app and where its output is.
+
+    - app: the environment last synthesized, unless $STRANDS_ENV names another (cdktn runs it with a shell);
+      cdktn passes CDKTF_OUTDIR, which strands writes to;
+    - no terraformProviders and the generated-imports directory of Python projects: the stacks are written by
+      strands, not by bindings, so `cdktn synth` must not demand `cdktn get`.
+    """
     return {
-        "app": "strands synth",
+        "app": f'strands synth -e "${{STRANDS_ENV:-{environment}}}"',
+        "codeMakerOutput": "imports",
         "context": {},
         "language": "python",
         "output": "cdktf.out",
         "projectId": project,
         "sendCrashReports": "false",
-        "terraformProviders": [f"hashicorp/aws@{AWS_PROVIDER_CONSTRAINT}"],
+        "terraformProviders": [],
         "terraformModules": [],
     }

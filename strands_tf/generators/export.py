@@ -225,10 +225,15 @@ def keep_local_entries(
             target = new_root / rel / entry.name
             if target.exists() or not (new_root / rel).is_dir():
                 continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
-            else:
-                _link_or_copy(str(entry), str(target))
+            link_tree(entry, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Copy a file or directory tree as hard links where possible (cheap, and independent of `source` after)."""
+    if source.is_dir() and not source.is_symlink():
+        shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy)
+    else:
+        _link_or_copy(str(source), str(target))
 
 
 def _link_or_copy(source: str, target: str) -> None:

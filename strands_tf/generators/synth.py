@@ -131,8 +131,13 @@ def synthesize(
     stack_filter: list[str] | None = None,
     hcl_dir: Path | None = None,
     write_cdktf_json: bool = True,
+    keep_stale_stacks: bool = False,
 ) -> SynthResult:
-    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched."""
+    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched.
+
+    `keep_stale_stacks`: leave the folders of stacks that are gone in place (the `cdktn` CLI removes them
+    itself after running the app, and fails when they have already vanished).
+    """
     out = (out_dir or loaded.root / DEFAULT_OUT).resolve()
     staging = out.parent / f".{out.name}.staging-{secrets.token_hex(4)}"
     staging.mkdir(parents=True)
@@ -152,13 +157,15 @@ def synthesize(
             export_hcl(resolved, stacks, staging, hcl_dir.resolve(), tool_version)
         shutil.rmtree(assets_tmp, ignore_errors=True)
         _preserve_lock_files(out, staging, stacks)
+        if keep_stale_stacks:
+            _keep_stale_stacks(out, staging, stacks)
         _swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if write_cdktf_json:
         cdktf_json = loaded.root / "cdktf.json"
-        text = cdktf.to_json(cdktf.render_cdktf_json(resolved.project))
+        text = cdktf.to_json(cdktf.render_cdktf_json(resolved.project, resolved.environment.name))
         if not cdktf_json.is_file() or cdktf_json.read_text("utf-8") != text:
             atomic_write_text(cdktf_json, text)
     return SynthResult(out, stacks, files, graph, sorted(set(graph.warnings)) + list(resolved.warnings))
@@ -266,6 +273,16 @@ def _preserve_lock_files(out: Path, staging: Path, stacks: list[Stack]) -> None:
 
     entries = tuple(e for e in LOCAL_ENTRIES if e != ASSETS_DIR)  # the zips are generated into the layout
     keep_local_entries(out, staging, [Path("stacks") / s.name for s in stacks], entries=entries)
+
+
+def _keep_stale_stacks(out: Path, staging: Path, stacks: list[Stack]) -> None:
+    from strands_tf.generators.export import link_tree
+
+    current = {s.name for s in stacks}
+    old = out / "stacks"
+    for folder in sorted(old.iterdir()) if old.is_dir() else []:
+        if folder.is_dir() and folder.name not in current:
+            link_tree(folder, staging / "stacks" / folder.name)
 
 
 SWAP_ATTEMPTS = 50
