@@ -52,6 +52,11 @@ SECTIONS: list[tuple[str, str]] = [
     ("StateConfig", "state"),
     ("HistoryConfig", "history"),
     ("EmulatorConfig", "emulator"),
+    ("UsageConfig", "usage (also environments.<env>.usage)"),
+    ("AgentUsage", "usage.defaults, usage.agents.<agent>"),
+    ("ResourceUsage", "usage.resources.<name>"),
+    ("ApiUsage", "usage.api"),
+    ("NetworkUsage", "usage.network"),
 ]
 # Models whose agent settings are inherited when unset (defaults -> agent -> environment overrides).
 INHERITING = {"DefaultsConfig", "AgentConfig", "AgentOverride"}
@@ -133,7 +138,12 @@ Besides the types and ranges in the tables, the loader checks:
 - `state.backend: s3` has a bucket; `cloud` has an organization;
 - a VPC has exactly one of `cidr` (/16 to /28) and `ipam_pool_id` (with `netmask_length`);
 - an environment's `role_arn` is in its `account`; account ids are quoted 12-digit strings;
-- overrides name existing agents and resources.
+- overrides name existing agents and resources;
+- every region (`region`, `environments.<env>.region`, `state.region` at both levels) is one the
+  installed botocore knows (its partition data, read offline: aws, aws-cn, aws-us-gov, the ISO
+  partitions, aws-eusc), with a "did you mean" for typos (`eu-west-9` → `eu-west-3`). A region newer than
+  botocore is accepted with `allow_unknown_region: true` at the top of the file (every region) or in one
+  environment (that environment's regions); the name must still have a region's shape (`xx-name-1`).
 
 ## Reference
 """

@@ -18,6 +18,9 @@ class ExitCode:
     USER = 1  # configuration or other user error: fix the input and run again
     USAGE = 2  # bad command line (click's own code)
     INFRA = 3  # infrastructure or runtime failure: AWS, Terraform, network, state
+    # under --detailed-exitcode (plan, show) 2 means "changes": every failure exits 1, as Terraform's do
+    DETAILED_ERROR = 1
+    DETAILED_CHANGES = 2
 
 
 class Category(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -9,7 +10,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from strands_tf.errors import UserError
-from strands_tf.fsutil import atomic_write_bytes
+from strands_tf.fsutil import SymlinkInTheWay, write_files_inside
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,47 @@ def scaffold(directory: Path, template: str = "simple", *, name: str | None = No
             hint="use 2-30 lowercase letters, digits and '-', starting with a letter (--name my-project)",
         )
     files = render_template(template, project)
+    links = _symlinks_in_the_way(directory, list(files))
+    if links:
+        raise _symlink_refusal(directory, links)
     if directory.exists() and not directory.is_dir():
         raise UserError(f"{directory} exists and is not a directory")
-    existing = sorted(rel for rel in files if (directory / rel).exists())
+    # lexists: a symlink (even a dangling one) is a file that would be replaced
+    existing = sorted(rel for rel in files if os.path.lexists(directory / rel))
     if existing and not force:
         shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
         raise UserError(
             f"{directory} already has files this template would overwrite: {shown}",
             hint="choose an empty directory, or pass --force to overwrite them",
         )
-    for rel, content in files.items():
-        atomic_write_bytes(directory / rel, content)
+    try:
+        # never through a symlink, also one that appears while this runs
+        write_files_inside(directory, files)
+    except SymlinkInTheWay as exc:
+        raise _symlink_refusal(directory, [str(exc)]) from None
+    except OSError as exc:
+        raise UserError(f"cannot write the project into {directory}: {exc.strerror or exc}") from None
     return sorted(files)
+
+
+def _symlinks_in_the_way(directory: Path, rels: list[str]) -> list[str]:
+    """`agents is a symlink (to /elsewhere)` for the target and every directory the files would go through."""
+    if directory.is_symlink():
+        return [f"{directory} is a symlink (to {os.readlink(directory)})"]
+    found: list[str] = []
+    dirs = sorted({"/".join(rel.split("/")[:i]) for rel in rels for i in range(1, rel.count("/") + 1)})
+    for rel in dirs:
+        if any(rel.startswith(f"{link}/") for link in found):
+            continue  # below a link already named: that is the outside world
+        path = directory / rel
+        if path.is_symlink():
+            found.append(rel)
+    return [f"{rel} is a symlink (to {os.readlink(directory / rel)})" for rel in found]
+
+
+def _symlink_refusal(directory: Path, links: list[str]) -> UserError:
+    return UserError(
+        f"refusing to write through a symlink: {links[0]}",
+        detail="\n".join(links) if len(links) > 1 else None,
+        hint=f"strands init writes only inside {directory}: remove the link, or run init in the directory it points to",
+    )

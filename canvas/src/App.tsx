@@ -17,6 +17,8 @@ import { Api, ApiError } from "./api";
 import { CodeEditor, DiffView } from "./components/CodeEditor";
 import { KindIcon, nodeTypes, type CanvasNodeData } from "./components/nodes";
 import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
+import { CostPanel } from "./components/CostPanel";
+import { nodeCost } from "./model/cost";
 import { buildGraph, problemTarget, problemsByTarget, type GEdge, type NodeKind } from "./model/graph";
 import { layoutGraph, type Point } from "./model/layout";
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
@@ -85,6 +87,7 @@ function Canvas({ api }: { api: Api }) {
   const [nodes, setNodes] = useState<Node[]>([]);
   const [showRoles, setShowRoles] = useState<boolean | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
+  const [costOpen, setCostOpen] = useState(false);
   const [yamlOpen, setYamlOpen] = useState(false);
   const [yamlFile, setYamlFile] = useState("strands.yaml");
   const [yamlLine, setYamlLine] = useState<number | null>(null);
@@ -196,11 +199,12 @@ function Canvas({ api }: { api: Api }) {
           plan: plan ? action : null,
           planCount: planEntry?.changes.length ?? 0,
           planError: planErrors?.[g.id]?.join("; ") ?? null,
+          cost: nodeCost(snapshot?.derived?.cost, g.id),
         };
         return { id: g.id, type: "canvas", position: placed[g.id] ?? { x: 0, y: 0 }, data, selected: selected.has(g.id) || (selection?.type === "node" && selection.id === g.id) };
       });
     });
-  }, [graph, problems, planNodes, planErrors, livePlan, plan, selection]);
+  }, [graph, problems, planNodes, planErrors, livePlan, plan, selection, snapshot]);
 
   const edges: Edge[] = useMemo(() => {
     const many = graph.edges.length > 80;
@@ -660,6 +664,13 @@ function Canvas({ api }: { api: Api }) {
         </section>
       )}
       <ProblemsList problems={snapshot.problems} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} onPick={pickProblem} />
+      <CostPanel
+        cost={snapshot.derived?.cost}
+        environment={snapshot.environment}
+        open={costOpen}
+        onToggle={() => setCostOpen((o) => !o)}
+        onPick={(id) => setSelection({ type: "node", id })}
+      />
       {toast && (
         <div className="toast" data-testid="toast">
           {toast.text}

@@ -40,6 +40,19 @@ export interface Derived {
   } | null;
   api: { name: string; authorization: string; routes: Record<string, string> } | null;
   names: Record<string, string>;
+  cost?: CostSummary | null;
+}
+
+// The monthly estimate of the chosen environment (strands_tf/canvas/snapshot.py canvas_cost).
+export interface CostSummary {
+  currency: string;
+  prices: string;
+  monthly_total: number;
+  by_service: Record<string, number>;
+  by_node: Record<string, number>;
+  services_by_node: Record<string, Record<string, number>>;
+  unpriced: string[];
+  warnings: string[];
 }
 
 export interface Snapshot {

@@ -104,7 +104,10 @@ def derive(loaded: LoadedProject, environment: str) -> tuple[dict[str, Any], lis
                 for route, target in api_node.body.get("routes", {}).items()
             },
         }
+    cost, cost_problem = canvas_cost(resolved, graph)
     warnings = [_problem(w, severity="warning") for w in sorted(set(graph.warnings) | set(resolved.warnings))]
+    if cost_problem is not None:
+        warnings.append(cost_problem)
     derived = {
         "environment": env.name,
         "target": env.target,
@@ -114,8 +117,50 @@ def derive(loaded: LoadedProject, environment: str) -> tuple[dict[str, Any], lis
         "vpc": vpc,
         "api": api,
         "names": names,
+        "cost": cost,
     }
     return derived, warnings
+
+
+def _node_id(owner: Any, environment: str) -> str:
+    """The canvas node an estimate line belongs to (graph.ts ids)."""
+    if owner.kind in ("agent", "resource"):
+        return f"{owner.kind}:{owner.name}"
+    if owner.kind == "api":
+        return "api"
+    if owner.kind == "vpc":
+        return f"vpc:{environment}"
+    return owner.kind  # project (the artifacts bucket), other
+
+
+def canvas_cost(resolved: Any, graph: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The monthly estimate for the cost panel and the node badges: totals per service and per node."""
+    from decimal import Decimal
+
+    from strands_tf.cost.estimate import estimate_configuration, money
+
+    try:
+        estimate = estimate_configuration(resolved, graph)
+    except StrandsError as exc:
+        return None, _problem(f"no cost estimate: {exc.summary}", severity="warning", hint=exc.hint)
+    env = resolved.environment.name
+    by_node: dict[str, Decimal] = {}
+    services: dict[str, dict[str, Decimal]] = {}
+    for line in estimate.lines:
+        node = _node_id(line.owner, env)
+        by_node[node] = by_node.get(node, Decimal(0)) + line.monthly
+        per = services.setdefault(node, {})
+        per[line.service] = per.get(line.service, Decimal(0)) + line.monthly
+    return {
+        "currency": estimate.currency,
+        "prices": estimate.prices,
+        "monthly_total": float(money(estimate.total)),
+        "by_service": {k: float(money(v)) for k, v in estimate.by_service().items()},
+        "by_node": {k: float(money(v)) for k, v in sorted(by_node.items(), key=lambda kv: (-kv[1], kv[0]))},
+        "services_by_node": {k: {s: float(money(v)) for s, v in per.items()} for k, per in services.items()},
+        "unpriced": list(estimate.unpriced),
+        "warnings": list(estimate.warnings),
+    }, None
 
 
 def build_snapshot(project: ProjectText, environment: str | None, positions: dict[str, Any]) -> dict[str, Any]:

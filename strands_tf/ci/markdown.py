@@ -5,16 +5,15 @@ made outside Terraform), then the cost delta when estimates exist, then every st
 strands.yaml element that made them, each group in a collapsible `<details>` section. Only attribute names,
 never values, appear: a comment must not leak what the plan marks sensitive (or anything else).
 
-The cost section is a seam: a stack report may carry any object with the `CostEstimate` shape (the cost
-package builds one from the plan); without one, no cost section is written.
+The cost section is written only when the plan comes with an estimate (`plan_cost` turns the cost package's
+estimate and change into a `PlanCost`); without one there is no cost section.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
 from strands_tf.terraform.plan import REASON_TEXT
 from strands_tf.terraform.plan_summary import ChangeItem, Owner, PlanSummary
@@ -32,30 +31,36 @@ _WORDS = {"create": "to create", "update": "to update", "replace": "to replace",
 _MAX_ATTRIBUTES = 8
 
 
-class CostLine(Protocol):
-    """One priced item of a cost estimate (a resource or a strands.yaml element)."""
-
-    label: str
-    monthly_before: float | None
-    monthly_after: float | None
-
-
-class CostEstimate(Protocol):
-    """What the Markdown needs of a stack's cost estimate (monthly, in `currency`)."""
+@dataclass(frozen=True)
+class PlanCost:
+    """The monthly cost estimate of a plan as a comment shows it (built by `plan_cost` from the cost package)."""
 
     currency: str
-    monthly_before: float
     monthly_after: float
-    lines: Sequence[CostLine]
+    monthly_before: float | None  # None: nothing to compare with
+    baseline: str  # what `monthly_before` is (the last deployment, what is deployed now...)
+    by_owner: list[tuple[str, float]]  # strands.yaml element -> monthly, after the plan, largest first
+    prices: str = ""  # which price table
+
+
+def plan_cost(estimate: Any, change: Any) -> PlanCost:
+    """A PlanCost from strands_tf.cost's Estimate and CostDelta (read by attribute: no import of the cost package)."""
+    return PlanCost(
+        currency=estimate.currency,
+        monthly_after=float(change.after),
+        monthly_before=None if change.before is None else float(change.before),
+        baseline=str(change.baseline),
+        by_owner=[(label, float(value)) for label, value in estimate.by_owner().items()],
+        prices=str(getattr(estimate, "prices", "")),
+    )
 
 
 @dataclass
 class StackReport:
-    """One stack's plan summary, and its cost estimate when there is one."""
+    """One stack's plan summary."""
 
     name: str
     summary: PlanSummary
-    cost: CostEstimate | None = None
 
 
 def counts_text(counts: dict[str, int]) -> str:
@@ -99,7 +104,11 @@ def _delta(before: float | None, after: float | None, currency: str) -> str:
 
 
 def render_sections(
-    reports: list[StackReport], *, title: str, deferred: dict[str, list[str]] | None = None
+    reports: list[StackReport],
+    *,
+    title: str,
+    deferred: dict[str, list[str]] | None = None,
+    cost: PlanCost | None = None,
 ) -> list[str]:
     """The comment as a list of Markdown sections (each a unit the splitter keeps together if it can)."""
     total: dict[str, int] = {}
@@ -137,9 +146,8 @@ def render_sections(
             attrs = ", ".join(item.changed_attributes[:_MAX_ATTRIBUTES])
             rows.append(f"| {_cell(stack)} | {item.action} | {_code(item.address)} | {_cell(attrs)} |")
         sections.append("\n".join(rows) + "\n")
-    costed = [r for r in reports if r.cost is not None]
-    if costed:
-        sections.append(_cost_section(costed))
+    if cost is not None:
+        sections.append(_cost_section(cost))
     for report in reports:
         sections.extend(_stack_sections(report))
     for stack, blockers in (deferred or {}).items():
@@ -172,33 +180,21 @@ def _destructive_table(reports: list[StackReport], items: list[tuple[StackReport
     return "\n".join(rows) + "\n"
 
 
-def _cost_section(reports: list[StackReport]) -> str:
-    rows = ["#### Cost (monthly estimate)\n", "| stack | before | after | change |", "| --- | ---: | ---: | ---: |"]
-    for report in reports:
-        cost = report.cost
-        assert cost is not None
-        rows.append(
-            f"| {_cell(report.name)} | {_money(cost.monthly_before, cost.currency)} | "
-            f"{_money(cost.monthly_after, cost.currency)} | "
-            f"{_delta(cost.monthly_before, cost.monthly_after, cost.currency)} |"
-        )
-    details = []
-    for report in reports:
-        cost = report.cost
-        assert cost is not None
-        changed = [line for line in cost.lines if line.monthly_before != line.monthly_after]
-        if not changed:
-            continue
-        details.append(f"<details><summary>{_cell(report.name)}: what changes the cost</summary>\n")
-        details += ["| item | before | after | change |", "| --- | ---: | ---: | ---: |"]
-        for line in changed:
-            details.append(
-                f"| {_cell(line.label)} | {_money(line.monthly_before, cost.currency)} | "
-                f"{_money(line.monthly_after, cost.currency)} | "
-                f"{_delta(line.monthly_before, line.monthly_after, cost.currency)} |"
-            )
-        details.append("\n</details>\n")
-    return "\n".join(rows) + "\n" + ("\n" + "\n".join(details) if details else "")
+def _cost_section(cost: PlanCost) -> str:
+    rows = ["#### Cost (monthly estimate)\n", "| | monthly |", "| --- | ---: |"]
+    if cost.monthly_before is not None:
+        rows.append(f"| before ({_cell(cost.baseline)}) | {_money(cost.monthly_before, cost.currency)} |")
+    rows.append(f"| after this plan | {_money(cost.monthly_after, cost.currency)} |")
+    if cost.monthly_before is not None:
+        rows.append(f"| change | **{_delta(cost.monthly_before, cost.monthly_after, cost.currency)}** |")
+    out = "\n".join(rows) + "\n"
+    if cost.by_owner:
+        out += "\n<details><summary>by strands.yaml element</summary>\n\n| element | monthly |\n| --- | ---: |\n"
+        out += "".join(f"| {_cell(label)} | {_money(value, cost.currency)} |\n" for label, value in cost.by_owner)
+        out += "\n</details>\n"
+    if cost.prices:
+        out += f"\n_Prices: {_cell(cost.prices)}; `strands cost estimate` shows every line._\n"
+    return out
 
 
 def _stack_sections(report: StackReport) -> list[str]:
@@ -295,7 +291,8 @@ def render_markdown(
     *,
     title: str,
     deferred: dict[str, list[str]] | None = None,
+    cost: PlanCost | None = None,
     limit: int = GITHUB_COMMENT_LIMIT,
 ) -> list[str]:
     """The pull-request comment(s) for these stacks: one string per comment, each under `limit` characters."""
-    return split_comments(render_sections(reports, title=title, deferred=deferred), limit)
+    return split_comments(render_sections(reports, title=title, deferred=deferred, cost=cost), limit)

@@ -392,7 +392,7 @@ def gitlab_pipeline(project: PipelineProject) -> str:
                     '"$CI_PROJECT_DIR/comments"',
                 ),
                 # one merge request note per part (a project access token with the api scope)
-                _strands(project, "ci", "comment", "--gitlab", '"$CI_PROJECT_DIR/comments"'),
+                _strands(project, "ci", "comment", "gitlab", '"$CI_PROJECT_DIR/comments"'),
             ],
         }
         apply_lines = []

@@ -18,7 +18,7 @@ def ci() -> None:
     Examples:
       strands ci init github                 # .github/workflows/strands.yml
       strands ci init gitlab --environments dev,prod
-      strands ci comment --gitlab comments/  # in a GitLab merge request pipeline
+      strands ci comment gitlab comments/    # in a GitLab merge request pipeline
     """
 
 
@@ -96,24 +96,21 @@ def init(
 
 
 @ci.command("comment")
-@click.option(
-    "--gitlab",
-    "gitlab_dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    required=True,
-    help="Post DIR/plan-<n>.md as notes on this pipeline's merge request (needs STRANDS_GITLAB_TOKEN).",
-)
-def comment(gitlab_dir: Path) -> None:
-    """Post plan comments written by `--format markdown --comment-dir DIR` to a GitLab merge request.
+@click.argument("service", type=click.Choice(["gitlab"]))
+@click.argument("comment_dir", type=click.Path(file_okay=False, path_type=Path))
+def comment(service: str, comment_dir: Path) -> None:
+    """Post the plan comments in COMMENT_DIR (`--format markdown --comment-dir`) to a merge request.
 
-    GitHub workflows post with `gh pr comment`; GitLab jobs have no such client.
+    gitlab: one note per part on the merge request of the running GitLab CI job (CI_API_V4_URL,
+    CI_PROJECT_ID, CI_MERGE_REQUEST_IID), authenticated by STRANDS_GITLAB_TOKEN (a project access
+    token with the api scope). GitHub workflows post with `gh pr comment` instead.
 
     \b
     Examples:
       strands show -e prod plans/*.json --format markdown --comment-dir comments
-      strands ci comment --gitlab comments
+      strands ci comment gitlab comments
     """
     from strands_tf.ci.comments import post_gitlab_notes
 
-    posted = post_gitlab_notes(gitlab_dir)
-    status(f"posted {len(posted)} comment{'s' if len(posted) != 1 else ''}", mark="✓")
+    posted = post_gitlab_notes(comment_dir)
+    status(f"posted {len(posted)} comment{'s' if len(posted) != 1 else ''} to {service}", mark="✓")

@@ -72,6 +72,18 @@ def _open(ctx: click.Context, *, read_only: bool = False, local: bool = False) -
     return loaded, resolved, open_history(loaded, resolved, endpoint_url=endpoint, local=local)
 
 
+def _cost_text(cost: dict[str, Any] | None) -> str:
+    """`$12.34 a month (us-east-1 prices of 2026-12-03)` for a record's cost summary."""
+    if not cost or not isinstance(cost.get("monthly_total"), int | float):
+        return "not estimated"
+    from decimal import Decimal
+
+    from strands_tf.cost.estimate import format_money
+
+    total = format_money(Decimal(str(cost["monthly_total"])), str(cost.get("currency", "USD")))
+    return f"{total} a month ({cost.get('prices', '?')})"
+
+
 def _short(value: str | None, n: int = 8) -> str:
     return (value or "")[:n]
 
@@ -166,7 +178,7 @@ def show(ctx: click.Context, deployment_id: str, as_json: bool) -> None:
     console.print(f"  versions      strands-tf {meta.tool_version}, terraform {meta.terraform_version or '?'}")
     if meta.parallel_efficiency is not None:
         console.print(f"  parallel efficiency {meta.parallel_efficiency:.0%}")
-    console.print(f"  cost          {json.dumps(meta.cost) if meta.cost else 'not estimated'}")
+    console.print(f"  cost          {_cost_text(meta.cost)}")
     for name, stack in meta.stacks.items():
         counts = ", ".join(f"{k} {v}" for k, v in stack.counts.items() if v)
         console.print(f"  stack [bold]{escape(name)}[/]: {stack.status}" + (f" ({counts})" if counts else ""))
@@ -224,7 +236,9 @@ def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> None:
         console.print(f"  [yellow]~ {escape(key)}[/] ({escape(', '.join(fields))})")
     if result.duration_delta is not None:
         console.print(f"duration: {result.duration_delta:+.1f}s")
-    console.print(f"cost: {result.cost_delta:+.2f}" if result.cost_delta is not None else "cost: not estimated")
+    from strands_tf.cli.cost import render_cost_change
+
+    render_cost_change(console, result.cost)
 
 
 def _event_line(line: str) -> str:
@@ -444,10 +458,12 @@ def init(ctx: click.Context, as_json: bool) -> None:
 @click.option("--allow-redacted", is_flag=True,
               help="Roll back even though values in the recorded stacks were redacted (they would be deployed "
                    "as the redaction markers).")  # fmt: skip
+@click.option("--create-missing", is_flag=True,
+              help="Also re-create recorded stacks (or agents' modules) that are not deployed now.")  # fmt: skip
 @_JSON_OPTION
 @click.pass_context
-def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
-             allow_redacted: bool, as_json: bool) -> int:  # fmt: skip
+def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool, allow_redacted: bool, create_missing: bool,
+             as_json: bool) -> int:  # fmt: skip
     """Re-apply the stacks recorded by a deployment, from any machine (no source tree needed).
 
     Downloads the record's stacks archive (checked against its sha256) into
@@ -458,7 +474,7 @@ def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
     Examples:
       strands history rollback 20261125T150102Z-3fa1c2 -e prod
     """
-    from strands_tf.cli.deploy import _confirmer, _finish
+    from strands_tf.cli.deploy import _agents, _confirmer, _finish, _render_selection
     from strands_tf.cli.progress import LiveReporter
     from strands_tf.deploy.project import prepare, rollback_project
     from strands_tf.history.recorder import record_deployment
@@ -477,7 +493,10 @@ def rollback(ctx: click.Context, deployment_id: str, auto_approve: bool,
     # the recorded stacks carry the agents' code: nothing is packaged, and agent sources need not exist
     op = prepare(loaded, resolved, reporter=reporter, package=False, cancellation=Cancellation())
     with handle_signals(op.ctx.cancellation), reporter:
-        result = rollback_project(op, meta.id, confirm=confirm)
+        result = rollback_project(
+            op, meta.id, confirm=confirm, agents=_agents(ctx, resolved), create_missing=create_missing,
+            on_selected=lambda selection: _render_selection(console, selection),
+        )  # fmt: skip
     code = _finish(console, result, as_json, op)
     recorded = record_deployment(
         op.loaded,

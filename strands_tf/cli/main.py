@@ -84,6 +84,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "HCP Terraform: a bootstrap stack for one workspace per stack.",
     ),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
+    "cost": ("strands_tf.cli.cost", "cost", "Cost estimates with model tokens, cost diffs, actual spend, cost tags."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
     "force-unlock": (
         "strands_tf.cli.unlock",
@@ -141,6 +142,7 @@ Examples:
 \b
 Exit codes: 0 ok, 1 configuration or other user error, 2 bad command line,
 3 infrastructure or runtime failure (AWS, Terraform, network, state).
+With --detailed-exitcode (plan, show): 0 no changes, 2 changes, 1 any error.
 Environment: STRANDS_ENV (default environment), NO_COLOR (plain output).
 """
 
@@ -201,6 +203,12 @@ def cli(
 with_environment_option(cli)
 
 
+def _detailed_exitcode(args: list[str]) -> bool:
+    """True when `--detailed-exitcode` is among the options (before a `--` that ends them)."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--detailed-exitcode" in options
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI and turn every expected failure into its documented exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -211,6 +219,10 @@ def main(argv: list[str] | None = None) -> Any:
         return _exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
+        if _detailed_exitcode(args):  # click's usage code 2 would read as "changes"
+            from strands_tf.errors import ExitCode
+
+            return _exit(ExitCode.DETAILED_ERROR)
         return _exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
@@ -221,7 +233,10 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:
         from strands_tf.cli.render import render_exception
 
-        return _exit(render_exception(exc, debug=debug, json_output="--json" in args))
+        code = render_exception(
+            exc, debug=debug, json_output="--json" in args, detailed_exitcode=_detailed_exitcode(args)
+        )
+        return _exit(code)
     return _exit(result if isinstance(result, int) else 0)
 
 

@@ -21,20 +21,17 @@ ACTION_STYLE = {
     "import": ("import", "blue"),
     "no-op": ("", "dim"),
 }
-
-
-def counts_line(counts: dict[str, int]) -> str:
-    """`2 to create, 1 to update, ...` (only non-zero actions; 'no changes' when there are none)."""
-    words = {"create": "to create", "update": "to update", "replace": "to replace", "delete": "to destroy",
-             "read": "to read", "forget": "to forget", "import": "to import"}  # fmt: skip
-    parts = [f"{counts[a]} {w}" for a, w in words.items() if counts.get(a)]
-    return ", ".join(parts) if parts else "no changes"
+MOVE_STYLE = ("->", "cyan")
 
 
 def render_summary(console: Console, stack: str, summary: PlanSummary) -> None:
-    """One stack's summary: the counts, then each owner's changes with its YAML location."""
-    title = f"[bold]{escape(stack)}[/]: {counts_line(summary.counts)}"
-    console.print(title)
+    """One stack's summary: its headline, then each owner's changes with its YAML location, then the rest.
+
+    Every line comes from the summary model (the same one `--json` prints): nothing is decided here.
+    """
+    style = "red" if summary.status == "errored" else ""
+    headline = f"[{style}]{escape(summary.headline)}[/]" if style else escape(summary.headline)
+    console.print(f"[bold]{escape(stack)}[/]: {headline}")
     for group in summary.groups:
         if not group.changes:
             continue
@@ -45,18 +42,34 @@ def render_summary(console: Console, stack: str, summary: PlanSummary) -> None:
             console.print("  [bold]other[/]")
         for change in group.changes:
             symbol, style = ACTION_STYLE.get(change.action, ("?", "white"))
-            detail = ""
+            if change.action == "no-op" and change.previous_address:
+                symbol, style = MOVE_STYLE
+            notes = []
             if change.changed_attributes:
-                detail = f" [dim]({escape(', '.join(change.changed_attributes[:6]))})[/]"
+                notes.append(", ".join(change.changed_attributes[:6]))
+            if change.previous_address:
+                notes.append(f"moved from {change.previous_address}")
+            if change.importing and change.action != "import":
+                notes.append("imported")
+            detail = f" [dim]({escape('; '.join(notes))})[/]" if notes else ""
             console.print(f"    [{style}]{symbol:>4} {escape(change.address)}[/]{detail}")
     for replacement in summary.replacements:
         reason = replacement.reason_text or replacement.reason or "the provider requires it"
         paths = ", ".join(".".join(str(p) for p in path) for path in replacement.replace_paths)
         because = f" (changed: {paths})" if paths else ""
         console.print(f"  [red]replace[/] {escape(replacement.address)}: {escape(reason)}{escape(because)}")
-    shown = [d for d in summary.drift if d.relevant]
+    for action in summary.action_invocations:
+        trigger = f" ({action.trigger})" if action.trigger else ""
+        console.print(f"  [blue]invoke[/] {escape(action.address)}{escape(trigger)}")
+    # a refresh-only plan applies nothing but its drift: show all of it
+    shown = list(summary.drift) if summary.refresh_only else [d for d in summary.drift if d.relevant]
     if shown:
-        console.print("  [magenta]drift[/] (changed outside Terraform, and it matters for this plan):")
+        title = (
+            "changed outside Terraform (applying this plan records it in the state):"
+            if summary.refresh_only
+            else "changed outside Terraform, and it matters for this plan:"
+        )
+        console.print(f"  [magenta]drift[/] {title}")
         for item in shown:
             attrs = f" ({', '.join(item.changed_attributes[:6])})" if item.changed_attributes else ""
             console.print(f"    {escape(item.action)} {escape(item.address)}{escape(attrs)}")
@@ -66,6 +79,17 @@ def render_summary(console: Console, stack: str, summary: PlanSummary) -> None:
     changed_outputs = [o for o in summary.outputs if o.action != "no-op"]
     if changed_outputs:
         console.print("  outputs: " + ", ".join(escape(f"{o.name} ({o.action})") for o in changed_outputs))
+    for check in summary.checks:
+        what = "check failed" if check.status == "fail" else "check could not be evaluated"
+        console.print(f"  [red]{what}[/]: {escape(check.address)} [dim]({escape(check.kind)})[/]")
+        for instance, message in check.problems:
+            where = f"{instance}: " if instance != check.address else ""
+            console.print(f"    {escape(where)}{escape(message or '(no message)')}")
+    if summary.complete is False and summary.status != "errored":
+        console.print(
+            "  [yellow]note[/]: this plan is incomplete (targeted, or some changes are deferred until "
+            "others are applied): plan again after applying it"
+        )
 
 
 def outputs_table(outputs: dict[str, dict[str, Any]]) -> Table:
@@ -96,16 +120,3 @@ def emit_markdown(reports: list[Any], title: str, comment_dir: Path | None, **kw
         old.unlink()  # a shorter plan than last time must not leave stale parts behind
     for number, text in enumerate(comments, 1):
         atomic_write_text(comment_dir / f"plan-{number}.md", text)
-
-
-def project_owner_resolver(app: Any) -> Any:
-    """Map addresses of a plan to strands.yaml elements when run inside a project (None elsewhere)."""
-    from strands_tf.config.loader import find_config
-
-    if not find_config(app.directory).is_file():
-        return None
-    from strands_tf.deploy.project import graph_owner_resolver
-    from strands_tf.generators.synth import infra_graph
-
-    loaded = app.load()
-    return graph_owner_resolver(infra_graph(loaded, app.resolve()), loaded)

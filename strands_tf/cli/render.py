@@ -80,16 +80,22 @@ def render_error(error: StrandsError, console: Console) -> None:
         console.print(f"[bold]next step:[/] {escape(error.hint)}")
 
 
-def render_exception(exc: BaseException, *, debug: bool = False, json_output: bool = False) -> int:
-    """Report an exception the CLI caught; returns the exit code to use."""
+def render_exception(
+    exc: BaseException, *, debug: bool = False, json_output: bool = False, detailed_exitcode: bool = False
+) -> int:
+    """Report an exception the CLI caught; returns the exit code to use.
+
+    ``detailed_exitcode``: the command runs under --detailed-exitcode, where every failure exits 1.
+    """
     if isinstance(exc, StrandsError):
+        code = ExitCode.DETAILED_ERROR if detailed_exitcode else exc.exit_code
         if json_output:
-            print_json({"ok": False, "error": exc.to_dict()})
+            print_json({"ok": False, "error": {**exc.to_dict(), "exit_code": code}})
         else:
             render_error(exc, make_console(stderr=True))
         if debug:
             traceback.print_exception(exc)
-        return exc.exit_code
+        return code
     from rich.markup import escape
 
     # not an expected failure: a bug; say so plainly and show the traceback only when asked
@@ -110,4 +116,4 @@ def render_exception(exc: BaseException, *, debug: bool = False, json_output: bo
         traceback.print_exception(exc)
     else:
         console.print("[dim]This is a bug in strands. Re-run with --debug for the traceback and report it.[/]")
-    return ExitCode.INFRA
+    return ExitCode.DETAILED_ERROR if detailed_exitcode else ExitCode.INFRA

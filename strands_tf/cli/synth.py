@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,7 +43,7 @@ def synth(
     """Turn strands.yaml into Terraform: cdktf.out/manifest.json and stacks/<stack>/cdk.tf.json.
 
     Output is byte-identical across runs and machines. With `stacks: per_agent`, --agent NAME
-    writes only those agents' stacks (plus what they depend on).
+    writes only those agents' stacks (plus what they depend on); a single stack is written whole.
 
     \b
     Examples:
@@ -53,23 +54,12 @@ def synth(
 
     The HCL export references the agent zips by hash; `strands package -e ENV --hcl DIR` builds them.
     """
-    from strands_tf.errors import UserError
+    from strands_tf.deploy.selection import Selection, layout_of_stacks, select_stacks
     from strands_tf.generators.synth import package_agents, synthesize
 
     app = app_context(ctx)
     loaded = app.load()
     resolved = app.resolve()
-    stack_filter: list[str] | None = None
-    if app.agent_patterns:
-        if resolved.stacks != "per_agent":
-            raise UserError(
-                "--agent needs `stacks: per_agent`: with one stack every agent is synthesized together",
-                hint="drop --agent, or set stacks: per_agent in strands.yaml to deploy agents separately",
-            )
-        main = f"{resolved.project}-{resolved.environment.name}"
-        stack_filter = [main, *(f"{main}-{a}" for a in resolved.selected_agents)]
-        if any(resolved.agents[a].api for a in resolved.selected_agents):
-            stack_filter.append(f"{main}-api")  # the API stack routes to the selected agents
     import os
 
     # run by the cdktn CLI (`cdktn synth/diff/list`, `--output`): write where it asks, and leave the folders of
@@ -77,6 +67,14 @@ def synth(
     run_by_cdktn = out_dir is None and bool(os.environ.get("CDKTF_OUTDIR"))
     if run_by_cdktn:
         out_dir = Path(os.environ["CDKTF_OUTDIR"])
+    chosen: list[Selection] = []
+
+    def choose(stacks: list[Any]) -> list[str]:
+        selection = select_stacks(layout_of_stacks(stacks), resolved.selected_agents, "synth")
+        chosen.append(selection)
+        return list(selection.stacks)
+
+    stack_filter = choose if app.agent_patterns else None
     out = out_dir if out_dir is None or out_dir.is_absolute() else Path.cwd() / out_dir
     hcl = hcl_dir if hcl_dir is None or hcl_dir.is_absolute() else Path.cwd() / hcl_dir
     if check:
@@ -95,6 +93,7 @@ def synth(
         hcl_dir=hcl,
         keep_stale_stacks=run_by_cdktn,
     )
+    notes = chosen[0].notes if chosen else []
     if as_json:
         print_json(
             {
@@ -105,7 +104,7 @@ def synth(
                     {"name": s.name, "dependencies": s.dependencies, "modules": s.modules} for s in result.stacks
                 ],
                 "files": result.files,
-                "warnings": result.warnings,
+                "warnings": result.warnings + notes,
             }
         )
         return
@@ -122,11 +121,11 @@ def synth(
         if not no_package and any(resolved.agents):
             env = resolved.environment.name
             status(f"the agent zips are not part of the export: `strands package -e {env} --hcl {hcl_dir}` builds them")
-    for text in result.warnings:
+    for text in result.warnings + notes:
         warning(text)
 
 
-def _check_export(ctx: click.Context, hcl: Path, shown: Path, stack_filter: list[str] | None, as_json: bool) -> None:
+def _check_export(ctx: click.Context, hcl: Path, shown: Path, stack_filter: Any, as_json: bool) -> None:
     from strands_tf.errors import UserError
     from strands_tf.generators.synth import check_export
 

@@ -165,6 +165,10 @@ def _validation_issues(exc: ValidationError, collector: _Collector, prefix: Loc 
         # whose fields feed "did you mean"
         raw = tuple(part for part in error["loc"] if part != "[key]")
         message, hint = messages.render(error, ProjectConfig, raw)
+        if error["type"] == "region" and isinstance(error.get("input"), str):
+            from strands_tf.config.regions import region_hint
+
+            hint = region_hint(error["input"], escape=False)
         if error["type"] == "account_not_quoted":
             message, hint = _account_message(error, collector.sources.number_text(full))
         if error["type"] == "missing":
@@ -424,6 +428,46 @@ def _check_agent_files(name: str, agent: _AgentRefs, root: str, collector: _Coll
         collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
 
 
+def _region_fields(data: dict[str, Any]) -> list[tuple[Loc, bool]]:
+    """Every region value's path in the raw document, with whether allow_unknown_region covers it."""
+    project_allows = data.get("allow_unknown_region") is True
+    out: list[tuple[Loc, bool]] = [(("region",), project_allows), (("state", "region"), project_allows)]
+    environments = data.get("environments")
+    for name, env in environments.items() if isinstance(environments, dict) else ():
+        if isinstance(env, dict):
+            allows = project_allows or env.get("allow_unknown_region") is True
+            out += [(("environments", name, "region"), allows), (("environments", name, "state", "region"), allows)]
+    return out
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _check_regions(data: dict[str, Any], collector: _Collector) -> None:
+    """Regions must be ones botocore knows (offline data), unless allow_unknown_region says a new one is meant.
+
+    Runs on the raw document, so an unknown region is reported in the same run as every other problem.
+    Values that are not region-shaped are left to the model's own message.
+    """
+    from strands_tf.config import regions
+    from strands_tf.config.types import is_region_shaped
+
+    for loc, allowed in _region_fields(data):
+        value = _value_at(data, loc)
+        if allowed or not isinstance(value, str) or not is_region_shaped(value):
+            continue
+        if collector.sources.already_reported(loc) or regions.is_known_region(value):
+            continue
+        if not regions.known_regions():
+            return  # botocore's data is missing: nothing to check against
+        collector.add(loc, f"'{value}' is not a known AWS region", regions.region_hint(value))
+
+
 def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
     for env_name, env in config.environments.items():
         base: Loc = ("environments", env_name, "overrides")
@@ -514,6 +558,7 @@ def load_project(
         raise ConfigError(collector.issues)
     data: dict[str, Any] = dict(doc.data)
     fragments = _discover_fragments(root, data, sources, collector, environ, lenient_env=lenient_env)
+    _check_regions(data, collector)
     try:
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:

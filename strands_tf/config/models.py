@@ -356,6 +356,11 @@ class AgentConfig(AgentSettings):
     api: ApiConfig | None = Field(None, description="HTTP routes that invoke the agent.")
     triggers: list[TriggerConfig] = Field(default_factory=list, description="Event sources.")
     permissions: list[PermissionConfig] = Field(default_factory=list, description="Access to resources.")
+    tags: TagMap = Field(
+        default_factory=dict,
+        description="Tags on what the agent creates (function, log group, role, queue); over the project's and "
+        "environment's tags.",
+    )
 
     @field_validator("handler")
     @classmethod
@@ -376,6 +381,7 @@ class AgentOverride(AgentSettings):
     """Per-environment changes to one agent."""
 
     description: str | None = Field(None, max_length=256, description="Description in this environment.")
+    tags: TagMap | None = Field(None, description="Tags added to the agent's own in this environment.")
 
 
 # ------------------------------------------------------------------------------------------ resources
@@ -471,6 +477,70 @@ RESOURCE_TYPES: dict[str, type[ResourceBase]] = {
     "sns": SnsResource,
 }
 
+
+# ------------------------------------------------------------------------------------------- usage
+
+# non-negative amounts: counts may be large, sizes fractional
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class AgentUsage(StrictModel):
+    """How much one agent is used in a month: what its cost estimate assumes (defaults in docs/cost.md)."""
+
+    invocations: Amount | None = Field(None, description="Invocations per month (default 10000).")
+    duration_ms: Amount | None = Field(None, description="Average duration of one invocation in ms (default 3000).")
+    input_tokens: Amount | None = Field(
+        None, description="Model input tokens per invocation, every model call of it together (default 2000)."
+    )
+    output_tokens: Amount | None = Field(None, description="Model output tokens per invocation (default 500).")
+    log_kb: Amount | None = Field(None, description="CloudWatch Logs written per invocation in KB (default 4).")
+
+
+class ResourceUsage(StrictModel):
+    """How much one resource is used in a month (defaults derived from the agents that use it)."""
+
+    storage_gb: Amount | None = Field(None, description="s3, dynamodb: data stored in GB (default 1).")
+    reads: Amount | None = Field(
+        None,
+        description="dynamodb: read request units; s3: GET requests, per month (default: one per invocation of "
+        "each agent allowed to read it).",
+    )
+    writes: Amount | None = Field(
+        None,
+        description="dynamodb: write request units; s3: PUT requests, per month (default: one per invocation of "
+        "each agent allowed to write it).",
+    )
+    requests: Amount | None = Field(
+        None,
+        description="sqs: API requests; sns: publishes, per month (default: sqs 3 per message, one message per "
+        "invocation of each agent it triggers or that publishes to it; sns one per publishing agent invocation).",
+    )
+
+
+class NetworkUsage(StrictModel):
+    """Traffic of the environment's VPC in a month."""
+
+    nat_gb: Amount | None = Field(None, description="Data through the NAT gateways in GB (default 10).")
+    endpoint_gb: Amount | None = Field(None, description="Data through interface endpoints in GB (default 1).")
+    flow_log_gb: Amount | None = Field(None, description="VPC flow logs written in GB (default 1).")
+
+
+class ApiUsage(StrictModel):
+    """The HTTP API's access logs."""
+
+    log_kb: Amount | None = Field(None, description="Access log written per request in KB (default 0.5).")
+
+
+class UsageConfig(StrictModel):
+    """Usage assumptions of the cost estimate, like Infracost's usage file; every estimate line names its own."""
+
+    defaults: AgentUsage = Field(default_factory=AgentUsage, description="Usage of every agent not listed.")
+    agents: dict[str, AgentUsage] = Field(default_factory=dict, description="Usage per agent, over defaults.")
+    resources: dict[str, ResourceUsage] = Field(default_factory=dict, description="Usage per resource.")
+    api: ApiUsage = Field(default_factory=ApiUsage, description="HTTP API access logs.")
+    network: NetworkUsage = Field(default_factory=NetworkUsage, description="VPC traffic.")
+
+
 # ------------------------------------------------------------------------------------- environments
 
 
@@ -546,6 +616,9 @@ class EnvironmentConfig(StrictModel):
     target: Literal["aws", "emulator"] = Field("aws", description="aws, or emulator (offline, no account).")
     account: AccountId | None = Field(None, description="Expected AWS account id; deploys refuse others.")
     region: Region | None = Field(None, description="Region (default: the project's region).")
+    allow_unknown_region: StrictBool = Field(
+        False, description="Accept a region botocore does not list yet (a brand-new region) in this environment."
+    )
     profile: str | None = Field(None, description="AWS CLI profile (including SSO profiles).")
     role_arn: IamRoleArn | None = Field(None, description="Role assumed for cross-account deploys.")
     external_id: str | None = Field(
@@ -555,6 +628,9 @@ class EnvironmentConfig(StrictModel):
     tags: TagMap = Field(default_factory=dict, description="Tags added in this environment.")
     state: StateConfig | None = Field(None, description="State backend for this environment.")
     overrides: OverridesConfig = Field(default_factory=OverridesConfig, description="Changes for this env.")
+    usage: UsageConfig | None = Field(
+        None, description="Usage in this environment for cost estimates, merged over the project's `usage`."
+    )
 
     @model_validator(mode="after")
     def _role_account(self) -> EnvironmentConfig:
@@ -615,6 +691,9 @@ class ProjectConfig(StrictModel):
     version: Literal[1] = Field(description="Format version of this file; always 1.")
     project: ProjectName = Field(description="Project name; prefixes every AWS name.")
     region: Region = Field("us-east-1", description="Default AWS region.")
+    allow_unknown_region: StrictBool = Field(
+        False, description="Accept regions botocore does not list yet (brand-new regions) everywhere in this file."
+    )
     tags: TagMap = Field(default_factory=dict, description="Tags on every resource.")
     defaults: DefaultsConfig = Field(default_factory=DefaultsConfig, description="Defaults for every agent.")
     iam: Literal["shared", "per_agent"] = Field("shared", description="One execution role per stack or per agent.")
@@ -627,3 +706,6 @@ class ProjectConfig(StrictModel):
     )
     agents: dict[AgentName, AgentConfig] = Field(default_factory=dict, description="The agents.")
     resources: dict[ResourceName, ResourceConfig] = Field(default_factory=dict, description="AWS resources.")
+    usage: UsageConfig = Field(
+        default_factory=UsageConfig, description="Monthly usage the cost estimate assumes (`strands cost estimate`)."
+    )

@@ -84,6 +84,8 @@ class ResolvedAgent:
     api: ApiConfig | None
     triggers: list[TriggerConfig]
     permissions: list[PermissionConfig]
+    # the agent's own tags (agent `tags`, then the environment override's); project/environment tags are shared
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class ResolvedProject:
     selected_agents: list[str]
     emulator: EmulatorConfig
     warnings: list[str] = field(default_factory=list)
+    # the `usage:` block with the environment's `usage:` merged over it (only what was written; defaults are
+    # the cost estimator's, see strands_tf/cost/usage.py)
+    usage: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready dict (`strands config show --json`)."""
@@ -242,6 +247,11 @@ def resolve(
         for name, res in config.resources.items()
     }
     _check_environment(env_name, env, resolved_agents, resources, collector)
+    _check_tag_counts(env_name, env, {**config.tags, **env.tags}, resolved_agents, resources, collector)
+    usage = _deep_merge(
+        config.usage.model_dump(exclude_none=True), env.usage.model_dump(exclude_none=True) if env.usage else {}
+    )
+    _check_usage_names(config, env_name, env, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
     warnings: list[str] = []
@@ -277,6 +287,7 @@ def resolve(
         selected_agents=selected,
         emulator=config.emulator,
         warnings=warnings,
+        usage=usage,
     )
 
 
@@ -293,6 +304,9 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
     description = agent.description
     if override is not None and override.description is not None:
         description = override.description
+    tags = dict(agent.tags)
+    if override is not None and override.tags:
+        tags.update(override.tags)
     dead_letter = merged.get("dead_letter")
     if isinstance(dead_letter, dict):
         dead_letter = DeadLetterConfig.model_validate(dead_letter)
@@ -321,6 +335,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         api=agent.api,
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),
+        tags=tags,
     )
 
 
@@ -343,6 +358,65 @@ def _check_environment(
                     f"set resources.{trigger.queue}.visibility_timeout to at least {agent.timeout} "
                     f"(AWS recommends {min(agent.timeout * 6, 43200)})",
                 )
+
+
+def _check_usage_names(config: ProjectConfig, env_name: str, env: EnvironmentConfig, collector: _Collector) -> None:
+    """Usage given for an agent or resource the project does not have is a typo: say so, with a guess."""
+    blocks: list[tuple[tuple[str | int, ...], Any]] = [(("usage",), config.usage)]
+    if env.usage is not None:
+        blocks.append((("environments", env_name, "usage"), env.usage))
+    for prefix, usage in blocks:
+        for section, known in (("agents", list(config.agents)), ("resources", list(config.resources))):
+            for name in getattr(usage, section):
+                if name in known:
+                    continue
+                guess = messages.suggest(name, known)
+                collector.add(
+                    (*prefix, section, name),
+                    f"usage is given for {section[:-1]} '{name}', which this project does not have",
+                    f"did you mean '{guess}'?"
+                    if guess
+                    else f"{section} of this project: {', '.join(known) or '(none)'}",
+                    key=True,
+                )
+
+
+def _check_tag_counts(
+    env_name: str,
+    env: EnvironmentConfig,
+    shared: Mapping[str, str],
+    agents: Mapping[str, ResolvedAgent],
+    resources: Mapping[str, Any],
+    collector: _Collector,
+) -> None:
+    """AWS takes at most 50 tags per resource: the tool's, the project's, the environment's and the element's."""
+    from strands_tf.cost.tags import MAX_TAGS_PER_RESOURCE, over_limit, user_tag_budget
+
+    hint = (
+        f"keep at most {user_tag_budget()} keys in tags:, environments.{env_name}.tags and the element's tags: together"
+    )
+    shared_count = over_limit(shared, {})
+    if shared_count is not None:
+        loc: tuple[str, ...] = ("environments", env_name, "tags") if env.tags else ("tags",)
+        collector.add(
+            loc,
+            f"every resource would carry {shared_count} tags in environment '{env_name}' (the project's, the "
+            f"environment's and strands-tf's); AWS allows {MAX_TAGS_PER_RESOURCE} per resource",
+            hint,
+        )
+        return
+    own_tags = [("agents", n, a.tags) for n, a in agents.items()] + [
+        ("resources", n, r.tags) for n, r in resources.items()
+    ]
+    for section, name, own in own_tags:
+        count = over_limit(shared, own)
+        if count is not None:
+            collector.add(
+                (section, name, "tags"),
+                f"{section[:-1]} '{name}' would carry {count} tags in environment '{env_name}' (the project's, the "
+                f"environment's, its own and strands-tf's); AWS allows {MAX_TAGS_PER_RESOURCE} per resource",
+                hint,
+            )
 
 
 def resolve_all(loaded: LoadedProject, *, environ: Mapping[str, str] | None = None) -> dict[str, ResolvedProject]:

@@ -52,7 +52,8 @@ LOG_RETENTION_VALUES = (
     3653,
 )
 
-_REGION_RE = re.compile(r"^(us|eu|ap|ca|sa|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
+# the shape of a region name; whether the region exists is checked against botocore's data by the loader
+_REGION_RE = re.compile(r"^[a-z]{2,5}(-[a-z]+){1,2}-\d{1,2}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _PROJECT_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -135,6 +136,13 @@ AccountId = Annotated[
     BeforeValidator(_check_account),
 ]
 Region = _pattern(_REGION_RE, "region", "'{value}' is not an AWS region", "us-east-1")
+
+
+def is_region_shaped(value: str) -> bool:
+    """True when `value` looks like a region name (`xx-word-1`); whether it exists is another question."""
+    return bool(_REGION_RE.match(value))
+
+
 AgentName = _pattern(
     _NAME_RE,
     "name",
@@ -230,16 +238,26 @@ ScalarString = Annotated[
 ]
 
 
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    for key, value in tags.items():
-        if key.lower().startswith("aws:"):
-            raise _fail("tag_reserved", "tag key '{key}' uses the reserved prefix 'aws:'", key=key)
-        if not 1 <= len(key) <= 128:
-            raise _fail("tag_key_length", "tag key '{key}' must be 1-128 characters", key=key)
-        if len(value) > 256:
-            raise _fail("tag_value_length", "the value of tag '{key}' is longer than 256 characters", key=key)
-    return tags
+def _check_tag_key(key: str) -> str:
+    from strands_tf.cost.tags import key_problem  # the tag manager owns AWS's tag rules
+
+    problem = key_problem(key)
+    if problem is not None:
+        raise _fail("tag_key", "{problem}", problem=problem)
+    return key
 
 
-TagMap = Annotated[dict[str, ScalarString], AfterValidator(_check_tags)]
+def _check_tag_value(value: str) -> str:
+    from strands_tf.cost.tags import value_problem
+
+    problem = value_problem("", value)
+    if problem is not None:
+        raise _fail("tag_value", "{problem}", problem=problem.replace("the value of tag ''", "a tag value"))
+    return value
+
+
+# checked key by key and value by value, so each bad tag is reported at its own line
+TagKey = Annotated[str, AfterValidator(_check_tag_key)]
+TagValue = Annotated[ScalarString, AfterValidator(_check_tag_value)]
+TagMap = dict[TagKey, TagValue]
 EnvVarMap = dict[EnvVarName, ScalarString]

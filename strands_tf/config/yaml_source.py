@@ -15,13 +15,13 @@ from typing import Any
 import yaml
 
 from strands_tf.errors import ConfigIssue
+from strands_tf.inputfile import MAX_CONFIG_BYTES, InputFileError, read_input
 
 try:  # the C loader is 5-10x faster; the pure-Python one is a correct fallback
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_CONFIG_BYTES = 2 * 1024 * 1024
 # Values produced by following aliases; bounds "billion laughs" documents that expand exponentially.
 MAX_ALIAS_EXPANSION = 100_000
 Path_ = tuple[str | int, ...]
@@ -263,17 +263,22 @@ class _ScalarConstructor(_Loader):  # type: ignore[misc,valid-type]
         super().__init__("")
 
 
+def _too_large_issue(file: str, size: int | None) -> ConfigIssue:
+    limit = f"{MAX_CONFIG_BYTES // (1024 * 1024)} MB"
+    amount = f"is {size / (1024 * 1024):.1f} MB" if size is not None else f"is larger than {limit}"
+    return ConfigIssue(
+        file,
+        None,
+        None,
+        "",
+        f"the file {amount}; configuration files are limited to {limit}",
+        "is this the right file? Split agents into agents/*/agent.yaml fragments if it really is",
+    )
+
+
 def _decode(raw: bytes, file: str) -> tuple[str | None, ConfigIssue | None]:
     if len(raw) > MAX_CONFIG_BYTES:
-        size_mb = len(raw) / (1024 * 1024)
-        return None, ConfigIssue(
-            file,
-            None,
-            None,
-            "",
-            f"the file is {size_mb:.1f} MB; configuration files are limited to {MAX_CONFIG_BYTES // (1024 * 1024)} MB",
-            "is this the right file? Split agents into agents/*/agent.yaml fragments if it really is",
-        )
+        return None, _too_large_issue(file, len(raw))
     if b"\x00" in raw[:8192] or b"\x00" in raw:
         offset = raw.index(b"\x00")
         line = raw.count(b"\n", 0, offset) + 1
@@ -390,21 +395,22 @@ def _second_document_line(text: str, after_line: int) -> int:
 
 
 def read_yaml_file(path: Path, display: str, env: Mapping[str, str], *, lenient_env: bool = False) -> YamlDocument:
-    """Read and parse a YAML file; a missing or unreadable file is a located issue, not an exception."""
+    """Read and parse a YAML file; a missing, unreadable or non-regular file is a located issue, not an exception.
+
+    The read is bounded (MAX_CONFIG_BYTES) and refuses FIFOs and devices, also behind symlinks.
+    """
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return YamlDocument(
-            None,
-            SourceMap(display),
-            [ConfigIssue(display, None, None, "", "file not found", "run `strands init` or pass -C DIR")],
-        )
-    except IsADirectoryError:
-        return YamlDocument(
-            None, SourceMap(display), [ConfigIssue(display, None, None, "", "is a directory, not a file")]
-        )
-    except OSError as exc:
-        return YamlDocument(
-            None, SourceMap(display), [ConfigIssue(display, None, None, "", f"cannot read: {exc.strerror}")]
-        )
+        raw = read_input(path, MAX_CONFIG_BYTES)
+    except InputFileError as exc:
+        return YamlDocument(None, SourceMap(display), [_input_issue(exc, display)])
     return parse_yaml(raw, display, env, lenient_env=lenient_env)
+
+
+def _input_issue(exc: InputFileError, display: str) -> ConfigIssue:
+    if exc.reason == "too_large":
+        return _too_large_issue(display, exc.size)
+    if exc.reason == "missing":
+        return ConfigIssue(display, None, None, "", "file not found", "run `strands init` or pass -C DIR")
+    if exc.reason == "directory":
+        return ConfigIssue(display, None, None, "", "is a directory, not a file")
+    return ConfigIssue(display, None, None, "", exc.problem, exc.hint)

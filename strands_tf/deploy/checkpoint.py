@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from strands_tf.errors import StateError
+from strands_tf.deploy.workspace import is_deployment_id
+from strands_tf.errors import StateError, UserError
 from strands_tf.fsutil import atomic_write_text
 
 StackStatus = Literal["pending", "planned", "no_changes", "applying", "applied", "failed", "cancelled", "skipped"]
@@ -37,6 +38,8 @@ class StackCheckpoint(BaseModel):
     finished_at: str | None = None
     error: str | None = None
     changes: dict[str, int] = Field(default_factory=dict)
+    # `-target` addresses when only part of the stack is in the deployment (`--agent` on a shared stack)
+    targets: list[str] = Field(default_factory=list)
 
 
 class Checkpoint(BaseModel):
@@ -55,6 +58,8 @@ class Checkpoint(BaseModel):
     stacks: dict[str, StackCheckpoint] = Field(default_factory=dict)
     rollback_of: str | None = None
     synth_dir: str = "cdktf.out"
+    # the `--agent` selection the deployment was made for (None: every agent)
+    agents: list[str] | None = None
 
     def pending_stacks(self) -> list[str]:
         """Stacks that still need work when the deployment is resumed."""
@@ -110,20 +115,50 @@ class CheckpointStore:
         self.save()
 
 
-def latest_checkpoint(deployments_dir: Path, environment: str, *, status: set[str] | None = None) -> Path | None:
-    """Directory of the newest deployment of an environment (optionally with one of `status`)."""
-    if not deployments_dir.is_dir():
-        return None
-    for candidate in sorted(deployments_dir.iterdir(), reverse=True):
-        path = candidate / CHECKPOINT_FILE
-        if not path.is_file():
-            continue
-        try:
-            raw = json.loads(path.read_bytes())
-        except ValueError:
-            continue
-        if raw.get("environment") != environment:
-            continue
-        if status is None or raw.get("status") in status:
-            return candidate
-    return None
+def resumable_deployment(deployments_dir: Path, environment: str) -> CheckpointStore:
+    """The latest deployment of the environment, when it is one `apply --resume` may continue.
+
+    Only the latest counts: an older failed deployment was superseded by whatever came after it, and
+    resuming it would undo that. A checkpoint newer than it that cannot be read is an error, never a
+    skip (it may be the environment's latest). Call it holding the project lock, so that a `running`
+    checkpoint is one whose process is gone.
+    """
+    found: CheckpointStore | None = None
+    if deployments_dir.is_dir():
+        for candidate in sorted((p for p in deployments_dir.iterdir() if is_deployment_id(p.name)), reverse=True):
+            store = _load_for_resume(candidate)
+            if store.checkpoint.environment == environment:
+                found = store
+                break
+    if found is None:
+        raise UserError(f"no deployment of '{environment}' to resume", hint="run `strands apply` to start one")
+    checkpoint = found.checkpoint
+    if checkpoint.status not in ("failed", "cancelled", "running"):
+        raise UserError(
+            f"nothing to resume: the latest deployment of '{environment}', {checkpoint.id} "
+            f"(`strands {checkpoint.command}`), {checkpoint.status}",
+            detail="older interrupted deployments are superseded by it; resuming one would undo what came after",
+            hint="run `strands apply` to deploy the current configuration",
+        )
+    if checkpoint.command == "destroy":
+        agents = "".join(f" --agent {a}" for a in checkpoint.agents or [])
+        raise UserError(
+            f"the interrupted deployment {checkpoint.id} is a `strands destroy`: `apply --resume` does not "
+            "continue a destroy",
+            detail=f"stacks it had not finished: {', '.join(checkpoint.pending_stacks()) or '(none)'}",
+            hint=f"run `strands{agents} destroy -e {environment}` again: it lists what is left and asks first",
+        )
+    return found
+
+
+def _load_for_resume(deployment_dir: Path) -> CheckpointStore:
+    try:
+        return CheckpointStore.load(deployment_dir)
+    except StateError as exc:
+        raise StateError(
+            f"cannot tell which deployment {deployment_dir.name} is: {exc.summary}",
+            detail=f"it is newer than every readable deployment, so it may be the latest of this environment: "
+            f"{deployment_dir}",
+            hint=f"if no other strands process is running, move {deployment_dir} out of .strands/deployments "
+            "(keep it if you need its logs) and run again",
+        ) from None

@@ -119,6 +119,8 @@ def decide(current: Path, baseline: Path | None, stacks: list[StackSpec]) -> Cod
                 False, f"stack {stack.name}: {changed[0]} changed since deployment {base_id}", base_id
             )
         changed_modules = sorted(m for m in new_hashes if old_hashes.get(m) != new_hashes[m])
+        if stack.targets:  # --agent on a shared stack: another agent's changed code is not for this apply
+            changed_modules = [m for m in changed_modules if f"module.{m}" in stack.targets]
         if changed_modules:
             decision.targets[stack.name] = [f"module.{m}" for m in changed_modules]
             decision.agents.extend(m.removeprefix("agent_") for m in changed_modules)
@@ -157,10 +159,13 @@ def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any) -> Any
 
     from strands_tf.deploy.project import apply_project
 
-    stacks = [s for s in op.stacks if s.name in decision.targets]
+    # the targets travel with the stacks (and into the checkpoint, so a resume keeps them)
+    stacks = [
+        dataclasses.replace(s, targets=tuple(decision.targets[s.name])) for s in op.stacks if s.name in decision.targets
+    ]
     # the recorded state is what the baseline deployment left (it is the newest one): no need to read
     # every resource again; the next full plan refreshes as usual
-    op.ctx = dataclasses.replace(op.ctx, plan_targets=dict(decision.targets), plan_refresh=False)
+    op.ctx = dataclasses.replace(op.ctx, plan_refresh=False)
     return apply_project(op, confirm=confirm, stacks=stacks, command="apply")
 
 

@@ -6,7 +6,7 @@ import json
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -30,11 +30,12 @@ EVENTS_FILE = "events.jsonl"
 
 @dataclass(frozen=True)
 class StackSpec:
-    """A synthesized stack: its name, working directory and the stacks it reads from."""
+    """A synthesized stack: its name, working directory, the stacks it reads from, and `-target`s if partial."""
 
     name: str
     workdir: Path
     dependencies: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # Terraform addresses to limit the plan to (empty: the whole stack)
 
 
 def read_manifest(out_dir: Path) -> list[StackSpec]:
@@ -102,6 +103,7 @@ class TargetRuntime:
 
     `stack_session`, when set, wraps all Terraform work on one stack in one phase (plan, or apply) and
     adds environment for it: the emulator runs its provider once per stack phase that way (reattached).
+    `warnings` are what reaching the target found for the user (the emulator lost its resources).
     """
 
     env: dict[str, str] = field(default_factory=dict)
@@ -110,6 +112,7 @@ class TargetRuntime:
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
         """The per-stack environment for one phase (empty when the target needs none)."""
@@ -143,8 +146,6 @@ class DeployContext:
     owner_of: OwnerResolver | None = None
     reporter: Reporter = field(default_factory=SilentReporter)
     parallel: bool = True
-    # stack -> addresses its plans are limited to (`apply --code-only`); stacks not named plan everything
-    plan_targets: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # False: plan from the recorded state without reading every resource again (`apply --code-only`)
     plan_refresh: bool = True
 
@@ -172,7 +173,7 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
         runner.plan(
             plan_file,
             destroy=destroy,
-            targets=ctx.plan_targets.get(stack.name, ()),
+            targets=stack.targets,
             refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
             on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
@@ -285,22 +286,42 @@ def run_deployment(
     if destroy:
         ordered = list(reversed(ordered))
     failed: set[str] = set()
+
+    def declined(to_apply: list[StackPlan]) -> bool:
+        if not to_apply or confirm is None or confirm(to_apply):
+            return False
+        for p in to_apply:
+            store.update_stack(p.stack.name, status="cancelled", error="not confirmed")
+        store.finish("cancelled")
+        return True
+
     try:
+        # a destroy reads nothing from the stacks it deletes first: every wave is planned up front, so one
+        # confirmation shows everything that will be deleted before anything is
+        planned_ahead: dict[str, StackPlan] | None = None
+        if destroy:
+            planned_ahead = {}
+            for wave in ordered:
+                runnable = [s for s in wave if not _blocked(s, failed, stacks, destroy)]
+                for p in _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed):
+                    planned_ahead[p.stack.name] = p
+            if declined([p for p in planned_ahead.values() if p.has_changes]):
+                return DeploymentResult(store.checkpoint, plans, trackers, errors)
         for wave in ordered:
             if ctx.cancellation.requested:
                 break
             runnable = [s for s in wave if not _blocked(s, failed, stacks, destroy)]
             for s in wave:
-                if s not in runnable:
+                if s not in runnable and s.name not in failed:
                     store.update_stack(s.name, status="skipped", error="a stack it depends on failed")
                     ctx.reporter.stack_done(s.name, "skipped", "a stack it depends on failed")
-            planned = _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed)
+            if planned_ahead is None:
+                planned = _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed)
+                if declined([p for p in planned if p.has_changes]):
+                    return DeploymentResult(store.checkpoint, plans, trackers, errors)
+            else:
+                planned = [planned_ahead[s.name] for s in runnable if s.name in planned_ahead]
             to_apply = [p for p in planned if p.has_changes]
-            if to_apply and confirm is not None and not confirm(to_apply):
-                for p in to_apply:
-                    store.update_stack(p.stack.name, status="cancelled", error="not confirmed")
-                store.finish("cancelled")
-                return DeploymentResult(store.checkpoint, plans, trackers, errors)
             _apply_wave(ctx, store, to_apply, log, trackers, errors, failed, after_apply, destroy=destroy)
         if ctx.cancellation.requested:
             status = "cancelled"
@@ -396,6 +417,8 @@ def _apply_wave(
                 runner.apply(
                     plan.plan_file, on_event=on_event, on_raw=lambda line: tracker.feed(parse_event_line(line))
                 )
+                if not destroy:
+                    settle_state(ctx, stack, runner)
             finally:
                 # whatever happened, Terraform wrote state for what it finished: map it
                 if after_apply is not None:
@@ -415,6 +438,24 @@ def _apply_wave(
         else:
             store.update_stack(name, status="applied", finished_at=_now())
             ctx.reporter.stack_done(name, "destroyed" if destroy else "applied", None)
+
+
+def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) -> None:
+    """Read the stack's resources again after a successful apply, so its state records what the apply made.
+
+    When one resource sets a property of another (a queue policy on its queue, an encryption configuration
+    on its bucket, an inline policy on its role, a route in its route table, a rule in its security group),
+    Terraform keeps the other resource's state from before that happened, and the next plan lists every such
+    pair as changed outside Terraform. A refresh-only apply right after the apply records the final values.
+    It changes no resource, so a failure leaves only that stale view behind: a warning, not a failed stack.
+    A targeted plan (`apply --code-only`) is followed by a refresh of the same targets only.
+    """
+    if ctx.cancellation.requested:
+        return
+    try:
+        runner.refresh_state(targets=stack.targets, variables=ctx.runtime.variables)
+    except StrandsError as exc:
+        logger.warning("could not read %s back after applying it: %s", stack.name, exc.summary)
 
 
 def _message(exc: BaseException) -> str:
@@ -437,6 +478,7 @@ def start_deployment(
     synth_dir: Path,
     *,
     rollback_of: str | None = None,
+    agents: list[str] | None = None,
 ) -> CheckpointStore:
     """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint."""
     deployment_dir = workspace.deployment_dir(deployment_id)
@@ -448,8 +490,12 @@ def start_deployment(
         command=command,  # type: ignore[arg-type]
         project=project,
         environment=environment,
-        stacks={s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies)) for s in stacks},
+        stacks={
+            s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies), targets=list(s.targets))
+            for s in stacks
+        },
         rollback_of=rollback_of,
+        agents=agents,
     )
     store = CheckpointStore(deployment_dir, checkpoint)
     store.save()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
-from strands_tf.deploy.checkpoint import CheckpointStore, latest_checkpoint
+from strands_tf.deploy.checkpoint import resumable_deployment
 from strands_tf.deploy.executor import (
     Confirm,
     DeployContext,
@@ -28,8 +28,16 @@ from strands_tf.deploy.executor import (
     start_deployment,
     waves,
 )
-from strands_tf.deploy.workspace import Workspace, new_deployment_id
-from strands_tf.errors import StateError, UserError
+from strands_tf.deploy.selection import (
+    Command,
+    Selection,
+    check_resume_selection,
+    layout_of_stacks,
+    read_layout,
+    select_stacks,
+)
+from strands_tf.deploy.workspace import Workspace
+from strands_tf.errors import StateError, StrandsError, UserError
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
 from strands_tf.model.graph import InfraGraph
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
@@ -49,6 +57,7 @@ class Operation:
     stacks: list[StackSpec]
     ctx: DeployContext
     warnings: list[str] = field(default_factory=list)
+    selection: Selection | None = None  # what `select` chose (stacks, targets, what is left alone and why)
 
 
 RuntimeFactory = Callable[[ResolvedProject, Workspace], TargetRuntime]
@@ -79,13 +88,8 @@ def default_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetRu
     return aws_runtime(resolved, workspace)
 
 
-def owner_resolver(synth: SynthResult, loaded: LoadedProject) -> OwnerResolver:
+def owner_resolver(graph: InfraGraph, loaded: LoadedProject) -> OwnerResolver:
     """Map `module.<id>...` addresses to the strands.yaml element (with file and line) that made them."""
-    return graph_owner_resolver(synth.graph, loaded)
-
-
-def graph_owner_resolver(graph: InfraGraph, loaded: LoadedProject) -> OwnerResolver:
-    """`owner_resolver` from the infrastructure graph alone (no synth output needed: `strands show`)."""
     locations = element_locations(loaded)
     owners: dict[str, Owner] = {}
     for node in graph.nodes.values():
@@ -97,6 +101,13 @@ def graph_owner_resolver(graph: InfraGraph, loaded: LoadedProject) -> OwnerResol
         label = {"role": "agent", "api": "api"}.get(kind, kind)
         owners[f"module.{node.id}"] = Owner(label, node.owner.name, file, line)
     return module_owner_resolver(owners)
+
+
+def project_owner_resolver(loaded: LoadedProject, resolved: ResolvedProject) -> OwnerResolver:
+    """The owner resolver of a project's environment without synthesizing, packaging or reaching AWS."""
+    from strands_tf.generators.synth import infra_graph
+
+    return owner_resolver(infra_graph(loaded, resolved), loaded)
 
 
 def prepare(
@@ -127,11 +138,79 @@ def prepare(
         engine=engine or discover_engine(),
         runtime=runtime,
         cancellation=cancellation or Cancellation(),
-        owner_of=owner_resolver(synth, loaded),
+        owner_of=owner_resolver(synth.graph, loaded),
         reporter=reporter or SilentReporter(),
         parallel=parallel,
     )
-    return Operation(loaded, resolved, workspace, synth, stacks, ctx, list(synth.warnings))
+    return Operation(loaded, resolved, workspace, synth, stacks, ctx, [*synth.warnings, *runtime.warnings])
+
+
+def modules_in_tfstate(raw: dict[str, Any] | None) -> frozenset[str]:
+    """Top-level module ids holding managed resources in a raw tfstate ('' for resources outside modules)."""
+    out: set[str] = set()
+    for resource in (raw or {}).get("resources", []) or []:
+        if resource.get("mode") != "managed" or not resource.get("instances"):
+            continue
+        module = str(resource.get("module") or "")
+        out.add(module.split(".")[1].split("[")[0] if module.startswith("module.") else "")
+    return frozenset(out)
+
+
+class TerraformDeployed:
+    """What is deployed now, from each stack's Terraform state (read on demand, once per stack).
+
+    The tfstate is the truth (a teammate may have deployed from another machine); the local state file
+    only adds stacks the synthesized layout no longer knows.
+    """
+
+    def __init__(self, op: Operation, specs: Sequence[StackSpec]) -> None:
+        self._op = op
+        self._specs = {s.name: s for s in specs}
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def modules(self, stack: str) -> frozenset[str]:
+        """Module ids with resources in the stack's tfstate now."""
+        if stack not in self._cache:
+            spec = self._specs.get(stack)
+            self._cache[stack] = self._read(spec) if spec is not None else frozenset()
+        return self._cache[stack]
+
+    def _read(self, spec: StackSpec) -> frozenset[str]:
+        ctx = self._op.ctx
+        runner = ctx.runner(spec)
+        if runner.needs_init():
+            with ctx.runtime.session(spec) as extra_env:
+                ctx.runner(spec, extra_env).init()
+        return modules_in_tfstate(runner.state_pull())
+
+    def unknown_stacks(self) -> list[str]:
+        """Stacks the state file lists with resources that the layout does not know."""
+        from strands_tf.state.manager import StateManager
+
+        manager = StateManager(self._op.loaded.root, self._op.resolved.environment.name)
+        try:
+            state = manager.load()
+        except StrandsError as exc:
+            # cannot tell what else is deployed: count it as something that still uses the shared stack
+            return [f"(stacks the unreadable {manager.path} may list: {exc.summary})"]
+        return sorted(name for name, stack in state.stacks.items() if stack.resources and name not in self._specs)
+
+
+def select(
+    op: Operation,
+    agents: Sequence[str] | None,
+    operation: Command,
+    *,
+    include_shared: bool = False,
+) -> Selection:
+    """Narrow `op.stacks` to what `operation` works on for the `--agent` selection (None: every agent)."""
+    deployed = TerraformDeployed(op, op.stacks) if agents is not None else None
+    selection = select_stacks(
+        layout_of_stacks(op.synth.stacks), agents, operation, deployed=deployed, include_shared=include_shared
+    )
+    op.stacks = selection.specs(op.stacks)
+    op.selection = selection
+    return selection
 
 
 @dataclass
@@ -207,35 +286,50 @@ def apply_project(
     with ProjectLock(op.loaded.root, f"strands {command}"):
         store = start_deployment(
             op.workspace,
-            deployment_id or new_deployment_id(),
+            deployment_id or op.workspace.next_deployment_id(),
             command,
             op.resolved.project,
             op.resolved.environment.name,
             chosen,
             op.synth.out_dir,
             rollback_of=rollback_of,
+            agents=list(op.selection.agents) if op.selection and op.selection.agents is not None else None,
         )
         # stacks run from the deployment's own copy, so a later synth cannot change a running deployment
-        chosen = [StackSpec(s.name, store.dir / "cdktf.out" / "stacks" / s.name, s.dependencies) for s in chosen]
+        chosen = [dataclasses.replace(s, workdir=store.dir / "cdktf.out" / "stacks" / s.name) for s in chosen]
         return run_deployment(op.ctx, store, chosen, destroy=destroy, confirm=confirm, after_apply=_state_updater(op))
 
 
-def resume_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResult:
-    """Continue the newest interrupted or failed deployment of the environment from its own stacks."""
+def destroy_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResult:
+    """Destroy the selected stacks (dependents first); whole stacks that are gone leave the state file."""
+    from strands_tf.state.manager import StateManager
+
+    result = apply_project(op, confirm=confirm, destroy=True, command="destroy")
+    if result.ok:
+        manager = StateManager(op.loaded.root, op.resolved.environment.name)
+        for stack in op.stacks:
+            if not stack.targets:  # a targeted destroy left the rest of its stack: the state updater mapped it
+                manager.remove_stack(stack.name)
+    return result
+
+
+def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[str] | None = None) -> DeploymentResult:
+    """Continue the environment's latest deployment when it was interrupted or failed (see resumable_deployment)."""
     from strands_tf.state.lock import ProjectLock
 
-    env = op.resolved.environment.name
-    found = latest_checkpoint(op.workspace.deployments_dir(), env, status={"failed", "cancelled", "running"})
-    if found is None:
-        raise StateError(f"no interrupted or failed deployment of '{env}' to resume",
-                         hint="run `strands apply` to start a new one")  # fmt: skip
+    # the lock first: a `running` checkpoint found while holding it belongs to a process that is gone
     with ProjectLock(op.loaded.root, "strands apply --resume"):
-        store = CheckpointStore.load(found)
+        store = resumable_deployment(op.workspace.deployments_dir(), op.resolved.environment.name)
+        check_resume_selection(store.checkpoint.agents, agents)
         store.checkpoint.status = "running"
         store.save()
-        all_stacks = read_manifest(found / "cdktf.out")
+        recorded = {name: stack for name, stack in store.checkpoint.stacks.items()}
         pending = set(store.checkpoint.pending_stacks())
-        todo = [s for s in all_stacks if s.name in pending]
+        todo = [
+            dataclasses.replace(s, targets=tuple(recorded[s.name].targets))
+            for s in read_manifest(store.dir / "cdktf.out")
+            if s.name in pending
+        ]
         return run_deployment(
             op.ctx, store, todo, destroy=store.checkpoint.command == "destroy", confirm=confirm,
             after_apply=_state_updater(op),
@@ -278,22 +372,46 @@ def rollback_project(
     confirm: Confirm | None,
     only_stacks: list[str] | None = None,
     failed_deployment: str | None = None,
+    agents: Sequence[str] | None = None,
+    create_missing: bool = False,
+    on_selected: Callable[[Selection], None] | None = None,
 ) -> DeploymentResult:
-    """Re-apply the synthesized stacks recorded by an earlier successful deployment."""
+    """Re-apply the synthesized stacks recorded by an earlier successful deployment.
+
+    Only stacks deployed now are re-applied (`create_missing` re-creates the others); with `agents`, only
+    those agents' own stacks (or modules, in a stack shared with other agents). `on_selected` hears the
+    selection before anything is planned.
+    """
     if deployment is None:
         source = previous_success(op, before=failed_deployment)
         if source is None:
             raise StateError(
                 f"no earlier successful deployment of '{op.resolved.environment.name}' to roll back to",
-                hint="`ls .strands/deployments` lists recorded deployments",
+                hint="`strands history list` lists recorded deployments",
             )
     else:
         source = op.workspace.deployment_dir(deployment)
         if not (source / "cdktf.out" / "manifest.json").is_file():
             raise UserError(f"deployment {deployment} has no recorded stacks",
-                            hint="`ls .strands/deployments` lists recorded deployments")  # fmt: skip
+                            hint="`strands history list` lists recorded deployments")  # fmt: skip
     recorded = read_manifest(source / "cdktf.out")
+    current = {s.name: s for s in op.stacks}
+    # what is deployed is read through the current build where it has the stack (same backend either way)
+    deployed = TerraformDeployed(op, [current.get(s.name, s) for s in recorded])
+    selection = select_stacks(
+        read_layout(source / "cdktf.out"), agents, "rollback", deployed=deployed, create_missing=create_missing
+    )
     if only_stacks is not None:
-        recorded = [s for s in recorded if s.name in only_stacks]
+        selection.stacks = {name: t for name, t in selection.stacks.items() if name in only_stacks}
+        selection.missing = [m for m in selection.missing if m.split(":")[0] in only_stacks]
+    op.selection = selection
+    if on_selected is not None:
+        on_selected(selection)
+    chosen = selection.specs(recorded)
+    if not chosen:
+        raise UserError(
+            f"nothing to roll back to {source.name}: " + ("; ".join(selection.notes) or "no recorded stack selected"),
+            hint="pass --create-missing to re-create stacks that are not deployed now",
+        )
     op.synth = SynthResult(source / "cdktf.out", [], [], op.synth.graph, [])
-    return apply_project(op, confirm=confirm, command="rollback", stacks=recorded, rollback_of=source.name)
+    return apply_project(op, confirm=confirm, command="rollback", stacks=chosen, rollback_of=source.name)

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from strands_tf.errors import UserError
+
+# the one format of a deployment id: a directory name under .strands/deployments and a history key segment
+_DEPLOYMENT_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 
 def new_deployment_id(now: datetime | None = None) -> str:
     """A time-sortable id: `20261125T150102Z-<6 hex>`."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def is_deployment_id(value: str) -> bool:
+    """True for a well-formed deployment id."""
+    return bool(_DEPLOYMENT_ID_RE.match(value))
+
+
+def check_deployment_id(value: str) -> str:
+    """The id itself, or a clear error when it is not `20261125T150102Z-<6 hex>` (never a path)."""
+    if not is_deployment_id(value):
+        raise UserError(
+            f"'{value}' is not a deployment id",
+            hint="ids look like 20261125T150102Z-3fa1c2; `strands history list` shows them",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,8 +60,20 @@ class Workspace:
     def deployments_dir(self) -> Path:
         return self.strands_dir / "deployments"
 
+    def next_deployment_id(self, now: datetime | None = None) -> str:
+        """A new id sorting after every deployment already here: ids carry whole seconds, and "the latest
+        deployment" (resume, history order) must never depend on the random part of two ids of one second."""
+        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        folder = self.deployments_dir()
+        ids = [p.name for p in folder.iterdir() if is_deployment_id(p.name)] if folder.is_dir() else []
+        if ids:
+            latest = datetime.strptime(max(ids)[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            moment = max(moment, latest + timedelta(seconds=1))
+        return new_deployment_id(moment)
+
     def deployment_dir(self, deployment_id: str) -> Path:
-        return self.deployments_dir() / deployment_id
+        """`.strands/deployments/<id>`; anything but a well-formed id (`../../x`) is refused."""
+        return self.deployments_dir() / check_deployment_id(deployment_id)
 
     @property
     def canvas_file(self) -> Path:
@@ -54,6 +87,14 @@ class Workspace:
     def packages_dir(self, environment: str) -> Path:
         """Agent zips of `strands package` without --out or --hcl."""
         return self.strands_dir / "packages" / environment
+
+    def tfstate_dir(self, environment: str) -> Path:
+        """Local tfstate of an environment without a remote backend (the path synth gives the local backend)."""
+        return self.strands_dir / "tfstate" / environment
+
+    def emulator_history_dir(self) -> Path:
+        """On-disk copy of the emulator environments' history records (the emulator bucket lives in memory)."""
+        return self.strands_dir / "emulator-history"
 
     def dev_dir(self) -> Path:
         """Working files of `strands dev`: request log, server record, dependency directories, worker logs."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import UserError
+from strands_tf.inputfile import MAX_EVENT_BYTES, InputFileError, read_input
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,12 @@ def load_messages(path: Path) -> list[SqsMessage]:
     `body` and optionally `messageId`, `messageAttributes` and `messageGroupId` (FIFO queues).
     """
     try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file", hint="pass a JSON array or JSON Lines file of messages") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_input(path, MAX_EVENT_BYTES).decode("utf-8")
+    except InputFileError as exc:
+        if exc.reason == "missing":
+            raise UserError(f"{path}: no such file", hint="pass a JSON array or JSON Lines file of messages") from None
+        raise UserError(exc.summary, hint=exc.hint) from None
+    except UnicodeDecodeError as exc:
         raise UserError(f"{path}: cannot be read: {exc}") from None
     stripped = text.strip()
     if not stripped:

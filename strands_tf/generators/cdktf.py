@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from strands_tf.config.resolve import ResolvedProject
+from strands_tf.cost.tags import TagManager
 from strands_tf.generators.stacks import Stack
 from strands_tf.model.naming import template_literal
 
@@ -52,16 +53,10 @@ def _meta(stack: Stack, construct_id: str) -> dict[str, Any]:
 
 
 def default_tags(ctx: RenderContext) -> dict[str, str]:
-    """Tags on every resource: who owns it and what made it, plus the user's tags."""
+    """Tags on every resource: who owns it and what made it, plus the user's tags (the tool's keys win)."""
     project = ctx.project
-    tags = {
-        "managed-by": "strands-tf",
-        "strands:environment": project.environment.name,
-        "strands:project": project.project,
-        "strands:version": ctx.tool_version,
-    }
-    tags.update({key: template_literal(value) for key, value in project.tags.items()})
-    return dict(sorted(tags.items()))
+    shared = {key: template_literal(value) for key, value in project.tags.items()}
+    return TagManager(project.project, project.environment.name, ctx.tool_version, shared).default_tags()
 
 
 def provider_block(ctx: RenderContext) -> dict[str, Any]:

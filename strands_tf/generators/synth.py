@@ -128,7 +128,7 @@ def synthesize(
     *,
     packager: Packager | None = package_agents,
     tool_version: str = __version__,
-    stack_filter: list[str] | None = None,
+    stack_filter: list[str] | Callable[[list[Stack]], list[str]] | None = None,
     hcl_dir: Path | None = None,
     write_cdktf_json: bool = True,
     keep_stale_stacks: bool = False,
@@ -151,7 +151,9 @@ def synthesize(
             if missing:  # a generator bug, never a user error: say exactly what
                 raise RuntimeError(f"stack {stack.name} has dangling references: {', '.join(missing)}")
         if stack_filter is not None:
-            stacks = _with_dependencies(stacks, stack_filter)
+            # a callable chooses from the partitioned stacks (deploy.selection decides what --agent means)
+            names = stack_filter(stacks) if callable(stack_filter) else stack_filter
+            stacks = _with_dependencies(stacks, names)
         files = _write_layout(loaded, resolved, stacks, staging, out, code, tool_version)
         if hcl_dir is not None:
             export_hcl(resolved, stacks, staging, hcl_dir.resolve(), tool_version)
@@ -178,7 +180,11 @@ def infra_graph(
     *,
     tool_version: str = __version__,
 ) -> InfraGraph:
-    """The optimized graph synth turns into stacks (the canvas shows its roles without packaging agents)."""
+    """The optimized graph synth turns into stacks, in memory.
+
+    Without `code` (no packaging) the module ids are the same: the canvas shows its roles and `strands show`
+    maps plan addresses to strands.yaml with it.
+    """
     locations = element_locations(loaded)
     graph = build_graph(resolved, BuildOptions(code=code or {}, tool_version=tool_version, locations=locations))
     graph = optimize(
@@ -366,7 +372,7 @@ def check_export(
     *,
     packager: Packager | None = package_agents,
     tool_version: str = __version__,
-    stack_filter: list[str] | None = None,
+    stack_filter: list[str] | Callable[[list[Stack]], list[str]] | None = None,
     diff_lines: int = 40,
 ) -> ExportCheck:
     """Generate the export into a temporary directory and compare it with `hcl_dir`; nothing in the project changes."""

@@ -25,6 +25,7 @@ class RecordDiff:
     changed: dict[str, list[str]] = field(default_factory=dict)  # resource → changed attribute names
     duration_delta: float | None = None
     cost_delta: float | None = None
+    cost: dict[str, Any] | None = None  # before/after/delta, by service and by owner (cost.deployed.cost_change)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +35,7 @@ class RecordDiff:
             "resources": {"added": self.added, "removed": self.removed, "changed": self.changed},
             "duration_delta_seconds": self.duration_delta,
             "cost_delta": self.cost_delta,
+            "cost": self.cost,
         }
 
 
@@ -109,4 +111,7 @@ def diff_records(history: History, a: RecordMetadata, b: RecordMetadata) -> Reco
     cost_a, cost_b = _cost_total(a), _cost_total(b)
     if cost_a is not None and cost_b is not None:
         result.cost_delta = round(cost_b - cost_a, 6)
+    from strands_tf.cost.deployed import cost_change
+
+    result.cost = cost_change(a.cost, b.cost)
     return result

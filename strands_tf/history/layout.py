@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote
 
+# one deployment-id format for local deployments and history keys: the workspace owns it
+from strands_tf.deploy.workspace import check_deployment_id as check_deployment_id
+from strands_tf.deploy.workspace import is_deployment_id as is_deployment_id
 from strands_tf.errors import UserError
 
 METADATA = "metadata.json"
@@ -13,27 +16,12 @@ ORIGINAL_CONFIG = "config/strands.yaml"
 RESOLVED_CONFIG = "config/resolved.json"
 STACKS_ARCHIVE = "stacks.tar.gz"
 STATE = "state.json"
+COST = "cost.json"
 EVENTS = "events.jsonl"
 PLANS_DIR = "plans"
 LOGS_DIR = "logs"
 
-_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
-def check_deployment_id(value: str) -> str:
-    """The id itself, or a clear error when it is not `20261125T150102Z-<6 hex>`."""
-    if not _ID_RE.match(value):
-        raise UserError(
-            f"'{value}' is not a deployment id",
-            hint="ids look like 20261125T150102Z-3fa1c2; `strands history list` shows them",
-        )
-    return value
-
-
-def is_deployment_id(value: str) -> bool:
-    """True for a well-formed deployment id."""
-    return bool(_ID_RE.match(value))
 
 
 def _segment(value: str, what: str) -> str:

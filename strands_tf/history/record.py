@@ -18,7 +18,7 @@ from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
-from strands_tf.errors import StateError
+from strands_tf.errors import StateError, StrandsError
 from strands_tf.history import layout
 from strands_tf.history.archive import write_stacks_archive
 from strands_tf.history.gitinfo import git_info
@@ -283,6 +283,30 @@ def _timings(
     return resources, (round(overall.efficiency, 6) if overall.efficiency is not None else None)
 
 
+def _cost(
+    resolved: ResolvedProject,
+    state: Any,
+    deployment_dir: Path,
+    staging: Path,
+    redactor: Redactor,
+    redactions: dict[str, int],
+) -> dict[str, Any] | None:
+    """The monthly estimate of what the deployment left running: full in cost.json, its summary in metadata."""
+    from strands_tf.cost.deployed import estimate_state, summary, write_cost_file
+
+    try:
+        estimate = estimate_state(resolved, state).to_json()
+    except StrandsError as exc:  # e.g. a damaged price table: the record goes on without a cost
+        log.warning("history: no cost estimate for this deployment: %s", exc.summary)
+        return None
+    _write_text(staging, layout.COST, _json_text(estimate), redactor, redactions)
+    try:
+        write_cost_file(deployment_dir, estimate)  # the baseline of the next `strands plan`
+    except OSError as exc:
+        log.warning("history: could not keep the cost estimate beside the deployment: %s", exc)
+    return summary(estimate)
+
+
 def build_record(
     loaded: LoadedProject,
     resolved: ResolvedProject,
@@ -330,6 +354,7 @@ def build_record(
 
     state = StateManager(loaded.root, resolved.environment.name).load()
     _write_text(staging, layout.STATE, _json_text(state.to_json()), redactor, redactions)
+    cost = _cost(resolved, state, deployment_dir, staging, redactor, redactions)
 
     events_path = deployment_dir / "events.jsonl"
     resources: list[ResourceTiming] = []
@@ -377,7 +402,7 @@ def build_record(
         changes=changes,
         resources=resources,
         parallel_efficiency=efficiency,
-        cost=None,
+        cost=cost,
         redactions=sum(redactions.values()),
         objects=objects,
     )

@@ -16,8 +16,9 @@ from botocore import exceptions as bx
 
 from strands_tf.aws.errors import CONVERTIBLE, convert_aws_error
 from strands_tf.aws.target import AwsTarget
-from strands_tf.errors import NetworkError, NotFoundError, StrandsError
+from strands_tf.errors import NetworkError, NotFoundError, StateError, StrandsError
 from strands_tf.fsutil import atomic_write_bytes
+from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, open_input, read_input
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +97,29 @@ class LocalStore:
 
     def get_bytes(self, key: str) -> bytes:
         try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(f"{key} not found in {self.root}") from None
+            return read_input(self._path(key), MAX_HISTORY_OBJECT_BYTES)
+        except InputFileError as exc:
+            raise self._input_error(key, exc) from None
 
     def download(self, key: str, path: Path) -> None:
-        source = self._path(key)
-        if not source.is_file():
-            raise NotFoundError(f"{key} not found in {self.root}")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, path)
+        try:
+            # a planted FIFO or a symlink to /dev/zero must not hang or fill the disk: bounded, regular only
+            with open_input(self._path(key), MAX_HISTORY_OBJECT_BYTES) as src, tmp.open("wb") as dst:
+                while chunk := src.read(_HASH_CHUNK):
+                    dst.write(chunk)
+            os.replace(tmp, path)
+        except InputFileError as exc:
+            raise self._input_error(key, exc) from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def _input_error(self, key: str, exc: InputFileError) -> StrandsError:
+        if exc.reason in ("missing", "directory"):
+            return NotFoundError(f"{key} not found in {self.root}")
+        return StateError(f"history object {key} in {self.root}: {exc.problem}", hint=exc.hint)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -296,3 +308,49 @@ class S3Store:
                     target=self.target,
                     operation=f"DeleteObjects s3://{self.bucket}/{first.get('Key')}",
                 )
+
+
+class MirroredStore:
+    """A store whose every write and delete is also made in a local copy; reads come from the primary.
+
+    The emulator keeps its bucket in memory: the local copy (`.strands/emulator-history/`) is what survives
+    `strands emulator stop`, and what the next emulator's bucket is filled from. The copy is written first,
+    so a record the primary accepted is always on disk too.
+    """
+
+    kind = "s3"  # the primary: a bucket
+
+    def __init__(self, primary: S3Store, mirror: LocalStore) -> None:
+        self.primary = primary
+        self.mirror = mirror
+
+    @property
+    def location(self) -> str:
+        return self.primary.location
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        self.mirror.put_file(key, path, content_type=content_type)
+        self.primary.put_file(key, path, content_type=content_type)
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
+        self.mirror.put_bytes(key, data, content_type=content_type)
+        self.primary.put_bytes(key, data, content_type=content_type)
+
+    def get_bytes(self, key: str) -> bytes:
+        return self.primary.get_bytes(key)
+
+    def download(self, key: str, path: Path) -> None:
+        self.primary.download(key, path)
+
+    def exists(self, key: str) -> bool:
+        return self.primary.exists(key)
+
+    def list_children(self, prefix: str) -> list[str]:
+        return self.primary.list_children(prefix)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        return self.primary.list_keys(prefix)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        self.primary.delete_keys(keys)
+        self.mirror.delete_keys(keys)

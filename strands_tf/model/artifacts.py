@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from strands_tf.config.resolve import ResolvedProject
+from strands_tf.cost import tags
 from strands_tf.errors import ConfigIssue
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
 from strands_tf.model.naming import aws_name
@@ -13,9 +14,9 @@ ARTIFACTS_NODE = "artifacts"
 # Old package versions are only kept for a rollback soon after a deploy (a rollback re-uploads anyway).
 NONCURRENT_VERSION_DAYS = 30
 # S3 objects take at most 10 tags, and the provider's default_tags count: the tags strands-tf puts on
-# every resource (generators.cdktf.default_tags) plus the project's and the environment's.
-MAX_OBJECT_TAGS = 10
-STRANDS_TAG_KEYS = frozenset({"managed-by", "strands:environment", "strands:project", "strands:version"})
+# every resource (cost.tags.TagManager.default_tags) plus the project's and the environment's.
+MAX_OBJECT_TAGS = tags.MAX_OBJECT_TAGS
+STRANDS_TAG_KEYS = tags.TOOL_KEYS
 
 Locations = Mapping[tuple[str, str], tuple[str, int | None, int | None]]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from strands_tf.config.models import DynamoDbResource, S3Resource, SnsResource, SqsResource
 from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
+from strands_tf.cost.tags import TagManager
 from strands_tf.errors import ConfigError, ConfigIssue
 from strands_tf.model import artifacts, iam, network
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
@@ -102,7 +103,7 @@ def _add_resource(
 ) -> None:
     env = project.environment.name
     owner = Owner("resource", name)
-    tags = {"strands:resource": name, **{k: template_literal(v) for k, v in resource.tags.items()}}
+    tags = TagManager.resource_tags(name, {k: template_literal(v) for k, v in resource.tags.items()})
     node_id = module_id(resource.type, name)
     body: dict[str, Any]
     if isinstance(resource, DynamoDbResource):
@@ -272,7 +273,7 @@ def _add_agent(
     name = agent.name
     owner = Owner("agent", name)
     fn_name = function_name(project, name)
-    tags = {"strands:agent": name}
+    tags = TagManager.agent_tags(name, {k: template_literal(v) for k, v in agent.tags.items()})
     if agent.dead_letter is not None:
         graph.add(
             Node(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+
+from strands_tf.inputfile import MAX_CONFIG_BYTES, InputFileError, read_input
 
 from .spec import PackagingError, Target
 
@@ -66,7 +69,7 @@ def _hash_file(h: hashlib._Hash, path: Path) -> None:
 
 def read_requirements(agent: str, path: Path, target: Target) -> Requirements:
     """Hash the file, what it includes and the local wheels it names, with runtime, arch and tool version."""
-    if not path.is_file():
+    if path.is_dir() or not os.path.lexists(path):  # anything else is read (and judged) by read_input
         raise PackagingError(
             f"agent {agent!r}: requirements file {path} "
             + ("is a directory, not a file" if path.is_dir() else "does not exist"),
@@ -95,11 +98,17 @@ def _walk(agent: str, path: Path, h: hashlib._Hash, seen: set[Path], depth: int)
         return False
     seen.add(real)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        # a requirements file (or one it includes with -r) is user input: regular files only, bounded
+        text = read_input(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except InputFileError as exc:
+        raise PackagingError(
+            f"agent {agent!r}: cannot read requirements file {path}: {exc.problem}",
+            hint=exc.hint or "Check the path and its permissions.",
+        ) from None
+    except UnicodeDecodeError as exc:
         raise PackagingError(
             f"agent {agent!r}: cannot read requirements file {path}: {exc}",
-            hint="Save it as UTF-8 text and check its permissions.",
+            hint="Save it as UTF-8 text.",
         ) from None
     # The same file checked out with CRLF line endings must give the same key.
     text = text.replace("\r\n", "\n").replace("\\\n", "")
@@ -118,7 +127,7 @@ def _walk(agent: str, path: Path, h: hashlib._Hash, seen: set[Path], depth: int)
         include = _option_value(tokens, _INCLUDE_OPTIONS)
         if include is not None:
             nested = _local_path(path.parent, include)
-            if not nested.is_file():
+            if nested.is_dir() or not os.path.lexists(nested):
                 raise PackagingError(
                     f"agent {agent!r}: {path} includes {include}, which does not exist",
                     hint="Fix the -r/-c line or create the file.",

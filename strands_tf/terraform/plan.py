@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from strands_tf.errors import Category, StrandsError
+from strands_tf.inputfile import MAX_PLAN_BYTES, BoundedReader, InputFileError, open_input
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +306,36 @@ class OutputChange:
         return mask_value(self.after, self.after_sensitive, self.after_unknown)
 
 
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One checkable object (a resource's conditions, an output's, a `check` block, a variable's validation).
+
+    ``status`` is Terraform's: ``pass``, ``fail``, ``error`` or ``unknown`` (decided only at apply);
+    ``problems`` are the failing instances' addresses with the author's error messages.
+    """
+
+    address: str
+    kind: str
+    status: str
+    problems: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInvocation:
+    """An action the apply will invoke (Terraform 1.14+ `action` blocks), and what triggers it.
+
+    ``trigger`` is ``"<event> of <resource address>"`` for a lifecycle trigger (``after_create of
+    aws_s3_bucket.logs``), ``"invoked"`` for ``terraform apply -invoke``, else None.
+    """
+
+    address: str
+    type: str
+    name: str
+    provider_name: str | None
+    trigger: str | None
+    triggering_address: str | None
+
+
 @dataclass(slots=True)
 class Plan:
     """A decoded plan JSON."""
@@ -320,10 +351,15 @@ class Plan:
     applyable: bool | None
     timestamp: str | None
     source: str = "<plan>"
+    action_invocations: list[ActionInvocation] = field(default_factory=list)
+    # HCP Terraform's redacted plan JSON (`/plans/:id/json-output-redacted`): `plan_format_version`,
+    # provider schemas, no errored/applyable/complete and no configuration or prior state
+    redacted: bool = False
     # Decoded on first use: a dict, or the member's JSON text kept by load_plan (see _LAZY_KEYS).
     _configuration: Any = field(default=None, repr=False)
     _prior_state: Any = field(default=None, repr=False)
     _relevant: Any = field(default=None, repr=False)
+    _checks: Any = field(default=None, repr=False)
     _by_address: dict[str, ResourceChange] | None = field(default=None, repr=False)
 
     @property
@@ -331,11 +367,12 @@ class Plan:
         """Addresses whose attributes contributed to this plan (``relevant_attributes``); None if not recorded.
 
         Terraform's own UI shows drift only for these: other refresh differences do not affect the plan.
+        Format 1.1 (Terraform 1.2) introduced the member and leaves it out when it would be empty.
         """
         if isinstance(self._relevant, _Lazy):
             self._relevant = self._relevant.load()
         if not isinstance(self._relevant, list):
-            return None
+            return set() if _version_tuple(self.format_version) >= (1, 1) else None
         return {str(r.get("resource")) for r in self._relevant if isinstance(r, dict) and r.get("resource")}
 
     @property
@@ -344,6 +381,15 @@ class Plan:
         if isinstance(self._configuration, _Lazy):
             self._configuration = self._configuration.load()
         return self._configuration if isinstance(self._configuration, dict) else {}
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        """The ``checks`` member (Terraform 1.5+): every checkable object with its status."""
+        if isinstance(self._checks, _Lazy):
+            self._checks = self._checks.load()
+        if isinstance(self._checks, list) and not all(isinstance(c, CheckResult) for c in self._checks):
+            self._checks = _check_results(self._checks)
+        return self._checks if isinstance(self._checks, list) else []
 
     @property
     def prior_state(self) -> dict[str, Any] | None:
@@ -451,6 +497,67 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
     )
 
 
+def _display(address: Any) -> str:
+    if isinstance(address, dict):
+        return str(address.get("to_display") or "?")
+    return str(address) if address is not None else "?"
+
+
+def _check_results(raw: list[Any]) -> list[CheckResult]:
+    """Terraform's ``checks`` array → CheckResult per checkable object (malformed entries are skipped)."""
+    out: list[CheckResult] = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        address = entry.get("address")
+        kind = address.get("kind") if isinstance(address, dict) else None
+        problems: list[tuple[str, str]] = []
+        for instance in entry.get("instances") or []:
+            if not isinstance(instance, dict):
+                continue
+            where = _display(instance.get("address"))
+            messages = [p.get("message") for p in instance.get("problems") or [] if isinstance(p, dict)]
+            if instance.get("status") in ("fail", "error"):
+                problems += [(where, str(m)) for m in messages if m] or [(where, "")]
+        out.append(
+            CheckResult(_display(address), str(kind or "?"), str(entry.get("status") or "unknown"), tuple(problems))
+        )
+    return out
+
+
+def _action_invocations(raw: Any, source: str) -> list[ActionInvocation]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _fail(source, "action_invocations is not a list")
+    out: list[ActionInvocation] = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
+            raise _fail(source, f"action_invocations[{i}] has no address")
+        lifecycle = entry.get("lifecycle_action_trigger")
+        invoke = entry.get("invoke_action_trigger")
+        trigger: str | None = None
+        triggering: str | None = None
+        if isinstance(lifecycle, dict):
+            triggering = lifecycle.get("triggering_resource_address")
+            event = lifecycle.get("action_trigger_event") or "triggered"
+            trigger = f"{event} of {triggering}" if triggering else str(event)
+        elif isinstance(invoke, dict):
+            triggering = invoke.get("calling_resource_address")
+            trigger = "invoked"
+        out.append(
+            ActionInvocation(
+                address=entry["address"],
+                type=str(entry.get("type") or ""),
+                name=str(entry.get("name") or ""),
+                provider_name=entry.get("provider_name"),
+                trigger=trigger,
+                triggering_address=triggering,
+            )
+        )
+    return out
+
+
 def _describe_other(doc: dict[str, Any]) -> str | None:
     """Name what a non-plan JSON object looks like, for the error message."""
     if isinstance(doc.get("version"), int) and "resources" in doc and ("lineage" in doc or "serial" in doc):
@@ -471,8 +578,11 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
     if not isinstance(doc, dict):
         kind = "an array" if isinstance(doc, list) else f"a {type(doc).__name__}"
         raise _fail(source, f"not a plan: the JSON document is {kind}, expected an object")
-    fmt = doc.get("format_version")
-    what = _describe_other(doc)
+    # HCP Terraform serves plans as "redacted" JSON for its structured renderer: same resource_changes,
+    # resource_drift, output_changes and action_invocations, versioned by plan_format_version
+    redacted = "format_version" not in doc and isinstance(doc.get("plan_format_version"), str)
+    fmt = doc.get("plan_format_version") if redacted else doc.get("format_version")
+    what = None if redacted else _describe_other(doc)
     if what and ("resource_changes" not in doc and "planned_values" not in doc):
         raise _fail(source, f"not a plan: this is {what}")
     if not isinstance(fmt, str):
@@ -491,7 +601,9 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
             f"plan JSON format_version {fmt} is not supported (this tool reads 0.x and 1.x)",
             hint="Create the plan with Terraform 1.x / OpenTofu 1.x, or upgrade strands-tf.",
         )
-    if not any(k in doc for k in ("resource_changes", "planned_values", "configuration", "output_changes")):
+    if not redacted and not any(
+        k in doc for k in ("resource_changes", "planned_values", "configuration", "output_changes")
+    ):
         raise _fail(source, "not a plan: none of resource_changes, planned_values, configuration found")
 
     raw_changes = doc.get("resource_changes")
@@ -535,14 +647,17 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
         resource_drift=drift,
         output_changes=outputs,
         variables=doc.get("variables") or {},
-        errored=bool(doc.get("errored", False)),
-        complete=doc.get("complete"),
-        applyable=doc.get("applyable"),
+        errored=doc.get("errored") is True,
+        complete=doc.get("complete") if isinstance(doc.get("complete"), bool) else None,
+        applyable=doc.get("applyable") if isinstance(doc.get("applyable"), bool) else None,
         timestamp=doc.get("timestamp"),
         source=source,
+        action_invocations=_action_invocations(doc.get("action_invocations"), source),
+        redacted=redacted,
         _configuration=doc.get("configuration"),
         _prior_state=doc.get("prior_state"),
         _relevant=doc.get("relevant_attributes"),
+        _checks=doc.get("checks"),
     )
 
 
@@ -597,8 +712,10 @@ class _Lazy:
 
 
 # Top-level members a plan summary never needs. planned_values duplicates resource_changes' "after" values
-# and is dropped; the others are kept as text and decoded on first access (waves read configuration).
-_SKIP_KEYS = frozenset({"planned_values"})
+# and provider_schemas (HCP's redacted plans) describes providers: both are dropped; the others are kept
+# as text and decoded on first access (waves read configuration).
+_SKIP_KEYS = frozenset({"planned_values", "provider_schemas"})
+_SKIPPED = None  # what a skipped member's value becomes: its presence still tells what kind of document it is
 _LAZY_KEYS = frozenset({"prior_state", "configuration", "relevant_attributes", "checks", "deferred_changes"})
 # Below this many characters consumed, re-reading the rest of the file saves too little to bother.
 _REREAD_MIN = 1 << 20
@@ -636,7 +753,9 @@ def _member(text: str, i: int, doc: dict[str, Any], first: bool) -> tuple[int, b
         for rc in value:
             _share_unchanged(rc)
         doc[key] = value
-    elif key not in _SKIP_KEYS:
+    elif key in _SKIP_KEYS:
+        doc[key] = _SKIPPED
+    else:
         doc[key] = value
     return end, False
 
@@ -665,7 +784,7 @@ def _byte_offset(text: str, index: int) -> int:
     return sum(len(text[k : min(k + step, index)].encode("utf-8")) for k in range(0, index, step))
 
 
-def _load_plan_doc(fh: BinaryIO, source: Path) -> dict[str, Any] | None:
+def _load_plan_doc(fh: BoundedReader, source: Path) -> dict[str, Any] | None:
     """Decode the top-level members with the least memory, or None when the document is not an object.
 
     Members are decoded one at a time; planned_values is dropped, the members after resource_changes
@@ -736,18 +855,32 @@ def load_plan(path: str | Path) -> Plan:
 
 def _load_plan(p: Path) -> Plan:
     try:
-        with p.open("rb") as raw:
+        with open_input(p, MAX_PLAN_BYTES) as raw:
             try:
                 doc = _load_plan_doc(raw, p)
             except (ValueError, UnicodeDecodeError):
                 # Syntax errors and odd encodings: the plain decoder reports them against the whole file.
                 doc = None
-    except FileNotFoundError:
-        raise _fail(str(p), "file not found", hint="Check the path of the plan JSON file.") from None
-    except IsADirectoryError:
-        raise _fail(str(p), "is a directory, expected a plan JSON file") from None
+            if doc is None:
+                raw.seek(0)
+                return parse_plan_bytes(raw.read(), str(p))
+    except InputFileError as exc:
+        raise _input_error(exc) from None
     except OSError as exc:
         raise _fail(str(p), f"cannot be read: {exc.strerror}") from None
-    if doc is None:
-        return parse_plan_bytes(p.read_bytes(), str(p))
     return parse_plan_dict(doc, str(p))
+
+
+def _input_error(exc: InputFileError) -> PlanError:
+    if exc.reason == "missing":
+        return _fail(exc.path, "file not found", hint="Check the path of the plan JSON file.")
+    if exc.reason == "directory":
+        return _fail(exc.path, "is a directory, expected a plan JSON file")
+    error = _fail(exc.path, exc.problem, hint=exc.hint)
+    error.data.update(exc.data)
+    return error
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """ "1.2" → (1, 2); parts that are not numbers count as 0."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))

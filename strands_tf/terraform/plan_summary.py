@@ -11,10 +11,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from strands_tf.terraform.plan import ACTIONS, REASON_TEXT, Plan, ResourceChange, config_address, gc_paused
+from strands_tf.terraform.plan import (
+    ACTIONS,
+    REASON_TEXT,
+    ActionInvocation,
+    CheckResult,
+    Plan,
+    ResourceChange,
+    config_address,
+    gc_paused,
+)
 
-SCHEMA_VERSION = 1
+# 2: `has_changes` follows Terraform's definition of an applyable plan (moves, refresh-only drift, action
+# invocations count); new `status`, `headline`, `counts.move`, `checks`, `action_invocations`, ...
+SCHEMA_VERSION = 2
 OTHER_KEY = "other"
+# what `counts` counts: every normalized action, plus moves (counted next to the action, like imports)
+COUNT_KEYS: tuple[str, ...] = (*ACTIONS, "move")
+# `counts` keys in the order the headline names them, with their words
+_COUNT_WORDS: tuple[tuple[str, str], ...] = (
+    ("create", "to create"),
+    ("update", "to update"),
+    ("replace", "to replace"),
+    ("delete", "to destroy"),
+    ("read", "to read"),
+    ("forget", "to forget"),
+    ("import", "to import"),
+    ("move", "to move"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +64,7 @@ OwnerResolver = Callable[[str], "Owner | None"]
 
 
 def _empty_counts() -> dict[str, int]:
-    return dict.fromkeys(ACTIONS, 0)
+    return dict.fromkeys(COUNT_KEYS, 0)
 
 
 @dataclass(slots=True)
@@ -162,9 +186,51 @@ class OutputItem:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class CheckItem:
+    """A condition or `check` block that failed (or could not be evaluated) during the plan."""
+
+    address: str
+    kind: str
+    status: str
+    problems: list[tuple[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "status": self.status,
+            "problems": [{"instance": where, "message": message} for where, message in self.problems],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """An action the apply will invoke, what triggers it, and the strands.yaml element of its trigger."""
+
+    address: str
+    type: str
+    trigger: str | None
+    owner: Owner | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "address": self.address,
+            "type": self.type,
+            "trigger": self.trigger,
+            "owner": self.owner.to_json() if self.owner else None,
+        }
+
+
 @dataclass(slots=True)
 class PlanSummary:
-    """Everything a reviewer needs from a plan, ready to render or serialise."""
+    """Everything a reviewer needs from a plan, ready to render or serialise.
+
+    ``status`` and ``headline`` are decided here, once: the text view prints the headline and the JSON
+    carries both, so the two can never disagree.
+    """
 
     format_version: str
     terraform_version: str | None
@@ -175,6 +241,14 @@ class PlanSummary:
     drift: list[DriftItem]
     outputs: list[OutputItem]
     has_changes: bool
+    status: str = "no_changes"  # "errored", "changes" or "no_changes"
+    headline: str = "no changes"
+    refresh_only: bool = False
+    complete: bool | None = None
+    applyable: bool | None = None
+    redacted: bool = False
+    checks: list[CheckItem] = field(default_factory=list)
+    action_invocations: list[ActionItem] = field(default_factory=list)
 
     @property
     def total_changes(self) -> int:
@@ -187,13 +261,21 @@ class PlanSummary:
             "schema_version": SCHEMA_VERSION,
             "format_version": self.format_version,
             "terraform_version": self.terraform_version,
+            "status": self.status,
+            "headline": self.headline,
             "errored": self.errored,
             "has_changes": self.has_changes,
+            "refresh_only": self.refresh_only,
+            "complete": self.complete,
+            "applyable": self.applyable,
+            "redacted": self.redacted,
             "counts": dict(self.counts),
             "groups": [g.to_json() for g in self.groups],
             "replacements": [r.to_json() for r in self.replacements],
             "drift": [d.to_json() for d in self.drift],
             "outputs": [o.to_json() for o in self.outputs],
+            "checks": [c.to_json() for c in self.checks],
+            "action_invocations": [a.to_json() for a in self.action_invocations],
         }
 
 
@@ -219,6 +301,69 @@ def _count(counts: dict[str, int], rc: ResourceChange) -> None:
     if rc.importing is not None and rc.action != "import":
         # Terraform counts an import next to the change it comes with ("1 to import, 1 to change").
         counts["import"] += 1
+    if rc.previous_address:
+        counts["move"] += 1  # a move is counted next to whatever else happens to the object
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _headline(
+    plan: Plan,
+    counts: dict[str, int],
+    outputs: list[OutputItem],
+    actions: list[ActionItem],
+    drift: list[DriftItem],
+    refresh_only: bool,
+    has_changes: bool,
+) -> str:
+    """The one-line verdict the text view prints and the JSON carries (`headline`)."""
+    parts = [f"{counts[key]} {words}" for key, words in _COUNT_WORDS if counts.get(key)]
+    changed_outputs = sum(1 for o in outputs if o.action != "no-op")
+    if changed_outputs:
+        parts.append(f"{_plural(changed_outputs, 'output')} to change")
+    if actions:
+        parts.append(f"{_plural(len(actions), 'action')} to invoke")
+    if plan.errored:
+        before = f"; planned before the error: {', '.join(parts)}" if parts else ""
+        return f"the plan errored: Terraform stopped with errors, so this plan cannot be applied{before}"
+    if refresh_only:
+        recorded = [f"{_plural(len(drift), 'object')} changed outside Terraform"] if drift else []
+        recorded += parts
+        if not recorded:
+            return "refresh only: no changes"
+        return f"refresh only: {', '.join(recorded)}; applying records this in the state and changes no object"
+    if parts:
+        return ", ".join(parts)
+    if has_changes:
+        return "changes to the Terraform state only (Terraform marks the plan applyable)"
+    return "no changes"
+
+
+def _state_has_resources(plan: Plan) -> bool:
+    """True when the plan's prior state holds a managed resource (in any module)."""
+    prior = plan.prior_state or {}
+    pending = [(prior.get("values") or {}).get("root_module") or {}]
+    while pending:
+        module = pending.pop()
+        if not isinstance(module, dict):
+            continue
+        resources = module.get("resources") or []
+        if any(isinstance(r, dict) and r.get("mode", "managed") == "managed" for r in resources):
+            return True  # data sources are read during a normal plan without a resource change
+        pending.extend(module.get("child_modules") or [])
+    return False
+
+
+def _failing_checks(plan: Plan) -> list[CheckItem]:
+    failing: list[CheckResult] = [c for c in plan.checks if c.status in ("fail", "error")]
+    return [CheckItem(c.address, c.kind, c.status, list(c.problems)) for c in failing]
+
+
+def _action_item(action: ActionInvocation, owner_of: OwnerResolver | None) -> ActionItem:
+    owner = owner_of(action.triggering_address) if owner_of and action.triggering_address else None
+    return ActionItem(action.address, action.type, action.trigger, owner)
 
 
 def summarize(plan: Plan, owner_of: OwnerResolver | None = None) -> PlanSummary:
@@ -261,10 +406,24 @@ def _summarize(plan: Plan, owner_of: OwnerResolver | None) -> PlanSummary:
             has_changes = True
         outputs.append(OutputItem(oc.name, oc.action, oc.sensitive, oc.masked_before(), oc.masked_after()))
     drift = []
+    relevant = plan.relevant_addresses
+    changed = {rc.address for rc in plan.resource_changes if rc.changes}
     for d in plan.resource_drift:
         if d.action == "update" and d.before == d.after:
             continue  # Terraform 1.0 listed refreshed objects that did not change; that is not drift
-        drift.append(DriftItem(d.address, d.action, d.changed_attributes() if d.action == "update" else []))
+        # it matters when a planned change reads it, or when the plan changes that resource (back)
+        matters = relevant is None or d.address in relevant or d.address in changed
+        attrs = d.changed_attributes() if d.action == "update" else []
+        drift.append(DriftItem(d.address, d.action, attrs, relevant=matters))
+    actions = [_action_item(a, owner_of) for a in plan.action_invocations]
+    if actions:
+        has_changes = True  # Terraform: action invocations alone make a plan applyable
+    # `terraform plan -refresh-only` proposes no resource changes at all: what it applies is the drift and
+    # the outputs (recorded in the state). A normal plan lists every resource of the state, no-ops included,
+    # so an empty resource_changes next to drift or a non-empty prior state means refresh-only.
+    refresh_only = not plan.resource_changes and (bool(drift) or _state_has_resources(plan))
+    has_changes = has_changes or (refresh_only and bool(drift) and plan.applyable is not False)
+    has_changes = has_changes or plan.applyable is True
     # Owners in first-seen order, the catch-all group last.
     ordered = [g for k, g in groups.items() if k != OTHER_KEY]
     if OTHER_KEY in groups:
@@ -279,6 +438,14 @@ def _summarize(plan: Plan, owner_of: OwnerResolver | None) -> PlanSummary:
         drift=drift,
         outputs=outputs,
         has_changes=has_changes,
+        status="errored" if plan.errored else "changes" if has_changes else "no_changes",
+        headline=_headline(plan, counts, outputs, actions, drift, refresh_only, has_changes),
+        refresh_only=refresh_only,
+        complete=plan.complete,
+        applyable=plan.applyable,
+        redacted=plan.redacted,
+        checks=_failing_checks(plan),
+        action_invocations=actions,
     )
 
 

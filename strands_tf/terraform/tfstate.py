@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import StateError
+from strands_tf.inputfile import MAX_STATE_BYTES, InputFileError, read_input
 from strands_tf.terraform.plan import SENSITIVE, build_address
 
 log = logging.getLogger(__name__)
@@ -402,14 +403,14 @@ def parse_tfstate_bytes(data: bytes | str, source: str = "<tfstate>") -> TfState
 
 
 def load_tfstate(path: str | Path) -> TfState:
-    """Read a tfstate file; every failure is a :class:`TfStateError` naming the file."""
+    """Read a tfstate file (bounded, regular files only); every failure is a :class:`TfStateError` naming the file."""
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise _fail(str(p), "state file not found", hint="Has this stack been applied?") from None
-    except IsADirectoryError:
-        raise _fail(str(p), "is a directory, expected a tfstate file") from None
-    except OSError as exc:
-        raise _fail(str(p), f"cannot be read: {exc.strerror}") from None
+        data = read_input(p, MAX_STATE_BYTES)
+    except InputFileError as exc:
+        if exc.reason == "missing":
+            raise _fail(str(p), "state file not found", hint="Has this stack been applied?") from None
+        if exc.reason == "directory":
+            raise _fail(str(p), "is a directory, expected a tfstate file") from None
+        raise _fail(str(p), exc.problem) from None
     return parse_tfstate_bytes(data, str(p))

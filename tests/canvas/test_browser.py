@@ -206,3 +206,34 @@ def test_plan_preview_colours_nodes_on_the_emulator(open_canvas, copy_example, m
     finally:
         stop_emulator(Workspace(root))
         shutil.rmtree(root / ".strands" / "build", ignore_errors=True)
+
+
+def test_cost_panel_and_badges_follow_edits(open_canvas, copy_example) -> None:
+    """Issue 15 item 9: a cost badge per node, the panel by service and element, updated as the user edits."""
+    root = copy_example("simple-assistant")
+    page, client = open_canvas(root)
+    cost = client.project()["derived"]["cost"]
+    badge = page.locator("[data-testid='cost-agent:assistant']")
+    assert badge.inner_text() == f"${cost['by_node']['agent:assistant']:,.2f}/mo"
+    assert page.locator("[data-testid='cost-resource:conversations']").count() == 1
+    assert page.locator("[data-testid='cost-total']").inner_text() == f"${cost['monthly_total']:,.2f}"
+    page.click("[data-testid='cost-panel'] .cost-bar")
+    services = page.locator("[data-testid='cost-by-service'] li").all_inner_texts()
+    assert services[0].startswith("Bedrock")
+    rows = page.locator("[data-testid='cost-by-node'] li").all_inner_texts()
+    assert rows[0].startswith("agent assistant")
+    _shot(page, "cost-panel")
+    # more memory in the properties form's place: an edit through the API the front end uses
+    before = badge.inner_text()
+    config = root / "strands.yaml"
+    config.write_text(config.read_text().replace("memory: 512", "memory: 2048"))
+    page.wait_for_function(
+        "(old) => document.querySelector(\"[data-testid='cost-agent:assistant']\")?.innerText !== old",
+        arg=before,
+        timeout=15_000,
+    )
+    updated = client.project()["derived"]["cost"]
+    assert badge.inner_text() == f"${updated['by_node']['agent:assistant']:,.2f}/mo"
+    assert updated["monthly_total"] > cost["monthly_total"]
+    page.locator("[data-testid='cost-by-node'] li").first.click()
+    page.wait_for_selector("[data-testid='node-agent:assistant'].selected, .react-flow__node.selected", timeout=15_000)

@@ -1,4 +1,4 @@
-"""`strands ci comment --gitlab DIR`: merge request notes over GitLab's REST API (a real local HTTP server)."""
+"""`strands ci comment gitlab DIR`: merge request notes over GitLab's REST API (a real local HTTP server)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_each_part_becomes_a_note_in_order(
     tmp_path: Path, gitlab: type[_GitLab], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory = _comments(tmp_path, 11)  # plan-10 after plan-9, not after plan-1
-    code, out = _cli(["ci", "comment", "--gitlab", str(directory)], monkeypatch, capsys)
+    code, out = _cli(["ci", "comment", "gitlab", str(directory)], monkeypatch, capsys)
     assert code == 0, out
     assert [body["body"] for _, _, body in gitlab.received] == [f"part {n}" for n in range(1, 12)]
     path, headers, _ = gitlab.received[0]
@@ -82,7 +82,7 @@ def test_refusal_names_the_status_but_never_the_token(
     tmp_path: Path, gitlab: type[_GitLab], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gitlab.status = 401
-    code, out = _cli(["ci", "comment", "--gitlab", str(_comments(tmp_path, 1))], monkeypatch, capsys)
+    code, out = _cli(["ci", "comment", "gitlab", str(_comments(tmp_path, 1))], monkeypatch, capsys)
     assert code == 3 and "401" in out and TOKEN not in out
 
 
@@ -91,7 +91,7 @@ def test_outside_a_merge_request_pipeline(
 ) -> None:
     for name in ("CI_API_V4_URL", "CI_PROJECT_ID", "CI_MERGE_REQUEST_IID", "STRANDS_GITLAB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    code, out = _cli(["ci", "comment", "--gitlab", str(_comments(tmp_path, 1))], monkeypatch, capsys)
+    code, out = _cli(["ci", "comment", "gitlab", str(_comments(tmp_path, 1))], monkeypatch, capsys)
     assert code == 1 and "CI_MERGE_REQUEST_IID" in out and "STRANDS_GITLAB_TOKEN" in out
 
 
@@ -100,8 +100,8 @@ def test_no_comments_and_an_unreachable_gitlab(
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, out = _cli(["ci", "comment", "--gitlab", str(empty)], monkeypatch, capsys)
+    code, out = _cli(["ci", "comment", "gitlab", str(empty)], monkeypatch, capsys)
     assert code == 1 and "no plan comments" in out
     monkeypatch.setenv("CI_API_V4_URL", "http://127.0.0.1:9/api/v4")  # discard port: nothing listens
-    code, out = _cli(["ci", "comment", "--gitlab", str(_comments(tmp_path, 1))], monkeypatch, capsys)
+    code, out = _cli(["ci", "comment", "gitlab", str(_comments(tmp_path, 1))], monkeypatch, capsys)
     assert code == 3 and "could not reach GitLab" in out

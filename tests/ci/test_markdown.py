@@ -11,12 +11,11 @@ import copy
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from strands_tf.ci.markdown import COMMENT_TAG, GITHUB_COMMENT_LIMIT, StackReport, render_markdown
+from strands_tf.ci.markdown import COMMENT_TAG, GITHUB_COMMENT_LIMIT, PlanCost, StackReport, plan_cost, render_markdown
 from strands_tf.terraform.plan import load_plan
 from strands_tf.terraform.plan import parse_plan_dict as parse_plan
 from strands_tf.terraform.plan_summary import Owner, module_owner_resolver, summarize
@@ -175,30 +174,34 @@ def test_markdown_specials_in_addresses_are_escaped() -> None:
     assert "``" in rows[0]  # the backtick inside is fenced by a double-backtick span
 
 
-@dataclass
-class _Line:
-    label: str
-    monthly_before: float | None
-    monthly_after: float | None
-
-
-@dataclass
-class _Cost:
-    currency: str
-    monthly_before: float
-    monthly_after: float
-    lines: list[_Line] = field(default_factory=list)
-
-
 def test_cost_section_only_with_estimates(shared_fixtures: Path) -> None:
     name = "terraform_v1.5.7_showjson_expected_requires-replace.json"
     report = _report(shared_fixtures, name, {})
     (without,) = render_markdown([report], title="t")
     assert "Cost" not in without
-    report.cost = _Cost("USD", 10.0, 23.5, [_Line("agent support (Lambda)", 10.0, 20.0), _Line("queue", None, 3.5)])
-    (with_cost,) = render_markdown([report], title="t")
+    cost = PlanCost("USD", 23.5, 10.0, "deployment 20261201T000000Z-abc", [("agent support", 20.0), ("api", 3.5)], "p")
+    (with_cost,) = render_markdown([report], title="t", cost=cost)
     section = with_cost[with_cost.index("#### Cost") :]
-    assert "| $10.00 | $23.50 | +$13.50 |" in section
-    assert "| agent support (Lambda) | $10.00 | $20.00 | +$10.00 |" in section
-    assert "| queue | – | $3.50 | +$3.50 |" in section
+    assert "| before (deployment 20261201T000000Z-abc) | $10.00 |" in section
+    assert "| after this plan | $23.50 |" in section and "| change | **+$13.50** |" in section
+    assert "| agent support | $20.00 |" in section
     assert with_cost.index("#### Cost") < with_cost.index("#### `")
+    first = PlanCost("USD", 5.0, None, "nothing deployed", [], "")
+    (fresh,) = render_markdown([report], title="t", cost=first)
+    assert "| after this plan | $5.00 |" in fresh and "| change |" not in fresh
+
+
+def test_plan_cost_reads_the_cost_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seam with strands_tf.cost: its Estimate and CostDelta become a PlanCost."""
+    from decimal import Decimal
+
+    from strands_tf.cost.estimate import CostDelta, CostLine, Estimate
+    from strands_tf.cost.estimate import Owner as CostOwner
+
+    line = CostLine(CostOwner("agent", "support"), "Lambda", "requests", None, Decimal(1), "req", Decimal(1),
+                    Decimal("12.345"), "", "k")  # fmt: skip
+    estimate = Estimate("us-east-1", "USD", "AWS price list 2026-11", [line])
+    cost = plan_cost(estimate, CostDelta(Decimal("2"), estimate.total, "what is deployed now"))
+    assert cost.by_owner == [("agent support", 12.345)] and cost.monthly_before == 2.0
+    (comment,) = render_markdown([], title="t", cost=cost)
+    assert "| change | **+$10.35** |" in comment or "| change | **+$10.34** |" in comment

@@ -168,7 +168,7 @@ def test_gitlab_pipeline_passes_the_gitlab_ci_schema(
     matrix = doc["plan:dev"]["parallel"]["matrix"]
     assert len(matrix) == (4 if per_agent else 1)
     assert all(len(entry["STACK_NAME"]) == 1 and len(entry["STACK_DIR"]) == 1 for entry in matrix)
-    assert "strands ci comment --gitlab" in json.dumps(doc["comment:dev"]["script"])
+    assert "strands ci comment gitlab" in json.dumps(doc["comment:dev"]["script"])
 
 
 def test_gitlab_schema_rejects_a_broken_pipeline(

@@ -124,3 +124,91 @@ def test_unknown_template_is_a_usage_error(
     result = run_cli(["init", str(tmp_path), "--template", "serverless"], monkeypatch, capsys)
     assert result.code == 2
     assert "'serverless' is not one of 'simple', 'event-driven', 'production', 'monorepo'" in result.err
+
+
+# ------------------------------------------------------------------------------ symlinks in the target
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+
+
+def test_init_refuses_a_symlinked_directory_inside_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    project = tmp_path / "demo-desk"
+    project.mkdir()
+    (project / "agents").symlink_to(outside)
+    result = run_cli(["init", str(project)], monkeypatch, capsys)
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err
+    assert f"agents is a symlink (to {outside})" in result.err
+    assert _tree(outside) == []  # nothing written through the link
+    assert _tree(project) == ["agents"]  # and nothing half-written inside: refused before any write
+
+
+def test_init_refuses_a_deeper_symlinked_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    project = tmp_path / "demo-desk"
+    (project / "agents").mkdir(parents=True)
+    (project / "agents" / "assistant").symlink_to(outside)
+    result = run_cli(["init", str(project), "--force"], monkeypatch, capsys)
+    assert result.code == 1
+    assert "agents/assistant is a symlink" in result.err
+    assert _tree(outside) == []
+
+
+def test_init_refuses_a_target_that_is_a_symlink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    link = tmp_path / "demo-desk"
+    link.symlink_to(outside)
+    result = run_cli(["init", str(link)], monkeypatch, capsys)
+    assert result.code == 1
+    assert f"{link} is a symlink (to {outside})" in result.err
+    assert _tree(outside) == []
+
+
+def test_init_replaces_a_symlinked_file_instead_of_writing_through_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "outside.txt"
+    secret.write_text("keep me\n")
+    project = tmp_path / "demo-desk"
+    project.mkdir()
+    (project / ".gitignore").symlink_to(secret)
+    (project / "strands.yaml").symlink_to(tmp_path / "dangling")  # a dangling link counts as existing too
+    refused = run_cli(["init", str(project)], monkeypatch, capsys)
+    assert refused.code == 1
+    assert "already has files this template would overwrite: .gitignore, strands.yaml" in refused.err
+    assert run_cli(["init", str(project), "--force"], monkeypatch, capsys).code == 0
+    assert secret.read_text() == "keep me\n"
+    assert not (tmp_path / "dangling").exists()
+    assert not (project / ".gitignore").is_symlink() and ".strands/" in (project / ".gitignore").read_text()
+    assert not (project / "strands.yaml").is_symlink()
+
+
+def test_write_inside_never_follows_a_link_that_appears_after_the_check(tmp_path: Path) -> None:
+    """The writer itself opens every directory with O_NOFOLLOW: a link swapped in late is an error, not a write."""
+    from strands_tf.fsutil import SymlinkInTheWay, write_files_inside
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "a").symlink_to(outside)
+    with pytest.raises(SymlinkInTheWay) as caught:
+        write_files_inside(root, {"a/b/file.txt": b"x"})
+    assert caught.value.relative == "a"
+    assert _tree(outside) == []
+    write_files_inside(root, {"c/d/file.txt": b"y", "top.txt": b"z"})
+    assert (root / "c" / "d" / "file.txt").read_bytes() == b"y" and (root / "top.txt").read_bytes() == b"z"
+    with pytest.raises(ValueError):
+        write_files_inside(root, {"../escape.txt": b"x"})

@@ -89,3 +89,102 @@ def test_text_formatter() -> None:
     payload = json.loads(JsonFormatter().format(record))
     assert payload["fields"] == {"stack_name": "shared"}
     assert payload["level"] == "warning"
+
+
+# ------------------------------------------------------------------------ log files that cannot be written
+
+
+class _FullDisk(io.TextIOBase):
+    """A log stream on a full filesystem: every write fails with ENOSPC, as a real one does on flush."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        import errno
+
+        self.attempts += 1
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_stops_file_logging_with_one_warning_and_never_fails_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from strands_tf import logs
+
+    full = _FullDisk()
+    real_open = logs.open_log_file if hasattr(logs, "open_log_file") else None
+    assert real_open is not None, "logs.open_log_file opens --log-file (one place to check it)"
+    monkeypatch.setattr(logs, "open_log_file", lambda path: full)
+    result = run_cli(["-C", str(SAMPLE), "--log-file", str(tmp_path / "x.log"), "-vv", "validate"], monkeypatch, capsys)
+    assert result.code == 0
+    assert "strands.yaml is valid" in result.out
+    assert "Traceback" not in result.err and "Logging error" not in result.err
+    warnings = [line for line in result.err.splitlines() if "log file" in line]
+    assert warnings == [
+        f"warning: cannot write to the log file {tmp_path / 'x.log'}: No space left on device; "
+        "logging to it stopped, the command goes on"
+    ]
+    assert full.attempts == 1  # the first failure stops it: no retry per record
+
+
+def test_dev_full_as_log_file() -> None:
+    """/dev/full is a real full device: every write fails with ENOSPC."""
+    result = run_process(["-C", str(SAMPLE), "--log-file", "/dev/full", "-vv", "validate"])
+    assert result.code == 0, result.err
+    assert "strands.yaml is valid" in result.out
+    assert "Traceback" not in result.err and "Logging error" not in result.err
+    assert "warning: cannot write to the log file /dev/full: No space left on device" in result.err
+    assert result.err.count("log file") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("{tmp}/readonly/x.log", "Permission denied"),
+        ("{tmp}/a-file/x.log", "{tmp}/a-file is not a directory"),
+    ],
+)
+def test_an_unwritable_log_file_is_a_clear_user_error(
+    path: str, reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    (tmp_path / "readonly").mkdir(mode=0o500)
+    (tmp_path / "a-file").write_text("x")
+    if os.geteuid() == 0 and "readonly" in path:
+        pytest.skip("root writes into read-only directories")
+    target = path.format(tmp=tmp_path)
+    result = run_cli(["-C", str(SAMPLE), "--log-file", target, "validate"], monkeypatch, capsys)
+    assert result.code == 1
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert f"cannot write the log file {target}: {reason.format(tmp=tmp_path)}" in result.err
+    assert "--log-file" in result.err
+
+
+def test_unwritable_log_file_as_a_process() -> None:
+    """The same through a real process: /proc/self is not a place for files, whoever runs the tests."""
+    result = run_process(["-C", str(SAMPLE), "--log-file", "/proc/self/nope/x.log", "validate"])
+    assert result.code == 1
+    assert "cannot write the log file /proc/self/nope/x.log" in result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+
+
+def test_log_file_fifo_without_a_reader_does_not_hang(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    result = run_process(["-C", str(SAMPLE), "--log-file", str(tmp_path / "pipe"), "validate"])
+    assert result.code == 1
+    assert f"cannot write the log file {tmp_path / 'pipe'}: it is a FIFO with no reader" in result.err
+
+
+def test_new_log_file_is_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log_file = tmp_path / "new.log"
+    assert run_cli(["-C", str(SAMPLE), "--log-file", str(log_file), "validate"], monkeypatch, capsys).code == 0
+    assert log_file.stat().st_mode & 0o777 == 0o600

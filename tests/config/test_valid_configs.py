@@ -318,13 +318,16 @@ def test_env_interpolation(tmp_path: Path) -> None:
         region: ${env:REGION:-eu-central-1}
         tags:
           owner: ${env:OWNER:-}
-          literal: $${env:HOME}
           mixed: team-${env:TEAM}-${env:SUFFIX:-x}
-          price: "$5 and ${env:TEAM}"
         environments:
           prod: {account: "${env:PROD_ACCOUNT}"}
         agents:
-          a: {path: ., environment: {TOKEN_NAME: "${env:TOKEN_NAME:-default-token}"}}
+          a:
+            path: .
+            environment:
+              TOKEN_NAME: "${env:TOKEN_NAME:-default-token}"
+              LITERAL: "$${env:HOME}"
+              PRICE: "$5 and ${env:TEAM}"
         """,
         {"app.py": APP, "agents/b/agent.yaml": "description: ${env:B_DESC}\n", "agents/b/app.py": APP},
     )
@@ -333,9 +336,13 @@ def test_env_interpolation(tmp_path: Path) -> None:
     config = loaded.config
     assert config.project == "from-env"
     assert config.region == "eu-central-1"
-    assert config.tags == {"owner": "", "literal": "${env:HOME}", "mixed": "team-ai-x", "price": "$5 and ai"}
+    assert config.tags == {"owner": "", "mixed": "team-ai-x"}
     assert config.environments["prod"].account == "333333333333"
-    assert config.agents["a"].environment == {"TOKEN_NAME": "default-token"}
+    assert config.agents["a"].environment == {
+        "TOKEN_NAME": "default-token",
+        "LITERAL": "${env:HOME}",
+        "PRICE": "$5 and ai",
+    }
     assert config.agents["b"].description == "fragment value"
     # a set variable wins over the default
     assert load_project(root, env={**env, "REGION": "ap-south-1"}).config.region == "ap-south-1"
@@ -405,3 +412,52 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_utf8_bom_and_crlf(tmp_path: Path) -> None:
     (tmp_path / "strands.yaml").write_bytes(b"\xef\xbb\xbfversion: 1\r\nproject: bom-demo\r\nregion: eu-west-1\r\n")
     assert load_project(tmp_path, env={}).config.region == "eu-west-1"
+
+
+# ---------------------------------------------------------------------------------------- regions
+
+
+def test_every_partition_region_is_accepted(tmp_path: Path) -> None:
+    """Real regions of every partition botocore knows pass, also those the old pattern refused."""
+    names = ["us-east-1", "eu-central-2", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1", "eusc-de-east-1"]
+    body = "\n".join(f"  e{i}: {{region: {name}}}" for i, name in enumerate(names))
+    write_project(tmp_path, f"version: 1\nproject: demo-desk\nregion: il-central-1\nenvironments:\n{body}\n")
+    loaded = load_project(tmp_path, env={})
+    assert [resolve(loaded, f"e{i}", environ={}).environment.region for i in range(len(names))] == names
+
+
+def test_allow_unknown_region_at_project_level(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        """
+        version: 1
+        project: demo-desk
+        region: eu-brandnew-1
+        allow_unknown_region: true
+        state: {backend: s3, bucket: acme-tfstate, region: eu-brandnew-1}
+        environments:
+          dev: {region: ap-brandnew-2}
+        """,
+    )
+    loaded = load_project(tmp_path, env={})
+    assert resolve(loaded, "dev", environ={}).environment.region == "ap-brandnew-2"
+    assert resolve(loaded, "local", environ={}).environment.region == "eu-brandnew-1"
+
+
+def test_allow_unknown_region_keeps_the_shape_check(tmp_path: Path) -> None:
+    write_project(tmp_path, "version: 1\nproject: demo-desk\nregion: Europe\nallow_unknown_region: true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path, env={})
+    assert [i.format() for i in caught.value.issues] == [
+        "strands.yaml:3:9 region: 'Europe' is not an AWS region (for example us-east-1)"
+    ]
+
+
+def test_unknown_region_from_an_environment_variable_points_at_its_line(tmp_path: Path) -> None:
+    write_project(tmp_path, "version: 1\nproject: demo-desk\nenvironments:\n  dev:\n    region: ${env:REGION}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path, env={"REGION": "us-middle-9"})
+    assert caught.value.issues[0].format() == (
+        "strands.yaml:5:13 environments.dev.region: 'us-middle-9' is not a known AWS region"
+    )
+    assert load_project(tmp_path, env={"REGION": "eu-west-1"}).config.environments["dev"].region == "eu-west-1"

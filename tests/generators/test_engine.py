@@ -147,7 +147,7 @@ def test_user_text_means_itself_to_terraform_in_both_syntaxes(tmp_path: Path) ->
             'environment: {LOG_LEVEL: info, GREETING: "say \\"hi\\" \\\\ to %{name} and $${env:x} ü", TAB: "a\\tb"}\n'
             '    description: "Support $${env:literally} %{if}"',
         )
-        .replace('cost-center: "4411"', 'cost-center: "44$${env:ELEVEN}"')
+        .replace('cost-center: "4411"', 'cost-center: "44 11: ü/=+-@_."')
     )
     synth(root, "dev")
     doc = json.loads((root / "cdktf.out" / "stacks" / "support-desk-dev" / "cdk.tf.json").read_text())
@@ -162,7 +162,7 @@ def test_user_text_means_itself_to_terraform_in_both_syntaxes(tmp_path: Path) ->
         "greeting": 'say "hi" \\ to %{name} and ${env:x} ü',
         "tab": "a\tb",
         "description": "Support ${env:literally} %{if}",
-        "tag": "44${env:ELEVEN}",
+        "tag": "44 11: ü/=+-@_.",  # AWS tag values cannot hold `$` or `{`: every allowed character
     }
     json_dir, hcl_dir = tmp_path / "json", tmp_path / "hcl"
     json_dir.mkdir()

@@ -42,10 +42,17 @@ def test_rollback_downloads_the_recorded_stacks_and_runs_a_recorded_rollback(
     upload(world, bucket_name, factory)
     other = second_checkout(world.root, tmp_path / "ops")
     (other / "strands.yaml").write_text((other / "strands.yaml").read_text() + "# edited on the ops machine\n")
-    result = strands(["history", "rollback", world.first, "--auto-approve"], other, monkeypatch, capsys)
+    # nothing of it is deployed where this checkout's (local) state lives: a rollback creates nothing unasked
+    refused = strands(["history", "rollback", world.first, "--auto-approve"], other, monkeypatch, capsys)
+    assert refused.code == 1, refused.out + refused.err
+    assert "not deployed now" in refused.err and "--create-missing" in refused.err
+    assert not (other / ".strands" / "tfstate").exists() or not any((other / ".strands" / "tfstate").rglob("*.tfstate"))
+    result = strands(
+        ["history", "rollback", world.first, "--auto-approve", "--create-missing"], other, monkeypatch, capsys
+    )
     fetched = other / ".strands" / "deployments" / world.first / "cdktf.out"
     assert (fetched / "manifest.json").is_file()
-    assert "downloaded the stacks of" in result.out
+    assert "downloaded the stacks of" in refused.out
     original = world.root / ".strands" / "deployments" / world.first / "cdktf.out" / "stacks" / "demo-dev-app"
     assert (fetched / "stacks" / "demo-dev-app" / "cdk.tf.json").read_bytes() == (original / "cdk.tf.json").read_bytes()
     # the rollback ran as a deployment of its own: checkpoint, rollback_of, and a history record

@@ -81,7 +81,9 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
     }
     assert shown["terraform_version"].startswith("1.")
     assert shown["caller"]["account"] == "123456789012"  # moto's account: STS was asked
-    assert shown["cost"] is None
+    # the record carries the estimate of what the deployment left running (terraform_data costs nothing)
+    assert shown["cost"]["monthly_total"] == 0.0 and shown["cost"]["basis"] == "state"
+    assert "lines" not in shown["cost"]
     timings = {r["address"]: r["duration_seconds"] for r in shown["resources"]}
     assert timings["terraform_data.table"] >= 0.9  # `sleep 1` provisioner
     assert shown["stacks"]["demo-dev-app"]["dependencies"] == ["demo-dev-data"]
@@ -92,6 +94,7 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
         "config/resolved.json",
         "stacks.tar.gz",
         "state.json",
+        "cost.json",
         "events.jsonl",
         "plans/demo-dev-app.summary.json",
         "logs/demo-dev-app/terraform_data.function.jsonl",
@@ -105,7 +108,7 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
     assert "demo-dev-app/terraform_data.function" in diff["resources"]["changed"]
     assert "+    environment: {LOG_LEVEL: debug" in diff["config"]["config/strands.yaml"]
     assert isinstance(diff["duration_delta_seconds"], float)
-    assert diff["cost_delta"] is None
+    assert diff["cost_delta"] == 0.0 and diff["cost"]["delta"] == 0.0
 
     logs = strands(["history", "logs", world.second], other, monkeypatch, capsys)
     assert logs.code == 0 and "demo-dev-app apply" in logs.out

@@ -10,6 +10,7 @@ export interface CanvasNodeData extends Record<string, unknown> {
   plan: string | null;
   planCount: number;
   planError: string | null;
+  cost: string | null;
 }
 
 const ICON_PATHS: Record<NodeKind, string> = {
@@ -41,7 +42,7 @@ const PLAN_LABEL: Record<string, string> = {
 };
 
 function CanvasNodeView({ data, selected }: NodeProps) {
-  const { g, problems, plan, planCount, planError } = data as CanvasNodeData;
+  const { g, problems, plan, planCount, planError, cost } = data as CanvasNodeData;
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   const classes = ["cnode", `kind-${g.kind}`];
@@ -67,6 +68,7 @@ function CanvasNodeView({ data, selected }: NodeProps) {
         </div>
         {errors.length > 0 && <span className="cnode-alert" aria-label={`${errors.length} problems`}>{errors.length}</span>}
       </div>
+      {cost && <div className="cnode-cost" data-testid={`cost-${g.id}`} title="estimated monthly cost">{cost}/mo</div>}
       <div className="cnode-sub">{g.kind === "agent" ? g.subtitle : g.details.join(" · ") || g.subtitle}</div>
       {g.kind === "agent" && (
         <div className="cnode-tags">
