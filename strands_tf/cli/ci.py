@@ -36,6 +36,11 @@ def ci() -> None:
     help="Where the HCL exports live, one directory per environment (relative to the project).",
 )
 @click.option("--branch", default="main", show_default=True, help="The branch merges apply from.")
+@click.option(
+    "--repo-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Root of the repository the pipeline runs in (default: the git work tree holding the project).",
+)
 @click.option("--install", "requirement", metavar="REQ", help="pip requirement the pipeline installs strands-tf from.")
 @click.option("--force", is_flag=True, help="Replace a pipeline file that differs from what would be written.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
@@ -46,6 +51,7 @@ def init(
     environments: str | None,
     export_dir: str,
     branch: str,
+    repo_root: Path | None,
     requirement: str | None,
     force: bool,
     as_json: bool,
@@ -69,7 +75,14 @@ def init(
     app = app_context(ctx)
     names = [n.strip() for n in environments.split(",") if n.strip()] if environments else None
     result = init_pipeline(
-        app.load(), provider, names, export_root=export_dir, default_branch=branch, requirement=requirement, force=force
+        app.load(),
+        provider,
+        names,
+        export_root=export_dir,
+        default_branch=branch,
+        requirement=requirement,
+        force=force,
+        repo_root=repo_root.resolve() if repo_root else None,
     )
     if as_json:
         print_json(
