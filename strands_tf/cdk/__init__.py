@@ -1,4 +1,4 @@
-"""A CDK Terrain construct that adds a strands project to your own cdktn stack (optional extra `strands-tf[cdk]`).
+"""A CDK Terrain construct that adds a strands.yaml project to a cdktn stack (optional extra `strands-tf[cdk]`).
 
 ```python
 from cdktn import App, TerraformStack
