@@ -86,7 +86,8 @@ def _owner_text(owner: Owner | None) -> str:
     if owner is None:
         return "other"
     where = f" ({owner.file}:{owner.line})" if owner.file and owner.line else ""
-    return f"{owner.kind} {owner.name}{where}"
+    label = owner.kind if owner.kind == owner.name else f"{owner.kind} {owner.name}"  # the api is just "api"
+    return f"{label}{where}"
 
 
 def _money(value: float | None, currency: str) -> str:

@@ -104,3 +104,24 @@ def test_fresh_clone_plans_with_terraform_and_the_package_step_alone(tmp_path: P
         assert _git(clone, "status", "--porcelain").splitlines() == ["?? infra/local/.terraform.lock.hcl"]
     finally:
         _run([STRANDS, "emulator", "stop"], clone, env, ok=(0, 1, 2, 3))
+
+
+def test_plan_as_a_pull_request_comment_on_the_emulator(tmp_path: Path) -> None:
+    """`strands plan --format markdown`: the summary of a real plan, with the cost estimate when there is one."""
+    from .project import Project
+
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root)
+    project = Project(root, Path(os.environ.get("STRANDS_CACHE_DIR", tmp_path / "cache")))
+    try:
+        comments = tmp_path / "comments"
+        project.run("plan", "-e", "local", "--format", "markdown", "--comment-dir", str(comments))
+        (part,) = sorted(comments.iterdir())
+        text = part.read_text()
+        assert text.startswith("<!-- strands-plan -->\n### strands plan: support-desk · local")
+        assert "#### `support-desk-local`:" in text and "<b>agent support (strands.yaml:" in text
+        assert "| + | `module.agent_support.aws_lambda_function.this` |" in text
+        assert "#### Cost (monthly estimate)" in text and "| after this plan |" in text
+        assert text.count("<details>") == text.count("</details>")
+    finally:
+        project.run("emulator", "stop", ok=(0, 1, 3))
