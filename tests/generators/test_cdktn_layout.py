@@ -1,6 +1,6 @@
 """What the CDK Terrain CLI needs of the CDKTF layout (issue 16 item 6), without the CLI itself.
 
-tests/cdktn runs the real `cdktn list/synth/diff`; these pin each fix where it is made.
+tests/cdktn_cli runs the real `cdktn list/synth/diff`; these pin each fix where it is made.
 """
 
 from __future__ import annotations
