@@ -164,7 +164,8 @@ def write_export(
         for name, text in export_files(resolved, stacks).items():
             (staging / name).write_text(text, encoding="utf-8")
             written.append(name)
-        keep_local_entries(hcl_dir, staging, [stack_directory(stacks, s) for s in stacks])
+        # the root too: with several stacks their local state files sit there (`../<stack>.tfstate`)
+        keep_local_entries(hcl_dir, staging, sorted({Path("."), *(stack_directory(stacks, s) for s in stacks)}))
         swap(staging, hcl_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -363,6 +364,11 @@ def package_into_export(
                 continue
             for kind, (path, digest) in sorted(expected.items()):
                 target = Path(entry["directory"]) / path
+                if not (hcl_dir / target).resolve().is_relative_to(hcl_dir.resolve()):
+                    raise UserError(
+                        f"{hcl_dir / EXPORT_MANIFEST}: agent {agent!r} names a zip outside the export ({target})",
+                        hint=f"write it again: `strands synth -e {resolved.environment.name} --hcl {hcl_dir}`",
+                    )
                 planned.append((PackagedFile(agent, kind, target.as_posix(), digest), Path(tmp) / Path(path).name))
         if stale:
             raise UserError(

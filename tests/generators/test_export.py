@@ -192,6 +192,11 @@ def test_package_refuses_another_environment_and_non_exports(
     assert code == 1 and "export of environment 'dev'" in out and "package -e dev" in out
     code, out = _cli(["-C", str(sample), "package", "-e", "dev", "--hcl", str(sample / "agents")], monkeypatch, capsys)
     assert code == 1 and "not an HCL export" in out
+    manifest = json.loads((infra / "strands-export.json").read_text())
+    manifest["agents"]["support"]["files"][0]["path"] = "../../outside.zip"
+    (infra / "strands-export.json").write_text(json.dumps(manifest))
+    code, out = _cli(["-C", str(sample), "package", "-e", "dev", "--hcl", str(infra)], monkeypatch, capsys)
+    assert code == 1 and "outside the export" in out and not (sample.parent / "outside.zip").exists()
     (infra / "strands-export.json").write_text("{not json")
     code, out = _cli(["-C", str(sample), "package", "-e", "dev", "--hcl", str(infra)], monkeypatch, capsys)
     assert code == 1 and "not a readable export manifest" in out
@@ -221,3 +226,16 @@ def test_cdktf_resynth_keeps_terraform_files_in_stack_folders(sample: Path) -> N
     assert (stack / "x.tfplan").read_text() == "saved plan"
     assert (stack / "plan").read_text() == "saved plan"
     shutil.rmtree(stack / ".terraform")
+
+
+def test_re_export_keeps_local_state_of_per_agent_stacks(sample: Path) -> None:
+    """With several stacks the local state files sit at the export's root (`../<stack>.tfstate`): kept too."""
+    config = sample / "strands.yaml"
+    config.write_text(config.read_text().replace("region: us-east-1\n", "region: us-east-1\nstacks: per_agent\n", 1))
+    infra = sample / "infra"
+    synth(sample, "local", hcl=infra)
+    (infra / "support-desk-local.tfstate").write_text('{"version": 4}')
+    (infra / "support-desk-local-api" / ".terraform").mkdir()
+    synth(sample, "local", hcl=infra)
+    assert (infra / "support-desk-local.tfstate").read_text() == '{"version": 4}'
+    assert (infra / "support-desk-local-api" / ".terraform").is_dir()
