@@ -592,8 +592,13 @@ class StateConfig(StrictModel):
     lock: StrictBool = Field(True, description="s3: lock with S3 lock files (use_lockfile).")
     kms_key: KmsKeyRef | None = Field(None, description="s3: KMS key for the state objects.")
     organization: str | None = Field(None, description="cloud: HCP Terraform organization.")
-    workspace: str | None = Field(None, description="cloud: workspace name (default <project>-<env>-<stack>).")
-    workspace_tags: list[str] | None = Field(None, description="cloud: select workspaces by tags instead.")
+    workspace: str | None = Field(
+        None, description="cloud: workspace of the main stack (default <project>-<env>); other stacks add a suffix."
+    )
+    workspace_tags: list[str] | None = Field(
+        None, description="cloud: tags on every stack's workspace (set by `strands hcp bootstrap`)."
+    )
+    project: str | None = Field(None, description="cloud: HCP Terraform project holding the workspaces.")
     hostname: str = Field("app.terraform.io", description="cloud: HCP Terraform or Terraform Enterprise host.")
 
     @model_validator(mode="after")
@@ -602,8 +607,8 @@ class StateConfig(StrictModel):
             raise _err("state_bucket", "backend: s3 needs bucket (the S3 bucket that holds the state)")
         if self.backend == "cloud" and not self.organization:
             raise _err("state_org", "backend: cloud needs organization (your HCP Terraform organization)")
-        if self.backend == "cloud" and self.workspace and self.workspace_tags:
-            raise _err("state_ws", "give workspace or workspace_tags, not both")
+        if self.backend != "cloud" and (self.organization or self.workspace or self.workspace_tags or self.project):
+            raise _err("state_org", "organization, workspace, workspace_tags and project only apply to backend: cloud")
         if self.backend != "s3" and (self.bucket or self.key_prefix):
             raise _err("state_bucket", "bucket and key_prefix only apply to backend: s3")
         return self

@@ -95,6 +95,14 @@ class Workspace:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment
 
+    def cdk_assets_dir(self, environment: str) -> Path:
+        """Agent zips of the `strands_tf.cdk` construct, copied into the cdktn stack's assets at its synth."""
+        return self.strands_dir / "cdk" / environment
+
+    def packages_dir(self, environment: str) -> Path:
+        """Agent zips of `strands package` without --out or --hcl."""
+        return self.strands_dir / "packages" / environment
+
     def tfstate_dir(self, environment: str) -> Path:
         """Local tfstate of an environment without a remote backend (the path synth gives the local backend)."""
         return self.strands_dir / "tfstate" / environment
