@@ -40,6 +40,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("TriggerConfig", "agents.<agent>.triggers[]"),
     ("PermissionConfig", "agents.<agent>.permissions[]"),
     ("DeadLetterConfig", "agents.<agent>.dead_letter"),
+    ("SecretRef", "agents.<agent>.secrets.<NAME>"),
     ("S3Resource", "resources.<name> with type: s3"),
     ("DynamoDbResource", "resources.<name> with type: dynamodb"),
     ("GlobalSecondaryIndex", "resources.<name>.indexes[]"),

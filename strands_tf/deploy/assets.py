@@ -4,8 +4,9 @@ Every deployment keeps a copy of its synthesized stacks (`.strands/deployments/<
 rollback need no source tree. The agents' code zips and dependency layers are most of those bytes and rarely
 change between applies: they are stored once under `.strands/objects/<2 hex>/<sha256>` and each deployment's
 copy is a hard link to the stored object (a plain copy where the filesystem cannot link). Stored objects are
-read-only, so no deployment can change another's files. An object no deployment links to any more (its link
-count is 1) is removed by :meth:`AssetStore.collect_garbage`.
+read-only for the owner (0400), so no deployment can change another's files; the store, like all of
+`.strands/`, is private (0700 directories; a deployment's other files 0600). An object no deployment links to
+any more (its link count is 1) is removed by :meth:`AssetStore.collect_garbage`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from strands_tf.fsutil import sha256_file
+from strands_tf.fsutil import make_private, private_mkdir, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class AssetStore:
         target = self.path_of(digest)
         if target.is_file():
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(target.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{digest[:12]}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         try:
@@ -76,7 +77,7 @@ class AssetStore:
     def materialize(self, source: Path, destination: Path, stats: CopyStats | None = None) -> None:
         """Make `destination` hold the content of `source`: a hard link to the stored object, else a copy."""
         stored = self.put(source)
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(destination.parent)
         try:
             os.link(stored, destination)
             if stats is not None:
@@ -92,7 +93,8 @@ class AssetStore:
     def copy_tree(
         self, source: Path, destination: Path, *, ignore: Callable[[str, list[str]], set[str]] | None = None
     ) -> CopyStats:
-        """`shutil.copytree`, with assets linked to stored objects instead of copied."""
+        """`shutil.copytree`, with assets linked to stored objects instead of copied; the copy is private
+        (directories 0700, other files 0600 or 0700 if executable; stored objects stay 0400)."""
         stats = CopyStats()
 
         def copy(src: str, dst: str) -> str:
@@ -101,11 +103,15 @@ class AssetStore:
                 self.materialize(path, Path(dst), stats)
             else:
                 shutil.copy2(src, dst)
+                make_private(Path(dst))
                 stats.copied += 1
                 stats.bytes_written += path.stat().st_size
             return dst
 
         shutil.copytree(source, destination, ignore=ignore, copy_function=copy)
+        # copytree gives each directory its source's mode at the end
+        for directory, _dirs, _files in os.walk(destination):
+            make_private(Path(directory))
         return stats
 
     def collect_garbage(self) -> int:

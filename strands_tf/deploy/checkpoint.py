@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
-from strands_tf.fsutil import atomic_write_text
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text
 
 StackStatus = Literal[
     "pending", "planned", "no_changes", "applying", "applied", "failed", "cancelled", "skipped", "interrupted"
@@ -175,7 +175,7 @@ class CheckpointStore:
         """Write the checkpoint atomically (temp file + rename)."""
         with self._lock:
             text = self.checkpoint.model_dump_json(indent=2)
-            atomic_write_text(self.path, text + "\n")
+            atomic_write_text(self.path, text + "\n", mode=PRIVATE_FILE_MODE)
 
     def begin_attempt(self) -> int:
         """Start an attempt run by this process (the first, or a resume); the deployment is running again."""

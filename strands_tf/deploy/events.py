@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from strands_tf.fsutil import open_private, private_mkdir
 from strands_tf.terraform.events import (
     ProgressTracker,
     ResourceProgress,
@@ -139,8 +140,8 @@ class EventLog:
         self._lock = threading.Lock()
         self.failed: str | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: Any = path.open("a", encoding="utf-8")
+            private_mkdir(path.parent)
+            self._file: Any = open_private(path, "a")  # every event of a deployment: private like all of .strands
         except OSError as exc:
             self._file = None
             self._fail(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,12 @@ from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheck
 from strands_tf.deploy.events import EventLog, EventStream, StackDone, StackEvent, StackPhase
 from strands_tf.deploy.workspace import EVENTS_FILE, Workspace, summaries_dir, summary_file
 from strands_tf.errors import StrandsError, UserError
+from strands_tf.fsutil import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    atomic_write_text,
+    private_mkdir,
+)
 from strands_tf.terraform.engine import Engine
 from strands_tf.terraform.events import ProgressTracker
 from strands_tf.terraform.plan import Plan, parse_plan_dict
@@ -276,7 +283,7 @@ def run_deployment(
     """
     attempt = store.begin_attempt()
     run = _Run(ctx, store, attempt, summaries_dir(store.dir, attempt), after_stack, destroy)
-    run.plans_dir.mkdir(parents=True, exist_ok=True)
+    private_mkdir(run.plans_dir)
     log = EventLog(store.dir / EVENTS_FILE)
     unsubscribe = ctx.events.subscribe(log)
     ordered = waves(stacks)
@@ -356,8 +363,11 @@ def _plan_wave(run: _Run, wave: list[StackSpec]) -> list[StackPlan]:
     def work(stack: StackSpec) -> StackPlan:
         store.update_stack(stack.name, status="pending", started_at=_now())
         result = plan_stack(ctx, stack, run.plans_dir, destroy=run.destroy, attempt=run.attempt)
-        summary_path = summary_file(store.dir, stack.name, run.attempt)
-        summary_path.write_text(json.dumps(result.summary.to_json(), indent=2, default=str), encoding="utf-8")
+        atomic_write_text(
+            summary_file(store.dir, stack.name, run.attempt),
+            json.dumps(result.summary.to_json(), indent=2, default=str),
+            mode=PRIVATE_FILE_MODE,
+        )
         store.update_stack(
             stack.name,
             status="planned" if result.has_changes else "no_changes",
@@ -462,8 +472,12 @@ def start_deployment(
     an apply that changed no code adds no asset bytes.
     """
     deployment_dir = workspace.deployment_dir(deployment_id)
-    deployment_dir.mkdir(parents=True, exist_ok=False)
+    private_mkdir(deployment_dir.parent)
+    # exist_ok=False: a deployment id is used once
+    os.mkdir(deployment_dir, PRIVATE_DIR_MODE)
+    os.chmod(deployment_dir, PRIVATE_DIR_MODE)
     copy = deployment_dir / "cdktf.out"
+    # the copy holds every configured value (environment variables included): private like the rest of .strands
     AssetStore(workspace.objects_dir()).copy_tree(
         synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
     )

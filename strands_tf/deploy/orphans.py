@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from strands_tf.deploy.executor import DeployContext, StackSpec, plan_stack, waves
 from strands_tf.errors import StrandsError, UserError
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text, private_mkdir
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +285,7 @@ def adopt(ctx: DeployContext, stacks: list[StackSpec], orphans: list[Orphan], *,
             outcome.refused.append(orphan)
         else:
             per_stack.setdefault(orphan.stack, []).append(orphan)
-    plans_dir.mkdir(parents=True, exist_ok=True)
+    private_mkdir(plans_dir)
     for stack_name, mine in per_stack.items():
         stack = by_name[stack_name]
         try:
@@ -324,7 +325,7 @@ def _import(ctx: DeployContext, runner: Any, stack: StackSpec, orphans: list[Orp
 
     blocks = {"import": [{"to": o.address, "id": o.import_id} for o in orphans]}
     imports_file = stack.workdir / IMPORTS_FILE
-    imports_file.write_text(json.dumps(blocks, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(imports_file, json.dumps(blocks, indent=2) + "\n", mode=PRIVATE_FILE_MODE)
     try:
         runner.init()
         plan_file = plans_dir / f"{stack.name}.adopt.tfplan"

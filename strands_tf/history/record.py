@@ -17,11 +17,12 @@ from typing import Any
 from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
+from strands_tf.config.secrets import masked_config_texts
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
 from strands_tf.deploy.events import decode_log_line
 from strands_tf.deploy.workspace import CONFIG_SNAPSHOT_DIR, EVENTS_FILE, summary_file
 from strands_tf.errors import StateError, StrandsError
-from strands_tf.fsutil import sha256_file
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text, open_private, private_mkdir, sha256_file
 from strands_tf.history import layout
 from strands_tf.history.archive import write_stacks_archive
 from strands_tf.history.gitinfo import git_info
@@ -103,8 +104,8 @@ class _ResourceLogs:
     def flush(self) -> None:
         for key, lines in self._buffers.items():
             path = self.directory / self._names[key]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as fh:
+            private_mkdir(path.parent)
+            with open_private(path, "a") as fh:
                 fh.write("\n".join(lines) + "\n")
         self._buffers.clear()
         self._pending = 0
@@ -134,7 +135,7 @@ def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDi
     redactions = 0
     count = 0
     target = staging / layout.EVENTS
-    with source.open("r", encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as dst:
+    with source.open("r", encoding="utf-8", errors="replace") as src, open_private(target, "w") as dst:
         while True:
             # redact a few MB at a time: one regex pass per block instead of one per line
             batch = src.readlines(_BATCH_BYTES)
@@ -164,8 +165,9 @@ def _write_text(staging: Path, name: str, text: str, redactor: Redactor, redacti
     if count:
         redactions[name] = count
     path = staging / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(clean, encoding="utf-8")
+    private_mkdir(path.parent)
+    with open_private(path, "w") as fh:
+        fh.write(clean)
 
 
 def _json_text(doc: Any) -> str:
@@ -310,18 +312,29 @@ def _rounded(value: float | None) -> float | None:
     return round(value, 6) if value is not None else None
 
 
+def config_objects(loaded: LoadedProject, resolved: ResolvedProject) -> dict[str, str]:
+    """The record's configuration objects (name → text): strands.yaml, fragments and the resolved configuration,
+    every literal `environment` value masked (a value there may be a secret, even a short one the redactor
+    could not find by value)."""
+    masked = masked_config_texts(loaded)
+    texts = {}
+    for name, path in _config_files(loaded).items():
+        text = masked.get(path)
+        texts[name] = text if text is not None else path.read_text("utf-8", errors="replace")
+    texts[layout.RESOLVED_CONFIG] = _json_text(resolved.to_json_dict(mask_environment=True))
+    return texts
+
+
 def snapshot_config(loaded: LoadedProject, resolved: ResolvedProject, deployment_dir: Path) -> None:
     """Keep the configuration a deployment starts with in its directory (`config/`, the record's object names).
 
     A record built later (after a full disk, or for a deployment killed mid-way) records what was deployed,
-    not whatever strands.yaml says by then.
+    not whatever strands.yaml says by then. Kept as the record will show it (masked), in private files.
     """
-    snapshot = deployment_dir / CONFIG_SNAPSHOT_DIR
-    for name, path in _config_files(loaded).items():
+    for name, text in config_objects(loaded, resolved).items():
         target = deployment_dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(path.read_bytes())
-    (snapshot / Path(layout.RESOLVED_CONFIG).name).write_text(_json_text(resolved.to_json_dict()), encoding="utf-8")
+        private_mkdir(target.parent)
+        atomic_write_text(target, text, mode=PRIVATE_FILE_MODE)
 
 
 def _config_snapshot(deployment_dir: Path) -> dict[str, bytes] | None:
@@ -377,7 +390,7 @@ def build_record(
     redactor = Redactor(patterns=list(loaded.config.history.redact))
     redactor.add_secrets(harvest_secrets(deployment_dir))
     redactor.add_secrets(secrets)
-    staging.mkdir(parents=True, exist_ok=True)
+    private_mkdir(staging)
     redactions: dict[str, int] = {}
 
     if config_override is None:
@@ -390,9 +403,8 @@ def build_record(
                 raise StateError(f"{name!r} is not a configuration object name")
             _write_text(staging, name, data.decode("utf-8", errors="replace"), redactor, redactions)
     else:
-        for name, path in _config_files(loaded).items():
-            _write_text(staging, name, path.read_text("utf-8", errors="replace"), redactor, redactions)
-        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved.to_json_dict()), redactor, redactions)
+        for name, text in config_objects(loaded, resolved).items():
+            _write_text(staging, name, text, redactor, redactions)
 
     synth_dir = deployment_dir / checkpoint.synth_dir
     archived = write_stacks_archive(synth_dir, staging / layout.STACKS_ARCHIVE, redactor)
@@ -417,7 +429,7 @@ def build_record(
             redactions[layout.EVENTS] = digest.redactions
         trackers = digest.trackers
     else:
-        (staging / layout.EVENTS).write_bytes(b"")
+        open_private(staging / layout.EVENTS, "wb").close()
     stacks, changes, terraform_version = _stacks_and_changes(
         checkpoint, deployment_dir, staging, redactor, redactions, trackers
     )
@@ -464,5 +476,6 @@ def build_record(
         objects=objects,
     )
     # written last: a record directory without metadata.json is incomplete and never synced or listed
-    (staging / layout.METADATA).write_bytes(metadata.to_json_bytes())
+    with open_private(staging / layout.METADATA, "wb") as fh:
+        fh.write(metadata.to_json_bytes())
     return BuiltRecord(metadata, staging)

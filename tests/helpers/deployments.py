@@ -96,21 +96,17 @@ def resume(root: Path, engine: Engine, store: CheckpointStore, **kw: Any) -> tup
 
 
 def operation(root: Path, engine: Engine) -> Any:
-    """The parts of a prepared project Operation that apply, destroy, resume and rollback use, for the project at
-    root (a strands.yaml to copy into deployments, none to load)."""
-    config_file = root / "strands.yaml"
-    config_file.write_text(f"project: {PROJECT}\n")
+    """The parts of a prepared project Operation that apply, destroy, resume and rollback use, for a project at
+    root whose strands.yaml has no agents (the stacks are the test's own; the rollback trust check and the
+    deployment's configuration snapshot read the real project)."""
+    from strands_tf.config import load_project, resolve
+
+    (root / "strands.yaml").write_text(f"version: 1\nproject: {PROJECT}\nenvironments:\n  {ENV}: {{}}\n")
+    loaded = load_project(root, env={})
     ctx = context(root, engine)
     return SimpleNamespace(
-        loaded=SimpleNamespace(
-            root=root,
-            config_file=config_file,
-            fragment_files={},
-            config=SimpleNamespace(history=SimpleNamespace(keep_local=20)),
-        ),
-        resolved=SimpleNamespace(
-            project=PROJECT, environment=SimpleNamespace(name=ENV), to_json_dict=lambda: {"project": PROJECT}
-        ),
+        loaded=loaded,
+        resolved=resolve(loaded, ENV, environ={}),
         workspace=ctx.workspace,
         ctx=ctx,
         stacks=[],
