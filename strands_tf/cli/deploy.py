@@ -429,9 +429,11 @@ def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_fail
         elif targeted is not None:
             from strands_tf.deploy.code_only import apply_code_only
 
-            result = apply_code_only(op, targeted, confirm=confirm)
+            result = apply_code_only(op, targeted, confirm=confirm, approved=auto_approve)
         else:
             result = apply_project(op, confirm=confirm)
+    if targeted is not None and auto_approve and not as_json:
+        _render_applied(console, result)
     code = _finish(console, result, as_json and not rollback_on_failure, op)
     if rollback_on_failure and result.errors and not op.ctx.cancellation.requested:
         failed = sorted(result.errors)
@@ -447,6 +449,14 @@ def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_fail
             return code
         _finish(console, rollback, as_json, op)
     return code
+
+
+def _render_applied(console: Any, result: Any) -> None:
+    """What a code-only apply planned and applied in one Terraform run (there was no plan to show before)."""
+    from strands_tf.cli.plan_view import render_summary
+
+    for stack_plan in result.plans.values():
+        render_summary(console, stack_plan.stack.name, stack_plan.summary)
 
 
 def _code_only(console: Any, op: Any, *, requested: bool) -> Any:

@@ -5,6 +5,11 @@ in its `.strands/deployments/<id>/cdktf.out`). When they differ only in agents' 
 the code zips those hashes describe), a plan targeted at those agents' modules updates the functions (and
 the S3 object of a package uploaded through S3); every other input being identical, the next full plan is
 clean. Anything else that changed falls back to the normal plan, with the reason.
+
+With the approval given up front (`--auto-approve`) each stack is planned and applied in one Terraform run
+(`OneStepApply`: no `plan`, `show -json` and second provider start; the record's plan summary comes from
+Terraform's `planned_change` events), and the refresh-only run after it is left out when every applied
+change is an in-place update of a function or its package object (`needs_settle`).
 """
 
 from __future__ import annotations
@@ -16,10 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.deploy.checkpoint import raw_checkpoints
-from strands_tf.deploy.executor import StackSpec
+from strands_tf.deploy.executor import OneStepApply, StackSpec
 from strands_tf.deploy.workspace import Workspace
+from strands_tf.terraform.events import PlannedChange
 
 _CODE_FIELDS = ("source_code_hash",)
+# Resource types whose in-place update changes no attribute Terraform records for another resource: a new
+# function code (UpdateFunctionCode) or a new package object version sets nothing on roles, queues, log groups,
+# buckets... so after applying only such updates the state already holds what a refresh would read back.
+SELF_CONTAINED_UPDATES = frozenset({"aws_lambda_function", "aws_s3_object"})
 
 
 @dataclass
@@ -149,8 +159,27 @@ def baseline(workspace: Workspace, environment: str) -> tuple[Path | None, str |
     return None, None
 
 
-def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any) -> Any:
-    """Apply the decision's targeted plans, recorded as a deployment like any other."""
+def needs_settle(changes: list[PlannedChange]) -> bool:
+    """Whether applied changes need the refresh-only run after the apply (see executor.settle_state).
+
+    Not when every change is an in-place update of a managed resource of SELF_CONTAINED_UPDATES: what a
+    code-only apply normally does. Anything else Terraform planned (a create, a replace, another type) keeps it.
+    """
+    for change in changes:
+        resource = change.resource
+        if change.action != "update" or resource is None or resource.resource_type not in SELF_CONTAINED_UPDATES:
+            return True
+        if (resource.resource or "").startswith("data."):
+            return True
+    return False
+
+
+def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any, approved: bool = False) -> Any:
+    """Apply the decision's targeted plans, recorded as a deployment like any other.
+
+    `approved` (the user passed `--auto-approve`): plan and apply each stack in one Terraform run, without
+    asking; otherwise plan, ask with `confirm`, then apply that plan.
+    """
     import dataclasses
 
     from strands_tf.deploy.project import apply_project
@@ -159,10 +188,16 @@ def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any) -> Any
     stacks = [
         dataclasses.replace(s, targets=tuple(decision.targets[s.name])) for s in op.stacks if s.name in decision.targets
     ]
+    general = op.ctx
     # the recorded state is what the baseline deployment left (it is the newest one): no need to read
     # every resource again; the next full plan refreshes as usual
-    op.ctx = dataclasses.replace(op.ctx, plan_refresh=False)
-    return apply_project(op, confirm=confirm, stacks=stacks, command="apply")
+    op.ctx = dataclasses.replace(
+        op.ctx, plan_refresh=False, one_step=OneStepApply(settle=needs_settle) if approved else None
+    )
+    try:
+        return apply_project(op, confirm=confirm, stacks=stacks, command="apply")
+    finally:
+        op.ctx = general  # what runs next in this command (--rollback-on-failure) plans as usual
 
 
 def check(op: Any) -> CodeOnlyDecision:

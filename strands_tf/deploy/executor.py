@@ -26,7 +26,7 @@ from strands_tf.fsutil import (
     private_mkdir,
 )
 from strands_tf.terraform.engine import Engine
-from strands_tf.terraform.events import ProgressTracker
+from strands_tf.terraform.events import PlannedChange, ProgressTracker, plan_from_changes
 from strands_tf.terraform.plan import Plan, parse_plan_dict
 from strands_tf.terraform.plan_summary import OwnerResolver, PlanSummary, summarize
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
@@ -111,13 +111,30 @@ class StackPlan:
     """A planned stack: the plan file, the parsed plan and its summary."""
 
     stack: StackSpec
-    plan_file: Path
+    plan_file: Path | None  # None: planned and applied in one Terraform run (OneStepApply), no saved plan
     plan: Plan
     summary: PlanSummary
 
     @property
     def has_changes(self) -> bool:
         return self.summary.has_changes
+
+
+def _always(changes: list[PlannedChange]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class OneStepApply:
+    """Plan and apply each stack in one Terraform run (`apply` without a saved plan) instead of plan → confirm →
+    apply, for a caller that has the approval already (`apply --code-only --auto-approve`).
+
+    There is no confirmation and no plan file: the stack's plan summary (and what the history record shows)
+    is built from the `planned_change` events Terraform prints before it applies anything. `settle(changes)`
+    says whether what was applied needs settle_state's refresh-only run afterwards.
+    """
+
+    settle: Callable[[list[PlannedChange]], bool] = _always
 
 
 @dataclass
@@ -135,6 +152,8 @@ class DeployContext:
     parallel: bool = True
     # False: plan from the recorded state without reading every resource again (`apply --code-only`)
     plan_refresh: bool = True
+    # set: every stack of an apply is planned and applied in one Terraform run (see OneStepApply)
+    one_step: OneStepApply | None = None
 
     def runner(
         self,
@@ -311,6 +330,9 @@ def run_deployment(
                 if s not in runnable and s.name not in run.failed:
                     store.update_stack(s.name, status="skipped", error="a stack it depends on failed")
                     run.done(s, "skipped", "a stack it depends on failed")
+            if planned_ahead is None and ctx.one_step is not None:
+                _plan_and_apply_wave(run, runnable, ctx.one_step)
+                continue
             if planned_ahead is None:
                 planned = _plan_wave(run, runnable)
                 if _declined(run, confirm, [p for p in planned if p.has_changes]):
@@ -424,6 +446,64 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
         else:
             store.update_stack(name, status="applied", finished_at=_now())
             run.done(stack, "destroyed" if run.destroy else "applied", None, applied=True)
+
+
+def _plan_and_apply_wave(run: _Run, wave: list[StackSpec], one_step: OneStepApply) -> None:
+    """Plan and apply each stack of the wave in one Terraform run; the outcome is recorded as for _apply_wave."""
+    ctx, store = run.ctx, run.store
+    publish = ctx.events.publish
+    planned: dict[str, list[PlannedChange]] = {s.name: [] for s in wave}
+    versions: dict[str, str] = {}
+
+    def work(stack: StackSpec) -> None:
+        changes = planned[stack.name]
+
+        def on_event(event: Any) -> None:
+            if isinstance(event, PlannedChange):
+                changes.append(event)
+            elif event.type == "version" and isinstance(event.data.get("terraform"), str):
+                versions[stack.name] = event.data["terraform"]
+            publish(StackEvent(stack.name, "apply", event, run.attempt))
+
+        store.update_stack(stack.name, status="applying", started_at=_now())
+        with ctx.runtime.session(stack) as extra_env:
+            runner = ctx.runner(stack, extra_env)
+            publish(StackPhase(stack.name, "init", run.attempt))
+            runner.init()  # skipped when nothing it depends on changed
+            publish(StackPhase(stack.name, "apply", run.attempt))
+            runner.plan_and_apply(
+                refresh=ctx.plan_refresh, targets=stack.targets, variables=ctx.runtime.variables, on_event=on_event
+            )
+            if changes and one_step.settle(changes):
+                settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
+
+    results = _run_wave(ctx, wave, work)
+    for stack in wave:
+        name = stack.name
+        # what Terraform planned (and, unless it failed, applied): the stack's plan, as a two-step apply keeps it
+        plan = plan_from_changes(planned[name], terraform_version=versions.get(name), complete=not stack.targets)
+        summary = summarize(plan, ctx.owner_of)
+        run.plans[name] = StackPlan(stack, None, plan, summary)
+        atomic_write_text(
+            summary_file(store.dir, name, run.attempt),
+            json.dumps(summary.to_json(), indent=2, default=str),
+            mode=PRIVATE_FILE_MODE,
+        )
+        result = results[name]
+        if isinstance(result, BaseException):
+            run.errors[name] = result
+            run.failed.add(name)
+            status = "cancelled" if ctx.cancellation.requested else "failed"
+            store.update_stack(name, status=status, error=_message(result), changes=dict(summary.counts),
+                               finished_at=_now())  # fmt: skip
+            # Terraform wrote state for what it finished: the outcome maps it
+            run.done(stack, status, _message(result), applied=True)
+        elif not summary.has_changes:
+            store.update_stack(name, status="no_changes", changes=dict(summary.counts), finished_at=_now())
+            run.done(stack, "no_changes", None)
+        else:
+            store.update_stack(name, status="applied", changes=dict(summary.counts), finished_at=_now())
+            run.done(stack, "applied", None, applied=True)
 
 
 def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) -> None:

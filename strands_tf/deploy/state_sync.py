@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,9 @@ class StateSync:
 
     def map_stack(self, stack: StackSpec, *, init: bool = False) -> None:
         """Pull the stack's tfstate and store its mapping (an empty state removes the entry)."""
-        with self.ctx.runtime.session(stack) as extra_env:
+        # `state pull` reads the backend only: the target's per-stack session (the emulator starts its provider
+        # process for it) is needed for an init alone
+        with self.ctx.runtime.session(stack) if init else nullcontext({}) as extra_env:
             # its own cancellation: the state of a cancelled deployment is exactly what must be read
             runner = self.ctx.runner(stack, extra_env, cancellation=Cancellation(), timeout=STATE_PULL_TIMEOUT)
             if init:

@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from strands_tf.terraform.plan import SENSITIVE
+
+if TYPE_CHECKING:
+    from strands_tf.terraform.plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -392,6 +395,76 @@ class LineSplitter:
         event = parse_event_line(bytes(self._buf), self._lineno)
         self._buf.clear()
         return [event]
+
+
+# ---------------------------------------------------------------------------------------------------
+# A plan known only from its events
+
+
+def _address_parts(addr: ResourceAddr) -> tuple[str, str, str]:
+    """(mode, type, name) of a planned_change resource (``resource`` is ``data.<type>.<name>`` for data sources)."""
+    local = addr.resource or addr.addr.removeprefix(f"{addr.module}.")
+    return ("data" if local.startswith("data.") else "managed"), addr.resource_type, addr.resource_name
+
+
+def plan_from_changes(
+    changes: Iterable[PlannedChange], *, terraform_version: str | None = None, complete: bool | None = None
+) -> Plan:
+    """The plan of an ``apply`` run without a saved plan, from its ``planned_change`` events.
+
+    Addresses, actions and reasons are Terraform's own; attribute values are not in the events, so every
+    change has ``values_known`` False (a summary lists no changed attribute names) and outputs are unknown.
+    """
+    from strands_tf.terraform.plan import Plan, ResourceChange
+
+    resource_changes: list[ResourceChange] = []
+    for event in changes:
+        if event.resource is None or not event.action:
+            continue
+        mode, type_, name = _address_parts(event.resource)
+        action = event.action
+        previous = event.previous_resource.addr if event.previous_resource is not None else None
+        importing = event.importing if event.importing is not None else ({} if action == "import" else None)
+        if action in ("move", "import"):
+            action = "no-op"  # the plan model counts a move or an import next to its action
+        resource_changes.append(
+            ResourceChange(
+                address=event.resource.addr,
+                mode=mode,
+                type=type_,
+                name=name,
+                index=event.resource.resource_key,
+                module_address=event.resource.module or None,
+                provider_name=event.resource.implied_provider or None,
+                actions=(action,),
+                action=action,
+                replace_order=None,
+                action_reason=event.reason,
+                replace_paths=[],
+                before=None,
+                after=None,
+                after_unknown=False,
+                before_sensitive=False,
+                after_sensitive=False,
+                importing=importing,
+                previous_address=previous if previous != event.resource.addr else None,
+                deposed=None,
+                values_known=False,
+            )
+        )
+    return Plan(
+        format_version="1.2",
+        terraform_version=terraform_version,
+        resource_changes=resource_changes,
+        resource_drift=[],
+        output_changes={},
+        variables={},
+        errored=False,
+        complete=complete,
+        applyable=bool(resource_changes),
+        timestamp=None,
+        source="planned_change events",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -255,6 +255,8 @@ class ResourceChange:
     importing: dict[str, Any] | None
     previous_address: str | None
     deposed: str | None
+    # False for a change known only from a `planned_change` event (`apply` without a saved plan): no values
+    values_known: bool = True
 
     @property
     def is_import(self) -> bool:

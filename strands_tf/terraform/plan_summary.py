@@ -280,7 +280,7 @@ class PlanSummary:
 
 
 def _item(rc: ResourceChange) -> ChangeItem:
-    detail = rc.action in ("update", "replace")
+    detail = rc.action in ("update", "replace") and rc.values_known
     return ChangeItem(
         address=rc.address,
         action=rc.action,

@@ -915,6 +915,51 @@ class TerraformRunner:
             event_count=res.event_count,
         )
 
+    def plan_and_apply(
+        self,
+        *,
+        refresh: bool = True,
+        targets: Sequence[str] = (),
+        variables: Mapping[str, str] | None = None,
+        parallelism: int | None = None,
+        on_event: EventCallback | None = None,
+        on_raw: LineCallback | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ApplyResult:
+        """``terraform apply -auto-approve -json`` without a saved plan: plan and apply in one run.
+
+        Only for a caller that has the approval already: nothing stops between the plan and the apply. The
+        plan reaches ``on_event`` as one ``planned_change`` per change (and a ``change_summary`` with
+        operation ``plan``) before the first ``apply_start``."""
+        args = ["apply", "-input=false", "-json", "-auto-approve", *self._lock_args()]
+        if not refresh:
+            args.append("-refresh=false")
+        args += [f"-target={t}" for t in targets]
+        for key, value in (variables or {}).items():
+            args += ["-var", f"{key}={value}"]
+        if parallelism is not None:
+            args.append(f"-parallelism={parallelism}")
+        summary: dict[str, Any] = {}
+        outputs: dict[str, Any] = {}
+
+        def watch(event: UIEvent) -> None:
+            if isinstance(event, ChangeSummary) and event.operation != "plan":
+                summary.update(event.changes)
+            elif isinstance(event, OutputsEvent):
+                outputs.update(event.outputs)
+            if on_event is not None:
+                on_event(event)
+
+        res = self.run(args, command="apply", on_event=watch, on_raw=on_raw, json_events=True, env=env, timeout=timeout)
+        return ApplyResult(
+            change_summary=summary or None,
+            outputs=outputs or None,
+            diagnostics=res.diagnostics,
+            duration=res.duration,
+            event_count=res.event_count,
+        )
+
     def refresh_state(
         self,
         *,

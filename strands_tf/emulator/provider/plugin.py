@@ -25,6 +25,7 @@ from tf.gen import grpc_controller_pb2_grpc as controller_rpc
 from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2_grpc as rpc
 
+from strands_tf.emulator.provider.reattach import REATTACH_ADDRESS
 from strands_tf.emulator.provider.schema import ProviderSchema
 from strands_tf.emulator.provider.servicer import ProviderService
 
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 APP_PROTOCOL_VERSION = 6
-REATTACH_ADDRESS = "registry.terraform.io/hashicorp/aws"
 CORE_PROTOCOL_VERSION = 1
 
 

@@ -17,10 +17,12 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from strands_tf.emulator.provider.plugin import REATTACH_ADDRESS
 from strands_tf.errors import DependencyError
 
 REATTACH_ENV = "TF_REATTACH_PROVIDERS"
+# the provider address Terraform reattaches to; defined here, not imported from .plugin: the process that
+# starts the provider must not import the provider itself (grpc, every resource: about 0.5 s of imports)
+REATTACH_ADDRESS = "registry.terraform.io/hashicorp/aws"
 
 
 class ReattachedProvider:
