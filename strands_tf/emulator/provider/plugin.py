@@ -162,7 +162,8 @@ def serve_reattach(schema: ProviderSchema) -> int:
         }
         sys.stdout.write(json.dumps(reattach) + "\n")
         sys.stdout.flush()
-        while not stop.wait(0.2):
+        # short slices: the command that started this process waits for it to end after every stack phase
+        while not stop.wait(0.02):
             pass
         server.stop(grace=0.5).wait()
     finally:

@@ -13,6 +13,7 @@ import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -71,20 +72,33 @@ class ReattachedProvider:
         self.env = {REATTACH_ENV: json.dumps(config)}
         return self.env
 
-    def _stop_and_collect(self) -> str:
-        if self.proc is None:
+    def _stop_and_collect(self, proc: subprocess.Popen[str] | None = None) -> str:
+        proc = proc or self.proc
+        if proc is None:
             return ""
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
-            _, err = self.proc.communicate(timeout=10)
+            _, err = proc.communicate(timeout=10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
+            proc.kill()
+            _, err = proc.communicate()
         return err or ""
 
-    def stop(self) -> None:
-        """Stop the provider process (idempotent)."""
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop the provider process (idempotent); `wait=False` returns at once and reaps it in the background.
+
+        Terraform is done with it when a session ends: its exit (gRPC shutdown, interpreter teardown, about
+        0.1-0.5 s) need not hold up what comes next (mapping the state, the next stack phase).
+        """
+        if self.proc is not None and not wait:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+            reaper = threading.Thread(target=self._stop_and_collect, args=(self.proc,), name="provider-reaper")
+            reaper.daemon = True
+            reaper.start()
+            self.proc = None
+            return
         self._stop_and_collect()
         self.proc = None
 
@@ -94,4 +108,4 @@ class ReattachedProvider:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.stop()
+        self.stop(wait=False)
