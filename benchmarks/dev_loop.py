@@ -1,6 +1,8 @@
 """The local dev loop: save → answer from the new code, dev server overhead, `apply --code-only` vs a full apply.
 
-Run: .venv/bin/python benchmarks/dev_loop.py [--rounds 15] [--agents 6]
+Run: .venv/bin/python benchmarks/dev_loop.py [--rounds 15] [--agents 6] [--apply-rounds 3] [--apply-only]
+
+`--apply-only` skips the dev server measures (only the `apply --code-only` vs full apply comparison).
 
 A generated project (the simple template, plus copies of its agent for the apply comparison) is applied to
 the emulator with the embedded engine, then `strands dev -e local --model scripted` serves it.
@@ -74,6 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--agents", type=int, default=6)
+    parser.add_argument("--apply-rounds", type=int, default=3, help="full / code-only applies, alternating")
+    parser.add_argument("--apply-only", action="store_true", help="skip the dev server measures")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="strands-dev-bench-"))
     root = work / "bench"
@@ -88,66 +92,74 @@ def main() -> None:
     app = root / "agents" / "assistant" / "app.py"
     original = app.read_text()
     try:
-        port = free_port()
-        log = (work / "dev.out").open("w")
-        server = subprocess.Popen(
-            [STRANDS, "-C", str(root), "--agent", "assistant", "dev", "-e", "local", "--model", "scripted",
-             "--port", str(port), "--quiet-logs"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            assert wait_until_serving(f"http://127.0.0.1:{port}", 120), (work / "dev.out").read_text()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            post(conn, "/chat", {"prompt": "warm"})
-            # save -> answer
-            latencies = []
-            for round_ in range(args.rounds):
-                marker = f"v{round_}"
-                app.write_text(original.replace('{"reply": str(result)', f'{{"reply": "{marker} " + str(result)'))
-                saved = time.perf_counter()
-                while not post(conn, "/chat", {"prompt": "x"})["reply"].startswith(marker):
-                    time.sleep(0.005)
-                latencies.append((time.perf_counter() - saved) * 1000)
-                time.sleep(0.3)
-            print(f"save -> answer from the new code: median {statistics.median(latencies):.0f} ms "
-                  f"(min {min(latencies):.0f}, max {max(latencies):.0f}, {len(latencies)} saves)")  # fmt: skip
-            # request overhead: the dev server vs calling the handler in this process
-            http_times = []
-            for _ in range(200):
-                started = time.perf_counter()
-                get(conn, "/health")
-                http_times.append((time.perf_counter() - started) * 1000)
-            sys.path.insert(0, str(app.parent))
-            import app as handler_module  # type: ignore[import-not-found]
-
-            direct = []
-            event = {"routeKey": "GET /health", "rawPath": "/health", "headers": {}, "requestContext": {}}
-            for _ in range(200):
-                started = time.perf_counter()
-                handler_module.handler(event, None)
-                direct.append((time.perf_counter() - started) * 1000)
-            overhead = statistics.median(http_times) - statistics.median(direct)
-            print(f"request overhead (GET /health, 200 requests): dev server median "
-                  f"{statistics.median(http_times):.2f} ms, direct call {statistics.median(direct):.3f} ms, "
-                  f"overhead {overhead:.2f} ms")  # fmt: skip
-            conn.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+        if not args.apply_only:
+            dev_server(env, root, work, app, original, args.rounds)
         # apply --code-only vs a full apply of the same change
         full, targeted = [], []
-        for round_ in range(3):
+        for round_ in range(args.apply_rounds):
             app.write_text(original + f"\n# full {round_}\n")
             full.append(run(env, root, "apply", "-e", "local", "--auto-approve", "--full"))
             app.write_text(original + f"\n# code-only {round_}\n")
             targeted.append(run(env, root, "apply", "-e", "local", "--auto-approve", "--code-only"))
         ratio = statistics.median(full) / statistics.median(targeted)
         print(f"apply of one agent's code change: full {statistics.median(full):.2f} s, --code-only "
-              f"{statistics.median(targeted):.2f} s (median of 3): {ratio:.1f}x")  # fmt: skip
+              f"{statistics.median(targeted):.2f} s (median of {args.apply_rounds}): {ratio:.1f}x")  # fmt: skip
+        print(f"  full: {' '.join(f'{x:.2f}' for x in full)}; --code-only: {' '.join(f'{x:.2f}' for x in targeted)}")
     finally:
         app.write_text(original)
         subprocess.run([STRANDS, "-C", str(root), "emulator", "stop"], env=env, capture_output=True)
+
+
+def dev_server(env: dict[str, str], root: Path, work: Path, app: Path, original: str, rounds: int) -> None:
+    """Save -> answer from the new code, and the dev server's overhead per request."""
+    port = free_port()
+    log = (work / "dev.out").open("w")
+    server = subprocess.Popen(
+        [STRANDS, "-C", str(root), "--agent", "assistant", "dev", "-e", "local", "--model", "scripted",
+         "--port", str(port), "--quiet-logs"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert wait_until_serving(f"http://127.0.0.1:{port}", 120), (work / "dev.out").read_text()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        post(conn, "/chat", {"prompt": "warm"})
+        # save -> answer
+        latencies = []
+        for round_ in range(rounds):
+            marker = f"v{round_}"
+            app.write_text(original.replace('{"reply": str(result)', f'{{"reply": "{marker} " + str(result)'))
+            saved = time.perf_counter()
+            while not post(conn, "/chat", {"prompt": "x"})["reply"].startswith(marker):
+                time.sleep(0.005)
+            latencies.append((time.perf_counter() - saved) * 1000)
+            time.sleep(0.3)
+        print(f"save -> answer from the new code: median {statistics.median(latencies):.0f} ms "
+              f"(min {min(latencies):.0f}, max {max(latencies):.0f}, {len(latencies)} saves)")  # fmt: skip
+        # request overhead: the dev server vs calling the handler in this process
+        http_times = []
+        for _ in range(200):
+            started = time.perf_counter()
+            get(conn, "/health")
+            http_times.append((time.perf_counter() - started) * 1000)
+        sys.path.insert(0, str(app.parent))
+        import app as handler_module  # type: ignore[import-not-found]
+
+        direct = []
+        event = {"routeKey": "GET /health", "rawPath": "/health", "headers": {}, "requestContext": {}}
+        for _ in range(200):
+            started = time.perf_counter()
+            handler_module.handler(event, None)
+            direct.append((time.perf_counter() - started) * 1000)
+        overhead = statistics.median(http_times) - statistics.median(direct)
+        print(f"request overhead (GET /health, 200 requests): dev server median "
+              f"{statistics.median(http_times):.2f} ms, direct call {statistics.median(direct):.3f} ms, "
+              f"overhead {overhead:.2f} ms")  # fmt: skip
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    app.write_text(original)
 
 
 if __name__ == "__main__":
