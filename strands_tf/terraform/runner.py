@@ -986,8 +986,70 @@ class TerraformRunner:
         doc = json.loads(text)
         return doc if isinstance(doc, dict) else {}
 
+    def local_state_file(self, env: Mapping[str, str] | None = None) -> Path | None:
+        """The file ``state pull`` would print, when the state is kept by a ``local`` backend; else None.
+
+        Only for a configuration of ``*.tf.json`` files alone (no HCL, no override files) whose one backend
+        block is ``local`` with just a ``path``, the backend this data directory was initialized with, in the
+        default workspace: then Terraform reads that file and prints it unchanged. Anything else (S3, HCP
+        Terraform, workspaces, a backend changed since init) is left to Terraform.
+        """
+        if self.child_env(env).get("TF_WORKSPACE", "default") != "default":
+            return None
+        try:
+            if (self.data_dir / "environment").read_text(encoding="utf-8").strip() not in ("", "default"):
+                return None
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        try:
+            files = [p for p in self.workdir.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json"))]
+            if any(not p.name.endswith(".tf.json") or p.name.endswith("override.tf.json") for p in files):
+                return None
+            docs = [json.loads(p.read_bytes()) for p in files]
+            recorded = json.loads((self.data_dir / "terraform.tfstate").read_bytes()).get("backend") or {}
+        except (OSError, ValueError, AttributeError):
+            return None
+        blocks = [d["terraform"] for d in docs if isinstance(d, dict) and isinstance(d.get("terraform"), dict | list)]
+        if any(not isinstance(b, dict) or "cloud" in b for b in blocks):
+            return None
+        backends = [b["backend"] for b in blocks if "backend" in b]
+        if len(backends) != 1 or not isinstance(backends[0], dict) or list(backends[0]) != ["local"]:
+            return None
+        config = backends[0]["local"]
+        path = config.get("path") if isinstance(config, dict) else None
+        if not isinstance(path, str) or set(config) != {"path"}:
+            return None
+        initialized = recorded.get("config") if isinstance(recorded, dict) else None
+        if recorded.get("type") != "local" or not isinstance(initialized, dict) or initialized.get("path") != path:
+            return None
+        if initialized.get("workspace_dir") not in (None, ""):
+            return None
+        return self.workdir / path
+
     def state_pull(self, *, env: Mapping[str, str] | None = None) -> dict[str, Any] | None:
-        """``terraform state pull``: the raw tfstate (v4) as a dict, or None when there is no state."""
+        """``terraform state pull``: the raw tfstate (v4) as a dict, or None when there is no state.
+
+        A ``local`` backend's file is read directly (see :meth:`local_state_file`): the same document,
+        without starting the engine (0.2-0.9 s per stack after every apply)."""
+        local = self.local_state_file(env)
+        if local is not None:
+            try:
+                raw_local = local.read_bytes()
+            except FileNotFoundError:
+                return None
+            except OSError:
+                raw_local = None
+            if raw_local is not None:
+                if not raw_local.strip():
+                    return None
+                try:
+                    doc = json.loads(raw_local)
+                except ValueError:
+                    doc = None  # mid-write by another process, or damaged: Terraform says what is wrong
+                if isinstance(doc, dict) and doc.get("version") == 4:
+                    return doc
         with tempfile.TemporaryFile(dir=self.data_dir if self.data_dir.is_dir() else None) as fh:
             self.run(["state", "pull"], command="state pull", stdout_file=fh, env=env)
             fh.seek(0)
