@@ -24,6 +24,7 @@ from strands_tf.deploy.executor import (
 from strands_tf.deploy.project import resume_project, rollback_project
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
+from strands_tf.history.trust import UntrustedStacksError
 from strands_tf.state.lock import ProjectLock
 from strands_tf.terraform.engine import Engine, discover_engine
 from tests.helpers.deployments import operation
@@ -153,6 +154,24 @@ def test_resume_refuses_another_agent_selection(tmp_path: Path, engine: Engine) 
     store.save()
     with pytest.raises(UserError, match="made for --agent triage"):
         resume_project(operation(tmp_path, engine), confirm=YES, agents=["support"])
+
+
+def test_resuming_a_rollback_runs_the_trust_check_before_terraform(tmp_path: Path, engine: Engine) -> None:
+    """A rollback's stacks are a record's (maybe from a bucket): its next attempt is checked like the first."""
+    flag = tmp_path / "fixed"
+    out = write_layout(tmp_path, {"app": [Res("kept"), Res("flaky", command=f"test -f {flag} || exit 1")]})
+    store = deploy(tmp_path, engine, out, command="rollback")
+    assert store.checkpoint.status == "failed"
+    flag.touch()  # the provisioner would succeed now: only the trust check stands in its way
+    tfstate = tmp_path / ".strands" / "tfstate" / "dev" / "app.tfstate"
+    before = tfstate.read_bytes()
+
+    with pytest.raises(UntrustedStacksError) as info:
+        resume_project(operation(tmp_path, engine), confirm=YES)
+    assert info.value.refusal.stack == "app" and "provisioner" in info.value.refusal.reason
+    assert store.dir.name in info.value.summary
+    assert tfstate.read_bytes() == before, "Terraform never ran on the refused stacks"
+    assert json.loads((store.dir / "checkpoint.json").read_text())["status"] == "failed"
 
 
 def test_rollback_refuses_a_path_as_deployment_id(tmp_path: Path, engine: Engine) -> None:
