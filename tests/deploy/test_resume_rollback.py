@@ -117,6 +117,25 @@ def test_an_unreadable_newest_checkpoint_is_an_error_naming_it(tmp_path: Path, e
     assert json.loads((failed.dir / "checkpoint.json").read_text())["status"] == "failed"
 
 
+def test_stacks_fetched_from_history_are_not_a_deployment_resume_stops_at(tmp_path: Path, engine: Engine) -> None:
+    """`strands history rollback ID` downloads a record's stacks into .strands/deployments/ID (no checkpoint: it
+    ran nothing here); a rollback refused after that leaves it behind, and a record from another machine can be
+    newer than every local deployment. Resume still finds the latest deployment that ran."""
+    flag = tmp_path / "fixed"
+    out = write_layout(tmp_path, {"app": [Res("a"), Res("flaky", command=f"test -f {flag} || exit 1")]})
+    failed = deploy(tmp_path, engine, out)
+    assert failed.checkpoint.status == "failed"
+    fetched = tmp_path / ".strands" / "deployments" / Workspace(tmp_path).next_deployment_id() / "cdktf.out"
+    fetched.mkdir(parents=True)
+    (fetched / "manifest.json").write_text((out / "manifest.json").read_text())
+    flag.touch()
+
+    result = resume_project(operation(tmp_path, engine), confirm=YES)
+    assert result.ok, result.errors
+    assert result.checkpoint.id == failed.checkpoint.id
+    assert names(tmp_path, "app") == {"a", "flaky"}
+
+
 def test_a_running_deployment_whose_command_still_holds_the_lock_is_not_resumed(tmp_path: Path, engine: Engine) -> None:
     out = write_layout(tmp_path, {"app": [Res("a"), Res("flaky", fail=True)]})
     store = deploy(tmp_path, engine, out)
