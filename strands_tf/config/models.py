@@ -20,6 +20,7 @@ from strands_tf.config.types import (
     EnvVarMap,
     EnvVarName,
     IamRoleArn,
+    KeyPrefix,
     KmsKeyRef,
     LogRetentionDays,
     ProjectName,
@@ -587,7 +588,7 @@ class StateConfig(StrictModel):
 
     backend: Literal["local", "s3", "cloud"] = Field("local", description="State backend.")
     bucket: S3BucketName | None = Field(None, description="s3: bucket holding the state.")
-    key_prefix: str | None = Field(None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate.")
+    key_prefix: KeyPrefix | None = Field(None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate.")
     region: Region | None = Field(None, description="s3: bucket region (default: the environment's region).")
     lock: StrictBool = Field(True, description="s3: lock with S3 lock files (use_lockfile).")
     kms_key: KmsKeyRef | None = Field(None, description="s3: KMS key for the state objects.")
@@ -661,7 +662,7 @@ class HistoryConfig(StrictModel):
     """Deployment history: one record per apply, destroy and rollback."""
 
     bucket: S3BucketName | None = Field(None, description="S3 bucket for records (default: .strands/history).")
-    prefix: str = Field("", description="Key prefix inside the bucket.")
+    prefix: KeyPrefix = Field("", description="Key prefix inside the bucket.")
     retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
     kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
     redact: list[str] = Field(default_factory=list, description="Regexes of values to redact before upload.")

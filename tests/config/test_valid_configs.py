@@ -461,3 +461,21 @@ def test_unknown_region_from_an_environment_variable_points_at_its_line(tmp_path
         "strands.yaml:5:13 environments.dev.region: 'us-middle-9' is not a known AWS region"
     )
     assert load_project(tmp_path, env={"REGION": "eu-west-1"}).config.environments["dev"].region == "eu-west-1"
+
+
+def test_key_prefixes_are_normalised_to_names_between_slashes(tmp_path: Path) -> None:
+    """Leading, trailing and doubled '/' are dropped: Terraform's S3 backend refuses such keys."""
+    loaded = load_project(
+        write_project(
+            tmp_path,
+            """
+            version: 1
+            project: demo-keys
+            state: {backend: s3, bucket: acme-tfstate, key_prefix: "/team-a//agents/"}
+            history: {prefix: "/records//v1/"}
+            """,
+        ),
+        env={},
+    )
+    assert loaded.config.state.key_prefix == "team-a/agents"
+    assert loaded.config.history.prefix == "records/v1"
