@@ -427,9 +427,13 @@ def _check_agent_files(name: str, agent: _AgentRefs, root: str, collector: _Coll
             f"handler module '{module}' not found: {rel} does not exist",
             f"create {rel} with a function {_function}(event, context)",
         )
-    if agent.requirements is not None and not os.path.isfile(os.path.join(agent_dir, agent.requirements)):
-        rel = (PurePosixPath(agent.path) / agent.requirements).as_posix()
-        collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
+    if agent.requirements is not None:
+        requirements = os.path.realpath(os.path.join(agent_dir, agent.requirements))
+        if not requirements.startswith(root.rstrip(os.sep) + os.sep):
+            collector.add((*base, "requirements"), f"'{agent.requirements}' points outside the project directory")
+        elif not os.path.isfile(requirements):
+            rel = (PurePosixPath(agent.path) / agent.requirements).as_posix()
+            collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
 
 
 def _region_fields(data: dict[str, Any]) -> list[tuple[Loc, bool]]:
