@@ -15,6 +15,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from strands_tf.printable import printable
 from strands_tf.terraform.plan import REASON_TEXT
 from strands_tf.terraform.plan_summary import ChangeItem, Owner, PlanSummary
 
@@ -71,14 +72,14 @@ def counts_text(counts: dict[str, int]) -> str:
 
 def _cell(text: str) -> str:
     """Text for a table cell: HTML-escaped, pipes and newlines neutralised."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+    return html.escape(printable(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _code(text: str) -> str:
     """An inline code span that survives any content (backticks, pipes inside tables)."""
     fence = "``" if "`" in text else "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    body = text.replace("|", "\\|")
+    body = printable(text).replace("|", "\\|")
     return f"{fence}{pad}{body}{pad}{fence}"
 
 

@@ -21,11 +21,21 @@ def _no_color() -> bool:
 
 
 def make_console(*, stderr: bool = False) -> Console:
-    """A rich console honouring NO_COLOR and narrow terminals; plain when not a terminal."""
+    """A rich console honouring NO_COLOR and narrow terminals; plain when not a terminal.
+
+    Every string it renders (printed text, table cells) has its control characters escaped first: what the
+    commands show comes from plan JSON, state, history records and AWS, and must not drive the terminal.
+    """
     # imported here: rich costs about as much start-up time as the rest of a synth of 100 agents
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=_no_color(), highlight=False, soft_wrap=True)
+    from strands_tf.printable import printable
+
+    class _PrintableConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(printable(text), **kwargs)
+
+    return _PrintableConsole(stderr=stderr, no_color=_no_color(), highlight=False, soft_wrap=True)
 
 
 def _click_color() -> bool | None:

@@ -178,3 +178,27 @@ def test_a_value_after_double_dash_is_not_the_flag() -> None:
 
     assert _detailed_exitcode(["plan", "--detailed-exitcode"])
     assert not _detailed_exitcode(["show", "--", "--detailed-exitcode"])
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\r\x9b31m"
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "markdown"]])
+def test_control_characters_of_a_crafted_plan_never_reach_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], form: list[str]
+) -> None:
+    """Terraform escapes control characters in addresses (\\u001b); a crafted plan JSON must not drive the terminal.
+
+    Regression: an address, attribute name or check message with ESC/BEL/CR sequences was printed raw, so
+    `strands show` of a plan from elsewhere could set the window title, clear the screen or plant links.
+    """
+    change = _rc("module.agent_support.aws_lambda_function.this", ["update"])
+    change["address"] += f'["{HOSTILE}"]'
+    change["change"]["before"] = {HOSTILE: "a"}
+    change["change"]["after"] = {HOSTILE: "b"}
+    doc = {**STRANDS_PLAN, "resource_changes": [change]}
+    result = run_cli(["-C", str(tmp_path), "show", str(_write(tmp_path, doc)), *form], monkeypatch, capsys)
+    assert result.code == 0, result.err
+    assert "click" in result.out
+    for char in "\x1b\x07\r\x9b":
+        assert char not in result.out + result.err
