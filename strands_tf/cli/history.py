@@ -74,13 +74,13 @@ def _open(ctx: click.Context, *, read_only: bool = False, local: bool = False) -
 
 def _cost_text(cost: dict[str, Any] | None) -> str:
     """`$12.34 a month (us-east-1 prices of 2026-12-03)` for a record's cost summary."""
-    if not cost or not isinstance(cost.get("monthly_total"), int | float):
-        return "not estimated"
-    from decimal import Decimal
-
+    from strands_tf.cost.deployed import monthly_total
     from strands_tf.cost.estimate import format_money
 
-    total = format_money(Decimal(str(cost["monthly_total"])), str(cost.get("currency", "USD")))
+    amount = monthly_total(cost)
+    if cost is None or amount is None:
+        return "not estimated"
+    total = format_money(amount, str(cost.get("currency", "USD")))
     return f"{total} a month ({cost.get('prices', '?')})"
 
 

@@ -80,10 +80,12 @@ def _changed_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 
 def _cost_total(meta: RecordMetadata) -> float | None:
+    from strands_tf.cost.deployed import recorded_amount
+
     cost = meta.cost or {}
     for key in ("monthly_total", "total", "monthly"):
-        value = cost.get(key)
-        if isinstance(value, int | float):
+        value = recorded_amount(cost.get(key))
+        if value is not None:
             return float(value)
     return None
 

@@ -188,3 +188,24 @@ def test_emulator_records_outlive_the_emulator(world: World, factory: AwsSession
     assert hist.prune(1, now=later) == [f"{ENV}/{world.second}", f"{ENV}/{world.first}"]
     offline = open_history(loaded, local_env, factory=factory)
     assert offline.list() == [] and hist.list() == []
+
+
+def test_a_crafted_cost_summary_in_a_record_is_not_estimated(
+    world: World, aws_env: MotoServer, monkeypatch, capsys
+) -> None:
+    configure(world.root, bucket=None)
+    record_local(world, world.first)
+    record_local(world, world.second)
+    metadata = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.second / "metadata.json"
+    doc = json.loads(metadata.read_text())
+    doc["cost"].update({"monthly_total": 1e308, "by_owner": [None], "by_service": {"Lambda": True}})
+    metadata.write_text(json.dumps(doc))
+
+    shown = strands(["history", "show", world.second], world.root, monkeypatch, capsys)
+    assert shown.code == 0 and "cost          not estimated" in shown.out, shown.err
+    diff = strands(["history", "diff", world.first, world.second, "--json"], world.root, monkeypatch, capsys)
+    assert diff.code == 0 and diff.json()["cost"] is None and diff.json()["cost_delta"] is None, diff.err
+    doc["cost"]["monthly_total"] = 2.5
+    metadata.write_text(json.dumps(doc))
+    human = strands(["history", "diff", world.first, world.second], world.root, monkeypatch, capsys)
+    assert human.code == 0 and "cost: $0.00 → $2.50 a month (+$2.50)" in human.out, human.err
