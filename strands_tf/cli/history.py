@@ -285,9 +285,17 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
             known = sorted({p[1] for n in meta.objects if (p := layout.parse_resource_log_name(n))})
             raise NotFoundError(f"record {meta.id} has no events for {address}",
                                 hint="resources in this record: " + (", ".join(known[:20]) or "none"))  # fmt: skip
+    from strands_tf.printable import printable
+
     for name in names:
-        for line in iter_object_lines(hist.read_object(meta, name)):
-            click.echo(line if as_json else _event_line(line))
+        for number, line in enumerate(iter_object_lines(hist.read_object(meta, name)), start=1):
+            if not as_json:
+                click.echo(printable(_event_line(line)))
+                continue
+            try:  # re-encoded: JSON may carry DEL and C1 controls raw, ensure_ascii writes them as \u escapes
+                click.echo(json.dumps(json.loads(line), ensure_ascii=True))
+            except ValueError:
+                click.echo(f"warning: {name} line {number} is not JSON, left out: {printable(line[:200])}", err=True)
 
 
 @history.command()

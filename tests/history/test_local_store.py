@@ -209,3 +209,22 @@ def test_a_crafted_cost_summary_in_a_record_is_not_estimated(
     metadata.write_text(json.dumps(doc))
     human = strands(["history", "diff", world.first, world.second], world.root, monkeypatch, capsys)
     assert human.code == 0 and "cost: $0.00 → $2.50 a month (+$2.50)" in human.out, human.err
+
+
+def test_history_logs_never_writes_control_characters(world: World, aws_env: MotoServer, monkeypatch, capsys) -> None:
+    configure(world.root, bucket=None)
+    record_local(world, world.first)
+    events = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.first / "events.jsonl"
+    crafted = {"stack": "s\x1b[2J", "phase": "apply", "event": {"@timestamp": "t", "@message": "x\x1b]0;t\x07 \x9b1m"}}
+    with events.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(crafted, ensure_ascii=False) + "\n")
+        out.write("not JSON \x1b]8;;http://evil\x07\n")
+
+    text = strands(["history", "logs", world.first], world.root, monkeypatch, capsys)
+    assert text.code == 0 and "x\\x1b]0;t\\x07 \\x9b1m" in text.out
+    as_json = strands(["history", "logs", world.first, "--json"], world.root, monkeypatch, capsys)
+    assert as_json.code == 0
+    lines = [json.loads(line) for line in as_json.out.splitlines()]  # JSON lines only: the damaged one is left out
+    assert lines[-1] == crafted and "line" in as_json.err and "not JSON" in as_json.err
+    for output in (text.out, as_json.out, as_json.err):
+        assert not any(c in output for c in "\x1b\x07\x9b"), output[-300:]
