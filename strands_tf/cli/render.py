@@ -51,13 +51,17 @@ def status(text: str, *, mark: str | None = None) -> None:
     For the hot, line-oriented commands (synth) that have no tables or live views to draw: they stay
     free of rich's import cost.
     """
+    from strands_tf.printable import printable
+
     prefix = f"{click.style(mark, fg='green', bold=True)} " if mark else ""
-    click.echo(prefix + text, color=_click_color())
+    click.echo(prefix + printable(text), color=_click_color())
 
 
 def warning(text: str) -> None:
     """A warning line on stdout in the same plain form as `status`."""
-    click.echo(f"{click.style('warning', fg='yellow')}: {text}", color=_click_color())
+    from strands_tf.printable import printable
+
+    click.echo(f"{click.style('warning', fg='yellow')}: {printable(text)}", color=_click_color())
 
 
 def print_json(data: Any) -> None:
