@@ -51,10 +51,8 @@ def status(text: str, *, mark: str | None = None) -> None:
     For the hot, line-oriented commands (synth) that have no tables or live views to draw: they stay
     free of rich's import cost.
     """
-    from strands_tf.printable import printable
-
     prefix = f"{click.style(mark, fg='green', bold=True)} " if mark else ""
-    click.echo(prefix + printable(text), color=_click_color())
+    click.echo(prefix + text, color=_click_color())  # styled by the caller (click.style): not escaped here
 
 
 def warning(text: str) -> None:
