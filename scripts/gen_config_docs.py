@@ -136,6 +136,9 @@ Besides the types and ranges in the tables, the loader checks:
 - an API route ("METHOD /path") is served by one agent only;
 - CORS `allow_credentials: true` is not combined with `allow_origins: ["*"]`;
 - DynamoDB `billing_mode: provisioned` has both capacities (and on-demand has none);
+- DynamoDB index names are unique in their table; a key attribute (of the table or an index) has one
+  type everywhere; an index's range_key differs from its hash_key;
+- an SQS `max_receive_count` comes with `dead_letter: true` (it has no effect otherwise);
 - `state.backend: s3` has a bucket; `cloud` has an organization;
 - a VPC has exactly one of `cidr` (/16 to /28) and `ipam_pool_id` (with `netmask_length`);
 - an environment's `role_arn` is in its `account`; account ids are quoted 12-digit strings;
