@@ -146,7 +146,7 @@ def render_sections(
         ]
         for stack, item in drift:
             attrs = ", ".join(item.changed_attributes[:_MAX_ATTRIBUTES])
-            rows.append(f"| {_cell(stack)} | {item.action} | {_code(item.address)} | {_cell(attrs)} |")
+            rows.append(f"| {_cell(stack)} | {_cell(item.action)} | {_code(item.address)} | {_cell(attrs)} |")
         sections.append("\n".join(rows) + "\n")
     if cost is not None:
         sections.append(_cost_section(cost))
@@ -209,7 +209,7 @@ def _stack_sections(report: StackReport) -> list[str]:
         out.append(_group_details(group.owner, group.counts, group.changes))
     outputs = [o for o in summary.outputs if o.action != "no-op"]
     if outputs:
-        names = ", ".join(f"{_code(o.name)} ({o.action})" for o in outputs)
+        names = ", ".join(f"{_code(o.name)} ({_cell(o.action)})" for o in outputs)
         out.append(f"Outputs: {names}\n")
     hidden = len(summary.drift) - sum(1 for d in summary.drift if d.relevant)
     if hidden:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from typing import TYPE_CHECKING, Any
@@ -62,9 +63,17 @@ def warning(text: str) -> None:
     click.echo(f"{click.style('warning', fg='yellow')}: {printable(text)}", color=_click_color())
 
 
+# DEL and the C1 controls, which JSON allows raw in strings (0x9b is a one-byte CSI on many terminals)
+_RAW_JSON_CONTROL = re.compile("[\x7f-\x9f]")
+
+
 def print_json(data: Any) -> None:
-    """Machine-readable output on stdout: one JSON document, keys in a stable order."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    """Machine-readable output on stdout: one JSON document, keys in a stable order.
+
+    Non-ASCII text stays readable; the control characters JSON would leave raw are written as \\u escapes.
+    """
+    text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write(_RAW_JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     sys.stdout.flush()
 
 

@@ -472,7 +472,7 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
     importing = change.get("importing")
     acts = tuple(actions)
     action, order = _normalize_actions(acts, importing, where)
-    replace_paths = change.get("replace_paths") or []
+    reason = raw.get("action_reason")
     return ResourceChange(
         address=address,
         mode=mode,
@@ -484,8 +484,8 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
         actions=acts,
         action=action,
         replace_order=order,
-        action_reason=raw.get("action_reason"),
-        replace_paths=replace_paths if isinstance(replace_paths, list) else [],
+        action_reason=reason if isinstance(reason, str) else None,
+        replace_paths=_replace_paths(change.get("replace_paths")),
         before=change.get("before"),
         after=change.get("after"),
         after_unknown=change.get("after_unknown", False),
@@ -495,6 +495,17 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
         previous_address=raw.get("previous_address"),
         deposed=raw.get("deposed"),
     )
+
+
+def _replace_paths(raw: Any) -> list[list[Any]]:
+    """The attribute paths that force a replacement: lists of names and indexes (anything else is left out)."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        path
+        for path in raw
+        if isinstance(path, list) and all(isinstance(step, str | int) and not isinstance(step, bool) for step in path)
+    ]
 
 
 def _display(address: Any) -> str:
@@ -628,6 +639,8 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
     for name, oc in raw_outputs.items():
         if not isinstance(oc, dict) or not isinstance(oc.get("actions"), list):
             raise _fail(source, f"output_changes.{name} has no actions list")
+        if not all(isinstance(a, str) for a in oc["actions"]):
+            raise _fail(source, f"output_changes.{name}.actions is not a list of strings")
         acts = tuple(oc["actions"])
         action, _ = _normalize_actions(acts, None, f"output_changes.{name}")
         outputs[name] = OutputChange(

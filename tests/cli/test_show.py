@@ -202,3 +202,56 @@ def test_control_characters_of_a_crafted_plan_never_reach_the_terminal(
     assert "click" in result.out
     for char in "\x1b\x07\r\x9b":
         assert char not in result.out + result.err
+
+
+@pytest.mark.parametrize("form", [[], ["--json"], ["--format", "markdown"]])
+def test_an_unknown_action_with_control_characters_is_escaped_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], form: list[str]
+) -> None:
+    """Unknown actions are shown as they are: the markdown table wrote a crafted one raw."""
+    change = _rc("module.agent_support.aws_lambda_function.this", [HOSTILE])
+    doc = {**STRANDS_PLAN, "resource_changes": [change], "resource_drift": [change],
+           "output_changes": {"url": {"actions": [HOSTILE], "before": None, "after": "x"}}}  # fmt: skip
+    result = run_cli(["-C", str(tmp_path), "show", str(_write(tmp_path, doc)), *form], monkeypatch, capsys)
+    assert result.code == 0, result.err
+    for char in "\x1b\x07\r\x9b":
+        assert char not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("action_reason", 1),
+        ("action_reason", ["replace_because_tainted"]),
+        ("action_reason", {"a": None}),
+        ("replace_paths", [None]),
+        ("replace_paths", [1, ["ok"]]),
+        ("replace_paths", [[{"x": 1}]]),
+    ],
+)
+def test_mistyped_replacement_details_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], field: str, value: Any
+) -> None:
+    change = _rc("module.agent_support.aws_lambda_function.this", ["delete", "create"])
+    if field == "replace_paths":
+        change["change"][field] = value
+    else:
+        change[field] = value
+    path = _write(tmp_path, {**STRANDS_PLAN, "resource_changes": [change]})
+    for form in ([], ["--json"], ["--format", "markdown"]):
+        result = run_cli(["-C", str(tmp_path), "show", str(path), *form], monkeypatch, capsys)
+        assert result.code == 0 and "internal" not in result.out + result.err, result.out + result.err
+    doc = json.loads(run_cli(["-C", str(tmp_path), "show", str(path), "--json"], monkeypatch, capsys).out)
+    assert "module.agent_support.aws_lambda_function.this" in json.dumps(doc)
+    assert '{"x": 1}' not in json.dumps(doc)
+
+
+@pytest.mark.parametrize("actions", [[None], [1], [["update"]], [{}]])
+def test_an_output_with_actions_that_are_not_strings_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], actions: list[Any]
+) -> None:
+    doc = {**STRANDS_PLAN, "output_changes": {"url": {"actions": actions, "before": None, "after": "x"}}}
+    result = run_cli(["-C", str(tmp_path), "show", str(_write(tmp_path, doc)), "--json"], monkeypatch, capsys)
+    error = json.loads(result.out)["error"]
+    assert result.code == 1 and error["category"] == "configuration"
+    assert "output_changes.url.actions" in error["summary"]
