@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from strands_tf.config import messages
 from strands_tf.config.models import (
@@ -476,6 +476,43 @@ def _check_regions(data: dict[str, Any], collector: _Collector) -> None:
         collector.add(loc, f"'{value}' is not a known AWS region", regions.region_hint(value))
 
 
+def _model_value_at(data: Any, loc: Loc) -> Any:
+    """The validated value at a document path (through models, mappings and lists), or None."""
+    for part in loc:
+        if isinstance(data, BaseModel):
+            data = getattr(data, str(part), None) if str(part) in type(data).model_fields else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _check_numbers_read_as_strings(config: ProjectConfig, collector: _Collector) -> None:
+    """A plain number in a string field (an environment variable, a tag) must keep the text written.
+
+    YAML reads `02134` as the octal number 1116, `1:30` as 90, `0x1F` as 31 and `1.10` as 1.1; the string
+    fields take numbers (`cost-center: 4411`), so such a value would silently become a different text.
+    """
+    sources = collector.sources
+    written = [((), path, text) for path, text in sources.root.numbers.items()]
+    for mount, (source, inner) in sources.mounts.items():
+        written += [
+            (mount, path[len(inner) :], text) for path, text in source.numbers.items() if path[: len(inner)] == inner
+        ]
+    for mount, path, text in written:
+        loc = (*mount, *path)
+        value = _model_value_at(config, loc)
+        if isinstance(value, str) and value != text:
+            collector.add(
+                loc,
+                f"YAML reads {text} as the number {value}, so the value would be '{value}'",
+                f"quote it to keep it as written: '{text}'",
+            )
+
+
 def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
     for env_name, env in config.environments.items():
         base: Loc = ("environments", env_name, "overrides")
@@ -580,6 +617,7 @@ def load_project(
         {name: _AgentRefs.of(agent) for name, agent in config.agents.items()}, config.resources, root, collector
     )
     _check_overrides(config, collector)
+    _check_numbers_read_as_strings(config, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
     logger.debug(
