@@ -228,3 +228,29 @@ def test_history_logs_never_writes_control_characters(world: World, aws_env: Mot
     assert lines[-1] == crafted and "line" in as_json.err and "not JSON" in as_json.err
     for output in (text.out, as_json.out, as_json.err):
         assert not any(c in output for c in "\x1b\x07\x9b"), output[-300:]
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        None,
+        [],
+        {"stacks": []},
+        {"stacks": {"demo-dev-app": None}},
+        {"stacks": {"demo-dev-app": {"resources": [None]}}},
+        {"stacks": {"demo-dev-app": {"resources": {"x": "y", "z": {"tf_address": "a", "attributes": [None, "k"]}}}}},
+    ],
+)
+def test_history_diff_of_a_record_with_a_crafted_state(
+    world: World, aws_env: MotoServer, monkeypatch, capsys, crafted: object
+) -> None:
+    configure(world.root, bucket=None)
+    record_local(world, world.first)
+    record_local(world, world.second)
+    state = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.second / "state.json"
+    state.write_text(json.dumps(crafted))
+    for form in ([], ["--json"]):
+        diff = strands(["history", "diff", world.first, world.second, *form], world.root, monkeypatch, capsys)
+        assert diff.code == 0 and "internal" not in diff.out + diff.err, diff.out + diff.err
+    removed = strands(["history", "diff", world.first, world.second, "--json"], world.root, monkeypatch, capsys)
+    assert "demo-dev-app/terraform_data.function" in removed.json()["resources"]["removed"]
