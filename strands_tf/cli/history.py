@@ -265,7 +265,7 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
     \b
     Examples:
       strands history logs 20261125T150102Z-3fa1c2
-      strands history logs 20261125T150102Z-3fa1c2 --resource module.support.aws_lambda_function.this
+      strands history logs 20261125T150102Z-3fa1c2 --resource module.agent_support.aws_lambda_function.this
     """
     from strands_tf.errors import NotFoundError
     from strands_tf.history import layout
