@@ -139,6 +139,8 @@ Besides the types and ranges in the tables, the loader checks:
 - DynamoDB index names are unique in their table; a key attribute (of the table or an index) has one
   type everywhere; an index's range_key differs from its hash_key;
 - an SQS `max_receive_count` comes with `dead_letter: true` (it has no effect otherwise);
+- an exact S3 `bucket_name` is used once across the AWS environments (bucket names are global; emulator
+  environments have their own S3): give each environment its own through `overrides.resources`;
 - per environment, an agent's environment variables (names and values) fit in Lambda's 4 KB;
 - a plain number in a string field (environment variables, tags) is kept only when YAML reads it as written:
   `02134` (octal 1116), `1:30` (90), `0x1F` (31) or `1.10` (1.1) must be quoted;

@@ -555,10 +555,43 @@ def resolve_all(loaded: LoadedProject, *, environ: Mapping[str, str] | None = No
             out[name] = resolve(loaded, name, environ=environ)
         except ConfigError as exc:
             issues.extend(exc.issues)
+    issues.extend(_shared_bucket_names(loaded, out))
     if issues:
         unique = list({(i.file, i.line, i.column, i.message): i for i in issues}.values())
         raise ConfigError(unique)
     return out
+
+
+def _shared_bucket_names(loaded: LoadedProject, resolved: Mapping[str, ResolvedProject]) -> list[Any]:
+    """An exact `bucket_name` used twice on AWS: bucket names are global, so the second create always fails.
+
+    Emulator environments are left out (each runs its own S3).
+    """
+    uses: dict[str, list[tuple[str, str]]] = {}
+    for env_name, project in resolved.items():
+        if project.environment.target == "emulator":
+            continue
+        for resource_name, resource in project.resources.items():
+            bucket = getattr(resource, "bucket_name", None)
+            if resource.type == "s3" and bucket:
+                uses.setdefault(bucket, []).append((env_name, resource_name))
+    collector = _Collector(loaded.sources)
+    for bucket, where in uses.items():
+        if len(where) < 2:
+            continue
+        places = ", ".join(f"resource '{r}' in environment '{e}'" for e, r in where)
+        env_name, resource = where[-1]
+        declared = loaded.config.environments.get(env_name)
+        overridden = declared is not None and "bucket_name" in declared.overrides.resources.get(resource, {})
+        collector.add(
+            ("environments", env_name, "overrides", "resources", resource, "bucket_name")
+            if overridden
+            else ("resources", resource, "bucket_name"),
+            f"bucket name '{bucket}' is used by {places}; S3 bucket names are global, so only the first can be created",
+            f"give each environment its own name: environments.<env>.overrides.resources.{resource}.bucket_name, "
+            "or leave bucket_name out (the derived name includes the environment and account)",
+        )
+    return collector.issues
 
 
 def project_path(loaded: LoadedProject, relative: str) -> Path:
