@@ -104,6 +104,9 @@ replace. `environments.<env>.overrides.resources.<name>` changes a resource's se
 An environment is an AWS account and region (or the offline emulator). The environment a command works
 on is `-e ENV`, else `$STRANDS_ENV`, else `dev` if declared, else the only declared environment, else
 `local`. `local` always exists: an emulator target with local state that needs no AWS account.
+Declare `local` under `environments:` to give the emulator a VPC, tags or overrides: without `target:` it
+stays the emulator (with an AWS `account`, `profile` or `role_arn` and no `target:` it is refused, as the intent
+is unclear; name an AWS environment something else).
 
 ## Interpolation
 

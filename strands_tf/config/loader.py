@@ -513,6 +513,28 @@ def _check_numbers_read_as_strings(config: ProjectConfig, collector: _Collector)
             )
 
 
+def _check_local_environment(config: ProjectConfig, collector: _Collector) -> None:
+    """A declared `local` (to give the emulator a VPC, tags, overrides) stays the emulator unless `target:` says.
+
+    It became an AWS environment (the field's default), so `-e local` used the machine's AWS credentials and
+    deployed to that account. With an AWS account's settings and no `target:`, what is meant is unclear: ask.
+    """
+    local = config.environments.get("local")
+    if local is None or "target" in local.model_fields_set:
+        return
+    aws_settings = [name for name in ("account", "profile", "role_arn", "external_id") if getattr(local, name)]
+    if aws_settings:
+        collector.add(
+            ("environments", "local"),
+            f"'local' is the offline emulator, but it sets {', '.join(aws_settings)} of an AWS account",
+            "to deploy to AWS, give that environment another name (or write target: aws); for the emulator, "
+            "remove them",
+            key=True,
+        )
+        return
+    local.target = "emulator"
+
+
 def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
     for env_name, env in config.environments.items():
         base: Loc = ("environments", env_name, "overrides")
@@ -617,6 +639,7 @@ def load_project(
         {name: _AgentRefs.of(agent) for name, agent in config.agents.items()}, config.resources, root, collector
     )
     _check_overrides(config, collector)
+    _check_local_environment(config, collector)
     _check_numbers_read_as_strings(config, collector)
     if collector.issues:
         raise ConfigError(collector.issues)

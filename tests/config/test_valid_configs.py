@@ -135,6 +135,21 @@ def test_default_environment_without_dev(tmp_path: Path) -> None:
     assert choose_environment(two.config, None, {}) == "local"
 
 
+def test_a_declared_local_without_target_stays_the_emulator(tmp_path: Path) -> None:
+    """Declaring `local` to give it a VPC made it an AWS environment: -e local then used the machine's AWS
+    credentials (and would have deployed to that account) instead of the emulator."""
+    root = write_project(
+        tmp_path / "p",
+        "version: 1\nproject: demo-local\nenvironments:\n  local: {vpc: {cidr: 10.30.0.0/16, nat: none}}\n",
+    )
+    loaded = load_project(root, env={})
+    assert loaded.config.environments["local"].target == "emulator"
+    resolved = resolve(loaded, "local", environ={})
+    assert resolved.environment.target == "emulator" and resolved.environment.vpc is not None
+    explicit = write_project(tmp_path / "q", "version: 1\nproject: demo-local\nenvironments: {local: {target: aws}}\n")
+    assert load_project(explicit, env={}).config.environments["local"].target == "aws"  # said so: honoured
+
+
 # ------------------------------------------------------------------------------------ deep merge
 
 
