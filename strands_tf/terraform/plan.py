@@ -707,6 +707,8 @@ def parse_plan_bytes(data: bytes | str, source: str = "<plan>") -> Plan:
             doc = json.loads(data)
         except json.JSONDecodeError as exc:
             raise _syntax_error(source, data, exc) from None
+        except RecursionError:
+            raise _fail(source, "the JSON is nested too deeply to read; Terraform never writes such a plan") from None
         except UnicodeDecodeError as exc:
             raise _fail(source, f"not a text file: {exc.reason} at byte {exc.start}") from None
         return parse_plan_dict(doc, source)
@@ -871,8 +873,8 @@ def _load_plan(p: Path) -> Plan:
         with open_input(p, MAX_PLAN_BYTES) as raw:
             try:
                 doc = _load_plan_doc(raw, p)
-            except (ValueError, UnicodeDecodeError):
-                # Syntax errors and odd encodings: the plain decoder reports them against the whole file.
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                # Syntax errors, odd encodings, absurd nesting: the plain decoder reports them against the whole file.
                 doc = None
             if doc is None:
                 raw.seek(0)

@@ -255,3 +255,17 @@ def test_an_output_with_actions_that_are_not_strings_is_a_clear_error(
     error = json.loads(result.out)["error"]
     assert result.code == 1 and error["category"] == "configuration"
     assert "output_changes.url.actions" in error["summary"]
+
+
+def test_a_plan_nested_too_deeply_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was an internal error (RecursionError from the JSON decoder)."""
+    text = json.dumps(STRANDS_PLAN).replace(
+        '"format_version"', '"x": ' + "[" * 100_000 + "]" * 100_000 + ', "format_version"', 1
+    )
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    result = run_cli(["-C", str(tmp_path), "show", str(path), "--json"], monkeypatch, capsys)
+    error = json.loads(result.out)["error"]
+    assert result.code == 1 and error["category"] == "configuration" and "nested too deeply" in error["summary"]
