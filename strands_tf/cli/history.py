@@ -244,7 +244,7 @@ def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> None:
 def _event_line(line: str) -> str:
     try:
         entry = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return line
     event = entry.get("event") if isinstance(entry, dict) else None
     if not isinstance(event, dict):
@@ -294,7 +294,7 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
                 continue
             try:  # re-encoded: JSON may carry DEL and C1 controls raw, ensure_ascii writes them as \u escapes
                 click.echo(json.dumps(json.loads(line), ensure_ascii=True))
-            except ValueError:
+            except (ValueError, RecursionError):
                 click.echo(f"warning: {name} line {number} is not JSON, left out: {printable(line[:200])}", err=True)
 
 

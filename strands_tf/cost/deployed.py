@@ -89,7 +89,7 @@ def read_cost_file(directory: Path) -> dict[str, Any] | None:
     path = directory / COST_FILE
     try:
         doc = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) and monthly_total(doc) is not None else None
 

@@ -57,7 +57,7 @@ def _resources(state: bytes | None) -> dict[str, dict[str, Any]]:
         return {}
     try:
         doc = json.loads(state)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     out: dict[str, dict[str, Any]] = {}
     # a record comes from a shared bucket or a local directory: a part of the wrong shape counts as absent

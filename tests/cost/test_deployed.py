@@ -53,3 +53,8 @@ def test_a_crafted_summary_does_not_break_the_change(damage: dict[str, Any]) -> 
 def test_a_cost_file_with_a_crafted_total_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "cost.json").write_text('{"monthly_total": 1e999}')
     assert read_cost_file(tmp_path) is None
+
+
+def test_a_cost_file_nested_too_deeply_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "cost.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert read_cost_file(tmp_path) is None

@@ -219,6 +219,7 @@ def test_history_logs_never_writes_control_characters(world: World, aws_env: Mot
     with events.open("a", encoding="utf-8") as out:
         out.write(json.dumps(crafted, ensure_ascii=False) + "\n")
         out.write("not JSON \x1b]8;;http://evil\x07\n")
+        out.write("[" * 100_000 + "]" * 100_000 + "\n")  # nested too deeply for the decoder: not JSON either
 
     text = strands(["history", "logs", world.first], world.root, monkeypatch, capsys)
     assert text.code == 0 and "x\\x1b]0;t\\x07 \\x9b1m" in text.out
@@ -239,6 +240,7 @@ def test_history_logs_never_writes_control_characters(world: World, aws_env: Mot
         {"stacks": {"demo-dev-app": None}},
         {"stacks": {"demo-dev-app": {"resources": [None]}}},
         {"stacks": {"demo-dev-app": {"resources": {"x": "y", "z": {"tf_address": "a", "attributes": [None, "k"]}}}}},
+        "[" * 100_000 + "]" * 100_000,  # raw text: nested too deeply for the decoder
     ],
 )
 def test_history_diff_of_a_record_with_a_crafted_state(
@@ -248,7 +250,7 @@ def test_history_diff_of_a_record_with_a_crafted_state(
     record_local(world, world.first)
     record_local(world, world.second)
     state = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.second / "state.json"
-    state.write_text(json.dumps(crafted))
+    state.write_text(crafted if isinstance(crafted, str) else json.dumps(crafted))
     for form in ([], ["--json"]):
         diff = strands(["history", "diff", world.first, world.second, *form], world.root, monkeypatch, capsys)
         assert diff.code == 0 and "internal" not in diff.out + diff.err, diff.out + diff.err
