@@ -84,6 +84,7 @@ export interface PlanJob {
   finished: number | null;
   duration: number | null;
   phases: Record<string, string>;
+  drift?: Record<string, { address: string; action: string; stack: string }[]>;
   result: {
     environment: string;
     has_changes: boolean;
