@@ -23,6 +23,18 @@ describe("folding deployment events", () => {
     expect(t.end! - t.start!).toBe(2.5);
   });
 
+  it("keeps a node deploying while some of its resources are done and others wait", () => {
+    const s = emptyLive("k");
+    fold(s, planned("module.queue_j.aws_sqs_queue.this", "resource:j"));
+    fold(s, planned("module.queue_j.aws_sqs_queue_policy.this", "resource:j"));
+    fold(s, start("module.queue_j.aws_sqs_queue.this", "resource:j", 1));
+    fold(s, complete("module.queue_j.aws_sqs_queue.this", "resource:j", 2));
+    expect(nodeStatuses(s).get("resource:j")?.status).toBe("deploying");
+    fold(s, start("module.queue_j.aws_sqs_queue_policy.this", "resource:j", 2));
+    fold(s, complete("module.queue_j.aws_sqs_queue_policy.this", "resource:j", 3));
+    expect(nodeStatuses(s).get("resource:j")?.status).toBe("succeeded");
+  });
+
   it("skips events it has already folded (catch-up then live overlap)", () => {
     const s = emptyLive("k");
     const events = [planned("module.a.aws_sqs_queue.this", "resource:a"), start("module.a.aws_sqs_queue.this", "resource:a", 1)];

@@ -353,7 +353,11 @@ export function nodeStatuses(state: LiveState): Map<string, NodeLive> {
     } else n.status = worse(n.status, "warning");
     out.set(error.node, n);
   }
-  for (const n of out.values()) if (n.status !== "succeeded" && n.status !== "failed") n.end = null;
+  for (const n of out.values()) {
+    // part of the node is applied and the rest waits for it: the node is being deployed, not back to pending
+    if (n.status === "pending" && (n.done > 0 || n.start !== null)) n.status = "deploying";
+    if (n.status !== "succeeded" && n.status !== "failed") n.end = null;
+  }
   return out;
 }
 
