@@ -111,7 +111,8 @@ def _record_transitions(page: Any) -> None:
             if (seen.get(id) !== s) { seen.set(id, s); if (s) window.__transitions.push([id, s, performance.now()]); }
           }
         };
-        new MutationObserver(look).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-live'], childList: true});
+        new MutationObserver(look).observe(document.body,
+          {subtree: true, attributes: true, attributeFilter: ['data-live'], childList: true});
         }"""
     )
 
