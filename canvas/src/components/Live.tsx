@@ -154,9 +154,9 @@ export function DeployControls(props: {
       {deployment && (
         <span className={`deploy-status ds-${deployment.status}`} data-testid="deploy-status" data-status={deployment.status} data-key={deployment.key} data-source={deployment.source}>
           {running && <span className="spinner" />}
-          <span>
-            {deployment.command} {deployment.id ?? ""} · {deployment.status}
-            {deployment.source === "terminal" && " · from a terminal"}
+          <span className="deploy-text" title={`${deployment.command} ${deployment.id ?? ""}${deployment.holder ? ` (${deployment.holder})` : ""}`}>
+            {deployment.command} · {deployment.status}
+            {deployment.source === "terminal" && " · terminal"}
             {deployment.finished ? ` · ${formatDuration(elapsed)}` : ""}
           </span>
           {running && deployment.status !== "review" && (
@@ -573,7 +573,7 @@ function CompareView({ data }: { data: { diff: any; a: any; b: any } }) {
         {Object.entries(diff.resources.changed).map(([r, fields]: [string, any]) => <div key={r} className="mono">~ {r} <span className="muted">({fields.join(", ")})</span></div>)}
         {!diff.resources.added.length && !diff.resources.removed.length && !Object.keys(diff.resources.changed).length && <div className="muted">the same resources</div>}
       </div>
-      <h5>Durations {diff.duration_delta_seconds != null && <span className="muted">(Δ {diff.duration_delta_seconds >= 0 ? "+" : ""}{formatDuration(Math.abs(diff.duration_delta_seconds))})</span>}</h5>
+      <h5>Durations {diff.duration_delta_seconds != null && <span className="muted">(Δ {diff.duration_delta_seconds >= 0 ? "+" : "−"}{formatDuration(Math.abs(diff.duration_delta_seconds))})</span>}</h5>
       <table className="steps">
         <thead><tr><th>resource</th><th>{a.id.slice(9, 15)}</th><th>{b.id.slice(9, 15)}</th></tr></thead>
         <tbody>{[...durations.entries()].slice(0, 100).map(([addr, [x, y]]) => <tr key={addr}><td className="mono">{addr}</td><td>{formatDuration(x)}</td><td>{formatDuration(y)}</td></tr>)}</tbody>

@@ -480,7 +480,8 @@ export function timeline(state: LiveState, now: number = Date.now() / 1000): Tim
     lane.rows = Math.max(1, rowEnds.length);
   }
   const busy = bars.reduce((sum, b) => sum + Math.max(0, b.end - b.start), 0);
-  const width = Math.max(1, ...waves.map((w) => w.stacks.filter((s) => laneOf.get(s)?.bars.length).length));
+  // as the history record computes it: Terraform's parallelism once per stack that applied, at most one slot per resource
+  const width = Math.max(1, lanes.filter((l) => l.bars.length).length);
   const possible = Math.max(1, Math.min(DEFAULT_PARALLELISM * width, bars.length));
   return { t0, wall, lanes, waves, busy, possible, efficiency: wall > 0 ? busy / (wall * possible) : null, critical };
 }
