@@ -273,8 +273,9 @@ def test_the_tail_follows_the_log_as_it_grows_and_deletes_it(tmp_path: Path) -> 
 
 
 @pytest.mark.moto
-def test_the_emulator_provider_logs_each_call_with_the_real_providers_fields(tmp_path: Path, moto_server: Any,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_emulator_provider_logs_each_call_with_the_real_providers_fields(
+    tmp_path: Path, moto_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import botocore.session
 
     from strands_tf.emulator.provider.calllog import CallLog, serving
