@@ -213,6 +213,8 @@ class LiveBoard:
         self.current: LiveDeployment | None = None
         self.last: LiveDeployment | None = None
         self._lock = threading.RLock()
+        self._outbox: list[tuple[str, dict[str, Any]]] = []
+        self._flush_due = False
 
     def begin(self, deployment: LiveDeployment) -> None:
         with self._lock:
@@ -220,13 +222,30 @@ class LiveBoard:
         self.hub.publish_threadsafe("deploy.started", {"deployment": deployment.info()})
 
     def add(self, deployment: LiveDeployment, event: dict[str, Any] | None) -> None:
-        """Number `event` within its deployment, keep it, and send it to every page."""
+        """Number `event` within its deployment, keep it, and send it to every page.
+
+        Events are sent in batches: everything added until the server's loop next runs goes out as one
+        `deploy.events` message (a burst of a thousand events is one message, not a thousand queued ones).
+        """
         if event is None:
             return
         with self._lock:
             event["i"] = len(deployment.events) + 1
             deployment.events.append(event)
-        self.hub.publish_threadsafe("deploy.event", {"key": deployment.key, "e": event})
+            self._outbox.append((deployment.key, event))
+            due, self._flush_due = self._flush_due, True
+        if not due:
+            self.hub.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Send what was added since the last flush (on the server's loop)."""
+        with self._lock:
+            outbox, self._outbox, self._flush_due = self._outbox, [], False
+        batches: dict[str, list[dict[str, Any]]] = {}
+        for key, event in outbox:
+            batches.setdefault(key, []).append(event)
+        for key, events in batches.items():
+            self.hub.publish("deploy.events", {"key": key, "events": events})
 
     def update(self, deployment: LiveDeployment, **changes: Any) -> None:
         """Change a deployment's state (status, review, id) and tell the pages."""

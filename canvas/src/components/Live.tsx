@@ -55,11 +55,20 @@ export function useLive(api: Api): Live {
     const state = stateRef.current;
     for (const e of pending.current) fold(state, e, now);
     pending.current = [];
-    const probe = (window.__strandsLive ??= { latencies: [], frames: 0 });
-    probe.frames++;
-    if (state.latencies.length) probe.latencies.push(...state.latencies.splice(0));
+    (window.__strandsLive ??= { latencies: [], frames: 0 }).frames++;
+    if (state.sent.length) rendering.current.push(...state.sent.splice(0));
     setVersion(state.version);
   }, []);
+  // the latency probe (benchmarks/canvas_live.py): from the runner reading a Terraform line to the page having
+  // rendered the status it changed (this effect runs after React committed the frame's DOM)
+  const rendering = useRef<number[]>([]);
+  useEffect(() => {
+    if (!rendering.current.length) return;
+    const now = Date.now() / 1000;
+    const probe = (window.__strandsLive ??= { latencies: [], frames: 0 });
+    for (const sent of rendering.current) probe.latencies.push(now - sent);
+    rendering.current = [];
+  }, [version]);
 
   const schedule = useCallback(() => {
     if (frame.current === null) frame.current = requestAnimationFrame(flush);
@@ -92,12 +101,12 @@ export function useLive(api: Api): Live {
       pending.current = [];
       setDeployment(event.deployment);
       setVersion((v) => v + 1);
-    } else if (event.type === "deploy.event") {
+    } else if (event.type === "deploy.events") {
       if (event.key !== stateRef.current.key) return resync(); // a deployment this page has not seen start
-      const e: WireEvent = event.e;
+      const events: WireEvent[] = event.events;
       const seen = pending.current.length ? pending.current[pending.current.length - 1].i : stateRef.current.last;
-      pending.current.push(e);
-      if (e.i > seen + 1) resync(); // a gap (a dropped connection): the server has every event, ask for them
+      pending.current.push(...events);
+      if (events.length && events[0].i > seen + 1) resync(); // a gap (a dropped connection): ask for what it missed
       schedule();
     } else if (event.type === "deploy.state" || event.type === "deploy.finished") {
       if (event.deployment.key !== stateRef.current.key) return resync();

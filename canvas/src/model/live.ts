@@ -152,11 +152,11 @@ export interface LiveState {
   errors: LiveError[];
   drift: Map<string, string[]>; // node → addresses changed outside Terraform
   byRequest: Map<string, { address: string; node: string | null }>; // tf_req_id → resource it served
-  latencies: number[]; // seconds from the runner reading a Terraform line to the page folding it in
+  sent: number[]; // when the runner read each folded Terraform line (server clock, s): the latency probe's input
 }
 
 export function emptyLive(key: string | null = null): LiveState {
-  return { key, last: 0, version: 0, stacks: new Map(), runs: new Map(), log: [], calls: [], errors: [], drift: new Map(), byRequest: new Map(), latencies: [] };
+  return { key, last: 0, version: 0, stacks: new Map(), runs: new Map(), log: [], calls: [], errors: [], drift: new Map(), byRequest: new Map(), sent: [] };
 }
 
 const LOG_LIMIT = 20_000;
@@ -230,7 +230,7 @@ export function fold(state: LiveState, e: WireEvent, now?: number): boolean {
     return true;
   }
   // a Terraform UI event
-  if (e.sent && now) state.latencies.push(now - e.sent);
+  if (e.sent && now && state.sent.length < 100_000) state.sent.push(e.sent);
   const text = e.diag ? `${e.diag.summary}${e.diag.detail ? `: ${e.diag.detail}` : ""}` : e.msg ?? "";
   if (text) {
     state.log.push({ i: e.i, ts: e.ts, stack: e.stack, node: e.node ?? null, address: e.address ?? null, level: e.diag?.severity ?? e.level ?? "info", text });
