@@ -8,6 +8,7 @@ rollback from the UI. Screenshots go to test-output/canvas-screenshots/live-*.pn
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -338,3 +339,36 @@ def test_history_compare_and_rollback_from_the_ui(live: dict[str, Any]) -> None:
                        aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
     memory = lam.get_function_configuration(FunctionName=f"{PROJECT}-local-web")["MemorySize"]
     assert memory == 512  # the first deployment's setting is back
+
+
+def test_cancel_while_planning_stops_the_deployment_like_ctrl_c(live: dict[str, Any]) -> None:
+    page, server = live["page"], live["server"]
+    _set_memory(live["root"], 768)  # something to apply
+    before = _start(page, "[data-testid='apply-button']")
+    page.wait_for_selector("[data-testid='deploy-status'][data-status='planning']", timeout=60_000)
+    assert _key(page) != before
+    page.click("[data-testid='deploy-cancel']")
+    page.wait_for_selector("[data-testid='deploy-status'][data-status='cancelled']", timeout=120_000)
+    deployment = server.canvas.board.last
+    checkpoint = json.loads((live["root"] / ".strands" / "deployments" / deployment.id / "checkpoint.json").read_text())
+    assert checkpoint["status"] == "cancelled"
+    assert page.locator("[data-testid='review-bar']").count() == 0
+
+
+def test_a_plan_marks_resources_changed_outside_terraform(live: dict[str, Any]) -> None:
+    import boto3
+
+    from strands_tf.deploy.emulator_target import emulator_endpoint
+    from strands_tf.deploy.workspace import Workspace
+
+    page, root = live["page"], live["root"]
+    sqs = boto3.client("sqs", endpoint_url=emulator_endpoint(Workspace(root)), region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+    url = sqs.get_queue_url(QueueName=f"{PROJECT}-local-jobs")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "400"})  # by hand, outside Terraform
+    page.click("[data-testid='plan-button']")
+    page.wait_for_selector("[data-testid='plan-status'][data-status]", timeout=300_000)
+    assert page.get_attribute("[data-testid='plan-status']", "data-status") == "succeeded"
+    assert page.get_attribute("[data-testid='node-resource:jobs']", "data-drift") == "1"
+    assert page.get_attribute("[data-testid='node-resource:sessions']", "data-drift") is None
+    _shot(page, "live-drift")
