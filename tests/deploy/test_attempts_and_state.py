@@ -4,8 +4,6 @@ deployment is one deployment: its checkpoint, event log and history record cover
 from __future__ import annotations
 
 import json
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,16 @@ from strands_tf.history.record import build_record
 from strands_tf.state.manager import StateManager
 from strands_tf.terraform.engine import Engine, discover_engine
 from strands_tf.terraform.runner import Cancellation
-from tests.helpers.deployments import ENV, context, deploy, resume, state_sync, write_layout
+from tests.helpers.deployments import (
+    ENV,
+    cancel_when,
+    context,
+    deploy,
+    resume,
+    state_sync,
+    write_layout,
+    write_slow_layout,
+)
 from tests.helpers.tfstacks import Res
 from tests.history.world import write_project
 
@@ -34,22 +41,10 @@ def addresses(root: Path, stack: str) -> set[str]:
 
 
 def test_ctrl_c_mid_apply_maps_what_terraform_finished_into_the_state_file(tmp_path: Path, engine: Engine) -> None:
-    started = tmp_path / "started"
-    out = write_layout(
-        tmp_path,
-        {"app": ([Res("quick"), Res("slow", command=f"touch {started}", sleep=30, depends_on=["quick"])], ())},
-    )
+    out, started = write_slow_layout(tmp_path)
     cancellation = Cancellation(grace_period=30)
     ctx = context(tmp_path, engine, cancellation=cancellation)
-
-    def cancel_when_slow_runs() -> None:
-        deadline = time.monotonic() + 60
-        while not started.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        cancellation.cancel()
-
-    watcher = threading.Thread(target=cancel_when_slow_runs, daemon=True)
-    watcher.start()
+    watcher = cancel_when(started, cancellation)
     store, _result = deploy(tmp_path, engine, out, ctx=ctx, after_stack=state_sync(tmp_path, ctx))
     watcher.join()
     assert store.checkpoint.status == "cancelled"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from strands_tf.errors import StateError
 from strands_tf.state.lock import ProjectLock
 from strands_tf.terraform.engine import Engine, discover_engine
 from strands_tf.terraform.runner import Cancellation
-from tests.helpers.deployments import context, deploy, instances, state_of, write_layout
+from tests.helpers.deployments import cancel_when, context, deploy, instances, state_of, write_layout, write_slow_layout
 from tests.helpers.tfstacks import Res
 
 pytestmark = pytest.mark.engine
@@ -114,22 +113,10 @@ def test_failure_then_resume(tmp_path: Path, engine: Engine) -> None:
 
 
 def test_ctrl_c_mid_apply_leaves_consistent_state_and_a_resumable_checkpoint(tmp_path: Path, engine: Engine) -> None:
-    started = tmp_path / "started"
-    out = write_layout(
-        tmp_path,
-        {"app": ([Res("quick"), Res("slow", command=f"touch {started}", sleep=30, depends_on=["quick"])], ())},
-    )
+    out, started = write_slow_layout(tmp_path)
     cancellation = Cancellation(grace_period=30)
     ctx = context(tmp_path, engine, cancellation=cancellation)
-
-    def cancel_when_slow_runs() -> None:
-        deadline = time.monotonic() + 60
-        while not started.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        cancellation.cancel()
-
-    watcher = threading.Thread(target=cancel_when_slow_runs, daemon=True)
-    watcher.start()
+    watcher = cancel_when(started, cancellation)
     began = time.monotonic()
     store, _result = deploy(tmp_path, engine, out, ctx=ctx)
     watcher.join()

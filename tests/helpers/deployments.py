@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ from strands_tf.deploy.executor import DeployContext, TargetRuntime, read_manife
 from strands_tf.deploy.state_sync import StateSync
 from strands_tf.deploy.workspace import Workspace, new_deployment_id
 from strands_tf.terraform.engine import Engine
+from strands_tf.terraform.runner import Cancellation
 from tests.helpers.tfstacks import Res, Stack
 
 PROJECT = "demo"
@@ -47,6 +50,29 @@ def write_layout(root: Path, stacks: dict[str, tuple[list[Res], Sequence[str]]])
         }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return out
+
+
+def write_slow_layout(root: Path) -> tuple[Path, Path]:
+    """Stack `app`: `quick`, then `slow` (30 s) which first touches the returned marker file."""
+    started = root / "started"
+    out = write_layout(
+        root, {"app": ([Res("quick"), Res("slow", command=f"touch {started}", sleep=30, depends_on=["quick"])], ())}
+    )
+    return out, started
+
+
+def cancel_when(marker: Path, cancellation: Cancellation, *, within: float = 60) -> threading.Thread:
+    """A started thread that cancels (as Ctrl-C does) once `marker` exists (or after `within` seconds)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + within
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cancellation.cancel()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
 
 
 def state_of(root: Path, stack: str) -> dict[str, Any]:
