@@ -286,7 +286,7 @@ function Canvas({ api }: { api: Api }) {
         const nodeProblems = problems.get(g.id) ?? NO_PROBLEMS;
         const planEntry = planNodes?.[g.id];
         const action = planEntry?.action ?? livePlan[g.id] ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
-        const reviewAction = review?.nodes[g.id]?.action ?? (review && !g.readOnly ? "no-op" : null);
+        const reviewAction = review?.nodes[g.id]?.action ?? null; // nodes of later waves are not in this review
         const data: CanvasNodeData = {
           g,
           problems: nodeProblems,
