@@ -285,7 +285,8 @@ function Canvas({ api }: { api: Api }) {
       return graph.nodes.map((g) => {
         const nodeProblems = problems.get(g.id) ?? NO_PROBLEMS;
         const planEntry = planNodes?.[g.id];
-        const action = planEntry?.action ?? livePlan[g.id] ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
+        const later = planResult?.deferred_nodes?.[g.id] ? "deferred" : null;
+        const action = planEntry?.action ?? livePlan[g.id] ?? later ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
         const reviewAction = review?.nodes[g.id]?.action ?? null; // nodes of later waves are not in this review
         const data: CanvasNodeData = {
           g,

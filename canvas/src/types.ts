@@ -90,6 +90,7 @@ export interface PlanJob {
     has_changes: boolean;
     stacks: Record<string, any>;
     deferred: Record<string, string[]>;
+    deferred_nodes?: Record<string, string>; // node → its stack, planned after the stacks it reads are applied
     warnings: string[];
     nodes: Record<string, PlanNodeResult>;
     edges?: Record<string, string>;

@@ -226,12 +226,21 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
                 )
     for entry in (*nodes.values(), *gone.values()):
         entry["action"] = node_action(entry.pop("actions"))
+    # stacks planned only after the stacks they read are applied: their nodes are not "no change", they are later
+    deferred_nodes = {
+        node_id: stack.name
+        for stack in op.synth.stacks
+        if stack.name in result.deferred
+        for node in stack.nodes.values()
+        if (node_id := _node_id(node)) is not None and node_id not in nodes
+    }
     return {
         "environment": op.resolved.environment.name,
         "has_changes": result.has_changes,
         # the same document as `strands plan --json`
         "stacks": {p.stack.name: p.summary.to_json() for p in result.plans},
         "deferred": result.deferred,
+        "deferred_nodes": deferred_nodes,
         "warnings": op.warnings,
         "nodes": nodes,
         "edges": {edge: node_action(actions) for edge, actions in edges.items()},

@@ -371,4 +371,6 @@ def test_a_plan_marks_resources_changed_outside_terraform(live: dict[str, Any]) 
     assert page.get_attribute("[data-testid='plan-status']", "data-status") == "succeeded"
     assert page.get_attribute("[data-testid='node-resource:jobs']", "data-drift") == "1"
     assert page.get_attribute("[data-testid='node-resource:sessions']", "data-drift") is None
+    # the agents' stacks read the shared stack, which has changes: they are planned after it, not "no change"
+    assert page.get_attribute("[data-testid='node-agent:web']", "data-plan") == "deferred"
     _shot(page, "live-drift")

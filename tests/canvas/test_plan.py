@@ -118,7 +118,7 @@ def test_a_plan_colours_edges_and_keeps_deleted_modules_as_ghosts(tmp_path: Path
     }
     plan = parse_plan_dict(doc)
     stack = SimpleNamespace(name="ticket-triage-local")
-    op = SimpleNamespace(synth=SimpleNamespace(graph=graph), loaded=loaded, resolved=resolved, warnings=[])
+    op = SimpleNamespace(synth=SimpleNamespace(graph=graph, stacks=[]), loaded=loaded, resolved=resolved, warnings=[])
     result = _result(op, ProjectPlan([StackPlan(stack, tmp_path / "p", plan, summarize(plan))], {}))
     assert result["edges"] == {
         "trigger:triage:0": "replace",
@@ -132,6 +132,25 @@ def test_a_plan_colours_edges_and_keeps_deleted_modules_as_ghosts(tmp_path: Path
         "gone:agent_old_bot": ("agent", "old_bot", "delete"),
         "gone:table_archive": ("dynamodb", "archive", "delete"),
     }
+
+
+def test_nodes_of_a_stack_planned_later_are_deferred_not_unchanged() -> None:
+    from types import SimpleNamespace
+
+    from strands_tf.canvas.plan import _result
+    from strands_tf.deploy.project import ProjectPlan
+    from strands_tf.generators.stacks import partition
+
+    loaded = load_project(EXAMPLES / "ticket-triage")
+    resolved = resolve(loaded, "local")
+    graph = infra_graph(loaded, resolved)
+    stacks = partition(graph, "per_agent")
+    agent_stack = next(s.name for s in stacks if any(n.module == "strands-agent" for n in s.nodes.values()))
+    op = SimpleNamespace(synth=SimpleNamespace(graph=graph, stacks=stacks), loaded=loaded, resolved=resolved,
+                         warnings=[])  # fmt: skip
+    result = _result(op, ProjectPlan([], {agent_stack: ["ticket-triage-local"]}))
+    assert result["deferred_nodes"]["agent:triage"] == agent_stack
+    assert "resource:tickets" not in result["deferred_nodes"]  # the shared stack was planned
 
 
 @pytest.mark.slow

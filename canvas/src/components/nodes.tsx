@@ -47,7 +47,9 @@ export const PLAN_ACTIONS: { action: string; symbol: string; label: string }[] =
   { action: "delete", symbol: "−", label: "delete" },
   { action: "no-op", symbol: "=", label: "no change" },
 ];
-const PLAN_LABEL = Object.fromEntries(PLAN_ACTIONS.map((a) => [a.action, `${a.symbol} ${a.label}`]));
+// a node of a stack planned after the stacks it reads are applied (`strands plan` says "planned after …")
+const DEFERRED = { action: "deferred", symbol: "…", label: "planned later" };
+const PLAN_LABEL = Object.fromEntries([...PLAN_ACTIONS, DEFERRED].map((a) => [a.action, `${a.symbol} ${a.label}`]));
 
 function CanvasNodeView({ data, selected }: NodeProps) {
   const { g, problems, plan, planCount, planError, compact, cost, live, drift } = data as CanvasNodeData;
@@ -83,7 +85,7 @@ function CanvasNodeView({ data, selected }: NodeProps) {
     <span className="cnode-chip plan-chip-error">! error</span>
   ) : plan ? (
     <span className={`cnode-chip plan-chip-${plan}`}>
-      {compact ? (PLAN_ACTIONS.find((a) => a.action === plan)?.symbol ?? plan) : PLAN_LABEL[plan] ?? plan}
+      {compact ? ([...PLAN_ACTIONS, DEFERRED].find((a) => a.action === plan)?.symbol ?? plan) : PLAN_LABEL[plan] ?? plan}
       {planCount > 1 && plan !== "no-op" && !compact ? ` ${planCount}` : ""}
     </span>
   ) : null);
