@@ -394,16 +394,17 @@ export function TimelinePanel({ live, names, onPick, onClose }: { live: Live; na
     return () => window.clearInterval(id);
   }, [running]);
   const t = useMemo(() => buildTimeline(state), [version, tick]); // eslint-disable-line react-hooks/exhaustive-deps
-  const scale = t.wall > 0 ? 100 / t.wall : 0;
+  const scale = t.span > 0 ? 100 / t.span : 0;
   const ROW = 16;
   return (
     <section className="timeline-panel" data-testid="timeline">
       <div className="panel-head">
         <span>Timeline</span>
         <span className="muted" data-testid="timeline-summary">
-          {formatDuration(t.wall)} wall · {t.waves.length} wave{t.waves.length === 1 ? "" : "s"} · parallel efficiency{" "}
-          <strong data-testid="timeline-efficiency">{t.efficiency === null ? "—" : `${Math.round(t.efficiency * 100)}%`}</strong>
-          {" "}(busy {formatDuration(t.busy)} / wall × {t.possible} slots) · <span className="crit-key">critical path</span> {t.critical.length}
+          {formatDuration(t.wall)} wall{t.gaps.length ? ` (${formatDuration(t.active)} applying)` : ""} · {t.waves.length} wave{t.waves.length === 1 ? "" : "s"} · parallel efficiency{" "}
+          <strong data-testid="timeline-efficiency" title="E = busy / (wall × slots), as the history record computes it">{t.efficiency === null ? "—" : `${Math.round(t.efficiency * 100)}%`}</strong>
+          {t.gaps.length > 0 && t.activeEfficiency !== null && <> ({Math.round(t.activeEfficiency * 100)}% while applying)</>}
+          {" "}· busy {formatDuration(t.busy)}, {t.possible} slots · <span className="crit-key">critical path</span> {t.critical.length}
         </span>
         <button className="icon-btn" onClick={onClose}>×</button>
       </div>
@@ -414,13 +415,16 @@ export function TimelinePanel({ live, names, onPick, onClose }: { live: Live; na
               <span className="wave-chip">wave {lane.wave + 1}</span> {lane.stack}
             </div>
             <div className="lane-track" style={{ height: lane.rows * ROW + 6 }}>
+              {t.gaps.map((gap) => (
+                <div key={gap.x} className="gap" style={{ left: `${gap.x * scale}%`, width: `${scale}%` }} title={`nothing applied for ${formatDuration(gap.seconds)} (waiting for a confirmation)`} />
+              ))}
               {lane.bars.map((bar) => (
                 <div
                   key={bar.key}
                   className={`bar bs-${bar.status}${bar.critical ? " critical" : ""} act-${bar.action ?? "none"}`}
                   data-testid="timeline-bar"
                   data-address={bar.address}
-                  style={{ left: `${bar.start * scale}%`, width: `max(3px, ${(bar.end - bar.start) * scale}%)`, top: (lane.rowOf.get(bar.key) ?? 0) * ROW + 3 }}
+                  style={{ left: `${bar.x0 * scale}%`, width: `max(3px, ${(bar.x1 - bar.x0) * scale}%)`, top: (lane.rowOf.get(bar.key) ?? 0) * ROW + 3 }}
                   title={`${bar.address}\n${bar.action ?? ""} · ${formatDuration(bar.end - bar.start)}${bar.critical ? " · critical path" : ""}`}
                   onClick={() => bar.node && onPick(bar.node)}
                 >

@@ -113,6 +113,23 @@ describe("the timeline", () => {
     expect(t.lanes[0].rows).toBe(1);
   });
 
+  it("squeezes idle stretches (a review waiting) on the axis and gives the efficiency while applying", () => {
+    const s = emptyLive("k");
+    fold(s, start("module.a.aws_sqs_queue.this", "resource:a", 0));
+    fold(s, complete("module.a.aws_sqs_queue.this", "resource:a", 2));
+    fold(s, start("module.b.aws_sqs_queue.this", "resource:b", 32)); // 30 s waiting for a confirmation
+    fold(s, complete("module.b.aws_sqs_queue.this", "resource:b", 34));
+    const t = timeline(s);
+    expect(t.wall).toBe(34);
+    expect(t.active).toBe(4);
+    expect(t.gaps).toEqual([{ x: 2, seconds: 30 }]);
+    expect(t.span).toBe(5); // 2 + 1 (the gap, drawn 1 s) + 2
+    const b = t.lanes[0].bars.find((x) => x.address.startsWith("module.b"))!;
+    expect([b.x0, b.x1]).toEqual([3, 5]);
+    expect(t.efficiency).toBeCloseTo(4 / (34 * 2)); // as the history records it
+    expect(t.activeEfficiency).toBeCloseTo(4 / (4 * 2));
+  });
+
   it("puts stacks in lanes and waves; parallel bars in their own rows; the critical path is the long chain", () => {
     const s = emptyLive("k");
     fold(s, { i: ++n, k: "phase", stack: "shared", phase: "plan", ts: 100 });

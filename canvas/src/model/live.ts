@@ -392,6 +392,8 @@ export interface Bar {
   stack: string;
   start: number; // seconds from the first start
   end: number;
+  x0: number; // where it is drawn: seconds on the squeezed axis (idle gaps drawn GAP_DRAWN long)
+  x1: number;
   status: RunStatus;
   action: string | null;
   critical: boolean;
@@ -408,6 +410,10 @@ export interface Lane {
 export interface Timeline {
   t0: number;
   wall: number;
+  span: number; // the squeezed axis' length
+  active: number; // seconds some resource was applying (the wall without the idle gaps)
+  gaps: { x: number; seconds: number }[]; // idle stretches (a review waiting for its answer), where they are drawn
+  activeEfficiency: number | null; // E with the wall time while applying only
   lanes: Lane[];
   waves: { index: number; start: number; end: number; stacks: string[] }[];
   busy: number;
@@ -417,6 +423,8 @@ export interface Timeline {
 }
 
 export const DEFAULT_PARALLELISM = 10;
+export const GAP_MIN = 2; // an idle stretch longer than this (s) is squeezed on the axis
+export const GAP_DRAWN = 1;
 
 /** The deployment's Gantt view: bars per resource in stack lanes, waves, the critical path and E = B / (W × P). */
 export function timeline(state: LiveState, now: number = Date.now() / 1000): Timeline {
@@ -424,8 +432,33 @@ export function timeline(state: LiveState, now: number = Date.now() / 1000): Tim
   const t0 = runs.length ? Math.min(...runs.map((r) => r.start!)) : 0;
   const bars: Bar[] = runs.map((r) => ({
     key: r.key, address: r.address, node: r.node, stack: r.stack, action: r.action, status: r.status, critical: false,
-    start: r.start! - t0, end: (r.end ?? (r.status === "running" ? now : r.start!)) - t0,
+    start: r.start! - t0, end: (r.end ?? (r.status === "running" ? now : r.start!)) - t0, x0: 0, x1: 0,
   }));
+  // idle stretches between applying resources (waves waiting for a review's answer) are squeezed
+  const merged: [number, number][] = [];
+  for (const b of [...bars].sort((a, c) => a.start - c.start)) {
+    const last = merged[merged.length - 1];
+    if (last && b.start <= last[1]) last[1] = Math.max(last[1], b.end);
+    else merged.push([b.start, b.end]);
+  }
+  const gaps: Timeline["gaps"] = [];
+  const cuts: { at: number; skipped: number }[] = []; // at: original time where a squeezed gap ends
+  let skipped = 0;
+  for (let k = 1; k < merged.length; k++) {
+    const idle = merged[k][0] - merged[k - 1][1];
+    if (idle > GAP_MIN) {
+      skipped += idle - GAP_DRAWN;
+      cuts.push({ at: merged[k][0], skipped });
+      gaps.push({ x: merged[k - 1][1] - (skipped - (idle - GAP_DRAWN)), seconds: idle });
+    }
+  }
+  const squeeze = (t: number) => {
+    let shift = 0;
+    for (const cut of cuts) if (t >= cut.at) shift = cut.skipped;
+    return t - shift;
+  };
+  for (const b of bars) (b.x0 = squeeze(b.start)), (b.x1 = squeeze(b.end));
+  const active = merged.reduce((sum, [a, b]) => sum + (b - a), 0);
   const wall = bars.length ? Math.max(...bars.map((b) => b.end)) : 0;
   // waves: a wave starts when a stack begins after every stack before it ended
   const stacks = [...state.stacks.values()].filter((s) => s.first !== null).sort((a, b) => a.first! - b.first!);
@@ -483,7 +516,11 @@ export function timeline(state: LiveState, now: number = Date.now() / 1000): Tim
   // as the history record computes it: Terraform's parallelism once per stack that applied, at most one slot per resource
   const width = Math.max(1, lanes.filter((l) => l.bars.length).length);
   const possible = Math.max(1, Math.min(DEFAULT_PARALLELISM * width, bars.length));
-  return { t0, wall, lanes, waves, busy, possible, efficiency: wall > 0 ? busy / (wall * possible) : null, critical };
+  return {
+    t0, wall, span: wall - skipped, active, gaps, lanes, waves, busy, possible, critical,
+    efficiency: wall > 0 ? busy / (wall * possible) : null,
+    activeEfficiency: active > 0 ? busy / (active * possible) : null,
+  };
 }
 
 // ------------------------------------------------------------------ the order of node states
