@@ -696,7 +696,7 @@ function Canvas({ api }: { api: Api }) {
     <div className={`app ${yamlOpen ? "with-yaml" : ""}`}>
       <header className="toolbar">
         <div className="brand">
-          <span className="logo">◆</span> strands canvas
+          <span className="logo">◆</span> <span className="brand-name">strands canvas</span>
           <span className="project" data-testid="project-name">{String(snapshot.data?.project ?? "")}</span>
         </div>
         <label className="env">
@@ -742,7 +742,7 @@ function Canvas({ api }: { api: Api }) {
         <button className="small-btn" disabled={!undo.length} onClick={doUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
         <button className="small-btn" disabled={!redo.length} onClick={doRedo} title="Redo (Ctrl+Shift+Z)">↷</button>
         <label className="toggle"><input type="checkbox" checked={rolesShown} onChange={(e) => setShowRoles(e.target.checked)} /> IAM roles</label>
-        <button className="small-btn" onClick={() => { positions.current = {}; void api.positions({}, true); setSnapshot((s) => (s ? { ...s, positions: {} } : s)); requestAnimationFrame(() => flow.fitView({ padding: 0.15 })); }} title="Automatic layout (forget dragged positions)">Auto-arrange</button>
+        <button className="small-btn" onClick={() => { positions.current = {}; void api.positions({}, true); setSnapshot((s) => (s ? { ...s, positions: {} } : s)); requestAnimationFrame(() => flow.fitView({ padding: 0.15 })); }} title="Automatic layout (forget dragged positions)">Arrange</button>
         <TemplatesMenu api={api} onToast={showToast} project={String(snapshot.data?.project ?? "project")} />
         <button className={`small-btn ${yamlOpen ? "on" : ""}`} data-testid="yaml-toggle" onClick={() => setYamlOpen((o) => !o)}>YAML</button>
         <button className="small-btn" data-testid="theme-toggle" title={`theme: ${themePref} (click to change)`} onClick={() => setThemePref(themePref === "system" ? (theme === "dark" ? "light" : "dark") : themePref === "dark" ? "light" : "system")}>
