@@ -276,9 +276,13 @@ def resumable_deployment(workspace: Workspace, environment: str) -> CheckpointSt
     skip (it may be the environment's latest). Call it holding the project lock and after
     `recovery.mark_interrupted`: a deployment whose process was killed is then `interrupted`, and one still
     `running` is one whose process is gone too (no live command holds the lock), so both are resumable.
+    A directory with no checkpoint at all ran nothing here (stacks `strands history rollback` downloaded, or
+    a deployment killed before its checkpoint was written, which comes before any Terraform run): passed over.
     """
     found: CheckpointStore | None = None
     for candidate in reversed(workspace.deployment_dirs()):
+        if not (candidate / CHECKPOINT_FILE).exists():
+            continue
         store = _load_for_resume(candidate)
         if store.checkpoint.environment == environment:
             found = store
