@@ -113,4 +113,6 @@ class CanvasServer:
         if self._thread is not None:
             self._thread.join(15)
         self.canvas.plans.wait(60)
+        self.canvas.deploys.cancel()  # a deployment still running stops as after Ctrl-C, its state written
+        self.canvas.deploys.wait(120)
         self.sock.close()

@@ -96,8 +96,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 browser.close()
                 assert not errors, errors
         finally:
-            server.stop()
-            stop_emulator(Workspace(root))
+            try:
+                server.stop()
+            finally:
+                stop_emulator(Workspace(root))
 
 
 def _record_transitions(page: Any) -> None:
