@@ -113,6 +113,5 @@ class CanvasServer:
         if self._thread is not None:
             self._thread.join(15)
         self.canvas.plans.wait(60)
-        self.canvas.deploys.cancel()  # a deployment still running stops as after Ctrl-C, its state written
-        self.canvas.deploys.wait(120)
+        self.canvas.deploys.wait(120)  # the lifespan's shutdown stopped it as Ctrl-C does: Terraform writes its state
         self.sock.close()
