@@ -91,6 +91,8 @@ class CanvasServer:
         """Serve in the foreground until Ctrl-C."""
         server = self._uvicorn()
         server.run(sockets=[self.sock])
+        # Ctrl-C stopped a deployment started from the page gracefully: let Terraform finish writing its state
+        self.canvas.deploys.wait(300)
 
     def start(self, timeout: float = 30) -> CanvasServer:
         """Serve in a background thread (tests, benchmarks); returns once requests are answered."""
