@@ -49,9 +49,37 @@ def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None,
     loaded = app.load()
     resolved = app.resolve()
     op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
+    left_behind = _stacks_left_behind(op)
+    if left_behind:
+        op.warnings.append(left_behind)
     if operation is not None:
         select(op, _agents(ctx, resolved), operation, include_shared=include_shared)  # type: ignore[arg-type]
     return op
+
+
+def _stacks_left_behind(op: Any) -> str | None:
+    """A warning naming deployed stacks that the configuration no longer makes, or None.
+
+    Changing `stacks:` (or removing every agent of a stack) leaves stacks whose resources keep running: plan,
+    apply and destroy work on the synthesized stacks only, and new resources of the same names clash with them.
+    """
+    from strands_tf.deploy.project import TerraformDeployed
+
+    names = TerraformDeployed(op, op.stacks).unknown_stacks()
+    if not names:
+        return None
+    return (
+        f"deployed stack(s) {', '.join(names)} of environment {op.resolved.environment.name} are no longer made by "
+        "the configuration (did `stacks:` change?): plan, apply and destroy leave their resources running, and new "
+        "resources with the same names fail to create; to remove them, destroy with the configuration that made "
+        "them, then change it"
+    )
+
+
+def _render_warnings(console: Any, op: Any) -> None:
+    """Warnings of the synth and the deployed stacks, said before anything is asked or changed."""
+    for warning in op.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}")
 
 
 def _render_selection(console: Any, selection: Any) -> None:
@@ -390,6 +418,8 @@ def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_fail
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
     operation = None if resume else "apply"  # a resume continues its deployment's own stacks and targets
     op = _prepare(ctx, reporter, operation=operation, parallel=not sequential, package=not no_package)
+    if not as_json:
+        _render_warnings(console, op)
     _render_selection(console, op.selection)
     targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
@@ -497,10 +527,12 @@ def destroy(ctx: click.Context, auto_approve: bool, include_shared: bool, sequen
         if as_json:
             print_json({"ok": True, "deployment": None, "warnings": op.warnings, "selection": op.selection.to_json()})
         else:
+            _render_warnings(console, op)
             _render_selection(console, op.selection)
             console.print("nothing to destroy")
         return ExitCode.OK
     if not as_json:
+        _render_warnings(console, op)
         for note in op.selection.notes:
             console.print(f"[yellow]note[/]: {escape(note)}")
     declined: list[bool] = []

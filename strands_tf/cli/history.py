@@ -76,13 +76,13 @@ _STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "
 
 def _cost_text(cost: dict[str, Any] | None) -> str:
     """`$12.34 a month (us-east-1 prices of 2026-12-03)` for a record's cost summary."""
-    if not cost or not isinstance(cost.get("monthly_total"), int | float):
-        return "not estimated"
-    from decimal import Decimal
-
+    from strands_tf.cost.deployed import monthly_total
     from strands_tf.cost.estimate import format_money
 
-    total = format_money(Decimal(str(cost["monthly_total"])), str(cost.get("currency", "USD")))
+    amount = monthly_total(cost)
+    if cost is None or amount is None:
+        return "not estimated"
+    total = format_money(amount, str(cost.get("currency", "USD")))
     return f"{total} a month ({cost.get('prices', '?')})"
 
 
@@ -277,7 +277,7 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
     \b
     Examples:
       strands history logs 20261125T150102Z-3fa1c2
-      strands history logs 20261125T150102Z-3fa1c2 --resource module.support.aws_lambda_function.this
+      strands history logs 20261125T150102Z-3fa1c2 --resource module.agent_support.aws_lambda_function.this
     """
     from strands_tf.errors import NotFoundError
     from strands_tf.history import layout
@@ -297,9 +297,17 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
             known = sorted({p[1] for n in meta.objects if (p := layout.parse_resource_log_name(n))})
             raise NotFoundError(f"record {meta.id} has no events for {address}",
                                 hint="resources in this record: " + (", ".join(known[:20]) or "none"))  # fmt: skip
+    from strands_tf.printable import printable
+
     for name in names:
-        for line in iter_object_lines(hist.read_object(meta, name)):
-            click.echo(line if as_json else _event_line(line))
+        for number, line in enumerate(iter_object_lines(hist.read_object(meta, name)), start=1):
+            if not as_json:
+                click.echo(printable(_event_line(line)))
+                continue
+            try:  # re-encoded: JSON may carry DEL and C1 controls raw, ensure_ascii writes them as \u escapes
+                click.echo(json.dumps(json.loads(line), ensure_ascii=True))
+            except (ValueError, RecursionError):
+                click.echo(f"warning: {name} line {number} is not JSON, left out: {printable(line[:200])}", err=True)
 
 
 @history.command()

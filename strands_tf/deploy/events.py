@@ -196,7 +196,7 @@ def decode_log_line(line: str, lineno: int = 0) -> StackEvent | None:
     """One line of events.jsonl → its StackEvent (typed event inside), or None for a line that is not one."""
     try:
         entry = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(entry, dict):
         return None

@@ -341,9 +341,10 @@ def parse_metadata(raw: bytes, where: str) -> RecordMetadata:
     """metadata.json → RecordMetadata, or a StateError naming the object."""
     try:
         doc = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise StateError(
-            f"{where} is not valid JSON: {exc}", hint="the record is damaged; `strands history verify` checks it"
+            f"{where} is not valid JSON: {reason}", hint="the record is damaged; `strands history verify` checks it"
         ) from None
     if isinstance(doc, dict) and isinstance(doc.get("format_version"), int) and doc["format_version"] > 1:
         raise StateError(

@@ -95,6 +95,11 @@ class StateManager:
                 detail=str(exc),
                 hint=_REBUILD_HINT,
             ) from None
+        except RecursionError:  # the decoder gives up on absurd nesting: a damaged or crafted file, not a bug
+            raise StateError(
+                f"{self.path}: the state file is not valid JSON (nested too deeply)",
+                hint="Restore it from history, or run `strands apply` to write it again.",
+            ) from None
         except OSError as exc:
             raise StateError(f"{self.path}: cannot be read: {exc.strerror}") from None
         version = raw.get("format_version") if isinstance(raw, dict) else None
