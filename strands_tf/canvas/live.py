@@ -474,7 +474,8 @@ class DeployRunner:
             else:
                 result = rollback_project(op, live.rollback_of, confirm=confirm, deployment_id=deployment_id)
             log_file = state["file"]
-            warnings = list(result.warnings) + record_outcome(
+            # what the CLI says before it asks (synth warnings, deployed stacks the configuration no longer makes)
+            warnings = list(op.warnings) + list(result.warnings) + record_outcome(
                 op, result, history=history, config_override=config_override
             )
             errors = {
@@ -522,7 +523,7 @@ def open_project_history(loaded: Any, resolved: Any) -> Any:
 def _read_checkpoint(directory: Path) -> dict[str, Any] | None:
     try:
         raw = json.loads((directory / CHECKPOINT_FILE).read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return raw if isinstance(raw, dict) else None
 
@@ -604,7 +605,7 @@ class _FileFollow:
         except OSError:
             return
         for line in text.splitlines():
-            with contextlib.suppress(ValueError, TypeError, AttributeError):
+            with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
                 call = json.loads(line)
                 ts = _epoch(call.get("time")) or 0.0
                 self.board.add(self.live, {"k": "aws", "ts": ts, **call})

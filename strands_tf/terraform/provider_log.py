@@ -78,7 +78,7 @@ def parse_line(line: str) -> AwsCall | None:
         return None  # most lines (core trace, request lines, other providers): skipped without parsing
     try:
         entry = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # a line nested too deeply is not an AWS call either
         return None
     return call_of(entry) if isinstance(entry, dict) else None
 

@@ -217,11 +217,11 @@ export function ReviewBar({ api, live, onToast }: { api: Api; live: Live; onToas
 /** What the deployment ended with: each stack's error with its category and next step. */
 export function DeployResultBanner({ live, onPick, onClose }: { live: Live; onPick: (node: string) => void; onClose: () => void }) {
   const d = live.deployment;
-  if (!d?.result || !d.finished || d.status === "succeeded") return null;
+  if (!d?.result || !d.finished || (d.status === "succeeded" && !d.result.warnings.length)) return null;
   const errors = Object.entries(d.result.errors);
   const failedNodes = [...live.statuses.entries()].filter(([, s]) => s.status === "failed").map(([n]) => n);
   return (
-    <div className="deploy-result" data-testid="deploy-result">
+    <div className={`deploy-result ${d.status === "succeeded" ? "ok" : ""}`} data-testid="deploy-result">
       <div className="panel-head">
         <span>{d.command} {d.id} {d.status}</span>
         <button className="icon-btn" onClick={onClose}>×</button>
@@ -233,6 +233,7 @@ export function DeployResultBanner({ live, onPick, onClose }: { live: Live; onPi
         </div>
       ))}
       {d.result.next_steps.map((s) => <div key={s} className="fix">next step: {s}</div>)}
+      {d.result.warnings.map((w) => <div key={w} className="deploy-warning" data-testid="deploy-warning">warning: {w}</div>)}
       {failedNodes.length > 0 && (
         <div className="failed-nodes">
           failed: {failedNodes.map((n) => <button key={n} className="link-btn" onClick={() => onPick(n)}>{n}</button>)}
