@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -279,8 +280,6 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
       strands history logs 20261125T150102Z-3fa1c2
       strands history logs 20261125T150102Z-3fa1c2 --resource module.agent_support.aws_lambda_function.this
     """
-    import json
-
     from strands_tf.errors import NotFoundError
     from strands_tf.history import layout
     from strands_tf.history.service import iter_object_lines

@@ -6,9 +6,9 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +16,8 @@ from typing import Any
 
 from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
-from strands_tf.deploy.events import EventLog, EventStream, StackDone, StackEvent, StackPhase
-from strands_tf.deploy.workspace import EVENTS_FILE, Workspace, summaries_dir, summary_file
+from strands_tf.deploy.events import AwsCallEvent, EventLog, EventStream, StackDone, StackEvent, StackPhase
+from strands_tf.deploy.workspace import EVENTS_FILE, PROVIDER_LOGS_DIR, Workspace, summaries_dir, summary_file
 from strands_tf.errors import StrandsError, UserError
 from strands_tf.fsutil import (
     PRIVATE_DIR_MODE,
@@ -29,6 +29,7 @@ from strands_tf.terraform.engine import Engine
 from strands_tf.terraform.events import PlannedChange, ProgressTracker, plan_from_changes
 from strands_tf.terraform.plan import Plan, parse_plan_dict
 from strands_tf.terraform.plan_summary import OwnerResolver, PlanSummary, summarize
+from strands_tf.terraform.provider_log import ProviderLogTail, provider_log_env
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ def waves(stacks: list[StackSpec]) -> list[list[StackSpec]]:
     return out
 
 
-StackSession = Callable[["StackSpec"], AbstractContextManager[dict[str, str]]]
+# (stack, environment for the provider: its debug log) → the stack's extra environment for Terraform
+StackSession = Callable[["StackSpec", Mapping[str, str]], AbstractContextManager[dict[str, str]]]
 
 
 @dataclass
@@ -101,9 +103,17 @@ class TargetRuntime:
     stack_session: StackSession | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
-        """The per-stack environment for one phase (empty when the target needs none)."""
-        return self.stack_session(stack) if self.stack_session is not None else nullcontext({})
+    def session(
+        self, stack: StackSpec, provider_env: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[dict[str, str]]:
+        """The per-stack environment for one phase (empty when the target needs none).
+
+        `provider_env` reaches a provider the target runs itself (the emulator's reattached one), which does
+        not inherit Terraform's environment.
+        """
+        if self.stack_session is None:
+            return nullcontext({})
+        return self.stack_session(stack, provider_env or {})
 
 
 @dataclass
@@ -154,6 +164,8 @@ class DeployContext:
     plan_refresh: bool = True
     # set: every stack of an apply is planned and applied in one Terraform run (see OneStepApply)
     one_step: OneStepApply | None = None
+    # True: applies write the provider's debug log and publish its AWS calls (AwsCallEvent); the canvas
+    aws_calls: bool = False
 
     def runner(
         self,
@@ -425,10 +437,11 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
         plan = by_name[stack.name]
         store.update_stack(stack.name, status="applying")
         publish(StackPhase(stack.name, "apply", run.attempt))
-        with ctx.runtime.session(stack) as extra_env:
-            runner = ctx.runner(stack, extra_env)
+        with _aws_calls(run, stack) as provider_env, ctx.runtime.session(stack, provider_env) as extra_env:
+            runner = ctx.runner(stack, {**extra_env, **provider_env})
             runner.apply(
-                plan.plan_file, on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt))
+                plan.plan_file,
+                on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt)),
             )
             if not run.destroy:
                 settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
@@ -446,6 +459,23 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
         else:
             store.update_stack(name, status="applied", finished_at=_now())
             run.done(stack, "destroyed" if run.destroy else "applied", None, applied=True)
+
+
+@contextmanager
+def _aws_calls(run: _Run, stack: StackSpec) -> Iterator[dict[str, str]]:
+    """With `DeployContext.aws_calls`: the provider's environment for a debug log whose AWS calls are published
+    (AwsCallEvent) while the stack applies; {} otherwise."""
+    if not run.ctx.aws_calls:
+        yield {}
+        return
+    path = run.store.dir / PROVIDER_LOGS_DIR / f"{stack.name}-{run.attempt}.log"
+    private_mkdir(path.parent)
+    publish = run.ctx.events.publish
+    tail = ProviderLogTail(path, lambda call: publish(AwsCallEvent(stack.name, call, run.attempt))).start()
+    try:
+        yield provider_log_env(path)
+    finally:
+        tail.stop()  # the calls are published; the raw log (request bodies) is deleted
 
 
 def _plan_and_apply_wave(run: _Run, wave: list[StackSpec], one_step: OneStepApply) -> None:
@@ -466,8 +496,8 @@ def _plan_and_apply_wave(run: _Run, wave: list[StackSpec], one_step: OneStepAppl
             publish(StackEvent(stack.name, "apply", event, run.attempt))
 
         store.update_stack(stack.name, status="applying", started_at=_now())
-        with ctx.runtime.session(stack) as extra_env:
-            runner = ctx.runner(stack, extra_env)
+        with _aws_calls(run, stack) as provider_env, ctx.runtime.session(stack, provider_env) as extra_env:
+            runner = ctx.runner(stack, {**extra_env, **provider_env})
             publish(StackPhase(stack.name, "init", run.attempt))
             runner.init()  # skipped when nothing it depends on changed
             publish(StackPhase(stack.name, "apply", run.attempt))
