@@ -248,7 +248,7 @@ def test_mapping_a_stack_starts_no_provider_session_unless_it_inits(tmp_path: Pa
     sessions: list[str] = []
 
     @contextmanager
-    def session(stack: Any) -> Any:
+    def session(stack: Any, provider_env: Any) -> Any:
         sessions.append(stack.name)
         yield {}
 
