@@ -221,6 +221,16 @@ def _environment(config: ProjectConfig, name: str) -> tuple[EnvironmentConfig, b
     return EnvironmentConfig(target="emulator"), True
 
 
+def environment_config(config: ProjectConfig, name: str) -> EnvironmentConfig:
+    """The settings of environment `name` as written (the built-in `local` when it is not declared)."""
+    return _environment(config, name)[0]
+
+
+def state_config(config: ProjectConfig, name: str) -> StateConfig:
+    """The state backend environment `name` uses (an emulator environment always keeps local state)."""
+    return _state_for(config, environment_config(config, name))
+
+
 def resolve(
     loaded: LoadedProject,
     environment: str | None = None,
