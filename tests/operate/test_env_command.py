@@ -99,7 +99,7 @@ def test_list_shows_backend_last_deployment_and_drift(project: Path, monkeypatch
                     "status": status,
                     "finished_at": "2026-12-02T10:01:00+00:00",
                 }
-            )  # fmt: skip
+            )
         )
     (workspace.deployments_dir() / "20261203T100000Z-dddddd").mkdir()  # no checkpoint: ignored
     workspace.drift_dir().mkdir(parents=True)
@@ -111,7 +111,7 @@ def test_list_shows_backend_last_deployment_and_drift(project: Path, monkeypatch
                 "status": "drifted",
                 "counts": {"changed": 2, "missing": 1},
             }
-        )  # fmt: skip
+        )
     )
     run_cli(["-C", str(project), "env", "use", "prod"], monkeypatch, capsys)
     result = run_cli(["-C", str(project), "env", "list", "--json"], monkeypatch, capsys)
