@@ -672,6 +672,33 @@ class EmulatorConfig(StrictModel):
     port: bounded(1024, 65535, "TCP port") | None = Field(None, description="Fixed port (default: a free one).")
 
 
+# ------------------------------------------------------------------------------------------ operate
+
+ModelProvider = Literal[
+    "bedrock", "anthropic", "openai", "litellm", "ollama", "mistral", "gemini", "writer", "llamaapi"
+]
+
+
+class AnalyzeConfig(StrictModel):
+    """The model `strands analyze --llm` asks: any Strands model provider, Bedrock by default."""
+
+    provider: ModelProvider = Field(
+        "bedrock",
+        description="Strands model provider: bedrock (default), anthropic, openai, litellm, ollama, mistral, gemini, "
+        "writer or llamaapi (install the provider's extra, e.g. strands-agents[openai]).",
+    )
+    model: str | None = Field(
+        None, max_length=256, description="Model id for the provider (default: the provider's default model)."
+    )
+    region: Region | None = Field(None, description="bedrock: region of the model (default: the project's region).")
+    profile: str | None = Field(None, description="bedrock: AWS profile to call it with (default: the usual chain).")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="More settings passed to the provider as they are (max_tokens, temperature, host for ollama, "
+        "client_args); use ${env:NAME} for keys, never a literal secret.",
+    )
+
+
 # ------------------------------------------------------------------------------------------ project
 
 
@@ -703,4 +730,7 @@ class ProjectConfig(StrictModel):
     resources: dict[ResourceName, ResourceConfig] = Field(default_factory=dict, description="AWS resources.")
     usage: UsageConfig = Field(
         default_factory=UsageConfig, description="Monthly usage the cost estimate assumes (`strands cost estimate`)."
+    )
+    analyze: AnalyzeConfig = Field(
+        default_factory=AnalyzeConfig, description="The model `strands analyze --llm` uses to explain failures."
     )

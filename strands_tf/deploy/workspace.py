@@ -116,7 +116,3 @@ class Workspace:
     def drift_report(self, environment: str) -> Path:
         """The latest drift report of an environment."""
         return self.drift_dir() / f"{environment}.json"
-
-    def analysis_dir(self, deployment_id: str) -> Path:
-        """Where `strands analyze` keeps its findings and proposed patches for one deployment."""
-        return self.deployment_dir(deployment_id) / "analysis"
