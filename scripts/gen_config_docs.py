@@ -57,6 +57,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("ResourceUsage", "usage.resources.<name>"),
     ("ApiUsage", "usage.api"),
     ("NetworkUsage", "usage.network"),
+    ("AnalyzeConfig", "analyze"),
 ]
 # Models whose agent settings are inherited when unset (defaults -> agent -> environment overrides).
 INHERITING = {"DefaultsConfig", "AgentConfig", "AgentOverride"}

@@ -52,6 +52,11 @@ def list_environments(ctx: click.Context, as_json: bool) -> None:
 
     The last deployment is the newest made from this checkout (.strands/deployments); drift is the
     verdict of the last `strands drift`. Nothing here calls AWS.
+
+    \b
+    Examples:
+      strands env list
+      strands env list --json
     """
     from rich.table import Table
 
@@ -86,7 +91,15 @@ def list_environments(ctx: click.Context, as_json: bool) -> None:
 @click.option("--unset", is_flag=True, help="Forget your default environment.")
 @click.pass_context
 def use(ctx: click.Context, name: str | None, unset: bool) -> None:
-    """Make NAME your default environment (kept in .strands/environment, never committed)."""
+    """Make NAME your default environment (kept in .strands/environment, never committed).
+
+    Every command then works on NAME unless -e or $STRANDS_ENV names another; each says so on stderr.
+
+    \b
+    Examples:
+      strands env use prod
+      strands env use --unset
+    """
     from strands_tf.deploy.workspace import Workspace
     from strands_tf.operate.environments import clear_default, write_default
 
@@ -108,7 +121,13 @@ def use(ctx: click.Context, name: str | None, unset: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
 def show(ctx: click.Context, name: str | None, as_json: bool) -> None:
-    """Everything about one environment (default: the chosen one): target, identity, state, VPC, deployments, drift."""
+    """Everything about one environment (default: the chosen one): target, identity, state, VPC, deployments, drift.
+
+    \b
+    Examples:
+      strands env show prod
+      strands env show --json
+    """
     from strands_tf.operate.environments import describe_environment
 
     app = app_context(ctx)
