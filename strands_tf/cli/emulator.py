@@ -81,17 +81,22 @@ def install(force: bool, as_json: bool) -> None:
 
 
 @emulator.command()
+@click.option("--force", is_flag=True, help="Stop it even while a command of the project (apply, destroy) uses it.")
 @click.pass_context
-def stop(ctx: click.Context) -> None:
-    """Stop the project's emulator (its resources are gone afterwards).
+def stop(ctx: click.Context, force: bool) -> None:
+    """Stop the project's emulator (its resources are gone afterwards; its history records are kept).
+
+    Refused while apply, destroy or rollback of the project runs (it names that command); `--force` stops
+    the emulator anyway and that command fails.
 
     \b
-    Example:
+    Examples:
       strands emulator stop
+      strands emulator stop --force
     """
     from strands_tf.deploy.emulator_target import stop_emulator
 
-    stopped = stop_emulator(_workspace(ctx))
+    stopped = stop_emulator(_workspace(ctx), force=force)
     make_console().print("emulator stopped" if stopped else "no emulator was running")
 
 
@@ -99,19 +104,24 @@ def stop(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> int:
-    """Show whether the emulator runs, where, and its health (exit 1 when it does not run).
+    """Show whether the emulator runs, where, and its health (exit 1 when it does not run or does not answer).
 
     \b
     Example:
       strands emulator status --json
     """
-    from strands_tf.deploy.emulator_target import running_emulator
+    from strands_tf.deploy.emulator_target import emulator_status
 
-    info = running_emulator(_workspace(ctx))
+    state, info = emulator_status(_workspace(ctx))
     if as_json:
-        print_json({"running": info is not None, **(info.to_dict() if info else {})})
-    elif info is None:
-        make_console().print("no emulator running; `strands emulator start` or any `-e local` command starts one")
-    else:
+        print_json({"running": state == "running", "status": state, **(info.to_dict() if info else {})})
+    elif state == "running":
         make_console().print(f"emulator running on {escape(info.endpoint)} (pid {info.pid})")
-    return 0 if info is not None else 1
+    elif state == "unhealthy":
+        make_console().print(
+            f"emulator process {info.pid} runs but does not answer on {escape(info.endpoint)}; "
+            "`strands emulator stop` ends it"
+        )
+    else:
+        make_console().print("no emulator running; `strands emulator start` or any `-e local` command starts one")
+    return 0 if state == "running" else 1

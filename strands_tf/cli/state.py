@@ -15,7 +15,16 @@ def _manager(ctx: click.Context) -> object:
 
     app = app_context(ctx)
     resolved = app.resolve()
-    return StateManager(app.load().root, resolved.environment.name)
+    root = app.load().root
+    if resolved.environment.target == "emulator":
+        from strands_tf.deploy.emulator_target import state_warning
+        from strands_tf.deploy.workspace import Workspace
+
+        # the emulator keeps resources in memory: say so when the state describes ones it no longer has
+        warning = state_warning(Workspace(root), resolved.environment.name)
+        if warning:
+            make_console(stderr=True).print(f"[yellow]warning[/]: {escape(warning)}")
+    return StateManager(root, resolved.environment.name)
 
 
 @click.command("list")

@@ -103,6 +103,7 @@ class TargetRuntime:
 
     `stack_session`, when set, wraps all Terraform work on one stack in one phase (plan, or apply) and
     adds environment for it: the emulator runs its provider once per stack phase that way (reattached).
+    `warnings` are what reaching the target found for the user (the emulator lost its resources).
     """
 
     env: dict[str, str] = field(default_factory=dict)
@@ -111,6 +112,7 @@ class TargetRuntime:
     cli_config: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
     stack_session: StackSession | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
         """The per-stack environment for one phase (empty when the target needs none)."""
@@ -415,6 +417,8 @@ def _apply_wave(
                 runner.apply(
                     plan.plan_file, on_event=on_event, on_raw=lambda line: tracker.feed(parse_event_line(line))
                 )
+                if not destroy:
+                    settle_state(ctx, stack, runner)
             finally:
                 # whatever happened, Terraform wrote state for what it finished: map it
                 if after_apply is not None:
@@ -434,6 +438,24 @@ def _apply_wave(
         else:
             store.update_stack(name, status="applied", finished_at=_now())
             ctx.reporter.stack_done(name, "destroyed" if destroy else "applied", None)
+
+
+def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) -> None:
+    """Read the stack's resources again after a successful apply, so its state records what the apply made.
+
+    When one resource sets a property of another (a queue policy on its queue, an encryption configuration
+    on its bucket, an inline policy on its role, a route in its route table, a rule in its security group),
+    Terraform keeps the other resource's state from before that happened, and the next plan lists every such
+    pair as changed outside Terraform. A refresh-only apply right after the apply records the final values.
+    It changes no resource, so a failure leaves only that stale view behind: a warning, not a failed stack.
+    A targeted plan (`apply --code-only`) is followed by a refresh of the same targets only.
+    """
+    if ctx.cancellation.requested:
+        return
+    try:
+        runner.refresh_state(targets=stack.targets, variables=ctx.runtime.variables)
+    except StrandsError as exc:
+        logger.warning("could not read %s back after applying it: %s", stack.name, exc.summary)
 
 
 def _message(exc: BaseException) -> str:

@@ -142,7 +142,7 @@ def prepare(
         reporter=reporter or SilentReporter(),
         parallel=parallel,
     )
-    return Operation(loaded, resolved, workspace, synth, stacks, ctx, list(synth.warnings))
+    return Operation(loaded, resolved, workspace, synth, stacks, ctx, [*synth.warnings, *runtime.warnings])
 
 
 def modules_in_tfstate(raw: dict[str, Any] | None) -> frozenset[str]:

@@ -84,6 +84,14 @@ class Workspace:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment
 
+    def tfstate_dir(self, environment: str) -> Path:
+        """Local tfstate of an environment without a remote backend (the path synth gives the local backend)."""
+        return self.strands_dir / "tfstate" / environment
+
+    def emulator_history_dir(self) -> Path:
+        """On-disk copy of the emulator environments' history records (the emulator bucket lives in memory)."""
+        return self.strands_dir / "emulator-history"
+
     def dev_dir(self) -> Path:
         """Working files of `strands dev`: request log, server record, dependency directories, worker logs."""
         return self.strands_dir / "dev"

@@ -8,15 +8,27 @@ of each statement are evaluated first against what AWS knows about a request the
 (TLS, the caller's account); statements whose conditions do not hold are dropped, the rest are handed to
 moto's own evaluation without their conditions. Operators not understood here keep moto's behaviour.
 
+Every request also passes a guard first (``LoopbackGuard``): the emulator serves AWS SDKs and Terraform on
+127.0.0.1, never a web browser. moto answers any ``Origin``, so without it any web page could
+``POST /moto-api/reset`` (or call any AWS API) on the emulator, and a DNS-rebinding page could reach it under
+its own host name. The guard answers 403 to a request that carries an ``Origin`` header, a ``Sec-Fetch-Site``
+other than ``none``/``same-origin`` (browser requests without an Origin), or a ``Host`` that is not a
+loopback name. It also answers ``GET /strands-emulator/identity`` with the per-start token the starter put in
+``STRANDS_EMULATOR_TOKEN``, so a record of this server can tell it apart from any other one on the port.
+
 Run as ``python -m strands_tf.emulator.moto_main -H 127.0.0.1 -p PORT`` (the arguments of ``moto_server``).
 """
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
+import ipaddress
 import json
+import os
+import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # What AWS puts in the request context of an API call the emulator stands in for: AWS endpoints are
@@ -112,12 +124,91 @@ def install() -> None:
     FakeBucket.get_permission = get_permission
 
 
-def main(argv: list[str] | None = None) -> None:
-    """``moto_server`` with the patch installed."""
-    install()
-    from moto.server import main as moto_main
+IDENTITY_PATH = "/strands-emulator/identity"
+TOKEN_ENV = "STRANDS_EMULATOR_TOKEN"
+_SAFE_FETCH_SITES = {"none", "same-origin"}  # a typed URL / bookmark, or a page the emulator served itself
 
-    moto_main(argv if argv is not None else sys.argv[1:])
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for a Host header naming a loopback address (``127.0.0.1:4566``, ``[::1]``, ``localhost``)."""
+    if not host:
+        return False
+    name = host.strip().lower()
+    if name.startswith("["):  # [::1]:port
+        name = name[1 : name.find("]")] if "]" in name else name[1:]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    name = name.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):  # RFC 6761: always loopback
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(environ: Mapping[str, Any]) -> str | None:
+    """Why a request must not reach moto, or None when it may."""
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None:
+        return f"a web page (Origin: {origin[:200]})"
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None and fetch_site.lower() not in _SAFE_FETCH_SITES:
+        return f"a web browser (Sec-Fetch-Site: {fetch_site[:50]})"
+    host = environ.get("HTTP_HOST")
+    if not is_loopback_host(host):
+        return f"a host name that is not this machine's loopback (Host: {(host or '(none)')[:200]})"
+    return None
+
+
+class LoopbackGuard:
+    """WSGI middleware in front of moto: refuses browsers and foreign host names, answers the identity probe."""
+
+    def __init__(self, app: WsgiApp, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        reason = refusal(environ)
+        if reason is not None:
+            body = (
+                f"strands emulator: refused a request from {reason}. The emulator only serves AWS SDK and "
+                "Terraform clients on 127.0.0.1.\n"
+            ).encode()
+            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"),
+                                             ("Content-Length", str(len(body)))])  # fmt: skip
+            return [body]
+        if environ.get("PATH_INFO") == IDENTITY_PATH and environ.get("REQUEST_METHOD") == "GET":
+            body = json.dumps({"server": "strands-emulator", "token": self.token, "pid": os.getpid()}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return self.app(environ, start_response)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``moto_server -H HOST -p PORT`` with the bucket-policy patch and the loopback guard."""
+    parser = argparse.ArgumentParser(prog="python -m strands_tf.emulator.moto_main")
+    parser.add_argument("-H", "--host", default="127.0.0.1", help="Address to bind (loopback only).")
+    parser.add_argument("-p", "--port", type=int, default=int(os.environ.get("MOTO_PORT", 5000)), help="Port.")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    # the token identifies this server to its starter; child processes do not need it
+    token = os.environ.pop(TOKEN_ENV, None)
+    os.environ.setdefault("MOTO_PORT", str(args.port))  # moto puts it into the URLs it returns
+
+    install()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    def stop(_signum: int, _frame: object) -> None:
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    app = LoopbackGuard(DomainDispatcherApplication(create_backend_app), token)
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""The AWS API emulator: a moto server child process on 127.0.0.1 (start, health check, stop)."""
+"""The AWS API emulator: a moto server child process on 127.0.0.1 (start, identity and health checks, stop).
+
+Every start gets a random token, handed to the server in its environment and kept in the record (pid file).
+The server answers it on a private endpoint (`moto_main.IDENTITY_PATH`), so a record is only ever matched
+with the server it describes: not with another project's emulator that took the port after ours died, and
+not with a process that inherited a recycled pid.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -15,15 +22,27 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from strands_tf.emulator.moto_main import IDENTITY_PATH, TOKEN_ENV
 from strands_tf.errors import ConflictError, DependencyError, NetworkError, ProvisioningError, StateError
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # the emulator never listens on anything else
-HEALTH_PATH = "/moto-api/"
+PROBE_TIMEOUT = 2.0  # one identity request
+ANSWER_DEADLINE = 20.0  # how long a live emulator process may take to answer before it counts as hung
+MOTO_MARKERS = (b"strands_tf.emulator.moto_main", b"moto_server", b"moto.server")
+
+
+class Identity(Enum):
+    """What answers on a record's port."""
+
+    OURS = "ours"  # the server this record started (its token)
+    FOREIGN = "foreign"  # something else: another emulator, another moto, any other server
+    SILENT = "silent"  # nothing answered in time
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,7 @@ class ServerInfo:
     port: int
     started_at: float
     log_file: str | None = None
+    token: str | None = None  # per-start identity; None in records written before tokens existed
 
     @property
     def endpoint(self) -> str:
@@ -41,15 +61,17 @@ class ServerInfo:
         return f"http://{HOST}:{self.port}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "host": HOST, "endpoint": self.endpoint}
+        """What `emulator status --json` shows (the token stays in the record)."""
+        public = {k: v for k, v in asdict(self).items() if k != "token"}
+        return {**public, "host": HOST, "endpoint": self.endpoint}
 
     def save(self, path: Path) -> None:
-        """Write the record atomically (temp file + rename)."""
+        """Write the record atomically (temp file + rename), readable by its owner only."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.to_dict(), fh)
+                json.dump({**self.to_dict(), "token": self.token}, fh)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -65,6 +87,7 @@ class ServerInfo:
                 port=int(raw["port"]),
                 started_at=float(raw["started_at"]),
                 log_file=raw.get("log_file"),
+                token=raw.get("token"),
             )
         except FileNotFoundError:
             return None
@@ -106,13 +129,47 @@ def moto_command() -> list[str]:
     return [sys.executable, "-m", "strands_tf.emulator.moto_main"]
 
 
-def is_healthy(endpoint: str, timeout: float = 1.0) -> bool:
-    """True if a moto server answers its management API at ``endpoint``."""
+def identify(info: ServerInfo, timeout: float = PROBE_TIMEOUT) -> Identity:
+    """Whether the server this record started answers on its port (its token), something else does, or nothing."""
     try:
-        with urllib.request.urlopen(f"{endpoint}{HEALTH_PATH}", timeout=timeout) as resp:
+        with urllib.request.urlopen(f"{info.endpoint}{IDENTITY_PATH}", timeout=timeout) as resp:
+            raw = resp.read(4096)
+    except urllib.error.HTTPError:
+        if info.token is None and _answers_moto_api(info, timeout):
+            return Identity.OURS  # a record and server from before tokens: the best evidence there is
+        return Identity.FOREIGN  # a server without the identity endpoint: not one we started
+    except (OSError, urllib.error.URLError):
+        return Identity.SILENT
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        return Identity.FOREIGN
+    if not isinstance(answer, dict) or answer.get("server") != "strands-emulator":
+        return Identity.FOREIGN
+    if info.token is None:
+        return Identity.OURS  # a record from before tokens: an emulator on its port is the best evidence
+    return Identity.OURS if secrets.compare_digest(str(answer.get("token")), info.token) else Identity.FOREIGN
+
+
+def _answers_moto_api(info: ServerInfo, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"{info.endpoint}/moto-api/", timeout=timeout) as resp:
             return 200 <= resp.status < 300
     except (OSError, urllib.error.URLError):
         return False
+
+
+def wait_for_answer(info: ServerInfo, deadline: float = ANSWER_DEADLINE) -> Identity:
+    """`identify` again until the server answers, its process exits, or `deadline` seconds pass.
+
+    A live emulator on a loaded machine can take seconds to answer; one silent probe proves nothing.
+    """
+    end = time.monotonic() + deadline
+    while True:
+        found = identify(info, timeout=max(0.1, min(PROBE_TIMEOUT, end - time.monotonic())))
+        if found is not Identity.SILENT or not is_emulator_process(info.pid) or time.monotonic() >= end:
+            return found
+        time.sleep(0.2)
 
 
 def _tail(path: str | None, lines: int = 20) -> str:
@@ -134,21 +191,33 @@ def start(*, port: int | None = None, log_file: Path | None = None, timeout: flo
         )
     chosen = port if port is not None else free_port()
     cmd = [*moto_command(), "-H", HOST, "-p", str(chosen)]
+    token = secrets.token_hex(16)
     out: Any = subprocess.DEVNULL
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         out = open(log_file, "ab")  # noqa: SIM115 - handed to the child, closed below
     try:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, TOKEN_ENV: token},
         )
     finally:
         if log_file is not None:
             out.close()
-    info = ServerInfo(pid=proc.pid, port=chosen, started_at=time.time(), log_file=str(log_file) if log_file else None)
+    info = ServerInfo(
+        pid=proc.pid,
+        port=chosen,
+        started_at=time.time(),
+        log_file=str(log_file) if log_file else None,
+        token=token,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if is_healthy(info.endpoint, timeout=0.5):
+        if identify(info, timeout=0.5) is Identity.OURS:
             log.info("AWS emulator listening on %s (pid %d)", info.endpoint, proc.pid)
             return info
         code = proc.poll()
@@ -167,15 +236,17 @@ def start(*, port: int | None = None, log_file: Path | None = None, timeout: flo
     )
 
 
-def _is_moto(pid: int) -> bool:
-    """Guard against signalling a recycled pid that is no longer our emulator."""
+def is_emulator_process(pid: int) -> bool:
+    """The pid runs a moto server (guards against signalling a recycled pid that is no longer our emulator)."""
+    if not _alive(pid):
+        return False
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except FileNotFoundError:
         return False
     except OSError:
-        return True  # no /proc (macOS): trust the pid file
-    return b"moto" in cmdline
+        return True  # no /proc (macOS): the identity check has to do
+    return any(marker in cmdline for marker in MOTO_MARKERS)
 
 
 def _alive(pid: int) -> bool:
@@ -206,18 +277,27 @@ def _terminate(pid: int, grace: float) -> None:
 
 
 def stop(info: ServerInfo, grace: float = 10.0) -> bool:
-    """Stop the emulator a record describes; False if it was not running (any more)."""
-    if not _alive(info.pid) or not _is_moto(info.pid):
+    """Stop the emulator a record describes; False if it was not running (any more).
+
+    Never signals a process that is not that emulator: a recycled pid, or another emulator answering with
+    another token.
+    """
+    if not is_emulator_process(info.pid):
+        return False
+    if identify(info) is Identity.FOREIGN:
         return False
     _terminate(info.pid, grace)
     return True
 
 
-def status(info: ServerInfo | None) -> str:
-    """``running``, ``unhealthy`` (process up, API silent) or ``stopped``."""
-    if info is None or not _alive(info.pid) or not _is_moto(info.pid):
+def status(info: ServerInfo | None, *, deadline: float = 0.0) -> str:
+    """``running``, ``unhealthy`` (process up, silent for `deadline` seconds) or ``stopped``."""
+    if info is None or not is_emulator_process(info.pid):
         return "stopped"
-    return "running" if is_healthy(info.endpoint) else "unhealthy"
+    found = wait_for_answer(info, deadline) if deadline > 0 else identify(info)
+    if found is Identity.OURS:
+        return "running"
+    return "unhealthy" if found is Identity.SILENT else "stopped"
 
 
 def reset(info: ServerInfo) -> None:

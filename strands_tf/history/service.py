@@ -21,7 +21,7 @@ from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import NotFoundError, StateError, StrandsError, UserError
 from strands_tf.history import layout
 from strands_tf.history.models import RecordMetadata
-from strands_tf.history.store import HistoryStore, LocalStore, S3Store, sha256_file
+from strands_tf.history.store import HistoryStore, LocalStore, MirroredStore, S3Store, sha256_file
 from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, read_input
 
 log = logging.getLogger(__name__)
@@ -292,6 +292,24 @@ class History:
             lock.release()
         return report
 
+    def restore_from(self, local_root: Path) -> list[str]:
+        """Upload the complete records of a local copy that this store lacks (by id); `<env>/<id>` of each.
+
+        Cheap when nothing is missing: one listing per environment on each side.
+        """
+        source = History(LocalStore(local_root), self.project, self.root, self.prefix)
+        restored: list[str] = []
+        for environment in source.environments():
+            present = set(self.ids(environment))
+            for deployment_id in sorted(set(source.ids(environment)) - present):
+                meta = source._maybe_metadata(environment, deployment_id)
+                if meta is None:
+                    continue  # never completed locally: nothing to restore
+                directory = local_root.joinpath(*source.record_key(environment, deployment_id).split("/"))
+                self.upload_directory(directory, self.record_key(environment, deployment_id), meta)
+                restored.append(f"{environment}/{deployment_id}")
+        return restored
+
     def push_local(self, local_root: Path, *, environment: str | None = None) -> tuple[list[str], list[str]]:
         """Copy records from a local history directory into this (bucket) store; (pushed, already there)."""
         source = History(LocalStore(local_root), self.project, self.root, self.prefix)
@@ -351,15 +369,23 @@ def open_history(
 ) -> History:
     """The history of the project for the resolved environment's target.
 
-    history.bucket → that S3 bucket; an emulator environment → a bucket inside the emulator (its
-    endpoint given by `endpoint_url`); otherwise (or with `local`) `.strands/history/`.
+    history.bucket → that S3 bucket; otherwise (or with `local`) `.strands/history/`. An emulator environment
+    keeps its records in a bucket inside the emulator (its endpoint given by `endpoint_url`) and in a copy on
+    disk (`Workspace.emulator_history_dir`) that outlives the emulator: every write goes to both, a new
+    emulator's bucket is filled from the copy, and with no emulator running the copy is the history.
     """
     cfg = loaded.config.history
     prefix = layout.normalize_prefix(cfg.prefix)
     project = loaded.config.project
     emulator = resolved.environment.target == "emulator"
-    if local or (not cfg.bucket and not emulator) or (emulator and not endpoint_url):
+    if local or (not cfg.bucket and not emulator):
         return History(LocalStore(loaded.root / HISTORY_DIR), project, loaded.root, prefix)
+    if emulator:
+        from strands_tf.deploy.workspace import Workspace
+
+        copy_root = Workspace(loaded.root).emulator_history_dir()
+        if not endpoint_url:
+            return History(LocalStore(copy_root), project, loaded.root, prefix)
     from strands_tf.aws.session import default_factory
     from strands_tf.aws.target import target_for_environment
 
@@ -368,22 +394,30 @@ def open_history(
     client = factory.client("s3", target)
     bucket = cfg.bucket or emulator_bucket_name(project)
     store = S3Store(client, bucket, kms_key=None if emulator else cfg.kms_key, target=target)
-    if emulator:
-        from strands_tf.history.bucket import BucketSettings, bucket_exists, init_bucket
+    if not emulator:
+        return History(store, project, loaded.root, prefix)
+    from strands_tf.history.bucket import BucketSettings, bucket_exists, init_bucket
 
-        # the emulator starts empty: its bucket is created on first use, with the same settings as in AWS
-        if not bucket_exists(client, bucket, target):
-            region = resolved.environment.region
-            settings = BucketSettings(bucket, region, cfg.retention_days, prefix)
-            init_bucket(client, settings, target=target)
-    return History(store, project, loaded.root, prefix)
+    # the emulator starts empty: its bucket is created on first use, with the same settings as in AWS,
+    # and given back the records of earlier emulators from the copy on disk
+    if not bucket_exists(client, bucket, target):
+        region = resolved.environment.region
+        settings = BucketSettings(bucket, region, cfg.retention_days, prefix)
+        init_bucket(client, settings, target=target)
+    restored = History(store, project, loaded.root, prefix).restore_from(copy_root)
+    if restored:
+        log.info("restored %d history record(s) into the emulator from %s", len(restored), copy_root)
+    return History(MirroredStore(store, LocalStore(copy_root)), project, loaded.root, prefix)
 
 
 def bucket_target(loaded: LoadedProject, resolved: ResolvedProject) -> str:
     """Where records of this environment go, in words."""
     cfg = loaded.config.history
     if resolved.environment.target == "emulator":
-        return f"s3://{cfg.bucket or emulator_bucket_name(loaded.config.project)} (inside the emulator)"
+        from strands_tf.deploy.workspace import Workspace
+
+        copy = Workspace(loaded.root).emulator_history_dir()
+        return f"s3://{cfg.bucket or emulator_bucket_name(loaded.config.project)} (inside the emulator; copy in {copy})"
     if cfg.bucket:
         return f"s3://{cfg.bucket}"
     return str(loaded.root / HISTORY_DIR)

@@ -308,3 +308,49 @@ class S3Store:
                     target=self.target,
                     operation=f"DeleteObjects s3://{self.bucket}/{first.get('Key')}",
                 )
+
+
+class MirroredStore:
+    """A store whose every write and delete is also made in a local copy; reads come from the primary.
+
+    The emulator keeps its bucket in memory: the local copy (`.strands/emulator-history/`) is what survives
+    `strands emulator stop`, and what the next emulator's bucket is filled from. The copy is written first,
+    so a record the primary accepted is always on disk too.
+    """
+
+    kind = "s3"  # the primary: a bucket
+
+    def __init__(self, primary: S3Store, mirror: LocalStore) -> None:
+        self.primary = primary
+        self.mirror = mirror
+
+    @property
+    def location(self) -> str:
+        return self.primary.location
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        self.mirror.put_file(key, path, content_type=content_type)
+        self.primary.put_file(key, path, content_type=content_type)
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
+        self.mirror.put_bytes(key, data, content_type=content_type)
+        self.primary.put_bytes(key, data, content_type=content_type)
+
+    def get_bytes(self, key: str) -> bytes:
+        return self.primary.get_bytes(key)
+
+    def download(self, key: str, path: Path) -> None:
+        self.primary.download(key, path)
+
+    def exists(self, key: str) -> bool:
+        return self.primary.exists(key)
+
+    def list_children(self, prefix: str) -> list[str]:
+        return self.primary.list_children(prefix)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        return self.primary.list_keys(prefix)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        self.primary.delete_keys(keys)
+        self.mirror.delete_keys(keys)

@@ -367,11 +367,12 @@ class Plan:
         """Addresses whose attributes contributed to this plan (``relevant_attributes``); None if not recorded.
 
         Terraform's own UI shows drift only for these: other refresh differences do not affect the plan.
+        Format 1.1 (Terraform 1.2) introduced the member and leaves it out when it would be empty.
         """
         if isinstance(self._relevant, _Lazy):
             self._relevant = self._relevant.load()
         if not isinstance(self._relevant, list):
-            return None
+            return set() if _version_tuple(self.format_version) >= (1, 1) else None
         return {str(r.get("resource")) for r in self._relevant if isinstance(r, dict) and r.get("resource")}
 
     @property
@@ -878,3 +879,8 @@ def _input_error(exc: InputFileError) -> PlanError:
     error = _fail(exc.path, exc.problem, hint=exc.hint)
     error.data.update(exc.data)
     return error
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """ "1.2" → (1, 2); parts that are not numbers count as 0."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))

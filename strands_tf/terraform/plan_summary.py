@@ -406,10 +406,15 @@ def _summarize(plan: Plan, owner_of: OwnerResolver | None) -> PlanSummary:
             has_changes = True
         outputs.append(OutputItem(oc.name, oc.action, oc.sensitive, oc.masked_before(), oc.masked_after()))
     drift = []
+    relevant = plan.relevant_addresses
+    changed = {rc.address for rc in plan.resource_changes if rc.changes}
     for d in plan.resource_drift:
         if d.action == "update" and d.before == d.after:
             continue  # Terraform 1.0 listed refreshed objects that did not change; that is not drift
-        drift.append(DriftItem(d.address, d.action, d.changed_attributes() if d.action == "update" else []))
+        # it matters when a planned change reads it, or when the plan changes that resource (back)
+        matters = relevant is None or d.address in relevant or d.address in changed
+        attrs = d.changed_attributes() if d.action == "update" else []
+        drift.append(DriftItem(d.address, d.action, attrs, relevant=matters))
     actions = [_action_item(a, owner_of) for a in plan.action_invocations]
     if actions:
         has_changes = True  # Terraform: action invocations alone make a plan applyable

@@ -916,6 +916,23 @@ class TerraformRunner:
             event_count=res.event_count,
         )
 
+    def refresh_state(
+        self,
+        *,
+        targets: Sequence[str] = (),
+        variables: Mapping[str, str] | None = None,
+        on_event: EventCallback | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> RunResult:
+        """``terraform apply -refresh-only -auto-approve -json``: read the resources again (all, or `targets`
+        and what they depend on) and record them in the state."""
+        args = ["apply", "-refresh-only", "-input=false", "-json", "-auto-approve", *self._lock_args()]
+        args += [f"-target={t}" for t in targets]
+        for key, value in (variables or {}).items():
+            args += ["-var", f"{key}={value}"]
+        return self.run(args, command="apply", on_event=on_event, json_events=True, env=env, timeout=timeout)
+
     def output(self, *, env: Mapping[str, str] | None = None) -> dict[str, Any]:
         """``terraform output -json``: ``{name: {value, type, sensitive}}``."""
         res = self.run(["output", "-json", "-no-color"], command="output", capture_stdout=True, env=env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,130 @@ def test_an_ipam_vpc_gets_its_pool_declared_in_the_project(project: Path, monkey
     assert emulator_target.ipam_env(resolved, workspace) == {}
     monkeypatch.delenv(IPAM_FILE_ENV)
     assert emulator_target.ipam_env(resolve(load_project(project), "local"), workspace) == {}
+
+
+def test_a_slow_emulator_is_waited_for_not_replaced(project: Path) -> None:
+    """Regression: a health check that took over 1 s declared a live emulator dead and started a second one."""
+    import os
+    import signal
+    import threading
+
+    workspace = Workspace(project)
+    first = emulator_target.ensure_emulator(workspace)
+    try:
+        os.kill(first.pid, signal.SIGSTOP)  # alive but answering nothing, like a machine under heavy load
+        resume = threading.Timer(3.0, os.kill, (first.pid, signal.SIGCONT))
+        resume.start()
+        try:
+            again = emulator_target.ensure_emulator(workspace)
+        finally:
+            resume.cancel()
+            os.kill(first.pid, signal.SIGCONT)
+        assert again.pid == first.pid and again.token == first.token
+        assert emulator_target.pid_file(workspace).is_file()
+    finally:
+        assert emulator_target.stop_emulator(workspace)
+
+
+def test_a_hung_emulator_is_an_error_not_a_second_emulator(project: Path) -> None:
+    import os
+    import signal
+
+    from strands_tf.errors import NetworkError
+
+    workspace = Workspace(project)
+    first = emulator_target.ensure_emulator(workspace)
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(NetworkError) as err:
+            emulator_target.running_emulator(workspace, deadline=1.5)
+        assert f"pid {first.pid}" in err.value.summary and "emulator stop" in (err.value.hint or "")
+        assert emulator_target.emulator_status(workspace, deadline=1.0)[0] == "unhealthy"
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+        assert emulator_target.stop_emulator(workspace)
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_another_projects_emulator_is_never_taken_as_ours(project: Path, tmp_path: Path) -> None:
+    """Regression: a dead record whose port another project's emulator now uses was taken as the project's own."""
+    from strands_tf.emulator import server
+
+    other = Workspace(tmp_path / "other")
+    theirs = emulator_target.ensure_emulator(other)
+    workspace = Workspace(project)
+    record = emulator_target.pid_file(workspace)
+    try:
+        # our emulator died; theirs took its port
+        server.ServerInfo(pid=_dead_pid(), port=theirs.port, started_at=0, token="ours").save(record)
+        assert emulator_target.running_emulator(workspace) is None
+        assert not record.exists()
+        # a record naming their live process with another token (a recycled pid) is not ours either
+        server.ServerInfo(pid=theirs.pid, port=theirs.port, started_at=0, token="ours").save(record)
+        assert emulator_target.running_emulator(workspace) is None
+        server.ServerInfo(pid=theirs.pid, port=theirs.port, started_at=0, token="ours").save(record)
+        assert emulator_target.stop_emulator(workspace) is False  # and stopping ours never stops theirs
+        assert emulator_target.running_emulator(other) == theirs
+    finally:
+        assert emulator_target.stop_emulator(other)
+
+
+def test_stop_is_refused_while_a_command_holds_the_project_lock(project: Path) -> None:
+    from strands_tf.errors import ConflictError
+    from strands_tf.state.lock import ProjectLock
+
+    workspace = Workspace(project)
+    info = emulator_target.ensure_emulator(workspace)
+    try:
+        with ProjectLock(project, "strands apply -e local"):
+            with pytest.raises(ConflictError) as err:
+                emulator_target.stop_emulator(workspace)
+            assert "strands apply -e local" in err.value.summary and f"pid {os.getpid()}" in err.value.summary
+            assert "--force" in (err.value.hint or "")
+            assert emulator_target.running_emulator(workspace) == info
+            assert emulator_target.stop_emulator(workspace, force=True)
+        assert emulator_target.running_emulator(workspace) is None
+        info = emulator_target.ensure_emulator(workspace)
+        assert emulator_target.stop_emulator(workspace)  # once the command is done, stop works again
+        assert not (project / ".strands" / "project.lock").exists()  # and leaves no lock behind
+    finally:
+        emulator_target.stop_emulator(workspace, force=True)
+
+
+def test_a_state_older_than_the_emulator_is_reported_lost(tmp_path: Path) -> None:
+    import json
+
+    from strands_tf.emulator import server
+
+    workspace = Workspace(tmp_path)
+    states = workspace.tfstate_dir("local")
+    states.mkdir(parents=True)
+    assert emulator_target.lost_resources_warning(workspace, "local", None) is None  # nothing deployed
+    doc = {
+        "version": 4,
+        "resources": [
+            {"mode": "managed", "type": "aws_sqs_queue", "name": "q", "instances": [{}, {}]},
+            {"mode": "data", "type": "aws_region", "name": "r", "instances": [{}]},
+        ],
+    }
+    (states / "demo-local.tfstate").write_text(json.dumps(doc))
+    (states / "demo-local-api.tfstate").write_text(json.dumps({"version": 4, "resources": []}))
+    (states / "demo-local.tfstate.backup").write_text("{not json")
+    written = (states / "demo-local.tfstate").stat().st_mtime
+
+    stopped = emulator_target.lost_resources_warning(workspace, "local", None)
+    assert stopped and "not running" in stopped and "2 resource(s)" in stopped
+    assert "strands apply -e local" in stopped
+    newer = server.ServerInfo(pid=1, port=1, started_at=written + 60)
+    restarted = emulator_target.lost_resources_warning(workspace, "local", newer)
+    assert restarted and "after the last apply" in restarted and "2 resource(s)" in restarted
+    older = server.ServerInfo(pid=1, port=1, started_at=written - 60)
+    assert emulator_target.lost_resources_warning(workspace, "local", older) is None  # written by this emulator

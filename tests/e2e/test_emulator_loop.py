@@ -61,6 +61,7 @@ def test_example_applies_plans_clean_and_destroys(example: Path, project_factory
     project.run("apply", "-e", "local", "--auto-approve")
     second = project.plan()
     assert changes(second) == [], "a second plan after apply must report no changes"
+    assert [d for stack in second["stacks"].values() for d in stack["drift"]] == [], "and no drift"
     lambda_client = project.client("lambda")
     functions = {f["FunctionName"]: f for f in lambda_client.list_functions()["Functions"]}
     assert functions, "the agents' functions exist in the emulator"

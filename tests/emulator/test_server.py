@@ -62,3 +62,48 @@ def test_stale_record_is_stopped_and_never_signals_a_foreign_process(tmp_path: P
     me = server.ServerInfo(pid=os.getpid(), port=1, started_at=0)
     assert server.status(me) == "stopped"
     assert server.stop(me) is False
+
+
+def test_identity_tells_our_server_from_any_other(tmp_path: Path) -> None:
+    import dataclasses
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    info = server.start(log_file=tmp_path / "emulator.log")
+    try:
+        assert info.token and len(info.token) == 32
+        assert server.identify(info) is server.Identity.OURS
+        assert server.identify(dataclasses.replace(info, token="0" * 32)) is server.Identity.FOREIGN
+        assert server.identify(dataclasses.replace(info, token=None)) is server.Identity.OURS  # pre-token record
+        assert "token" not in info.to_dict()  # `emulator status --json` does not print it
+        record = tmp_path / "emulator.json"
+        info.save(record)
+        assert server.ServerInfo.load(record) == info and record.stat().st_mode & 0o077 == 0
+    finally:
+        server.stop(info)
+    assert server.identify(info, timeout=0.5) is server.Identity.SILENT
+
+    # a plain moto server (no identity endpoint) is nobody's emulator, unless the record predates tokens
+    port = server.free_port()
+    plain = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        other = server.ServerInfo(pid=plain.pid, port=port, started_at=0, token="f" * 32)
+        assert server.identify(other) is server.Identity.FOREIGN
+        assert server.stop(other) is False and plain.poll() is None  # never signalled
+        assert server.identify(dataclasses.replace(other, token=None)) is server.Identity.OURS
+    finally:
+        plain.terminate()
+        plain.wait(timeout=10)

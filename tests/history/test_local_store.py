@@ -12,6 +12,7 @@ import pytest
 
 from strands_tf.aws.session import AwsSessionFactory
 from strands_tf.config import load_project, resolve
+from strands_tf.deploy.workspace import Workspace
 from strands_tf.history.bucket import BucketSettings, init_bucket
 from strands_tf.history.recorder import record_deployment
 from strands_tf.history.service import HISTORY_DIR, SPOOL_DIR, emulator_bucket_name, open_history
@@ -106,9 +107,11 @@ def test_emulator_environments_keep_records_in_a_bucket_inside_the_emulator(
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     hist = open_history(loaded, local_env, factory=factory, endpoint_url=aws_env.endpoint)
     assert [m.id for m in hist.list()] == [world.first]
-    # without a running emulator the records stay on this machine
+    # without a running emulator the records are read from their copy on disk
     offline = open_history(loaded, local_env, factory=factory)
     assert offline.store.kind == "local"
+    assert offline.store.location == str(Workspace(world.root).emulator_history_dir())
+    assert [m.id for m in offline.list()] == [world.first]
     # the CLI learns the endpoint of the running emulator from STRANDS_EMULATOR_ENDPOINT
     monkeypatch.setenv("STRANDS_EMULATOR_ENDPOINT", aws_env.endpoint)
     listed = strands(["-e", "local", "history", "list", "--json"], world.root, monkeypatch, capsys).json()
@@ -148,3 +151,40 @@ def test_concurrent_recordings_all_land(world: World, aws_env: MotoServer) -> No
         (world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.second / "metadata.json").read_text()
     )
     assert meta["id"] == world.second
+
+
+def _empty_bucket(s3: object, bucket: str) -> None:
+    """What a new emulator has: no history bucket at all."""
+    versions = s3.list_object_versions(Bucket=bucket)  # type: ignore[attr-defined]
+    for item in versions.get("Versions", []) + versions.get("DeleteMarkers", []):
+        s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])  # type: ignore[attr-defined]
+    s3.delete_bucket(Bucket=bucket)  # type: ignore[attr-defined]
+
+
+def test_emulator_records_outlive_the_emulator(world: World, factory: AwsSessionFactory, aws_env: MotoServer) -> None:
+    """Regression: emulator records lived only in the emulator's memory; a restart erased every one."""
+    configure(world.root, bucket=None)
+    loaded = load_project(world.root)
+    local_env = resolve(loaded, "local")
+    for deployment_id in (world.first, world.second):
+        result = record_deployment(
+            loaded, local_env, world.deployment_dir(deployment_id), factory=factory, endpoint_url=aws_env.endpoint
+        )
+        assert result.uploaded, result.warnings
+    bucket = emulator_bucket_name("demo")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    _empty_bucket(s3, bucket)  # the emulator was stopped and started again
+
+    hist = open_history(loaded, local_env, factory=factory, endpoint_url=aws_env.endpoint)
+    assert [m.id for m in hist.list()] == [world.second, world.first]  # given back to the new bucket
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"  # a bucket as `history init` makes
+    assert hist.verify(hist.find(world.first), world.root / "scratch").ok
+    # every record is restored once: opening again uploads nothing
+    again = open_history(loaded, local_env, factory=factory, endpoint_url=aws_env.endpoint)
+    assert again.restore_from(Workspace(world.root).emulator_history_dir()) == []
+
+    # pruning removes a record from the bucket and from the copy, so it never comes back
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert hist.prune(1, now=later) == [f"{ENV}/{world.second}", f"{ENV}/{world.first}"]
+    offline = open_history(loaded, local_env, factory=factory)
+    assert offline.list() == [] and hist.list() == []

@@ -225,3 +225,31 @@ def test_real_engine_import_and_removed_plan(tmp_path: Path) -> None:
     assert snap.finished and snap.failed == 0
     assert snap.change_summary is not None and snap.change_summary["import"] == 1
     assert {r["address"]: r["status"] for r in snap.rows}["terraform_data.y"] == "done"
+
+
+def _drift(address: str) -> dict:
+    type_, name = address.rsplit(".", 2)[-2:]
+    return {
+        "address": address,
+        "type": type_,
+        "name": name,
+        "change": {"actions": ["update"], "before": {"policy": ""}, "after": {"policy": "{}"}},
+    }
+
+
+def test_drift_matters_only_when_the_plan_reads_or_changes_it() -> None:
+    """Regression: every refresh difference was shown as "changed outside Terraform, and it matters"."""
+    doc = _plan(
+        _rc("aws_lambda_function.fn", ["update"]),
+        drift=[_drift("aws_sqs_queue.read_by_fn"), _drift("aws_sqs_queue.unused"), _drift("aws_lambda_function.fn")],
+    )
+    doc["relevant_attributes"] = [{"resource": "aws_sqs_queue.read_by_fn", "attribute": ["arn"]}]
+    matters = {d.address: d.relevant for d in summarize(parse_plan_dict(doc)).drift}
+    assert matters == {"aws_sqs_queue.read_by_fn": True, "aws_sqs_queue.unused": False, "aws_lambda_function.fn": True}
+
+    # format 1.1+ leaves relevant_attributes out when it is empty: then nothing the plan reads drifted
+    quiet = _plan(drift=[_drift("aws_sqs_queue.unused")])
+    assert [d.relevant for d in summarize(parse_plan_dict(quiet)).drift] == [False]
+    # older formats never recorded it: every difference is shown
+    old = {**quiet, "format_version": "1.0"}
+    assert [d.relevant for d in summarize(parse_plan_dict(old)).drift] == [True]

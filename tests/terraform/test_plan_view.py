@@ -275,6 +275,11 @@ def redacted(doc: dict[str, Any]) -> dict[str, Any]:
     for key in ("output_changes", "resource_changes", "resource_drift", "relevant_attributes", "action_invocations"):
         if key in doc:
             out[key] = copy.deepcopy(doc[key])
+    if "relevant_attributes" not in doc and doc.get("format_version", "1.1") < "1.1":
+        # plans before 1.1 say nothing of relevance (every drift counts); 1.2 omits the key only when empty,
+        # so the redacted twin of an old plan lists every drifted resource as relevant
+        drifted = [d.get("address") or f"{d['type']}.{d['name']}" for d in doc.get("resource_drift", [])]
+        out["relevant_attributes"] = [{"resource": address, "attribute": []} for address in drifted]
     out["provider_format_version"] = "1.0"
     out["provider_schemas"] = {"registry.terraform.io/hashicorp/aws": {"provider": {"version": 0, "block": {}}}}
     return out

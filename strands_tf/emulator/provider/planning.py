@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from strands_tf.emulator.provider.resources.base import ResourceHandler, json_equal
+from strands_tf.emulator.provider.resources.base import ResourceHandler
 from strands_tf.emulator.provider.values import Unknown
 
 
@@ -63,13 +63,11 @@ def _zero_equivalence(block: dict[str, Any], planned: Any, prior: Any, config: A
             _zero_equivalence(inner, p_val, b_val, c_val)
 
 
-def differs(before: Any, after: Any, *, as_json: bool = False) -> bool:
-    """Whether a value changes between prior and planned state."""
+def differs(handler: ResourceHandler, name: str, before: Any, after: Any) -> bool:
+    """Whether attribute `name` changes between prior and planned state (documents compared semantically)."""
     if after is Unknown:
         return before is not Unknown
-    if as_json:
-        return not json_equal(before, after)
-    return before != after
+    return not handler.equivalent(name, before, after)
 
 
 def plan_resource(
@@ -98,8 +96,8 @@ def plan_resource(
         mark_computed_unknown(block, planned, config)
     else:
         _zero_equivalence(block, planned, prior, config)
-        for name in handler.json_attrs:
-            if name in planned and json_equal(prior.get(name), planned.get(name)):
+        for name in handler.document_attrs():
+            if name in planned and handler.equivalent(name, prior.get(name), planned.get(name)):
                 planned[name] = prior.get(name)
         for name in handler.computed_blocks:
             if not config.get(name):
@@ -124,11 +122,9 @@ def plan_resource(
     replace = [
         name
         for name in sorted(handler.force_new)
-        if name in attrs and differs(prior.get(name), planned.get(name), as_json=name in handler.json_attrs)
+        if name in attrs and differs(handler, name, prior.get(name), planned.get(name))
     ]
-    changed = any(
-        differs(prior.get(k), planned.get(k), as_json=k in handler.json_attrs) for k in planned if k != "timeouts"
-    )
+    changed = any(differs(handler, k, prior.get(k), planned.get(k)) for k in planned if k != "timeouts")
     if changed and not replace:
         for name in handler.unknown_on_update:
             if name in attrs:

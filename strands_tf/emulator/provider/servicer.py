@@ -16,7 +16,7 @@ from strands_tf.emulator.provider import values
 from strands_tf.emulator.provider.aws import AwsContext, EndpointNotConfigured
 from strands_tf.emulator.provider.planning import keep_null_for_empty, plan_resource, resolve_unknowns
 from strands_tf.emulator.provider.resources import DATA_SOURCES, RESOURCES
-from strands_tf.emulator.provider.resources.base import ProviderFailure, json_equal
+from strands_tf.emulator.provider.resources.base import ProviderFailure
 from strands_tf.emulator.provider.schema import ProviderSchema, conform_block, schema_pb
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,11 @@ class ProviderService(rpc.ProviderServicer):
             if planned is None:
                 handler.delete(prior)
                 return R(new_state=_dyn(None), legacy_type_system=True)
-            new = handler.create(planned, config) if prior is None else handler.update(prior, planned, config)
+            # As in the SDK's Create/Update, a value known only after apply reads as null inside the handler, so
+            # the read that ends a create reports what every later read reports (never a value derived from an
+            # unknown placeholder, which would surface as drift on the next refresh).
+            settled = resolve_unknowns(planned)
+            new = handler.create(settled, config) if prior is None else handler.update(prior, settled, config)
         except Exception as exc:
             action = "deleting" if planned is None else ("creating" if prior is None else "updating")
             # a failed create keeps what was created (Terraform taints it); a failed update or delete keeps prior
@@ -205,8 +209,8 @@ class ProviderService(rpc.ProviderServicer):
             # imported or pre-v6 state: the resource lives in the provider's region
             new["region"] = self.aws.region
         handler_cls = RESOURCES[type_name]
-        for name in handler_cls.json_attrs:
-            if json_equal(current.get(name), new.get(name)):
+        for name in handler_cls.document_attrs():
+            if handler_cls.equivalent(name, current.get(name), new.get(name)):
                 new[name] = current.get(name)
         return R(new_state=_dyn(conform_block(block, resolve_unknowns({**current, **new}))), private=request.private)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
 from strands_tf.emulator.provider.aws import AwsContext
+from strands_tf.emulator.provider.documents import json_equivalent, policies_equivalent
 from strands_tf.emulator.provider.values import Unknown
 
 State = dict[str, Any]
@@ -38,28 +38,6 @@ def is_not_found(exc: Exception, *codes: str) -> bool:
     return code in codes or code.endswith("NotFound") or code.endswith("NotFoundException") or status == 404
 
 
-def json_equal(a: Any, b: Any) -> bool:
-    """Semantic equality of two JSON documents given as strings (key order, whitespace ignored)."""
-    if not isinstance(a, str) or not isinstance(b, str):
-        return a == b
-    try:
-        return _canon(json.loads(a)) == _canon(json.loads(b))
-    except ValueError:
-        return a == b
-
-
-def _canon(doc: Any) -> Any:
-    """IAM-aware canonical form: single-element lists equal scalars, list order ignored."""
-    if isinstance(doc, dict):
-        return {k: _canon(v) for k, v in doc.items()}
-    if isinstance(doc, list):
-        items = [_canon(v) for v in doc]
-        if len(items) == 1:
-            return items[0]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-    return doc
-
-
 def first(value: Any) -> dict[str, Any]:
     """The only element of a max_items=1 block, or {}."""
     if isinstance(value, list) and value and isinstance(value[0], dict):
@@ -78,8 +56,10 @@ class ResourceHandler(ABC):
     type_name: ClassVar[str]
     # attributes whose change forces a new resource (RequiresReplace)
     force_new: ClassVar[frozenset[str]] = frozenset()
-    # attributes holding JSON documents compared semantically (diff suppressed when equal)
+    # attributes holding JSON documents (not policies): equal after parsing means no diff, prior string kept
     json_attrs: ClassVar[frozenset[str]] = frozenset()
+    # attributes holding IAM policy documents: equivalent policies mean no diff, prior string kept
+    policy_attrs: ClassVar[frozenset[str]] = frozenset()
     # SDK defaults planned for optional attributes left null in the configuration
     defaults: ClassVar[dict[str, Any]] = {}
     # computed attributes that become unknown whenever an update changes anything
@@ -91,6 +71,20 @@ class ResourceHandler(ABC):
 
     def __init__(self, aws: AwsContext) -> None:
         self.aws = aws
+
+    @classmethod
+    def document_attrs(cls) -> frozenset[str]:
+        """Attributes holding JSON documents of either kind."""
+        return cls.json_attrs | cls.policy_attrs
+
+    @classmethod
+    def equivalent(cls, name: str, a: Any, b: Any) -> bool:
+        """Whether two values of attribute `name` mean the same (documents compared as the real provider does)."""
+        if name in cls.policy_attrs:
+            return policies_equivalent(a, b)
+        if name in cls.json_attrs:
+            return json_equivalent(a, b)
+        return bool(a == b)
 
     def plan(self, prior: State | None, planned: State, config: State) -> None:  # noqa: B027 - optional hook
         """Adjust the planned state in place (known computed values, provider-side defaults); most types need none."""

@@ -9,7 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from strands_tf.emulator.ipam import IPAM_FILE_ENV, registry_from_env
-from strands_tf.emulator.provider.resources.base import ProviderFailure, ResourceHandler, State, json_equal, known
+from strands_tf.emulator.provider.documents import policies_equivalent
+from strands_tf.emulator.provider.resources.base import ProviderFailure, ResourceHandler, State, known
 from strands_tf.emulator.provider.resources.naming import resolve_name
 from strands_tf.emulator.provider.resources.tags import split_tags, tag_list, tags_from_list
 from strands_tf.errors import StrandsError
@@ -1000,7 +1001,7 @@ class FlowLog(_Ec2):
 
 class VpcEndpoint(_Ec2):
     type_name = "aws_vpc_endpoint"
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
     force_new = frozenset({"vpc_id", "service_name", "vpc_endpoint_type", "auto_accept"})
     defaults = {"vpc_endpoint_type": "Gateway"}
 
@@ -1042,7 +1043,7 @@ class VpcEndpoint(_Ec2):
         ep = eps[0]
         tags, tags_all = self.tags_of(ep, state)
         policy = ep.get("PolicyDocument", "")
-        if known(state.get("policy")) and json_equal(policy, state.get("policy")):
+        if known(state.get("policy")) and policies_equivalent(policy, state.get("policy")):
             policy = state["policy"]
         return {
             "id": ep["VpcEndpointId"],

@@ -9,6 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from strands_tf.emulator.provider.documents import policies_equivalent
 from strands_tf.emulator.provider.resources.base import (
     DataSourceHandler,
     ProviderFailure,
@@ -44,7 +45,7 @@ def _missing(exc: Exception) -> bool:
 class IamRole(ResourceHandler):
     type_name = "aws_iam_role"
     force_new = frozenset({"name", "name_prefix", "path"})
-    json_attrs = frozenset({"assume_role_policy"})
+    policy_attrs = frozenset({"assume_role_policy"})
     defaults = {"path": "/", "max_session_duration": 3600, "force_detach_policies": False}
     computed_blocks = frozenset({"inline_policy"})
 
@@ -177,13 +178,11 @@ class IamRole(ResourceHandler):
 
 def _keep_equal_inline(before: Any, after: list[dict[str, str]]) -> list[dict[str, str]]:
     """Keep the prior policy text of inline policies whose documents are semantically unchanged."""
-    from strands_tf.emulator.provider.resources.base import json_equal
-
     prior = {i.get("name"): i.get("policy") for i in before or [] if isinstance(i, dict)}
     return [
         {
             "name": i["name"],
-            "policy": prior[i["name"]] if json_equal(prior.get(i["name"]), i["policy"]) else i["policy"],
+            "policy": prior[i["name"]] if policies_equivalent(prior.get(i["name"]), i["policy"]) else i["policy"],
         }
         for i in after
     ]
@@ -192,7 +191,7 @@ def _keep_equal_inline(before: Any, after: list[dict[str, str]]) -> list[dict[st
 class IamRolePolicy(ResourceHandler):
     type_name = "aws_iam_role_policy"
     force_new = frozenset({"name", "name_prefix", "role"})
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
 
     def plan(self, prior: State | None, planned: State, config: State) -> None:
         if prior is None and known(config.get("name")) and known(config.get("role")):
@@ -269,7 +268,7 @@ class IamRolePolicyAttachment(ResourceHandler):
 class IamPolicy(ResourceHandler):
     type_name = "aws_iam_policy"
     force_new = frozenset({"name", "name_prefix", "path", "description"})
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
     defaults = {"path": "/"}
 
     def create(self, planned: State, config: State) -> State:

@@ -20,7 +20,7 @@ class KmsKey(ResourceHandler):
     force_new = frozenset(
         {"key_usage", "customer_master_key_spec", "custom_key_store_id", "multi_region", "xks_key_id"}
     )
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
     defaults = {
         "key_usage": "ENCRYPT_DECRYPT",
         "customer_master_key_spec": "SYMMETRIC_DEFAULT",

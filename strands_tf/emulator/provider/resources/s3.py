@@ -10,6 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from strands_tf.emulator.provider.aws import DNS_SUFFIX
+from strands_tf.emulator.provider.documents import policies_equivalent
 from strands_tf.emulator.provider.resources.base import (
     ProviderFailure,
     ResourceHandler,
@@ -17,7 +18,6 @@ from strands_tf.emulator.provider.resources.base import (
     error_code,
     first,
     is_not_found,
-    json_equal,
     known,
 )
 from strands_tf.emulator.provider.resources.naming import resolve_name
@@ -47,7 +47,7 @@ class S3Bucket(ResourceHandler):
     type_name = "aws_s3_bucket"
     force_new = frozenset({"bucket", "bucket_prefix", "object_lock_enabled"})
     defaults = {"force_destroy": False}
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
     computed_blocks = frozenset(
         {
             "versioning",
@@ -103,7 +103,7 @@ class S3Bucket(ResourceHandler):
         """The deprecated inline arguments (policy, versioning, encryption) when a configuration sets them."""
         s3 = self.aws.client("s3")
         policy = config.get("policy")
-        if known(policy) and policy and not json_equal(policy, prior.get("policy")):
+        if known(policy) and policy and not policies_equivalent(policy, prior.get("policy")):
             s3.put_bucket_policy(Bucket=bucket, Policy=policy)
         versioning = first(config.get("versioning"))
         if versioning and versioning.get("enabled") is not None:
@@ -491,7 +491,7 @@ class S3BucketOwnershipControls(_BucketConfig):
 class S3BucketPolicy(_BucketConfig):
     type_name = "aws_s3_bucket_policy"
     force_new = frozenset({"bucket"})
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
 
     def create(self, planned: State, config: State) -> State:
         self.aws.client("s3").put_bucket_policy(Bucket=self.bucket(planned), Policy=planned["policy"])

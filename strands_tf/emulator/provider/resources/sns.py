@@ -85,7 +85,8 @@ def default_topic_policy(arn: str, account: str) -> str:
 class SnsTopic(ResourceHandler):
     type_name = "aws_sns_topic"
     force_new = frozenset({"name", "name_prefix", "fifo_topic"})
-    json_attrs = frozenset({"policy", "delivery_policy", "archive_policy"})
+    json_attrs = frozenset({"delivery_policy", "archive_policy"})
+    policy_attrs = frozenset({"policy"})
     defaults = {"fifo_topic": False, "content_based_deduplication": False}
 
     def create(self, planned: State, config: State) -> State:
@@ -162,7 +163,7 @@ class SnsTopic(ResourceHandler):
 class SnsTopicPolicy(ResourceHandler):
     type_name = "aws_sns_topic_policy"
     force_new = frozenset({"arn"})
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
 
     def create(self, planned: State, config: State) -> State:
         self.aws.client("sns").set_topic_attributes(

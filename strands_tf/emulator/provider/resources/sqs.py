@@ -72,7 +72,8 @@ def _from_api(name: str, value: str | None) -> Any:
 class SqsQueue(ResourceHandler):
     type_name = "aws_sqs_queue"
     force_new = frozenset({"name", "name_prefix", "fifo_queue"})
-    json_attrs = frozenset({"policy", "redrive_policy", "redrive_allow_policy"})
+    json_attrs = frozenset({"redrive_policy", "redrive_allow_policy"})
+    policy_attrs = frozenset({"policy"})
     defaults = {
         "delay_seconds": 0,
         "max_message_size": 262144,
@@ -228,7 +229,7 @@ class _QueueAttribute(ResourceHandler):
 class SqsQueuePolicy(_QueueAttribute):
     type_name = "aws_sqs_queue_policy"
     attribute, api_name = "policy", "Policy"
-    json_attrs = frozenset({"policy"})
+    policy_attrs = frozenset({"policy"})
 
 
 class SqsQueueRedrivePolicy(_QueueAttribute):
