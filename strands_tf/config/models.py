@@ -268,6 +268,87 @@ class DeadLetterConfig(StrictModel):
     retention_days: bounded(1, 14, "SQS retention") = Field(14, description="Days a failed event is kept.")
 
 
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise _err("email", "'{value}' is not an e-mail address", value=value)
+    return value
+
+
+def _check_https(value: str) -> str:
+    if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
+        raise _err("https_url", "'{value}' is not an https:// URL (alarms are never sent over plain http)", value=value)
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
+HttpsUrl = Annotated[str, AfterValidator(_check_https)]
+AlarmPeriod = Literal[60, 300, 900, 3600]
+
+
+class AgentAlarms(StrictModel):
+    """CloudWatch alarms on one agent; each threshold can be set, and `enabled: false` turns them off."""
+
+    enabled: StrictBool | None = Field(None, description="Create the agent's alarms (default true).")
+    errors: bounded(1, 100000, "alarm threshold") | None = Field(
+        None, description="Invocation errors in one period that raise the alarm (default 1)."
+    )
+    throttles: bounded(1, 100000, "alarm threshold") | None = Field(
+        None, description="Throttled invocations in one period that raise the alarm (default 1)."
+    )
+    duration_p95: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="p95 duration, as a fraction of the agent's timeout, that raises the alarm (default 0.8).",
+    )
+    dead_letter_messages: bounded(1, 100000, "alarm threshold") | None = Field(
+        None, description="Messages waiting in the agent's dead-letter queue that raise the alarm (default 1)."
+    )
+    dead_letter_age: bounded(60, 1209600, "message age") | None = Field(
+        None, description="Seconds the oldest dead-letter message may wait (default 3600)."
+    )
+    queue_age: bounded(1, 1209600, "message age") | None = Field(
+        None,
+        description="Seconds the oldest message of a trigger queue may wait before the agent takes it (default 300).",
+    )
+    period: AlarmPeriod | None = Field(
+        None, description="Seconds each alarm evaluates: 60, 300, 900 or 3600 (default 300)."
+    )
+    evaluation_periods: bounded(1, 100, "evaluation periods") | None = Field(
+        None, description="Periods in a row over the threshold before the alarm fires (default 1)."
+    )
+
+
+class EnvironmentAlarms(StrictModel):
+    """Where an environment's alarms go (one SNS topic), its dashboard, and the HTTP API and Bedrock alarms."""
+
+    enabled: StrictBool = Field(True, description="Alarms, alarm topic and dashboard in this environment.")
+    email: list[EmailAddress] = Field(
+        default_factory=list, description="E-mail addresses subscribed to the alarm topic (each confirms once)."
+    )
+    https: list[HttpsUrl] = Field(
+        default_factory=list, description="HTTPS endpoints subscribed to the alarm topic (chat and paging hooks)."
+    )
+    dashboard: StrictBool = Field(True, description="A CloudWatch dashboard with every agent's metrics.")
+    api_5xx: bounded(1, 1000000, "alarm threshold") | None = Field(
+        1, description="HTTP API 5xx responses in one period that raise the alarm (null: no alarm)."
+    )
+    api_4xx: bounded(1, 1000000, "alarm threshold") | None = Field(
+        100, description="HTTP API 4xx responses in one period that raise the alarm (null: no alarm)."
+    )
+    api_latency_p95: bounded(1, 30000, "API latency") | None = Field(
+        25000,
+        description="HTTP API p95 latency in ms that raises the alarm (null: no alarm; the API times out at 30 s).",
+    )
+    bedrock_throttles: bounded(1, 1000000, "alarm threshold") | None = Field(
+        1, description="Throttled Bedrock calls per model in one period that raise the alarm (null: no alarm)."
+    )
+    period: AlarmPeriod = Field(300, description="Seconds the API and Bedrock alarms evaluate.")
+
+
 def _schema_allows_bool(schema: dict[str, Any]) -> None:
     """`dead_letter: true` is accepted (see _dead_letter_from_bool), so the published schema says so too."""
     schema.setdefault("anyOf", []).insert(0, {"type": "boolean"})
@@ -308,6 +389,11 @@ class AgentSettings(StrictModel):
         None,
         description="How the code and layer zips reach Lambda: `auto` uploads them with the function and switches "
         "to an S3 artifacts bucket only for a zip over 50 MB; `s3` always goes through the bucket.",
+    )
+    alarms: AgentAlarms | None = Field(
+        None,
+        description="CloudWatch alarms on the agent (errors, throttles, p95 duration, dead-letter queue, trigger "
+        "queue age): on by default, thresholds here.",
     )
     exclude: list[ExcludePattern] | None = Field(
         None,
@@ -625,6 +711,10 @@ class EnvironmentConfig(StrictModel):
     overrides: OverridesConfig = Field(default_factory=OverridesConfig, description="Changes for this env.")
     usage: UsageConfig | None = Field(
         None, description="Usage in this environment for cost estimates, merged over the project's `usage`."
+    )
+    alarms: EnvironmentAlarms = Field(
+        default_factory=EnvironmentAlarms,
+        description="Alarm topic and its subscribers, dashboard, HTTP API and Bedrock alarms of this environment.",
     )
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from strands_tf.config.models import (
     ApiConfig,
     DeadLetterConfig,
     EmulatorConfig,
+    EnvironmentAlarms,
     EnvironmentConfig,
     PermissionConfig,
     ProjectConfig,
@@ -49,6 +50,19 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "dead_letter": None,
     "package_upload": "auto",
     "exclude": [],
+    "alarms": {},
+}
+# What an agent's alarms watch when neither defaults, the agent nor an override changes it (docs/operate.md).
+ALARM_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "errors": 1,
+    "throttles": 1,
+    "duration_p95": 0.8,
+    "dead_letter_messages": 1,
+    "dead_letter_age": 3600,
+    "queue_age": 300,
+    "period": 300,
+    "evaluation_periods": 1,
 }
 # Settings whose lists add up (defaults → agent → environment override) instead of replacing each other.
 ADDITIVE_AGENT_SETTINGS = ("exclude",)
@@ -86,6 +100,8 @@ class ResolvedAgent:
     permissions: list[PermissionConfig]
     # the agent's own tags (agent `tags`, then the environment override's); project/environment tags are shared
     tags: dict[str, str] = field(default_factory=dict)
+    # alarm settings with every default filled in (ALARM_DEFAULTS, then defaults → agent → override)
+    alarms: dict[str, Any] = field(default_factory=lambda: dict(ALARM_DEFAULTS))
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,7 @@ class ResolvedEnvironment:
     external_id: str | None
     vpc: VpcConfig | None
     builtin: bool = False
+    alarms: EnvironmentAlarms = field(default_factory=EnvironmentAlarms)
 
 
 @dataclass(frozen=True)
@@ -287,6 +304,7 @@ def resolve(
             external_id=env.external_id,
             vpc=env.vpc,
             builtin=builtin,
+            alarms=env.alarms,
         ),
         tags=tags,
         iam=config.iam,
@@ -346,6 +364,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),
         tags=tags,
+        alarms={**ALARM_DEFAULTS, **{k: v for k, v in (merged.get("alarms") or {}).items() if v is not None}},
     )
 
 

@@ -10,7 +10,7 @@ from strands_tf.config.models import DynamoDbResource, S3Resource, SnsResource, 
 from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
 from strands_tf.cost.tags import TagManager
 from strands_tf.errors import ConfigError, ConfigIssue
-from strands_tf.model import artifacts, iam, network
+from strands_tf.model import artifacts, iam, network, observability
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
 from strands_tf.model.naming import aws_name, env_var_prefix, template_literal
 
@@ -86,6 +86,7 @@ def build_graph(project: ResolvedProject, options: BuildOptions | None = None) -
     uploading = artifacts.agents_uploading_to_s3(project, {n: c.store_on_s3 for n, c in opts.code.items()})
     artifacts.add_artifacts(graph, project, uploading, ACCOUNT, opts.locations, issues)
     _add_api(graph, project)
+    observability.add_observability(graph, project, {name: function_name(project, name) for name in project.agents})
     if issues:
         raise ConfigError(issues)
     return graph

@@ -14,6 +14,8 @@ _HASH_LEN = 8
 NAME_LIMITS = {
     "lambda": 64, "iam_role": 64, "dynamodb": 255, "sqs": 80, "sns": 256, "s3": 63, "api": 128,
     "s3_prefix": 50,  # leaves room for "-<12-digit account id>"
+    "alarm": 160,  # a prefix: "-<model id>-throttles" follows
+    "dashboard": 255,
 }  # fmt: skip
 
 

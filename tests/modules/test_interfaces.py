@@ -109,6 +109,9 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
         ]
     ),
     "sns-topic": set(["name", "fifo", "content_based_deduplication", "kms_master_key_id", "publisher_arns", "tags"]),
+    "alarm-topic": {"name", "display_name", "email_addresses", "https_endpoints", "tags"},
+    "metric-alarms": {"alarms", "alarm_actions", "ok_actions", "tags"},
+    "dashboard": {"name", "body"},
     "vpc": set(
         [
             "name",
@@ -133,6 +136,9 @@ CONTRACT_OUTPUTS: dict[str, set[str]] = {
     "s3-bucket": {"bucket_name", "bucket_arn", "bucket_regional_domain_name"},
     "sqs-queue": {"queue_name", "queue_arn", "queue_url", "dead_letter_queue_arn", "dead_letter_queue_url"},
     "sns-topic": {"topic_name", "topic_arn"},
+    "alarm-topic": {"topic_arn", "topic_name", "kms_key_arn"},
+    "metric-alarms": {"alarm_arns", "alarm_names"},
+    "dashboard": {"dashboard_name", "dashboard_arn"},
     "vpc": {
         "vpc_id",
         "vpc_arn",
@@ -162,8 +168,13 @@ CONTRACT_REQUIRED: dict[str, set[str]] = {
     "s3-bucket": {"bucket"},
     "sqs-queue": {"name"},
     "sns-topic": {"name"},
+    "alarm-topic": {"name"},
+    "metric-alarms": {"alarms"},
+    "dashboard": {"name", "body"},
     "vpc": {"name"},
 }
+# CloudWatch dashboards take no tags (PutDashboard has none), so that module has no tags input
+UNTAGGED = {"dashboard"}
 
 
 def _load(module: str, file: str) -> dict[str, Any]:
@@ -185,6 +196,9 @@ def test_contract_inputs_exist_and_extras_are_optional(module: str) -> None:
     assert CONTRACT_INPUTS[module] <= set(variables)
     required = {name for name, body in variables.items() if "default" not in body}
     assert required == CONTRACT_REQUIRED[module]
+    if module in UNTAGGED:
+        assert "tags" not in variables
+        return
     assert variables["tags"]["default"] == {} and variables["tags"]["type"] == "${map(string)}"
 
 

@@ -10,7 +10,7 @@ from strands_tf.emulator.provider.resources.apigatewayv2 import (
     ApiGatewayV2Stage,
 )
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
-from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
+from strands_tf.emulator.provider.resources.cloudwatch import Dashboard, MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.ec2 import (
     DefaultSecurityGroup,
@@ -99,6 +99,7 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     ApiGatewayV2Authorizer,
     S3Object,
     MetricAlarm,
+    Dashboard,
     Vpc,
     Subnet,
     InternetGateway,
