@@ -1,4 +1,4 @@
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
-  dashboard_body = var.body
+  dashboard_body = jsonencode({ widgets = var.widgets })
 }

@@ -8,12 +8,12 @@ variable "name" {
   }
 }
 
-variable "body" {
-  description = "The dashboard's JSON body (widgets), as CloudWatch's PutDashboard takes it."
-  type        = string
+variable "widgets" {
+  description = "The dashboard's widgets as CloudWatch's PutDashboard takes them (type, width, height, properties); widgets without x and y are placed in order."
+  type        = any
 
   validation {
-    condition     = can(jsondecode(var.body).widgets)
-    error_message = "body must be a JSON object with a widgets list."
+    condition     = can(length(var.widgets)) && length(var.widgets) > 0 && length(var.widgets) <= 500
+    error_message = "widgets must be a list of 1-500 widgets."
   }
 }

@@ -1,19 +1,21 @@
 """Observability of one environment: per-agent alarms, HTTP API and Bedrock alarms, the alarm topic, a dashboard.
 
 Every alarm watches a metric by the names strands gives things (function, queue and model names are known
-before anything is deployed), so an agent's alarms live in the agent's own stack and need nothing from
-other stacks but the alarm topic's ARN. The dashboard shows the same metrics; it goes with the HTTP API
-when there is one (the API's metrics are keyed by its id), else with the shared resources.
+before anything is deployed), so an agent's alarms live in the agent's own stack (tagged as the agent's, so
+`--agent` selects them with it) and need nothing from other stacks but the alarm topic's ARN. The HTTP API's
+metrics are keyed by its id, known only inside the API's module: that module holds the API's alarms and,
+when there is an API, the dashboard (the other widgets are handed to it); without an API the dashboard is
+a module of the shared resources.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from strands_tf.cost.tags import TagManager
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
-from strands_tf.model.naming import aws_name
+from strands_tf.model.naming import aws_name, template_literal
 
 if TYPE_CHECKING:
     from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
@@ -43,17 +45,24 @@ def dead_letter_name(project: ResolvedProject, agent: str) -> str:
 
 def _alarm(name: str, description: str, namespace: str, metric: str, dimensions: dict[str, str],
            threshold: float, settings: dict[str, Any], **extra: Any) -> dict[str, Any]:  # fmt: skip
-    return {
+    # every attribute of the module's object type, always: the module call reads the same in every stack
+    alarm = {
         "name": name,
         "description": description,
         "namespace": namespace,
         "metric_name": metric,
         "dimensions": dimensions,
+        "statistic": "Sum",
+        "extended_statistic": None,
+        "comparison_operator": "GreaterThanOrEqualToThreshold",
         "threshold": threshold,
         "period": settings["period"],
         "evaluation_periods": settings.get("evaluation_periods", 1),
-        **extra,
+        "treat_missing_data": "notBreaching",
+        "unit": None,
     }
+    alarm.update(extra)
+    return alarm
 
 
 def agent_alarms(project: ResolvedProject, agent: ResolvedAgent, function: str) -> dict[str, dict[str, Any]]:
@@ -102,22 +111,35 @@ def _models(project: ResolvedProject) -> list[str]:
     return sorted({a.model for a in project.agents.values() if a.model and not a.model.startswith("arn:")})
 
 
+def _api_alarm(name: str, description: str, metric: str, threshold: int, period: int, **extra: Any) -> dict[str, Any]:
+    # the http-api module's alarm type: namespace and the ApiId dimension are the module's own
+    return {
+        "name": name,
+        "description": description,
+        "metric_name": metric,
+        "statistic": "Sum",
+        "extended_statistic": None,
+        "threshold": threshold,
+        "period": period,
+        "evaluation_periods": 1,
+        "unit": None,
+        **extra,
+    }
+
+
 def api_alarms(project: ResolvedProject, api_name: str) -> dict[str, dict[str, Any]]:
     """The HTTP API's alarms: 5xx, 4xx and p95 latency (each can be switched off with null)."""
     cfg = project.environment.alarms
-    settings = {"period": cfg.period}
-    dims = {"ApiId": "${module.api.api_id}"}
     out: dict[str, dict[str, Any]] = {}
     if cfg.api_5xx is not None:
-        out["5xx"] = _alarm(f"{api_name}-5xx", "Server errors of the HTTP API", "AWS/ApiGateway", "5xx", dims,
-                            cfg.api_5xx, settings)  # fmt: skip
+        out["5xx"] = _api_alarm(f"{api_name}-5xx", "Server errors of the HTTP API", "5xx", cfg.api_5xx, cfg.period)
     if cfg.api_4xx is not None:
-        out["4xx"] = _alarm(f"{api_name}-4xx", "Client errors of the HTTP API", "AWS/ApiGateway", "4xx", dims,
-                            cfg.api_4xx, settings)  # fmt: skip
+        out["4xx"] = _api_alarm(f"{api_name}-4xx", "Client errors of the HTTP API", "4xx", cfg.api_4xx, cfg.period)
     if cfg.api_latency_p95 is not None:
-        out["latency_p95"] = _alarm(f"{api_name}-latency-p95", "p95 latency of the HTTP API", "AWS/ApiGateway",
-                                    "Latency", dims, cfg.api_latency_p95, settings, extended_statistic="p95",
-                                    unit="Milliseconds")  # fmt: skip
+        out["latency_p95"] = _api_alarm(
+            f"{api_name}-latency-p95", "p95 latency of the HTTP API", "Latency", cfg.api_latency_p95, cfg.period,
+            extended_statistic="p95", unit="Milliseconds",
+        )  # fmt: skip
     return out
 
 
@@ -152,50 +174,42 @@ def _metric_widget(title: str, metrics: list[list[Any]], period: int, *, stat: s
     return {"type": "metric", "width": 8, "height": 6, "properties": properties}
 
 
-def dashboard_body(project: ResolvedProject, functions: dict[str, str], has_api: bool) -> str:
-    """The dashboard's JSON: a row per agent, then the HTTP API and the Bedrock models."""
+def dashboard_widgets(project: ResolvedProject, functions: dict[str, str]) -> list[dict[str, Any]]:
+    """The dashboard's widgets but the API's: three per agent row, then the Bedrock models (placed in order)."""
     widgets: list[dict[str, Any]] = []
     for name, agent in project.agents.items():
         function = functions[name]
         period = agent.alarms["period"]
-        row = [
-            _metric_widget(f"{name}: invocations, errors, throttles", [
-                ["AWS/Lambda", "Invocations", "FunctionName", function],
-                [".", "Errors", ".", "."],
-                [".", "Throttles", ".", "."],
-            ], period),
-            _metric_widget(f"{name}: duration", [
-                ["AWS/Lambda", "Duration", "FunctionName", function, {"stat": "p50"}],
-                ["...", {"stat": "p95"}],
-            ], period, stat="p95", annotation=agent.timeout * 1000),
-        ]  # fmt: skip
+        widgets.append(_metric_widget(f"{name}: invocations, errors, throttles", [
+            ["AWS/Lambda", "Invocations", "FunctionName", function],
+            [".", "Errors", ".", "."],
+            [".", "Throttles", ".", "."],
+        ], period))  # fmt: skip
+        widgets.append(_metric_widget(f"{name}: duration", [
+            ["AWS/Lambda", "Duration", "FunctionName", function, {"stat": "p50"}],
+            ["...", {"stat": "p95"}],
+        ], period, stat="p95", annotation=agent.timeout * 1000))  # fmt: skip
         queues = [dead_letter_name(project, name)] if agent.dead_letter is not None else []
         queues += [_queue_name(project, t.queue) for t in agent.triggers]
-        if queues:
-            metrics: list[list[Any]] = []
-            for queue in queues:
-                metrics.append(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue])
-                metrics.append([".", "ApproximateAgeOfOldestMessage", ".", ".", {"yAxis": "right"}])
-            row.append(_metric_widget(f"{name}: queues (depth, oldest age)", metrics, period, stat="Maximum"))
-        widgets.extend(row)
+        metrics: list[list[Any]] = []
+        for queue in queues:
+            metrics.append(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue])
+            metrics.append([".", "ApproximateAgeOfOldestMessage", ".", ".", {"yAxis": "right"}])
+        if metrics:
+            widgets.append(_metric_widget(f"{name}: queues (depth, oldest age)", metrics, period, stat="Maximum"))
+        else:
+            widgets.append(_metric_widget(f"{name}: concurrency", [
+                ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", function],
+            ], period, stat="Maximum"))  # fmt: skip
     period = project.environment.alarms.period
-    if has_api:
-        api = "${module.api.api_id}"
-        widgets.append(_metric_widget("HTTP API: requests and errors", [
-            ["AWS/ApiGateway", "Count", "ApiId", api], [".", "4xx", ".", "."], [".", "5xx", ".", "."],
-        ], period))  # fmt: skip
-        widgets.append(_metric_widget("HTTP API: latency", [
-            ["AWS/ApiGateway", "Latency", "ApiId", api, {"stat": "p50"}], ["...", {"stat": "p95"}],
-        ], period, stat="p95"))  # fmt: skip
     for model in _models(project):
         widgets.append(_metric_widget(f"Bedrock {model}", [
-            ["AWS/Bedrock", "Invocations", "ModelId", model], [".", "InvocationThrottles", ".", "."],
-            [".", "InputTokenCount", ".", ".", {"yAxis": "right"}], [".", "OutputTokenCount", ".", ".",
-                                                                      {"yAxis": "right"}],
+            ["AWS/Bedrock", "Invocations", "ModelId", model],
+            [".", "InvocationThrottles", ".", "."],
+            [".", "InputTokenCount", ".", ".", {"yAxis": "right"}],
+            [".", "OutputTokenCount", ".", ".", {"yAxis": "right"}],
         ], period))  # fmt: skip
-    for index, widget in enumerate(widgets):  # three widgets a row on CloudWatch's 24-column grid
-        widget["x"], widget["y"] = (index % 3) * 8, (index // 3) * 6
-    return json.dumps({"widgets": widgets}, sort_keys=True, separators=(",", ":"))
+    return widgets
 
 
 def add_observability(graph: InfraGraph, project: ResolvedProject, functions: dict[str, str]) -> None:
@@ -232,48 +246,48 @@ def add_observability(graph: InfraGraph, project: ResolvedProject, functions: di
                 Node(
                     f"alarms_{name}",
                     "module",
-                    {"alarms": alarms, "alarm_actions": [_TOPIC_ARN], "ok_actions": [_TOPIC_ARN], "tags": {}},
+                    {
+                        "alarms": alarms,
+                        "alarm_actions": [_TOPIC_ARN],
+                        "ok_actions": [_TOPIC_ARN],
+                        "tags": TagManager.agent_tags(name, {k: template_literal(v) for k, v in agent.tags.items()}),
+                    },
                     Owner("agent", name),
                     module="metric-alarms",
                     group=name,
                 )
             )
-    has_api = "api" in graph.nodes
-    if has_api:
-        alarms = api_alarms(project, graph.nodes["api"].body["name"])
-        if alarms:
-            graph.add(
-                Node(
-                    "alarms_api",
-                    "module",
-                    {"alarms": alarms, "alarm_actions": [_TOPIC_ARN], "ok_actions": [_TOPIC_ARN], "tags": {}},
-                    Owner("api", "api"),
-                    module="metric-alarms",
-                    group="api",
-                )
+    widgets = dashboard_widgets(project, functions)
+    api = graph.nodes.get("api")
+    if api is not None and api.module == "http-api":
+        api.body["alarms"] = api_alarms(project, api.body["name"])
+        api.body["alarm_actions"] = [_TOPIC_ARN]
+        api.body["ok_actions"] = [_TOPIC_ARN]
+        if cfg.dashboard:
+            api.body["dashboard_name"] = aws_name("dashboard", project.project, env)
+            api.body["dashboard_widgets"] = widgets
+            graph.add_output(Output("dashboard_name", "${module.api.dashboard_name}",
+                                    "CloudWatch dashboard of the environment", owner))  # fmt: skip
+    elif cfg.dashboard:
+        graph.add(
+            Node(
+                DASHBOARD_NODE,
+                "module",
+                {"name": aws_name("dashboard", project.project, env), "widgets": widgets},
+                owner,
+                module="dashboard",
             )
+        )
+        graph.add_output(Output("dashboard_name", f"${{module.{DASHBOARD_NODE}.dashboard_name}}",
+                                "CloudWatch dashboard of the environment", owner))  # fmt: skip
     bedrock = bedrock_alarms(project)
     if bedrock:
         graph.add(
             Node(
-                "alarms_bedrock",
+                "bedrock_alarms",
                 "module",
                 {"alarms": bedrock, "alarm_actions": [_TOPIC_ARN], "ok_actions": [_TOPIC_ARN], "tags": {}},
                 owner,
                 module="metric-alarms",
             )
         )
-    if cfg.dashboard:
-        name = aws_name("dashboard", project.project, env)
-        graph.add(
-            Node(
-                DASHBOARD_NODE,
-                "module",
-                {"name": name, "body": dashboard_body(project, functions, has_api)},
-                owner,
-                module="dashboard",
-                group="api" if has_api else "shared",
-            )
-        )
-        graph.add_output(Output("dashboard_name", f"${{module.{DASHBOARD_NODE}.dashboard_name}}",
-                                "CloudWatch dashboard of the environment", owner))  # fmt: skip

@@ -54,6 +54,11 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
             "log_kms_key_arn",
             "throttling_burst_limit",
             "throttling_rate_limit",
+            "alarms",
+            "alarm_actions",
+            "ok_actions",
+            "dashboard_name",
+            "dashboard_widgets",
             "tags",
         ]
     ),
@@ -111,7 +116,7 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
     "sns-topic": set(["name", "fifo", "content_based_deduplication", "kms_master_key_id", "publisher_arns", "tags"]),
     "alarm-topic": {"name", "display_name", "email_addresses", "https_endpoints", "tags"},
     "metric-alarms": {"alarms", "alarm_actions", "ok_actions", "tags"},
-    "dashboard": {"name", "body"},
+    "dashboard": {"name", "widgets"},
     "vpc": set(
         [
             "name",
@@ -131,7 +136,15 @@ CONTRACT_OUTPUTS: dict[str, set[str]] = {
         ["function_name", "function_arn", "qualified_arn", "invoke_arn", "log_group_name", "log_group_arn", "layer_arn"]
     ),
     "execution-role": {"role_arn", "role_name", "role_id", "policy_name"},
-    "http-api": {"api_id", "api_endpoint", "stage_invoke_url", "execution_arn", "log_group_name"},
+    "http-api": {
+        "api_id",
+        "api_endpoint",
+        "stage_invoke_url",
+        "execution_arn",
+        "log_group_name",
+        "alarm_names",
+        "dashboard_name",
+    },
     "dynamodb-table": {"table_name", "table_arn", "stream_arn"},
     "s3-bucket": {"bucket_name", "bucket_arn", "bucket_regional_domain_name"},
     "sqs-queue": {"queue_name", "queue_arn", "queue_url", "dead_letter_queue_arn", "dead_letter_queue_url"},
@@ -170,7 +183,7 @@ CONTRACT_REQUIRED: dict[str, set[str]] = {
     "sns-topic": {"name"},
     "alarm-topic": {"name"},
     "metric-alarms": {"alarms"},
-    "dashboard": {"name", "body"},
+    "dashboard": {"name", "widgets"},
     "vpc": {"name"},
 }
 # CloudWatch dashboards take no tags (PutDashboard has none), so that module has no tags input
