@@ -1,6 +1,6 @@
 """Observability of one environment: per-agent alarms, HTTP API and Bedrock alarms, the alarm topic, a dashboard.
 
-Every alarm watches a metric by the names strands gives things (function, queue and model names are known
+Every alarm watches a metric by the names strands-tf gives things (function, queue and model names are known
 before anything is deployed), so an agent's alarms live in the agent's own stack (tagged as the agent's, so
 `--agent` selects them with it) and need nothing from other stacks but the alarm topic's ARN. The HTTP API's
 metrics are keyed by its id, known only inside the API's module: that module holds the API's alarms and,

@@ -174,7 +174,7 @@ _PROPAGATION = re.compile(
 
 
 def iam_propagation(failure: Failure, ctx: RuleContext) -> Finding | None:
-    """A role or policy strands made moments before was not yet visible to the service that needed it."""
+    """A role or policy strands-tf made moments before was not yet visible to the service that needed it."""
     if not _PROPAGATION.search(failure.diagnostic.text):
         return None
     owner = _owner(failure, ctx)
@@ -288,7 +288,7 @@ _VPC_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
         re.compile(r"Lambda was unable to (?:create|delete) an ENI|EC2ThrottledException|EC2UnexpectedException"),
         "Lambda could not set up the network interfaces of a function in the VPC",
         "Run `strands apply --resume` (EC2 throttling passes); if it repeats, check the ENI quota and that the "
-        "agents' execution role has the ec2:*NetworkInterface* permissions strands grants.",
+        "agents' execution role has the ec2:*NetworkInterface* permissions strands-tf grants.",
     ),
 )
 
@@ -395,7 +395,7 @@ def name_taken(failure: Failure, ctx: RuleContext) -> Finding | None:
                 "across every AWS account, and another account (or another of yours) has it."
             )
             fix = (
-                "Remove bucket_name so strands derives a name that includes the project, environment and account id "
+                "Remove bucket_name so strands-tf derives a name that includes the project, environment and account id "
                 "(unique), or choose another name; then run `strands apply --resume`."
             )
             patch = (PatchOp("delete", (*element, "bucket_name")),)
@@ -456,7 +456,7 @@ def permission_denied(failure: Failure, ctx: RuleContext) -> Finding | None:
             "(`strands doctor` shows which identity deploys), then run `strands apply --resume`."
         )
         if missing == "iam:PassRole":
-            fix += " strands passes the agents' execution roles (named <project>-<environment>-<agent>) to Lambda."
+            fix += " strands-tf passes the agents' execution roles (named <project>-<environment>-<agent>) to Lambda."
     return _finding(
         "permission_denied", "Permission denied", failure, ctx, cause, fix, action=missing,
         resource=resource.group(1) if resource else None, identity=identity.group(1) if identity else None,
