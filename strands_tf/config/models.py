@@ -738,6 +738,11 @@ class HistoryConfig(StrictModel):
     retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
     kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
     redact: list[str] = Field(default_factory=list, description="Regexes of values to redact before upload.")
+    metrics: StrictBool = Field(
+        False,
+        description="Publish each deployment's duration, outcome and resource counts as CloudWatch metrics "
+        "(namespace StrandsTF/Deployments; the deploying identity needs cloudwatch:PutMetricData).",
+    )
 
     @field_validator("redact")
     @classmethod

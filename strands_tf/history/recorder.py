@@ -86,7 +86,7 @@ def record_deployment(
             shutil.rmtree(staging)  # recorded again (a resumed deployment): the newer record replaces it
         if caller is None:
             caller = caller_identity(resolved, factory, endpoint_url)
-        build_record(
+        built = build_record(
             loaded, resolved, deployment_dir, staging, caller=caller, secrets=secrets, config_override=config_override
         )
     except Exception as exc:  # recording must never fail the deployment: report every failure as a warning
@@ -98,6 +98,12 @@ def record_deployment(
         return result
     result.spooled = True
     result.location = str(staging)
+    if loaded.config.history.metrics:
+        from strands_tf.history.metrics import publish_deployment_metrics
+
+        warning = publish_deployment_metrics(built.metadata, resolved, factory=factory, endpoint_url=endpoint_url)
+        if warning:
+            result.warnings.append(warning)
     try:
         history = history or open_history(loaded, resolved, factory=factory, endpoint_url=endpoint_url)
         report = history.sync()
