@@ -288,6 +288,18 @@ HttpsUrl = Annotated[str, AfterValidator(_check_https)]
 AlarmPeriod = Literal[60, 300, 900, 3600]
 
 
+class TracingSampling(StrictModel):
+    """An X-Ray sampling rule for the agent's traces (the function's name is the rule's service name)."""
+
+    rate: float = Field(ge=0, le=1, description="Fraction of requests traced beyond the reservoir, e.g. 0.05.")
+    reservoir: bounded(0, 100000, "sampling reservoir") = Field(
+        1, description="Requests per second traced before the rate applies."
+    )
+    priority: bounded(1, 9999, "sampling rule priority") = Field(
+        1000, description="Rule priority (lower wins; X-Ray's default rule is last)."
+    )
+
+
 class AgentAlarms(StrictModel):
     """CloudWatch alarms on one agent; each threshold can be set, and `enabled: false` turns them off."""
 
@@ -370,6 +382,10 @@ class AgentSettings(StrictModel):
     ephemeral_storage: bounded(512, 10240, "Lambda /tmp") | None = Field(None, description="/tmp size in MB.")
     log_retention_days: LogRetentionDays | None = Field(None, description="CloudWatch Logs retention.")
     tracing: StrictBool | None = Field(None, description="AWS X-Ray active tracing.")
+    tracing_sampling: TracingSampling | None = Field(
+        None,
+        description="An X-Ray sampling rule for the agent's traces (rate, reservoir); X-Ray's default rule otherwise.",
+    )
     reserved_concurrency: bounded(0, 10000, "reserved concurrency") | None = Field(
         None, description="Concurrent executions reserved for the agent; 0 stops it."
     )

@@ -26,6 +26,7 @@ from strands_tf.config.models import (
     ProjectConfig,
     ResourceConfig,
     StateConfig,
+    TracingSampling,
     TriggerConfig,
     VpcConfig,
 )
@@ -43,6 +44,7 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "ephemeral_storage": 512,
     "log_retention_days": 30,
     "tracing": True,
+    "tracing_sampling": None,
     "reserved_concurrency": None,
     "model": None,
     "environment": {},
@@ -102,6 +104,8 @@ class ResolvedAgent:
     tags: dict[str, str] = field(default_factory=dict)
     # alarm settings with every default filled in (ALARM_DEFAULTS, then defaults → agent → override)
     alarms: dict[str, Any] = field(default_factory=lambda: dict(ALARM_DEFAULTS))
+    # {rate, reservoir, priority} of the agent's X-Ray sampling rule, None for X-Ray's default rule
+    tracing_sampling: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -365,7 +369,15 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         permissions=list(agent.permissions),
         tags=tags,
         alarms={**ALARM_DEFAULTS, **{k: v for k, v in (merged.get("alarms") or {}).items() if v is not None}},
+        tracing_sampling=_sampling(merged.get("tracing_sampling")),
     )
+
+
+def _sampling(value: Any) -> dict[str, Any] | None:
+    """The sampling rule with its defaults (a rule set in defaults and refined per agent is merged key by key)."""
+    if not value:
+        return None
+    return TracingSampling.model_validate(value).model_dump()
 
 
 def _check_environment(

@@ -315,6 +315,17 @@ def _add_agent(
             body["layer_source_code_hash"] = code.layer_source_code_hash
     if agent.reserved_concurrency is not None:
         body["reserved_concurrency"] = agent.reserved_concurrency
+    if agent.tracing_sampling is not None:
+        if agent.tracing:
+            sampling = agent.tracing_sampling
+            body["xray_sampling"] = {
+                "rule_name": aws_name("xray_rule", project.project, project.environment.name, name),
+                "fixed_rate": sampling["rate"],
+                "reservoir_size": sampling["reservoir"],
+                "priority": sampling["priority"],
+            }
+        else:
+            graph.warnings.append(f"agent '{name}' sets tracing_sampling but tracing is off: no sampling rule is made")
     if agent.dead_letter is not None:
         body["dead_letter_target_arn"] = f"${{module.dlq_{name}.queue_arn}}"
     if agent.triggers:

@@ -16,6 +16,7 @@ NAME_LIMITS = {
     "s3_prefix": 50,  # leaves room for "-<12-digit account id>"
     "alarm": 160,  # a prefix: "-<model id>-throttles" follows
     "dashboard": 255,
+    "xray_rule": 32,
 }  # fmt: skip
 
 

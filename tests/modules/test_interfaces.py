@@ -31,6 +31,7 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
             "log_kms_key_arn",
             "kms_key_arn",
             "tracing",
+            "xray_sampling",
             "reserved_concurrency",
             "dead_letter_target_arn",
             "sqs_triggers",

@@ -63,6 +63,7 @@ from strands_tf.emulator.provider.resources.sqs import (
     SqsQueueRedriveAllowPolicy,
     SqsQueueRedrivePolicy,
 )
+from strands_tf.emulator.provider.resources.xray import XraySamplingRule
 
 _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     S3Bucket,
@@ -100,6 +101,7 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     S3Object,
     MetricAlarm,
     Dashboard,
+    XraySamplingRule,
     Vpc,
     Subnet,
     InternetGateway,
