@@ -41,6 +41,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("PermissionConfig", "agents.<agent>.permissions[]"),
     ("DeadLetterConfig", "agents.<agent>.dead_letter"),
     ("AgentAlarms", "agents.<agent>.alarms (also defaults.alarms)"),
+    ("TracingSampling", "agents.<agent>.tracing_sampling"),
     ("S3Resource", "resources.<name> with type: s3"),
     ("DynamoDbResource", "resources.<name> with type: dynamodb"),
     ("GlobalSecondaryIndex", "resources.<name>.indexes[]"),
