@@ -406,6 +406,11 @@ class AgentSettings(StrictModel):
         description="How the code and layer zips reach Lambda: `auto` uploads them with the function and switches "
         "to an S3 artifacts bucket only for a zip over 50 MB; `s3` always goes through the bucket.",
     )
+    network: AgentNetwork | None = Field(
+        None,
+        description="Security group rules of the agent in the VPC, over the environment's (agents with the same "
+        "rules share one security group).",
+    )
     alarms: AgentAlarms | None = Field(
         None,
         description="CloudWatch alarms on the agent (errors, throttles, p95 duration, dead-letter queue, trigger "
@@ -646,29 +651,133 @@ class UsageConfig(StrictModel):
 # ------------------------------------------------------------------------------------- environments
 
 
+def _check_rule_cidr(value: str) -> str:
+    import ipaddress
+
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise _err("cidr", "'{value}' is not a valid CIDR block ({reason})", value=value, reason=str(exc)) from None
+    if net.version != 4:
+        raise _err("cidr", "'{value}' is not an IPv4 CIDR block", value=value)
+    return value
+
+
+def _id_pattern(prefix: str) -> Any:
+    regex = re.compile(rf"^{prefix}-[0-9a-f]{{8,17}}$")
+
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise _err("aws_id", "'{value}' is not a {prefix} id (for example {prefix}-0a1b2c3d4e5f67890)",
+                       value=value, prefix=prefix)  # fmt: skip
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": regex.pattern})]
+
+
+RuleCidr = Annotated[str, AfterValidator(_check_rule_cidr)]
+VpcId = _id_pattern("vpc")
+SubnetId = _id_pattern("subnet")
+SecurityGroupId = _id_pattern("sg")
+PUBLIC_CIDRS = ("0.0.0.0/0",)
+
+
+class NetworkRule(StrictModel):
+    """A security group rule: to (egress) or from (ingress) a CIDR block or another security group."""
+
+    cidr: RuleCidr | None = Field(None, description="IPv4 CIDR block, e.g. 10.0.0.0/8.")
+    security_group: SecurityGroupId | None = Field(
+        None, description="Another security group, by reference (preferred over a CIDR inside a VPC)."
+    )
+    protocol: Literal["tcp", "udp", "icmp", "all"] = Field("tcp", description="tcp, udp, icmp or all.")
+    port: bounded(0, 65535, "port") | None = Field(None, description="Port (the first of a range with to_port).")
+    to_port: bounded(0, 65535, "port") | None = Field(None, description="Last port of a range (default: port).")
+    description: str = Field("", max_length=255, description="What the rule is for (shown in the console).")
+
+    @model_validator(mode="after")
+    def _shape(self) -> NetworkRule:
+        if (self.cidr is None) == (self.security_group is None):
+            raise _err("rule_target", "give exactly one of cidr or security_group")
+        if self.protocol in ("tcp", "udp") and self.port is None:
+            raise _err("rule_port", "a {protocol} rule needs port (and to_port for a range)", protocol=self.protocol)
+        if self.protocol in ("icmp", "all") and (self.port is not None or self.to_port is not None):
+            raise _err("rule_port", "port and to_port only apply to tcp and udp rules")
+        if self.to_port is not None and (self.port is None or self.to_port < self.port):
+            raise _err("rule_port", "to_port must be at least port")
+        return self
+
+
+class AgentNetwork(StrictModel):
+    """Security group rules of an agent in its environment's VPC, added to the environment's own."""
+
+    egress: list[NetworkRule] = Field(default_factory=list, description="Outbound rules (HTTPS 443 is always there).")
+    ingress: list[NetworkRule] = Field(default_factory=list, description="Inbound rules (none by default).")
+
+
 class VpcConfig(StrictModel):
-    """A VPC for agents with `vpc: true`, its address space from a CIDR or an IPAM pool."""
+    """A VPC for agents with `vpc: true`: one strands creates (from a CIDR or an IPAM pool), or the team's own."""
 
     cidr: Cidr | None = Field(None, description="IPv4 CIDR of the VPC, e.g. 10.20.0.0/16.")
     ipam_pool_id: str | None = Field(
         None, pattern=r"^ipam-pool-[0-9a-f]{8,17}$", description="IPAM pool to allocate the VPC CIDR from."
     )
     netmask_length: bounded(16, 28, "VPC netmask") | None = Field(None, description="Prefix length from IPAM.")
+    id: VpcId | None = Field(None, description="An existing VPC to place the agents in (with subnet_ids).")
+    subnet_ids: list[SubnetId] = Field(
+        default_factory=list, description="Existing VPC: its private subnets the agents run in (checked at plan)."
+    )
+    security_group_ids: list[SecurityGroupId] = Field(
+        default_factory=list, description="Existing security groups attached to every agent as well."
+    )
     availability_zones: bounded(1, 6, "availability zones") = Field(2, description="AZs to spread subnets over.")
     nat: Literal["none", "single", "one_per_az"] = Field("single", description="NAT gateways for egress.")
     endpoints: list[Literal[VPC_ENDPOINT_SERVICES]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="VPC endpoints (gateway for s3/dynamodb, interface otherwise)."
     )
     flow_logs: StrictBool = Field(True, description="Record VPC flow logs to CloudWatch Logs.")
+    egress: list[NetworkRule] = Field(
+        default_factory=list, description="Outbound rules for every agent in the VPC (HTTPS 443 is always there)."
+    )
+    ingress: list[NetworkRule] = Field(default_factory=list, description="Inbound rules for every agent in the VPC.")
+    allow_public_ingress: StrictBool = Field(
+        False, description="Accept ingress rules from 0.0.0.0/0 (refused otherwise; a warning says it is used)."
+    )
 
     @model_validator(mode="after")
     def _address_space(self) -> VpcConfig:
+        if self.id is not None:
+            created = [f for f in ("cidr", "ipam_pool_id", "netmask_length", "availability_zones", "nat",
+                                   "endpoints", "flow_logs") if f in self.model_fields_set]  # fmt: skip
+            if created:
+                raise _err(
+                    "vpc_existing",
+                    "{fields} only apply to a VPC strands creates; with id (an existing VPC) give subnet_ids "
+                    "(and security_group_ids)",
+                    fields=", ".join(created),
+                )
+            if not self.subnet_ids:
+                raise _err("vpc_subnets", "an existing VPC (id) needs subnet_ids: its private subnets for the agents")
+            if len(set(self.subnet_ids)) != len(self.subnet_ids):
+                raise _err("vpc_subnets", "subnet_ids lists a subnet twice")
+            return self
+        if self.subnet_ids or self.security_group_ids:
+            raise _err("vpc_subnets", "subnet_ids and security_group_ids need id (the existing VPC they belong to)")
         if (self.cidr is None) == (self.ipam_pool_id is None):
-            raise _err("vpc_address", "give exactly one of cidr or ipam_pool_id")
+            raise _err("vpc_address", "give exactly one of cidr or ipam_pool_id (or id for an existing VPC)")
         if self.ipam_pool_id is not None and self.netmask_length is None:
             raise _err("vpc_netmask", "ipam_pool_id needs netmask_length (e.g. 20)")
         if self.cidr is not None and self.netmask_length is not None:
             raise _err("vpc_netmask", "netmask_length only applies with ipam_pool_id")
+        return self
+
+    @model_validator(mode="after")
+    def _public_ingress(self) -> VpcConfig:
+        if not self.allow_public_ingress and any(r.cidr in PUBLIC_CIDRS for r in self.ingress):
+            raise _err(
+                "public_ingress",
+                "ingress from 0.0.0.0/0 opens the agents to the whole internet: name the sources (a CIDR or a "
+                "security group), or set allow_public_ingress: true if that is really meant",
+            )
         return self
 
 

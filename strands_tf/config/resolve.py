@@ -16,6 +16,7 @@ from strands_tf.config import messages
 from strands_tf.config.loader import LoadedProject, _Collector
 from strands_tf.config.models import (
     AgentConfig,
+    AgentNetwork,
     AgentSettings,
     ApiConfig,
     DeadLetterConfig,
@@ -53,6 +54,7 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "package_upload": "auto",
     "exclude": [],
     "alarms": {},
+    "network": None,
 }
 # What an agent's alarms watch when neither defaults, the agent nor an override changes it (docs/operate.md).
 ALARM_DEFAULTS: dict[str, Any] = {
@@ -106,6 +108,8 @@ class ResolvedAgent:
     alarms: dict[str, Any] = field(default_factory=lambda: dict(ALARM_DEFAULTS))
     # {rate, reservoir, priority} of the agent's X-Ray sampling rule, None for X-Ray's default rule
     tracing_sampling: dict[str, Any] | None = None
+    # the agent's own security group rules in the VPC ({egress: [...], ingress: [...]}), None for none
+    network: AgentNetwork | None = None
 
 
 @dataclass(frozen=True)
@@ -370,6 +374,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         tags=tags,
         alarms={**ALARM_DEFAULTS, **{k: v for k, v in (merged.get("alarms") or {}).items() if v is not None}},
         tracing_sampling=_sampling(merged.get("tracing_sampling")),
+        network=AgentNetwork.model_validate(merged["network"]) if merged.get("network") else None,
     )
 
 

@@ -116,6 +116,7 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
     ),
     "sns-topic": set(["name", "fifo", "content_based_deduplication", "kms_master_key_id", "publisher_arns", "tags"]),
     "alarm-topic": {"name", "display_name", "email_addresses", "https_endpoints", "tags"},
+    "agent-network": {"name", "vpc_id", "subnet_ids", "check_subnets", "security_groups", "tags"},
     "metric-alarms": {"alarms", "alarm_actions", "ok_actions", "tags"},
     "dashboard": {"name", "widgets"},
     "vpc": set(
@@ -151,6 +152,7 @@ CONTRACT_OUTPUTS: dict[str, set[str]] = {
     "sqs-queue": {"queue_name", "queue_arn", "queue_url", "dead_letter_queue_arn", "dead_letter_queue_url"},
     "sns-topic": {"topic_name", "topic_arn"},
     "alarm-topic": {"topic_arn", "topic_name", "kms_key_arn"},
+    "agent-network": {"security_group_ids", "security_group_arns", "subnet_ids"},
     "metric-alarms": {"alarm_arns", "alarm_names"},
     "dashboard": {"dashboard_name", "dashboard_arn"},
     "vpc": {
@@ -183,6 +185,7 @@ CONTRACT_REQUIRED: dict[str, set[str]] = {
     "sqs-queue": {"name"},
     "sns-topic": {"name"},
     "alarm-topic": {"name"},
+    "agent-network": {"name", "vpc_id", "security_groups"},
     "metric-alarms": {"alarms"},
     "dashboard": {"name", "widgets"},
     "vpc": {"name"},
@@ -342,9 +345,12 @@ def test_vpc_secure_defaults() -> None:
     assert (egress["ip_protocol"], egress["from_port"], egress["to_port"]) == ('"tcp"', 443, 443)
     assert [name for entry in _load("vpc", "main.tf")["resource"] for name in entry].count(
         '"aws_vpc_security_group_ingress_rule"'
-    ) == 1  # only the endpoints' group accepts traffic, and only from the VPC
+    ) == 1  # only the endpoints' group accepts traffic, and only from the agents' security groups
     ingress = _resource("vpc", "aws_vpc_security_group_ingress_rule", "endpoints_https")
-    assert ingress["cidr_ipv4"] == "${aws_vpc.this.cidr_block}" and ingress["from_port"] == 443
+    assert "cidr_ipv4" not in ingress and ingress["from_port"] == 443
+    assert ingress["referenced_security_group_id"] == (
+        "${concat([aws_security_group.agents.id], var.endpoint_client_security_group_ids)[count.index]}"
+    )
     variables = _named(_load("vpc", "variables.tf"), "variable")
     assert variables["flow_logs"]["default"] is True
     assert variables["flow_log_retention_days"]["default"] == 365

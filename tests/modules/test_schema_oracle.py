@@ -86,6 +86,7 @@ def _problems(text: str, tmp_path: Path) -> list[str]:
 
 def test_every_module_exists() -> None:
     assert MODULES == [
+        "agent-network",
         "alarm-topic",
         "dashboard",
         "dynamodb-table",

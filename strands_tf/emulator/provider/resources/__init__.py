@@ -29,6 +29,7 @@ from strands_tf.emulator.provider.resources.ec2 import (
     Vpc,
     VpcEndpoint,
 )
+from strands_tf.emulator.provider.resources.ec2_lookup import RouteTableLookup, RouteTablesLookup, SubnetLookup
 from strands_tf.emulator.provider.resources.iam import (
     IamPolicy,
     IamPolicyDocument,
@@ -124,6 +125,9 @@ _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     Partition,
     IamPolicyDocument,
     AvailabilityZones,
+    SubnetLookup,
+    RouteTablesLookup,
+    RouteTableLookup,
 ]
 
 RESOURCES: dict[str, type[ResourceHandler]] = {c.type_name: c for c in _RESOURCE_CLASSES}
