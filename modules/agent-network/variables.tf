@@ -20,7 +20,7 @@ variable "subnet_ids" {
 }
 
 variable "check_subnets" {
-  description = "Check at plan time that every subnet is in vpc_id and private (no route to an internet gateway, no public IPs on launch). Off for subnets this configuration creates itself."
+  description = "Check at plan time that every subnet is in vpc_id and private (no route to an internet gateway, no public IPs on launch): the subnet ids must then be known at plan time (existing subnets). Off for subnets this configuration creates itself."
   type        = bool
   default     = true
 }

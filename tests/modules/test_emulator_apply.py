@@ -303,6 +303,11 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
         "FunctionName",
         "demo-dev-support",
     ]
+    # the agent-network module checked the (private) subnets and made its group, rules by CIDR
+    db_group = outputs["agent_network_security_group_ids"]["db"]
+    group = project.client("ec2").describe_security_groups(GroupIds=[db_group])["SecurityGroups"][0]
+    assert group["VpcId"] == outputs["vpc_id"]
+    assert sorted(p["FromPort"] for p in group["IpPermissionsEgress"]) == [443, 5432]
     # the X-Ray sampling rule (kept by the emulator as an SSM parameter: moto has no X-Ray sampling API)
     from strands_tf.emulator.provider.resources.xray import parameter_name
 
