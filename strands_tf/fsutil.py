@@ -1,4 +1,9 @@
-"""Atomic file writes: a crash or Ctrl-C never leaves a half-written file behind."""
+"""File writes that are atomic (a crash or Ctrl-C never leaves a half-written file) and private where asked.
+
+Modes are explicit per file: a caller that needs a mode passes it, and nothing here ever changes the
+process umask (it is process-wide: changing it, even briefly, races with threads that start Terraform or
+create files at the same time).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,49 @@ import contextlib
 import errno
 import json
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+# Files that can hold a value from a deployment (state, plans, logs, configuration) and their directories.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+# What Terraform children run with: everything they create (tfstate, plan files, .terraform/) is private.
+PRIVATE_UMASK = 0o077
+
+_TEMP_ATTEMPTS = 100
 
 
-def _default_mode() -> int:
-    # what a plain open() would create: 0o666 minus the process umask
-    current = os.umask(0)
-    os.umask(current)
-    return 0o666 & ~current
+def _open_temp(directory: Path, name: str, mode: int | None) -> tuple[int, Path]:
+    """A new temp file next to `name`; with no mode the kernel applies the umask as for any new file."""
+    for _ in range(_TEMP_ATTEMPTS):
+        tmp = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            # created private while it is written; the final mode is set once the content is complete
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 if mode is None else PRIVATE_FILE_MODE)
+        except FileExistsError:
+            continue
+        return fd, tmp
+    raise FileExistsError(f"could not create a temporary file in {directory}")
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    """Write `data` so readers see the old or the new file, never a part: temp file, fsync, rename."""
+    """Write `data` so readers see the old or the new file, never a part: temp file, fsync, rename.
+
+    `mode` is the exact permission of the file (the umask does not apply); None gives what a plain
+    open() would (0o666 minus the umask).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _open_temp(path.parent, path.name, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.chmod(tmp, _default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -51,6 +76,68 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
 def atomic_write_json(path: Path, doc: Any, *, mode: int | None = None) -> None:
     """Indented, key-sorted JSON with a trailing newline, written atomically."""
     atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", mode=mode)
+
+
+def private_mkdir(path: Path) -> Path:
+    """Create `path` and its missing parents as private directories (0700); existing ones are left as they are."""
+    missing: list[Path] = []
+    current = Path(path)
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, PRIVATE_DIR_MODE)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
+            continue
+        # the umask can only have removed bits; set exactly 0700
+        os.chmod(directory, PRIVATE_DIR_MODE)
+    if not Path(path).is_dir():
+        raise NotADirectoryError(f"{path} is not a directory")
+    return Path(path)
+
+
+def make_private(path: Path) -> None:
+    """Restrict one existing directory to 0700 or file to 0600 (0700 if executable); symlinks are skipped."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        return
+    if stat.S_ISDIR(st.st_mode):
+        wanted = PRIVATE_DIR_MODE
+    else:
+        wanted = 0o700 if st.st_mode & stat.S_IXUSR else PRIVATE_FILE_MODE
+    if stat.S_IMODE(st.st_mode) != wanted:
+        os.chmod(path, wanted)
+
+
+def make_tree_private(root: Path) -> None:
+    """make_private on `root` and everything under it (symlinks are not followed)."""
+    make_private(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        base = Path(dirpath)
+        for name in (*dirnames, *filenames):
+            make_private(base / name)
+
+
+def open_private(path: Path, mode: str = "a", encoding: str | None = "utf-8") -> IO[Any]:
+    """Open a file for writing ('a' or 'w', text or binary) that is 0600, whether new or already there."""
+    if mode.rstrip("b") not in ("a", "w"):
+        raise ValueError(f"open_private writes only ('a' or 'w'), not {mode!r}")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
+    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+        return os.fdopen(fd, mode, encoding=None if "b" in mode else encoding)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class SymlinkInTheWay(OSError):

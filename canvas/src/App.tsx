@@ -12,17 +12,22 @@ import {
   type Node,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Api, ApiError } from "./api";
-import { CodeEditor, DiffView } from "./components/CodeEditor";
-import { KindIcon, nodeTypes, type CanvasNodeData } from "./components/nodes";
-import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
+import type { ThemeMode } from "./components/CodeEditor";
+import { KindIcon, PLAN_ACTIONS, nodeTypes, type CanvasNodeData } from "./components/nodes";
 import { CostPanel } from "./components/CostPanel";
+import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
 import { nodeCost } from "./model/cost";
-import { buildGraph, problemTarget, problemsByTarget, type GEdge, type NodeKind } from "./model/graph";
-import { layoutGraph, type Point } from "./model/layout";
+import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
+import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/layout";
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
+import { decideDocument } from "./model/sync";
 import type { Json, Op, PlanJob, Snapshot } from "./types";
+
+// CodeMirror (about half of the page's code) loads when the YAML view or the conflict dialog first opens
+const CodeEditor = lazy(() => import("./components/CodeEditor").then((m) => ({ default: m.CodeEditor })));
+const DiffView = lazy(() => import("./components/CodeEditor").then((m) => ({ default: m.DiffView })));
 
 const PALETTE: { kind: NodeKind; label: string }[] = [
   { kind: "agent", label: "Agent" },
@@ -32,15 +37,49 @@ const PALETTE: { kind: NodeKind; label: string }[] = [
   { kind: "sns", label: "SNS topic" },
 ];
 
+// edges take the colour of what they grant (CSS variables: both themes)
 const EDGE_COLORS: Record<string, string> = {
-  read: "#4f8cff",
-  consume: "#f59f3a",
-  write: "#ff8a3d",
-  publish: "#e85aad",
-  read_write: "#a66bff",
-  invoke: "#8b7bff",
-  actions: "#9aa5b8",
+  read: "var(--dynamodb)",
+  consume: "var(--sqs)",
+  write: "var(--replace)",
+  publish: "var(--sns)",
+  read_write: "var(--agent)",
+  invoke: "var(--agent)",
+  actions: "var(--role)",
 };
+const PLAN_COLORS: Record<string, string> = {
+  create: "var(--create)",
+  update: "var(--update)",
+  replace: "var(--replace)",
+  delete: "var(--delete)",
+  "no-op": "var(--noop)",
+};
+const MANY_EDGES = 40; // above this, edges are faint until a node is pointed at or selected
+
+type ThemePref = "system" | "dark" | "light";
+const THEME_KEY = "strands-canvas-theme";
+
+function useTheme(): [ThemePref, ThemeMode, (pref: ThemePref) => void] {
+  const [pref, setPref] = useState<ThemePref>(() => (localStorage.getItem(THEME_KEY) as ThemePref | null) ?? "system");
+  const query = useMemo(() => window.matchMedia("(prefers-color-scheme: light)"), []);
+  const [systemLight, setSystemLight] = useState(query.matches);
+  useEffect(() => {
+    const onChange = () => setSystemLight(query.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, [query]);
+  useEffect(() => {
+    if (pref === "system") {
+      delete document.documentElement.dataset.theme;
+      localStorage.removeItem(THEME_KEY);
+    } else {
+      document.documentElement.dataset.theme = pref;
+      localStorage.setItem(THEME_KEY, pref);
+    }
+  }, [pref]);
+  const mode: ThemeMode = pref === "system" ? (systemLight ? "light" : "dark") : pref;
+  return [pref, mode, setPref];
+}
 
 interface Conflict {
   file: string;
@@ -58,27 +97,51 @@ interface UndoEntry {
 }
 
 function edgeStyle(edge: GEdge, selected: boolean, planAction: string | null): Partial<Edge> {
-  const width = selected ? 3 : 1.6;
+  const width = selected ? 3 : planAction && planAction !== "no-op" ? 2.4 : 1.6;
+  const planned = planAction ? PLAN_COLORS[planAction] : null;
+  const arrow = (color: string) => ({ type: MarkerType.ArrowClosed, color, width: 16, height: 16 });
   switch (edge.kind) {
     case "permission": {
-      const color = EDGE_COLORS[edge.access ?? ""] ?? "#9aa5b8";
-      return { style: { stroke: color, strokeWidth: width }, markerEnd: { type: MarkerType.ArrowClosed, color } };
+      const color = planned ?? EDGE_COLORS[edge.access ?? ""] ?? "var(--role)";
+      return { style: { stroke: color, strokeWidth: width }, markerEnd: arrow(color) };
     }
-    case "trigger":
-      return { animated: true, style: { stroke: "#f59f3a", strokeWidth: width, strokeDasharray: "6 4" }, markerEnd: { type: MarkerType.ArrowClosed, color: "#f59f3a" } };
-    case "route":
-      return { style: { stroke: "#f2c94c", strokeWidth: width }, markerEnd: { type: MarkerType.ArrowClosed, color: "#f2c94c" } };
+    case "trigger": {
+      const color = planned ?? "var(--sqs)";
+      return { animated: !planAction, style: { stroke: color, strokeWidth: width, strokeDasharray: "6 4" }, markerEnd: arrow(color) };
+    }
+    case "route": {
+      const color = planned ?? "var(--api)";
+      return { style: { stroke: color, strokeWidth: width }, markerEnd: arrow(color) };
+    }
     case "role":
-      return { style: { stroke: "#6b7690", strokeWidth: 1, strokeDasharray: "2 4" } };
+      return { style: { stroke: "var(--role)", strokeWidth: 1.2, strokeDasharray: "2 4" } };
     case "dlq":
-      return { style: { stroke: planAction ? "#ff6b6b" : "#d9534f", strokeWidth: 1, strokeDasharray: "3 3" } };
+      return { style: { stroke: "var(--dlq)", strokeWidth: 1.2, strokeDasharray: "3 3" } };
     default:
-      return { style: { stroke: "#3fb6a8", strokeWidth: 1, strokeDasharray: "1 5" } };
+      return { style: { stroke: "var(--vpc)", strokeWidth: 1.2, strokeDasharray: "1 5" } };
   }
+}
+
+const NO_PROBLEMS: CanvasNodeData["problems"] = [];
+
+// a node or edge of the graph as text: a new snapshot rebuilds every object, and the ones whose text is the
+// same keep their React Flow objects (a change on disk re-renders the cards it changed, not all 200)
+const signatures = new WeakMap<object, string>();
+function signature(value: object): string {
+  let text = signatures.get(value);
+  if (text === undefined) signatures.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
+function sameData(a: CanvasNodeData, b: CanvasNodeData): boolean {
+  return (a.g === b.g || signature(a.g) === signature(b.g)) && signature(a.problems) === signature(b.problems) && a.plan === b.plan && a.planCount === b.planCount && a.planError === b.planError && a.compact === b.compact && a.cost === b.cost;
 }
 
 function Canvas({ api }: { api: Api }) {
   const flow = useReactFlow();
+  const [themePref, theme, setThemePref] = useTheme();
+  const [hovered, setHovered] = useState<string | null>(null);
+  const [errorOpen, setErrorOpen] = useState(true);
   const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
   const [schema, setSchema] = useState<any>(null);
   const [error, setError] = useState<string | null>(null);
@@ -129,21 +192,19 @@ function Canvas({ api }: { api: Api }) {
         if (event.type === "document") {
           const next: Snapshot = event.snapshot;
           const current = known.current;
-          if (current && next.revision === current.revision) return;
           const d = draftRef.current;
           const field = dirtyFields.current.values().next().value as Conflict["pendingField"] | undefined;
-          if (d && current) {
-            const theirs = next.files[d.file]?.text ?? "";
-            if (theirs === d.text) {
-              // our own save (or the same change made elsewhere): nothing left unsaved
-              setDraft(null);
-              draftRef.current = null;
-            } else if (theirs !== d.baseText) {
-              setConflict({ file: d.file, mine: d.text, base: d.baseText, theirs, theirsRevision: next.files[d.file]?.revision ?? "absent" });
-              known.current = next;
-              return;
-            }
-          } else if (field && current) {
+          const decision = decideDocument(current, next, d, !!field);
+          if (decision.kind === "same") return;
+          if (decision.kind === "draft-saved") {
+            // our own save came back through the watcher (or the same change was made elsewhere): nothing unsaved
+            setDraft(null);
+            draftRef.current = null;
+          } else if (decision.kind === "conflict-draft" && d) {
+            setConflict({ file: d.file, mine: d.text, base: d.baseText, theirs: decision.theirs, theirsRevision: decision.revision });
+            known.current = next;
+            return;
+          } else if (decision.kind === "conflict-field" && current && field) {
             setConflict({ file: "strands.yaml", mine: current.files["strands.yaml"]?.text ?? "", base: current.files["strands.yaml"]?.text ?? "", theirs: next.files["strands.yaml"]?.text ?? "", theirsRevision: next.files["strands.yaml"]?.revision ?? "", pendingField: field });
             known.current = next;
             return;
@@ -151,6 +212,7 @@ function Canvas({ api }: { api: Api }) {
           accept(next);
         } else if (event.type === "plan.started") {
           setPlan(event.job);
+          setErrorOpen(true);
           setLivePlan({});
           setPlanPhases({});
         } else if (event.type === "plan.progress") {
@@ -170,10 +232,24 @@ function Canvas({ api }: { api: Api }) {
 
   const agentCount = snapshot ? Object.keys(snapshot.data?.agents ?? {}).length : 0;
   const rolesShown = showRoles ?? agentCount <= 12;
-  const graph = useMemo(() => (snapshot ? buildGraph(snapshot, { showRoles: rolesShown }) : { nodes: [], edges: [] }), [snapshot, rolesShown]);
+  const planResult = plan?.status !== "running" ? plan?.result ?? null : null;
+  const graph = useMemo(
+    () => withGhosts(snapshot ? buildGraph(snapshot, { showRoles: rolesShown }) : { nodes: [], edges: [] }, planResult?.gone),
+    [snapshot, rolesShown, planResult],
+  );
+  const compact = isCompact(graph);
   const problems = useMemo(() => problemsByTarget(snapshot?.problems ?? []), [snapshot]);
-  const planNodes = plan?.status !== "running" ? plan?.result?.nodes ?? null : null;
+  const planNodes = planResult ? { ...planResult.nodes, ...(planResult.gone ?? {}) } : null;
+  const planEdges = planResult?.edges ?? null;
   const planErrors = plan?.error?.nodes ?? null;
+  const manyEdges = graph.edges.length > MANY_EDGES;
+  const focus = selection?.type === "node" ? selection.id : hovered;
+  const neighbours = useMemo(() => {
+    if (!focus) return null;
+    const out = new Set([focus]);
+    for (const e of graph.edges) if (e.source === focus || e.target === focus) (out.add(e.source), out.add(e.target));
+    return out;
+  }, [graph, focus]);
 
   // positions: what the user dragged (.strands/canvas.json) wins over the automatic layout
   const positions = useRef<Record<string, Point>>({});
@@ -189,8 +265,11 @@ function Canvas({ api }: { api: Api }) {
     positions.current = placed;
     setNodes((previous) => {
       const selected = new Set(previous.filter((n) => n.selected).map((n) => n.id));
+      // keep what React Flow measured (size, handle bounds): a node object without it is measured again, and
+      // until then its edges are not drawn (they vanished after a plan or an edit)
+      const before = new Map(previous.map((n) => [n.id, n]));
       return graph.nodes.map((g) => {
-        const nodeProblems = problems.get(g.id) ?? [];
+        const nodeProblems = problems.get(g.id) ?? NO_PROBLEMS;
         const planEntry = planNodes?.[g.id];
         const action = planEntry?.action ?? livePlan[g.id] ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
         const data: CanvasNodeData = {
@@ -199,38 +278,78 @@ function Canvas({ api }: { api: Api }) {
           plan: plan ? action : null,
           planCount: planEntry?.changes.length ?? 0,
           planError: planErrors?.[g.id]?.join("; ") ?? null,
+          compact,
           cost: nodeCost(snapshot?.derived?.cost, g.id),
         };
-        return { id: g.id, type: "canvas", position: placed[g.id] ?? { x: 0, y: 0 }, data, selected: selected.has(g.id) || (selection?.type === "node" && selection.id === g.id) };
+        const position = placed[g.id] ?? { x: 0, y: 0 };
+        const isSelected = selected.has(g.id) || (selection?.type === "node" && selection.id === g.id);
+        const prev = before.get(g.id);
+        if (prev && sameData(prev.data as CanvasNodeData, data) && prev.position.x === position.x && prev.position.y === position.y && !!prev.selected === isSelected) {
+          return prev; // unchanged: React Flow and the memoised card skip it (a click on 200 nodes stays fast)
+        }
+        return { ...prev, id: g.id, type: "canvas", position, data, selected: isSelected };
       });
     });
-  }, [graph, problems, planNodes, planErrors, livePlan, plan, selection, snapshot]);
+  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact, snapshot]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  const previousEdges = useRef(new Map<string, { key: string; edge: Edge }>());
   const edges: Edge[] = useMemo(() => {
-    const many = graph.edges.length > 80;
-    return graph.edges.map((e) => {
+    const before = previousEdges.current;
+    const after = new Map<string, { key: string; edge: Edge }>();
+    const out = graph.edges.map((e) => {
       const selected = selection?.type === "edge" && selection.id === e.id;
       const edgeProblems = problems.get(e.id) ?? [];
-      const base = edgeStyle(e, selected, null);
-      const style = edgeProblems.some((p) => p.severity === "error") ? { ...base.style, stroke: "#ff4d4f", strokeWidth: 3 } : base.style;
-      return {
+      const planAction = planEdges ? planEdges[e.id] ?? (e.kind === "permission" || e.kind === "trigger" || e.kind === "route" ? "no-op" : null) : null;
+      const base = edgeStyle(e, selected, planAction);
+      const broken = edgeProblems.some((p) => p.severity === "error");
+      const style = broken ? { ...base.style, stroke: "var(--error)", strokeWidth: 3 } : base.style;
+      if (broken) base.markerEnd = { type: MarkerType.ArrowClosed, color: "var(--error)", width: 16, height: 16 };
+      const faint = planEdges !== null && planAction === "no-op" && !selected;
+      const key = `${selected}|${planAction}|${edgeProblems.length}`;
+      const kept = before.get(e.id);
+      const was = kept ? (kept.edge.data as { g: GEdge }).g : null;
+      if (kept && was && kept.key === key && (was === e || signature(was) === signature(e))) {
+        after.set(e.id, kept); // unchanged: the same object, so React Flow skips it
+        return kept.edge;
+      }
+      const edge: Edge = {
         id: e.id,
         source: e.source,
         target: e.target,
-        label: many && !selected ? undefined : e.label || undefined,
+        label: e.label || undefined,
         selected,
         ...base,
         style,
-        className: `edge-${e.kind}${edgeProblems.length ? " edge-problem" : ""}`,
-        data: { g: e },
-        labelStyle: { fill: "#cfd8ea", fontSize: 11 },
-        labelBgStyle: { fill: "#151b2b", fillOpacity: 0.9 },
+        className: `edge-${e.kind}${edgeProblems.length ? " edge-problem" : ""}${faint ? " faint" : ""}`,
+        data: { g: e, plan: planAction },
+        labelStyle: { fill: "var(--edge-label)", fontSize: 11 },
+        labelBgStyle: { fill: "var(--edge-label-bg)", fillOpacity: 0.92 },
         labelBgPadding: [4, 2] as [number, number],
         labelBgBorderRadius: 4,
         focusable: true,
       };
+      after.set(e.id, { key, edge });
+      return edge;
     });
-  }, [graph, selection, problems]);
+    previousEdges.current = after;
+    return out;
+  }, [graph, selection, problems, planEdges]);
+
+  // focus in a large graph (the node pointed at or selected, its neighbours and its edges) is a style sheet,
+  // not new node and edge objects: pointing at a node of 200 re-renders nothing
+  const focusCss = useMemo(() => {
+    if (!manyEdges || !focus || !neighbours) return "";
+    const quote = (id: string) => `"${id.replace(/["\\]/g, "\\$&")}"`;
+    const nodes = [...neighbours].map((id) => `.stage.focusing .react-flow__node[data-id=${quote(id)}] .cnode`);
+    const edgeIds = graph.edges.filter((e) => e.source === focus || e.target === focus).map((e) => quote(e.id));
+    const paths = edgeIds.map((id) => `.stage.many .react-flow__edge[data-id=${id}] .react-flow__edge-path`);
+    const labels = edgeIds.map((id) => `.stage.many .react-flow__edge[data-id=${id}] .react-flow__edge-textwrapper`);
+    return [
+      nodes.length ? `${nodes.join(",")}{opacity:1}` : "",
+      paths.length ? `${paths.join(",")}{opacity:1;stroke-width:2.4px}` : "",
+      labels.length ? `${labels.join(",")}{display:inline}` : "",
+    ].join("\n");
+  }, [manyEdges, focus, neighbours, graph]);
 
   const firstFit = useRef(false);
   useEffect(() => {
@@ -390,11 +509,14 @@ function Canvas({ api }: { api: Api }) {
       const taken = [...Object.keys(snapshot.data?.agents ?? {}), ...Object.keys(snapshot.data?.resources ?? {})];
       const name = freshName(kind, taken);
       const id = kind === "agent" ? `agent:${name}` : `resource:${name}`;
-      positions.current[id] = at;
-      void api.positions({ [id]: at }).catch(() => undefined);
+      // never on top of another card: the nearest free spot below (or above) the drop point
+      const boxes = graph.nodes.filter((n) => positions.current[n.id]).map((n) => ({ ...positions.current[n.id], ...nodeSize(n.kind, compact) }));
+      const spot = freeSpot({ ...at, ...nodeSize(kind, compact) }, boxes);
+      positions.current[id] = spot;
+      void api.positions({ [id]: spot }).catch(() => undefined);
       void runOps([addNodeOp(kind, name)], `add ${name}`).then(() => setSelection({ type: "node", id }));
     },
-    [snapshot, api, runOps],
+    [snapshot, api, runOps, graph, compact],
   );
 
   const onDrop = useCallback(
@@ -403,9 +525,10 @@ function Canvas({ api }: { api: Api }) {
       const kind = event.dataTransfer.getData("application/strands-kind") as NodeKind;
       if (!kind) return;
       const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      addNode(kind, { x: Math.round(point.x - 110), y: Math.round(point.y - 40) });
+      const size = nodeSize(kind, compact);
+      addNode(kind, { x: Math.round(point.x - size.width / 2), y: Math.round(point.y - size.height / 2) });
     },
-    [flow, addNode],
+    [flow, addNode, compact],
   );
 
   const showYaml = useCallback((file: string | null, line: number | null) => {
@@ -423,12 +546,45 @@ function Canvas({ api }: { api: Api }) {
         setSelection({ type: isEdge ? "edge" : "node", id: target });
         const nodeIdToShow = isEdge ? graph.edges.find((e) => e.id === target)?.source : target;
         const n = nodes.find((x) => x.id === nodeIdToShow);
-        if (n) flow.setCenter(n.position.x + 120, n.position.y + 50, { zoom: 1, duration: 300 });
+        const g = graph.nodes.find((x) => x.id === nodeIdToShow);
+        if (n && g) {
+          const size = nodeSize(g.kind, compact);
+          flow.setCenter(n.position.x + size.width / 2, n.position.y + size.height / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
+        }
       }
       showYaml(p.file, p.line);
     },
-    [graph, nodes, flow, showYaml],
+    [graph, nodes, flow, showYaml, compact],
   );
+
+  // a side panel that opens over the selected node's place moves the view so the node stays in sight
+  const stageRef = useRef<HTMLElement>(null);
+  const revealNode = useCallback(
+    (id: string) => {
+      const stage = stageRef.current?.getBoundingClientRect();
+      const g = graph.nodes.find((x) => x.id === id);
+      const at = positions.current[id];
+      if (!stage || !g || !at) return;
+      const size = nodeSize(g.kind, compact);
+      const { x, y, zoom } = flow.getViewport();
+      const left = at.x * zoom + x;
+      const top = at.y * zoom + y;
+      const right = left + size.width * zoom;
+      const bottom = top + size.height * zoom;
+      const margin = 24;
+      if (left >= margin && top >= margin && right <= stage.width - margin && bottom <= stage.height - margin) return;
+      flow.setCenter(at.x + size.width / 2, at.y + size.height / 2, { zoom, duration: 250 });
+    },
+    [graph, compact, flow],
+  );
+  useEffect(() => {
+    if (!selection) return;
+    // a node: itself; a connection: what it points at (the resource a permission is on)
+    const id = selection.type === "node" ? selection.id : graph.edges.find((e) => e.id === selection.id)?.target;
+    if (!id) return;
+    const frame = requestAnimationFrame(() => requestAnimationFrame(() => revealNode(id)));
+    return () => cancelAnimationFrame(frame);
+  }, [selection, revealNode]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // ------------------------------------------------------------------ YAML view
 
@@ -534,15 +690,21 @@ function Canvas({ api }: { api: Api }) {
         </button>
         {planRunning && (
           <span className="plan-progress" data-testid="plan-progress">
-            {Object.entries(planPhases).map(([s, p]) => `${s}: ${p}`).join(" · ") || "preparing…"}
+            <span className="spinner" />
+            {Object.entries(planPhases).map(([s, p]) => `${s}: ${p}`).join(" · ") || "packaging and synthesizing…"}
             <button className="small-btn" onClick={() => api.cancelPlan()}>cancel</button>
           </span>
         )}
         {plan && !planRunning && (
           <span className={`plan-summary status-${plan.status}`} data-testid="plan-status" data-status={plan.status}>
-            {plan.status === "succeeded"
-              ? Object.entries(counts).filter(([a]) => a !== "no-op").map(([a, n]) => `${n} ${a}`).join(" · ") || "no changes"
-              : plan.error?.summary ?? plan.status}
+            <span className="summary-text">
+              {plan.status === "succeeded"
+                ? `${Object.entries(counts).filter(([a]) => a !== "no-op" && a !== "error").map(([a, n]) => `${n} ${a}`).join(" · ") || "no changes"}${plan.duration ? ` · ${plan.duration.toFixed(1)} s` : ""}`
+                : plan.status === "failed"
+                  ? "plan failed"
+                  : plan.status}
+            </span>
+            {plan.status === "failed" && <button className="link-btn" onClick={() => setErrorOpen(true)}>details</button>}
             <button className="icon-btn" title="clear the plan colours" onClick={() => setPlan(null)}>×</button>
           </span>
         )}
@@ -553,6 +715,9 @@ function Canvas({ api }: { api: Api }) {
         <button className="small-btn" onClick={() => { positions.current = {}; void api.positions({}, true); setSnapshot((s) => (s ? { ...s, positions: {} } : s)); requestAnimationFrame(() => flow.fitView({ padding: 0.15 })); }} title="Automatic layout (forget dragged positions)">Auto-arrange</button>
         <TemplatesMenu api={api} onToast={showToast} project={String(snapshot.data?.project ?? "project")} />
         <button className={`small-btn ${yamlOpen ? "on" : ""}`} data-testid="yaml-toggle" onClick={() => setYamlOpen((o) => !o)}>YAML</button>
+        <button className="small-btn" data-testid="theme-toggle" title={`theme: ${themePref} (click to change)`} onClick={() => setThemePref(themePref === "system" ? (theme === "dark" ? "light" : "dark") : themePref === "dark" ? "light" : "system")}>
+          {themePref === "system" ? "◐ auto" : themePref === "dark" ? "☾ dark" : "☀ light"}
+        </button>
         <span className={`status-dot ${connected ? "on" : "off"}`} title={connected ? "live: changes on disk appear here" : "reconnecting…"} />
         <span className="saved" data-testid="save-state">{saving ? "saving…" : draft ? "unsaved YAML" : "saved"}</span>
       </header>
@@ -583,7 +748,7 @@ function Canvas({ api }: { api: Api }) {
           <p><kbd>Del</kbd> delete · <kbd>Ctrl Z</kbd> undo · <kbd>Esc</kbd> deselect</p>
         </div>
       </aside>
-      <main className="stage" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop} data-testid="stage">
+      <main className={`stage${manyEdges ? " many" : ""}${manyEdges && focus ? " focusing" : ""}`} ref={stageRef} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; }} onDrop={onDrop} data-testid="stage">
         <ReactFlow
           nodes={nodes}
           edges={edges}
@@ -592,6 +757,8 @@ function Canvas({ api }: { api: Api }) {
           onNodeDragStop={onNodeDragStop}
           onConnect={onConnect}
           onNodeClick={(_, n) => setSelection({ type: "node", id: n.id })}
+          onNodeMouseEnter={(_, n) => manyEdges && setHovered(n.id)}
+          onNodeMouseLeave={() => setHovered(null)}
           onEdgeClick={(_, e) => setSelection({ type: "edge", id: e.id })}
           onPaneClick={() => setSelection(null)}
           deleteKeyCode={null}
@@ -599,13 +766,31 @@ function Canvas({ api }: { api: Api }) {
           maxZoom={2}
           onlyRenderVisibleElements={graph.nodes.length > 150}
           proOptions={{ hideAttribution: true }}
-          colorMode="dark"
+          colorMode={theme}
         >
-          <Background gap={22} size={1} color="#243049" />
+          <Background gap={22} size={1} color="var(--dots)" />
           <Controls showInteractive={false} />
-          <MiniMap pannable zoomable nodeColor={(n) => MINIMAP_COLOR[(n.data as CanvasNodeData).g.kind]} maskColor="rgba(10,13,22,0.7)" style={{ background: "#111726" }} />
+          <MiniMap pannable zoomable nodeColor={(n) => `var(--${(n.data as CanvasNodeData).g.kind})`} maskColor={theme === "dark" ? "rgba(10,13,22,0.7)" : "rgba(225,230,240,0.7)"} />
         </ReactFlow>
+        {focusCss && <style>{focusCss}</style>}
         {graph.nodes.length === 0 && <div className="empty-hint">Drag an agent from the left to start.</div>}
+        {plan && plan.status !== "failed" && <PlanLegend plan={plan} live={livePlan} />}
+        <CostPanel
+          cost={snapshot.derived?.cost}
+          environment={snapshot.environment}
+          open={costOpen}
+          onToggle={() => setCostOpen((o) => !o)}
+          onPick={(id) => setSelection({ type: "node", id })}
+        />
+        {plan?.status === "failed" && plan.error && errorOpen && (
+          <PlanErrorPanel
+            plan={plan}
+            names={Object.fromEntries(graph.nodes.map((n) => [n.id, `${n.kind === "agent" ? "agent" : n.kind} ${n.name}`]))}
+            onPick={(id) => setSelection({ type: "node", id })}
+            onIssue={(issue) => pickProblem({ path: issue.path, file: issue.file, line: issue.line })}
+            onClose={() => setErrorOpen(false)}
+          />
+        )}
       </main>
       {selectedNode && (
         <PropertiesPanel
@@ -649,7 +834,9 @@ function Canvas({ api }: { api: Api }) {
             )}
             <button className="icon-btn" onClick={() => setYamlOpen(false)}>×</button>
           </div>
+          <Suspense fallback={<div className="muted loading-editor">loading the editor…</div>}>
           <CodeEditor
+            theme={theme}
             value={yamlText}
             line={yamlLine}
             testId="yaml-editor"
@@ -661,16 +848,10 @@ function Canvas({ api }: { api: Api }) {
               }
             }}
           />
+          </Suspense>
         </section>
       )}
       <ProblemsList problems={snapshot.problems} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} onPick={pickProblem} />
-      <CostPanel
-        cost={snapshot.derived?.cost}
-        environment={snapshot.environment}
-        open={costOpen}
-        onToggle={() => setCostOpen((o) => !o)}
-        onPick={(id) => setSelection({ type: "node", id })}
-      />
       {toast && (
         <div className="toast" data-testid="toast">
           {toast.text}
@@ -689,7 +870,13 @@ function Canvas({ api }: { api: Api }) {
                   : "The YAML view has unsaved changes, and the file was changed by another program."}{" "}
               Left: {conflict.pendingOps || conflict.pendingField ? "the version the canvas had" : "yours"} · right: on disk.
             </p>
-            <DiffView left={conflict.mine} right={conflict.theirs} />
+            <div className="diff-labels">
+              <span>{conflict.pendingOps || conflict.pendingField ? "the version the canvas had" : "yours (unsaved)"}</span>
+              <span>{conflict.file} on disk now</span>
+            </div>
+            <Suspense fallback={<div className="diff-view muted">loading the comparison…</div>}>
+              <DiffView left={conflict.mine} right={conflict.theirs} theme={theme} />
+            </Suspense>
             <div className="modal-actions">
               <button className="small-btn" data-testid="conflict-theirs" onClick={() => resolveConflict("theirs")}>Use the disk version</button>
               {!conflict.pendingOps && !conflict.pendingField && <button className="small-btn" data-testid="conflict-merge" onClick={() => resolveConflict("merge")}>Merge…</button>}
@@ -704,17 +891,73 @@ function Canvas({ api }: { api: Api }) {
   );
 }
 
-const MINIMAP_COLOR: Record<NodeKind, string> = {
-  agent: "#8b7bff",
-  dynamodb: "#4f8cff",
-  s3: "#3fbf7f",
-  sqs: "#f59f3a",
-  sns: "#e85aad",
-  api: "#f2c94c",
-  role: "#6b7690",
-  dlq: "#d9534f",
-  vpc: "#3fb6a8",
-};
+
+function PlanLegend({ plan, live }: { plan: PlanJob; live: Record<string, string> }) {
+  const counts: Record<string, number> = {};
+  const nodes = plan.result ? { ...plan.result.nodes, ...(plan.result.gone ?? {}) } : null;
+  for (const action of nodes ? Object.values(nodes).map((n) => n.action) : Object.values(live)) counts[action] = (counts[action] ?? 0) + 1;
+  return (
+    <div className="legend" data-testid="plan-legend">
+      <span className="legend-title">{plan.status === "running" ? "planning" : `plan · ${plan.environment}`}</span>
+      {PLAN_ACTIONS.map((a) => (
+        <span key={a.action} className={`legend-item ${counts[a.action] ? "" : "zero"}`} data-action={a.action}>
+          <span className={`swatch ${a.action}`} />
+          {a.symbol} {a.label}
+          {a.action !== "no-op" && <span className="count">{counts[a.action] ?? 0}</span>}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function PlanErrorPanel(props: {
+  plan: PlanJob;
+  names: Record<string, string>;
+  onPick: (id: string) => void;
+  onIssue: (issue: { path: string; file: string | null; line: number | null }) => void;
+  onClose: () => void;
+}) {
+  const error = props.plan.error!;
+  const nodeLink = (id: string) => (
+    <button key={id} className="link-btn" onClick={() => props.onPick(id)}>{props.names[id] ?? id}</button>
+  );
+  return (
+    <div className="plan-error-panel" data-testid="plan-error">
+      <h3>
+        <span>Plan of {props.plan.environment} failed</span>
+        <button className="icon-btn" onClick={props.onClose} title="hide (the toolbar's details link shows it again)">×</button>
+      </h3>
+      <div className="where">{error.stack ? `stack ${error.stack} · ` : ""}{error.category}</div>
+      <p data-testid="plan-error-summary"><strong>{error.summary}</strong></p>
+      {error.diagnostics && error.diagnostics.length > 0 ? (
+        <ul>
+          {error.diagnostics.map((d, i) => (
+            <li key={i}>
+              <strong>{d.summary}</strong>
+              {d.location && <> · <code>{d.location}</code></>}
+              {d.address && <> · <code>{d.address}</code></>}
+              {d.node && <> · on {nodeLink(d.node)}</>}
+              {!d.node && d.candidates.length > 0 && <> · in one of {d.candidates.map((c, j) => <span key={c}>{j ? ", " : ""}{nodeLink(c)}</span>)} (Terraform did not say which)</>}
+              {d.detail && <pre>{d.detail}</pre>}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        error.detail && <pre>{error.detail}</pre>
+      )}
+      {error.issues && error.issues.length > 0 && (
+        <ul>
+          {error.issues.map((issue, i) => (
+            <li key={i}>
+              <button className="link-btn" onClick={() => props.onIssue(issue)}>{issue.file}{issue.line ? `:${issue.line}` : ""}</button> {issue.path} — {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {error.hint && <p className="hint" data-testid="plan-error-hint">{error.hint}</p>}
+    </div>
+  );
+}
 
 function TemplatesMenu({ api, onToast, project }: { api: Api; onToast: (t: string) => void; project: string }) {
   const [open, setOpen] = useState(false);

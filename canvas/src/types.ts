@@ -91,13 +91,17 @@ export interface PlanJob {
     deferred: Record<string, string[]>;
     warnings: string[];
     nodes: Record<string, PlanNodeResult>;
+    edges?: Record<string, string>;
+    gone?: Record<string, PlanNodeResult & { kind: string; name: string }>;
   } | null;
   error: {
     category: string;
     summary: string;
     detail: string | null;
     hint: string | null;
+    stack?: string | null;
     nodes: Record<string, string[]>;
+    diagnostics?: { summary: string; detail: string | null; address: string | null; location: string | null; node: string | null; candidates: string[] }[];
     issues?: Problem[];
   } | null;
 }

@@ -20,12 +20,17 @@ variable "description" {
 }
 
 variable "policy_statements" {
-  description = "Statements of the role's inline policy (least privilege: name exact actions and resource ARNs). Empty creates no inline policy."
+  description = "Statements of the role's inline policy (least privilege: name exact actions and resource ARNs), each with optional conditions (test, variable, values), e.g. kms:ViaService for a key used only through SSM. Empty creates no inline policy."
   type = list(object({
     sid       = string
     effect    = string
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = []
 
@@ -47,6 +52,11 @@ variable "policy_statements" {
   validation {
     condition     = length(distinct([for s in var.policy_statements : s.sid if s.sid != ""])) == length([for s in var.policy_statements : s.sid if s.sid != ""])
     error_message = "policy statement sids must be unique within the policy."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for s in var.policy_statements : [for c in s.conditions : length(c.values) > 0 && c.test != "" && c.variable != ""]]))
+    error_message = "every policy statement condition needs a test (e.g. StringEquals), a variable (e.g. kms:ViaService) and at least one value."
   }
 
   validation {

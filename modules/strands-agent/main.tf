@@ -13,6 +13,13 @@ locals {
   # a new hash re-uploads an object, whose new version_id then updates the function or layer
   code_source_hash  = var.store_on_s3 && var.source_code_hash == null && var.filename != null ? filebase64sha256(var.filename) : var.source_code_hash
   layer_source_hash = local.upload_layer && var.layer_source_code_hash == null ? filebase64sha256(var.layer_filename) : var.layer_source_code_hash
+
+  # The sensitive map is marked as a whole; re-marking it value by value keeps environment_variables (names
+  # and ARNs) readable in plans while every sensitive value stays masked.
+  environment = merge(
+    var.environment_variables,
+    { for k in nonsensitive(keys(var.sensitive_environment_variables)) : k => var.sensitive_environment_variables[k] },
+  )
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -112,7 +119,7 @@ resource "aws_lambda_function" "this" {
   code_signing_config_arn        = var.code_signing_config_arn
 
   dynamic "environment" {
-    for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
+    for_each = length(local.environment) > 0 ? [local.environment] : []
 
     content {
       variables = environment.value
@@ -159,6 +166,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = !var.store_on_s3 || (var.filename != null && var.s3_bucket != null && var.s3_key == null && var.s3_object_version == null)
       error_message = "store_on_s3 = true needs filename (the local zip) and s3_bucket (where the module uploads it as <s3_prefix><name>/code.zip); leave s3_key and s3_object_version null."
+    }
+
+    precondition {
+      condition     = length(jsonencode(local.environment)) <= 4096
+      error_message = "environment_variables and sensitive_environment_variables together exceed Lambda's 4 KB limit; keep large values in SSM Parameter Store or Secrets Manager and pass their names."
     }
 
     precondition {

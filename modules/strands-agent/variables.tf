@@ -190,7 +190,7 @@ variable "layer_source_code_hash" {
 }
 
 variable "environment_variables" {
-  description = "Environment variables of the function. Do not put secrets here: pass secret references instead."
+  description = "Environment variables of the function that are not secret (names and ARNs of what it uses): shown in plans. Do not put secrets here: pass the names of SSM parameters or Secrets Manager secrets instead."
   type        = map(string)
   default     = {}
 
@@ -213,6 +213,35 @@ variable "environment_variables" {
   validation {
     condition     = length(jsonencode(var.environment_variables)) <= 4096
     error_message = "environment_variables exceed Lambda's 4 KB limit; keep large values in SSM Parameter Store or S3 and pass their names."
+  }
+}
+
+variable "sensitive_environment_variables" {
+  description = "Environment variables whose values Terraform masks, each on its own, in plans and outputs (they are merged over environment_variables). The values still reach the function configuration and the state: keep real secrets in SSM Parameter Store or Secrets Manager and pass their names."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for k in keys(var.sensitive_environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k))])
+    error_message = "environment variable names must start with a letter and contain only letters, digits and underscores."
+  }
+
+  validation {
+    condition = alltrue([for k in keys(var.sensitive_environment_variables) : !contains([
+      "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+      "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+      "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+      "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+      "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    ], k)])
+    error_message = "sensitive_environment_variables must not set a variable name reserved by the Lambda runtime (AWS_REGION, AWS_ACCESS_KEY_ID, _HANDLER, ...)."
+  }
+
+  validation {
+    condition     = length(jsonencode(var.sensitive_environment_variables)) <= 4096
+    error_message = "sensitive_environment_variables exceed Lambda's 4 KB limit; keep large values in SSM Parameter Store or Secrets Manager and pass their names."
   }
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -50,7 +51,6 @@ class CanvasSettings:
     root: Path
     environment: str | None = None
     guard: GuardSettings = field(default_factory=GuardSettings)
-    package: bool = True  # package agents for plan previews, as `strands plan` does
     static: Path | None = None
     watch: bool = True
     runtime_factory: Any = None
@@ -97,6 +97,14 @@ class ImportTemplateBody(_Body):
     overwrite: bool = False
 
 
+@functools.lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    """The JSON Schema of strands.yaml (the same for the life of the process; pydantic takes ~0.1 s to make it)."""
+    from strands_tf.config.schema import project_json_schema
+
+    return project_json_schema()
+
+
 def _error(exc: StrandsError, status: int, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": exc.to_dict(), **extra}, status_code=status)
 
@@ -127,9 +135,7 @@ class CanvasApp:
         self.settings = settings
         self.project = CanvasProject(settings.root, settings.environment)
         self.hub = Hub()
-        self.plans = PlanRunner(
-            self.project, self.hub, package=settings.package, runtime_factory=settings.runtime_factory
-        )
+        self.plans = PlanRunner(self.project, self.hub, runtime_factory=settings.runtime_factory)
         self.last_revision: str | None = None
         self._watch_task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
@@ -174,9 +180,7 @@ class CanvasApp:
         return await self._guarded(work)
 
     async def get_schema(self, request: Request) -> Response:
-        from strands_tf.config.schema import project_json_schema
-
-        return JSONResponse(await self._call(project_json_schema))
+        return JSONResponse(await self._call(_schema))
 
     async def post_edit(self, request: Request) -> Response:
         async def work() -> Response:
@@ -360,14 +364,21 @@ class CanvasApp:
                 continue
             self._publish_document(snapshot)
 
+    def _first_snapshot(self) -> None:
+        with contextlib.suppress(StrandsError):
+            self.project.snapshot()
+
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.hub.bind(asyncio.get_running_loop())
+        # the schema and the first snapshot are ready before a browser has started
+        warm = asyncio.gather(self._call(_schema), self._call(self._first_snapshot))
         if self.settings.watch:
             self._watch_task = asyncio.create_task(self.watch())
         try:
             yield
         finally:
+            warm.cancel()
             self._stop.set()
             self.plans.cancel()
             self.hub.close()

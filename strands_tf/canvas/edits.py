@@ -136,10 +136,17 @@ class _Texts:
     def __init__(self, project: ProjectText) -> None:
         self.root = project.root
         self.texts: dict[str, str | None] = dict(project.files)
-        self.project = project
+        self._project: ProjectText | None = project
+
+    @property
+    def project(self) -> ProjectText:
+        """The merged document of the texts as they are now (recomputed only when an operation needs it)."""
+        if self._project is None:
+            self._project = merge_files(self.root, {k: v for k, v in self.texts.items() if v is not None})
+        return self._project
 
     def refresh(self) -> None:
-        self.project = merge_files(self.root, {k: v for k, v in self.texts.items() if v is not None})
+        self._project = None
 
     def edit(self, rel: str, edit: Edit) -> None:
         text = self.texts.get(rel)

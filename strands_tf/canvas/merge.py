@@ -95,20 +95,42 @@ def merge3(
         if mine == other:
             result.lines.extend(mine)
             continue
-        result.conflicts += 1
-        if resolve == "theirs":
-            result.lines.extend(other)
-        elif resolve == "ours":
-            result.lines.extend(mine)
-        else:
-            result.conflict_lines.append(len(result.lines) + 1)
-            result.lines.append(f"<<<<<<< {ours_label}\n")
-            result.lines.extend(_terminated(mine))
-            result.lines.append("=======\n")
-            result.lines.extend(_terminated(other))
-            result.lines.append(f">>>>>>> {theirs_label}\n")
+        if len(mine) == len(other) == end - start:
+            # both sides rewrote the same lines one for one: only lines both changed are in conflict
+            pending: tuple[list[str], list[str]] = ([], [])
+            for b, m, o in zip(base[start:end], mine, other, strict=True):
+                if m in (o, b) or o == b:
+                    _conflict(result, pending, resolve, ours_label, theirs_label)
+                    pending = ([], [])
+                    result.lines.append(o if m == b else m)
+                else:
+                    pending[0].append(m)
+                    pending[1].append(o)
+            _conflict(result, pending, resolve, ours_label, theirs_label)
+            continue
+        _conflict(result, (mine, other), resolve, ours_label, theirs_label)
     result.lines.extend(base[pos:])
     return result
+
+
+def _conflict(result: MergeResult, sides: tuple[list[str], list[str]], resolve: Resolve, ours_label: str,
+              theirs_label: str) -> None:  # fmt: skip
+    """Add one region both sides changed differently (nothing when it is empty)."""
+    mine, other = sides
+    if not mine and not other:
+        return
+    result.conflicts += 1
+    if resolve == "theirs":
+        result.lines.extend(other)
+    elif resolve == "ours":
+        result.lines.extend(mine)
+    else:
+        result.conflict_lines.append(len(result.lines) + 1)
+        result.lines.append(f"<<<<<<< {ours_label}\n")
+        result.lines.extend(_terminated(mine))
+        result.lines.append("=======\n")
+        result.lines.extend(_terminated(other))
+        result.lines.append(f">>>>>>> {theirs_label}\n")
 
 
 def _terminated(lines: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ canvas adds is the node each change belongs to, so the graph can be coloured by 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,10 +29,12 @@ def canvas_node(graph: Any, address: str) -> str | None:
     prefixes = module_prefixes(address)
     if not prefixes:
         return None
-    module_id = prefixes[0].removeprefix("module.").split("[", 1)[0]
-    node = graph.nodes.get(module_id)
-    if node is None:
-        return None
+    node = graph.nodes.get(prefixes[0].removeprefix("module.").split("[", 1)[0])
+    return None if node is None else _node_id(node, address)
+
+
+def _node_id(node: Any, address: str = "") -> str | None:
+    """The canvas node of one module instance of the graph (`address`: a resource inside it, if known)."""
     if node.module == "strands-agent":
         return f"agent:{node.owner.name}"
     if node.module == "execution-role":
@@ -96,8 +99,10 @@ class _Reporter:
         self.hub = hub
         self.job = job
         self.graph: Any = None
+        self.current_stack: str | None = None  # stacks are planned one after another: the one a failure is in
 
     def stack_phase(self, stack: str, phase: str) -> None:
+        self.current_stack = stack
         self.job.phases[stack] = phase
         self.hub.publish_threadsafe("plan.progress", {"job": self.job.id, "stack": stack, "phase": phase})
 
@@ -123,14 +128,82 @@ class _Reporter:
         )
 
 
+# what a module that is no longer in strands.yaml was, by its id's prefix (module_id in strands_tf/model/build.py)
+_GONE_KINDS = {"agent": "agent", "table": "dynamodb", "bucket": "s3", "queue": "sqs", "topic": "sns", "role": "role",
+               "dlq": "dlq", "api": "api", "vpc": "vpc"}  # fmt: skip
+_ROUTE = re.compile(r'^module\.api\.aws_apigatewayv2_route\.this\["(.+)"\]$')
+_TRIGGER = re.compile(r'^module\.(agent_[^.\[]+)\.aws_lambda_event_source_mapping\.sqs\["(\d+)"\]$')
+
+
+def _edge_owners(op: Any) -> dict[str, Any]:
+    """How Terraform addresses map to the canvas's edges (permission, trigger and route edges)."""
+    graph = op.synth.graph
+    agents_of_role: dict[str, list[str]] = {}
+    agent_of_module: dict[str, str] = {}
+    route_agents: dict[str, str] = {}
+    for node in graph.nodes.values():
+        if node.module == "strands-agent":
+            agent_of_module[node.id] = node.owner.name
+            role = str(node.body.get("role_arn", "")).removeprefix("${module.").split(".", 1)[0]
+            agents_of_role.setdefault(role, []).append(node.owner.name)
+        elif node.module == "http-api":
+            for route, target in (node.body.get("routes") or {}).items():
+                module = str(target.get("function_name", "")).removeprefix("${module.").split(".", 1)[0]
+                if module in graph.nodes:
+                    route_agents[route] = graph.nodes[module].owner.name
+    permissions = {name: len(agent.permissions) for name, agent in op.loaded.config.agents.items()}
+    return {"roles": agents_of_role, "agents": agent_of_module, "routes": route_agents, "permissions": permissions}
+
+
+def _edges_of(owners: dict[str, Any], address: str) -> list[str]:
+    """The canvas edges a resource change belongs to: a role's policy is its agents' permissions."""
+    if match := _ROUTE.match(address):
+        agent = owners["routes"].get(match.group(1))
+        return [f"route:{agent}"] if agent else []
+    if match := _TRIGGER.match(address):
+        agent = owners["agents"].get(match.group(1))
+        return [f"trigger:{agent}:{match.group(2)}"] if agent else []
+    prefixes = module_prefixes(address)
+    if prefixes and ".aws_iam_role_policy." in address:
+        role = prefixes[0].removeprefix("module.").split("[", 1)[0]
+        return [
+            f"perm:{agent}:{index}"
+            for agent in owners["roles"].get(role, [])
+            for index in range(owners["permissions"].get(agent, 0))
+        ]
+    return []
+
+
+def _gone(address: str, graph: Any) -> tuple[str, str, str] | None:
+    """(node id, kind, name) of a module that is planned for deletion because it left strands.yaml."""
+    prefixes = module_prefixes(address)
+    if not prefixes:
+        return None
+    module_id = prefixes[0].removeprefix("module.").split("[", 1)[0]
+    if module_id in graph.nodes:
+        return None
+    prefix, _, name = module_id.partition("_")
+    return f"gone:{module_id}", _GONE_KINDS.get(prefix, "gone"), name or module_id
+
+
 def _result(op: Any, result: Any) -> dict[str, Any]:
+    """The plan as the canvas colours it: an action and the changes per node and per edge, and what is gone."""
+    graph = op.synth.graph
+    owners = _edge_owners(op)
     nodes: dict[str, dict[str, Any]] = {}
+    gone: dict[str, dict[str, Any]] = {}
+    edges: dict[str, list[str]] = {}
     for stack_plan in result.plans:
         for rc in stack_plan.plan.resource_changes:
-            node_id = canvas_node(op.synth.graph, rc.address)
-            if node_id is None:
+            for edge in _edges_of(owners, rc.address):
+                edges.setdefault(edge, []).append(rc.action)
+            node_id = canvas_node(graph, rc.address)
+            if node_id is not None:
+                entry = nodes.setdefault(node_id, {"actions": [], "changes": []})
+            elif (left := _gone(rc.address, graph)) is not None:
+                entry = gone.setdefault(left[0], {"actions": [], "changes": [], "kind": left[1], "name": left[2]})
+            else:
                 continue
-            entry = nodes.setdefault(node_id, {"actions": [], "changes": []})
             entry["actions"].append(rc.action)
             if rc.changes:
                 entry["changes"].append(
@@ -142,7 +215,7 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
                         "changed_attributes": rc.changed_attributes() if rc.action in ("update", "replace") else None,
                     }
                 )
-    for entry in nodes.values():
+    for entry in (*nodes.values(), *gone.values()):
         entry["action"] = node_action(entry.pop("actions"))
     return {
         "environment": op.resolved.environment.name,
@@ -152,23 +225,72 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
         "deferred": result.deferred,
         "warnings": op.warnings,
         "nodes": nodes,
+        "edges": {edge: node_action(actions) for edge, actions in edges.items()},
+        "gone": gone,
     }
 
 
-def _error(exc: BaseException, graph: Any) -> dict[str, Any]:
+def _module_of(diagnostic: Any) -> str | None:
+    """The module a diagnostic's source range is in (`modules/strands-agent/main.tf` -> strands-agent)."""
+    source = getattr(diagnostic, "range", None) or {}
+    filename = str(source.get("filename") or "")
+    parts = filename.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "modules" else None
+
+
+def _diagnostic_nodes(diagnostic: Any, graph: Any, stack: Any) -> tuple[str | None, list[str]]:
+    """The canvas node a Terraform diagnostic belongs to, or the candidates when Terraform did not say which.
+
+    Terraform names the resource (`address`) for most errors; for a failed precondition it gives only the
+    source range inside the module, shared by every instance of that module in the stack.
+    """
+    address = getattr(diagnostic, "address", None)
+    if address and graph is not None:
+        node = canvas_node(graph, address)
+        if node is not None:
+            return node, []
+    module = _module_of(diagnostic)
+    if module is None or graph is None:
+        return None, []
+    nodes = stack.nodes.values() if stack is not None else graph.nodes.values()
+    candidates = sorted({found for n in nodes if n.module == module and (found := _node_id(n)) is not None})
+    if len(candidates) == 1:
+        return candidates[0], []
+    return None, candidates
+
+
+def _error(exc: BaseException, graph: Any, stack: Any = None) -> dict[str, Any]:
+    """What the canvas shows of a failed plan: the error, each Terraform diagnostic and the nodes they are on."""
     if isinstance(exc, StrandsError):
         out: dict[str, Any] = exc.to_dict()
+        out.pop("data", None)  # the diagnostics follow in a shape the page reads
     else:
         out = {"category": "internal", "summary": f"{type(exc).__name__}: {exc}", "detail": None, "hint": None}
+    out["stack"] = getattr(stack, "name", None)
     nodes: dict[str, list[str]] = {}
+    diagnostics = []
     for diagnostic in getattr(exc, "diagnostics", None) or []:
-        address = getattr(diagnostic, "address", None)
-        node = canvas_node(graph, address) if graph is not None and address else None
+        if getattr(diagnostic, "severity", "error") != "error":
+            continue
+        node, candidates = _diagnostic_nodes(diagnostic, graph, stack)
+        message = str(getattr(diagnostic, "summary", "") or out["summary"])
+        detail = str(getattr(diagnostic, "detail", "") or "")
         if node is not None:
-            nodes.setdefault(node, []).append(str(getattr(diagnostic, "summary", "") or out["summary"]))
+            nodes.setdefault(node, []).append(f"{message}: {detail}" if detail else message)
+        diagnostics.append(
+            {
+                "summary": message,
+                "detail": detail or None,
+                "address": getattr(diagnostic, "address", None),
+                "location": getattr(diagnostic, "location", None),
+                "node": node,
+                "candidates": candidates,
+            }
+        )
     issues = getattr(exc, "issues", None)
     if issues:
         out["issues"] = [issue.to_dict() for issue in issues]
+    out["diagnostics"] = diagnostics
     out["nodes"] = nodes
     return out
 
@@ -176,10 +298,9 @@ def _error(exc: BaseException, graph: Any) -> dict[str, Any]:
 class PlanRunner:
     """Runs one plan preview at a time in a worker thread."""
 
-    def __init__(self, project: CanvasProject, hub: Hub, *, package: bool = True, runtime_factory: Any = None) -> None:
+    def __init__(self, project: CanvasProject, hub: Hub, *, runtime_factory: Any = None) -> None:
         self.project = project
         self.hub = hub
-        self.package = package
         self.runtime_factory = runtime_factory
         self._lock = threading.Lock()
         self._job: PlanJob | None = None
@@ -229,6 +350,7 @@ class PlanRunner:
 
         reporter = _Reporter(self.hub, job)
         graph = None
+        stacks: dict[str, Any] = {}
         try:
             loaded = load_project(self.project.root)
             resolved = resolve(loaded, job.environment)
@@ -236,17 +358,20 @@ class PlanRunner:
                 loaded,
                 resolved,
                 reporter=reporter,
-                package=self.package,
                 cancellation=cancellation,
                 runtime_factory=self.runtime_factory or default_runtime,
             )
             graph = reporter.graph = op.synth.graph
+            stacks = {stack.name: stack for stack in op.synth.stacks}
             result = plan_project(op)
             job.result = _result(op, result)
             job.status = "cancelled" if cancellation.requested else "succeeded"
         except BaseException as exc:  # every failure is shown on the canvas, never lost in the thread
             job.status = "cancelled" if cancellation.requested else "failed"
-            job.error = _error(exc, graph)
+            failed = reporter.current_stack
+            if failed is not None:
+                job.phases[failed] = job.status
+            job.error = _error(exc, graph, stacks.get(failed) if failed else None)
             if not isinstance(exc, StrandsError):
                 logger.exception("plan preview failed")
         finally:

@@ -16,14 +16,10 @@ from typing import Any
 
 import yaml
 
+from strands_tf.canvas.yamledit import load_plain
 from strands_tf.config.loader import CONFIG_FILENAME, FRAGMENT_GLOB
 from strands_tf.config.yaml_source import MAX_CONFIG_BYTES, SourceMap, parse_yaml
 from strands_tf.errors import UserError
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _FRAGMENT_RE = re.compile(r"^agents/([^/]+)/agent\.yaml$")
@@ -68,8 +64,21 @@ class ProjectText:
     files: dict[str, str]  # rel -> text ("strands.yaml" first, fragments sorted)
     data: dict[str, Any]  # merged document (agents from fragments mounted under agents)
     origins: dict[str, str] = field(default_factory=dict)  # agent name -> rel of the file defining it
-    sources: dict[str, SourceMap] = field(default_factory=dict)
     parse_errors: dict[str, str] = field(default_factory=dict)  # rel -> why its data is unusable
+    _sources: dict[str, SourceMap] | None = field(default=None, repr=False)
+
+    @property
+    def sources(self) -> dict[str, SourceMap]:
+        """Line and column of every value, per file (built on first use: edits never need it)."""
+        if self._sources is None:
+            env = _AnyEnv()
+            self._sources = {rel: parse_yaml(text.encode("utf-8"), rel, env).source for rel, text in self.files.items()}
+        return self._sources
+
+    def use_sources(self, sources: dict[str, SourceMap]) -> None:
+        """Line maps already made for these very files (by the config loader)."""
+        if self._sources is None:
+            self._sources = sources
 
     @property
     def revision(self) -> str:
@@ -122,37 +131,54 @@ def _read(path: Path) -> str | None:
     return raw.decode("utf-8-sig", errors="replace")
 
 
+def _outside(root: Path, path: Path) -> bool:
+    """Whether a path (symlinks followed) leaves the project directory."""
+    target = path.resolve()
+    return target != root and root not in target.parents
+
+
 def read_project(root: Path) -> ProjectText:
-    """Read strands.yaml and the fragments of a project directory (a missing strands.yaml is an empty project)."""
+    """Read strands.yaml and the fragments of a project directory (a missing strands.yaml is an empty project).
+
+    Files that are symlinks into the project are read (and later written) through the link; a file that links
+    out of the project is never opened: the canvas neither shows nor writes anything outside the directory.
+    """
+    root = root.resolve()
     files: dict[str, str] = {}
-    main = _read(root / CONFIG_FILENAME)
+    outside: dict[str, str] = {}
+    main_path = root / CONFIG_FILENAME
+    if _outside(root, main_path):
+        raise UserError(
+            f"{CONFIG_FILENAME} links to {main_path.resolve()}, outside the project; the canvas does not open it",
+            hint="open the canvas in the directory that holds the file",
+        )
+    main = _read(main_path)
     if main is not None:
         files[CONFIG_FILENAME] = main
     for fragment in sorted(root.glob(FRAGMENT_GLOB)):
         rel = fragment.relative_to(root).as_posix()
-        if not is_project_file(rel) or fragment.is_symlink():
+        if not is_project_file(rel):
+            continue
+        if _outside(root, fragment):
+            outside[rel] = "the file links outside the project; the canvas does not open it"
             continue
         text = _read(fragment)
         if text is not None:
             files[rel] = text
-    return merge_files(root, files)
-
-
-def _plain(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    project = merge_files(root, files)
+    project.parse_errors.update(outside)
+    return project
 
 
 def merge_files(root: Path, files: dict[str, str]) -> ProjectText:
     """The merged document of a set of file texts (tolerant: unreadable files are noted, not raised)."""
     project = ProjectText(root, dict(files), {})
-    env = _AnyEnv()
     main = files.get(CONFIG_FILENAME)
     data: dict[str, Any] = {}
     if main is not None:
-        project.sources[CONFIG_FILENAME] = parse_yaml(main.encode("utf-8"), CONFIG_FILENAME, env).source
         try:
-            loaded = _plain(main)
-        except yaml.YAMLError as exc:
+            loaded = load_plain(main)
+        except (yaml.YAMLError, UserError) as exc:
             project.parse_errors[CONFIG_FILENAME] = str(exc)
             loaded = None
         if isinstance(loaded, dict):
@@ -169,10 +195,9 @@ def merge_files(root: Path, files: dict[str, str]) -> ProjectText:
     for rel, text in files.items():
         if rel == CONFIG_FILENAME:
             continue
-        project.sources[rel] = parse_yaml(text.encode("utf-8"), rel, env).source
         try:
-            body = _plain(text)
-        except yaml.YAMLError as exc:
+            body = load_plain(text)
+        except (yaml.YAMLError, UserError) as exc:
             project.parse_errors[rel] = str(exc)
             continue
         if body is None:

@@ -8,6 +8,7 @@ own host name there); and an Origin, when a browser sends one, must be the canva
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import secrets
@@ -23,6 +24,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
+BODY_TIMEOUT_SECONDS = 30.0  # a whole request body, however it is sent (a client that never finishes is dropped)
 TOKEN_HEADER = "x-strands-token"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
@@ -39,6 +41,7 @@ class GuardSettings:
     token: str = field(default_factory=new_token)
     port: int = 0
     max_body: int = MAX_BODY_BYTES
+    body_timeout: float = BODY_TIMEOUT_SECONDS
 
     def allowed_hosts(self) -> set[str]:
         return {f"{name}:{self.port}" for name in LOOPBACK_NAMES}
@@ -132,18 +135,24 @@ class CanvasGuard:
             return receive
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            body = message.get("body", b"")
-            size += len(body)
-            if size > limit:
-                await _json_response(send, 413, _too_large(limit))
-                return None
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.settings.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return None
+                    body = message.get("body", b"")
+                    size += len(body)
+                    if size > limit:
+                        await _json_response(send, 413, _too_large(limit))
+                        return None
+                    chunks.append(body)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            summary = f"the request body did not arrive within {self.settings.body_timeout:g} s"
+            await _json_response(send, 408, {"error": {"category": "configuration", "summary": summary}}, close=True)
+            return None
         whole = b"".join(chunks)
         delivered = False
 
@@ -181,13 +190,10 @@ def _too_large(limit: int) -> dict[str, Any]:
     return {"error": {"category": "configuration", "summary": f"request body larger than {limit // 1024} KiB"}}
 
 
-async def _json_response(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _json_response(send: Send, status: int, body: dict[str, Any], *, close: bool = False) -> None:
     payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    if close:  # the rest of the request will never be read: the connection cannot be reused
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

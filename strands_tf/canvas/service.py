@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import math
@@ -37,10 +38,14 @@ class WriteResult:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write a project file atomically, keeping its permissions and its byte-order mark (texts are read without it)."""
     mode = None
+    bom = ""
     with contextlib.suppress(FileNotFoundError):
-        mode = path.stat().st_mode & 0o777  # keep the file's permissions
-    atomic_write_text(path, text, mode=mode)
+        mode = path.stat().st_mode & 0o777
+        with path.open("rb") as existing:
+            bom = "\ufeff" if existing.read(3) == codecs.BOM_UTF8 else ""
+    atomic_write_text(path, bom + text.removeprefix("\ufeff"), mode=mode)
 
 
 class CanvasProject:
@@ -52,6 +57,7 @@ class CanvasProject:
         self.environment = environment
         # one writer at a time: an edit reads, checks the revision and writes under this lock
         self._lock = threading.Lock()
+        self._last: tuple[Any, dict[str, Any]] | None = None  # (what it depended on, the snapshot)
 
     # ------------------------------------------------------------------ reading
 
@@ -60,10 +66,22 @@ class CanvasProject:
         return read_project(self.root)
 
     def snapshot(self, environment: str | None = None) -> dict[str, Any]:
-        """The canvas's view of the project now (`environment` also becomes the default for later snapshots)."""
+        """The canvas's view of the project now (`environment` also becomes the default for later snapshots).
+
+        The last snapshot is reused while nothing it depends on changed: the files, the environment, the
+        existence of the agents' code (the loader checks it) and the process environment (`${env:...}`).
+        A reload, a second page or the watcher's echo of an edit then costs a few stats, not a full load.
+        """
         if environment is not None:
             self.environment = environment
-        return build_snapshot(self.read(), self.environment, self.positions())
+        project = self.read()
+        key = (project.revision, self.environment, _code_fingerprint(project), hash(frozenset(os.environ.items())))
+        last = self._last
+        if last is not None and last[0] == key:
+            return {**last[1], "positions": self.positions()}
+        snapshot = build_snapshot(project, self.environment, self.positions())
+        self._last = (key, snapshot)
+        return snapshot
 
     # ------------------------------------------------------------------ writing
 
@@ -86,7 +104,7 @@ class CanvasProject:
         from strands_tf.scaffold import agent_files
 
         for agent, kind in plan.code.items():
-            directory = self.root / "agents" / agent
+            directory = ensure_within(self.root, f"agents/{agent}")
             if directory.exists():
                 continue  # code the user already has is never overwritten
             for rel, content in agent_files(agent, kind).items():
@@ -97,7 +115,7 @@ class CanvasProject:
         # new fragments and strands.yaml last: a watcher never sees an agent whose files are not there yet
         for rel in sorted(plan.files, key=lambda r: r == "strands.yaml"):
             text = plan.files[rel]
-            path = self.root / rel
+            path = ensure_within(self.root, rel)  # a symlink is written through, never out of the project
             if text is None:
                 path.unlink(missing_ok=True)
             else:
@@ -109,7 +127,7 @@ class CanvasProject:
         """Save a file edited in the YAML view; StaleRevision when it changed on disk since `base_revision`."""
         if not is_project_file(rel):
             raise UserError(f"'{rel}' is not a file the canvas edits", hint="strands.yaml or agents/<name>/agent.yaml")
-        path = self.root / rel
+        path = ensure_within(self.root, rel)
         with self._lock:
             current = _read_text(path)
             if file_revision(current) != base_revision:
@@ -126,14 +144,15 @@ class CanvasProject:
         """Three-way merge of the canvas's version of a file with the one on disk (conflict markers)."""
         if not is_project_file(rel):
             raise UserError(f"'{rel}' is not a file the canvas edits")
-        theirs = _read_text(self.root / rel) or ""
+        path = ensure_within(self.root, rel)
+        theirs = _read_text(path) or ""
         result = merge_texts(base_text, mine, theirs, ours_label="canvas (yours)", theirs_label=f"{rel} on disk")
         return {
             "file": rel,
             "text": result.text,
             "conflicts": result.conflicts,
             "conflict_lines": result.conflict_lines,
-            "disk_revision": file_revision(theirs if (self.root / rel).exists() else None),
+            "disk_revision": file_revision(theirs if path.exists() else None),
         }
 
     # ------------------------------------------------------------------ positions (.strands/canvas.json)
@@ -187,6 +206,24 @@ class CanvasProject:
             changed = current.pop(node_id, None) is not None or changed
         if changed:
             atomic_write_json(self.workspace.canvas_file, {"version": CANVAS_FILE_VERSION, "positions": current})
+
+
+def _code_fingerprint(project: ProjectText) -> tuple[tuple[str, int], ...]:
+    """When the agents' directories (and their handler packages) last changed: a file created or removed there
+    changes the directory's mtime, and the loader's checks (directory, handler module, requirements) with it."""
+    agents = project.data.get("agents")
+    out: list[tuple[str, int]] = []
+    for name, body in (agents if isinstance(agents, dict) else {}).items():
+        body = body if isinstance(body, dict) else {}
+        path = body.get("path") if isinstance(body.get("path"), str) else f"agents/{name}"
+        handler = body.get("handler") if isinstance(body.get("handler"), str) else ""
+        package = handler.rsplit(".", 1)[0].split(".")[:-1]
+        for rel in {path, os.path.join(path, *package)}:
+            try:
+                out.append((rel, os.stat(project.root / rel).st_mtime_ns))
+            except (OSError, ValueError):
+                out.append((rel, -1))
+    return tuple(sorted(out))
 
 
 def _read_text(path: Path) -> str | None:

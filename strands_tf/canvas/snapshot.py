@@ -168,8 +168,6 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
     from strands_tf.config.resolve import choose_environment, environment_names
 
     problems: list[dict[str, Any]] = []
-    for rel, why in project.parse_errors.items():
-        problems.append(_problem(f"cannot read this file: {why}", file=rel, line=1))
     loaded: LoadedProject | None = None
     if CONFIG_FILENAME in project.files:
         try:
@@ -178,6 +176,12 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
             problems.extend(_issue(issue) for issue in exc.issues)
         except StrandsError as exc:
             problems.append(_problem(exc.summary, hint=exc.hint))
+    if loaded is not None:
+        _reuse_positions(project, loaded)
+    reported = {p["file"] for p in problems}
+    for rel, why in project.parse_errors.items():
+        if rel not in reported:  # the loader's own message has the exact line
+            problems.append(_problem(f"cannot read this file: {why}", file=rel, line=1))
     declared = project.data.get("environments")
     env_names = [str(n) for n in declared] if isinstance(declared, dict) else []
     if "local" not in env_names:
@@ -214,6 +218,14 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
         "derived": derived,
         "positions": positions,
     }
+
+
+def _reuse_positions(project: ProjectText, loaded: LoadedProject) -> None:
+    """Give the project the loader's line maps of its files, so they are not parsed a second time."""
+    maps = {loaded.sources.root.file: loaded.sources.root}
+    maps.update({source.file: source for source, _inner in loaded.sources.mounts.values()})
+    if set(project.files) <= set(maps):
+        project.use_sources({rel: maps[rel] for rel in project.files})
 
 
 def locations(project: ProjectText) -> dict[str, list[Any]]:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from strands_tf.canvas.project_files import is_project_file, merge_files
-from strands_tf.canvas.yamledit import SetValue, edit_text, render_document
+from strands_tf.canvas.yamledit import SetValue, edit_text, load_plain, render_document
 from strands_tf.config.loader import CONFIG_FILENAME
 from strands_tf.errors import ConflictError, NotFoundError, UserError
 from strands_tf.fsutil import atomic_write_text
@@ -90,8 +90,8 @@ def parse_template(raw: bytes) -> dict[str, Any]:
     if len(raw) > MAX_TEMPLATE_BYTES:
         raise UserError(f"the template file is larger than {MAX_TEMPLATE_BYTES // 1024} KiB")
     try:
-        doc = yaml.safe_load(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        doc = load_plain(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, UserError) as exc:
         raise UserError(f"not a template file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("strands_template") != TEMPLATE_FORMAT:
         raise UserError("not a template file: expected `strands_template: 1` at the top")
@@ -110,8 +110,8 @@ def parse_template(raw: bytes) -> dict[str, Any]:
         if not isinstance(text, str):
             raise UserError(f"files.{rel} must be the file's text")
         try:
-            body = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+            body = load_plain(text)
+        except (yaml.YAMLError, UserError) as exc:
             raise UserError(f"files.{rel} is not valid YAML: {exc}") from None
         if not isinstance(body, dict):
             raise UserError(f"files.{rel} must be a YAML mapping")

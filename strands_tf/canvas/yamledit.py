@@ -11,6 +11,8 @@ the edit asked for, else the whole document goes the same way, and if even that 
 from __future__ import annotations
 
 import copy
+import difflib
+import functools
 import io
 import re
 from collections import Counter
@@ -150,8 +152,59 @@ def apply_plain(data: Any, edit: Edit) -> Any:
 
 
 def load_plain(text: str) -> Any:
-    """The data of a YAML text as the loader sees it (None for an empty text)."""
-    return yaml.load(text, Loader=_Loader)
+    """The data of a YAML text as the loader sees it (None for an empty text). Callers must not change it.
+
+    PyYAML shares an anchored value between its aliases, so a "billion laughs" document loads in no time and
+    then explodes in whatever walks it (comparison, JSON): such documents are refused here, with the config
+    loader's limit. A YAML error is raised as is. The last few texts are remembered: an edit reads the file,
+    edits it, checks the result and serves the next snapshot of the same texts, and PyYAML's constructor
+    costs about 40 ms for a 200-node strands.yaml.
+    """
+    return _load_plain(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_plain(text: str) -> Any:
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise EditError("the document nests deeper than the canvas can follow") from None
+    problem = _expansion_problem(data)
+    if problem:
+        raise EditError(problem, hint="aliases that refer to lists of aliases grow exponentially; write the values out")
+    return data
+
+
+def _expansion_problem(data: Any) -> str | None:
+    """Why walking `data` (aliases expanded) is unsafe: a recursive alias, or more values than the loader allows."""
+    from strands_tf.config.yaml_source import MAX_ALIAS_EXPANSION
+
+    count = 0
+    active: set[int] = set()
+
+    def walk(value: Any) -> str | None:
+        nonlocal count
+        if not isinstance(value, dict | list):
+            return None
+        count += 1 + len(value)
+        if count > MAX_ALIAS_EXPANSION:
+            return f"aliases expand the document to more than {MAX_ALIAS_EXPANSION:,} values"
+        if id(value) in active:
+            return "an alias refers to a mapping or list that contains it (recursive alias)"
+        active.add(id(value))
+        try:
+            for item in value.values() if isinstance(value, dict) else value:
+                problem = walk(item)
+                if problem:
+                    return problem
+        finally:
+            active.discard(id(value))
+        return None
+
+    try:
+        return walk(data)
+    except RecursionError:
+        return "the document nests deeper than the canvas can follow"
 
 
 # ------------------------------------------------------------------------------------------- ruamel
@@ -201,6 +254,17 @@ def _yaml(style: Style) -> YAML:
     rt.width = 4096  # never re-wrap a long line
     rt.indent(mapping=style.mapping, sequence=style.offset + 2, offset=style.offset)
     return rt
+
+
+# ruamel's scanner refuses a tab between a value and its comment (or at the end of a line) where YAML and the
+# config loader allow it; such tabs become spaces in what ruamel reads. The user's own lines stay as written:
+# the three-way merge keeps every line the edit did not change, and the result is checked against the data.
+_TABS_BEFORE_COMMENT = re.compile(r"(?<=\S)[ \t]*\t[ \t]*(?=#|$)", re.MULTILINE)
+
+
+def _rt_load(rt: YAML, text: str) -> Any:
+    """ruamel's round-trip document of `text`."""
+    return rt.load(_TABS_BEFORE_COMMENT.sub(lambda m: " " * len(m.group(0)), text))
 
 
 def _dump(rt: YAML, data: Any) -> str:
@@ -270,13 +334,15 @@ def apply_rt(doc: Any, edit: Edit) -> None:
     elif isinstance(edit, RenameKey):
         if edit.new_key == last:
             return
-        position = list(parent.keys()).index(last)
+        keys = list(parent.keys())
+        position = keys.index(last)
+        new_key = _styled(edit.new_key, like=keys[position])  # 'quoted' keys stay quoted
         comment = parent.ca.items.pop(last, None)
         value = parent[last]
         del parent[last]
-        parent.insert(position, edit.new_key, value)
+        parent.insert(position, new_key, value)
         if comment is not None:
-            parent.ca.items[edit.new_key] = comment
+            parent.ca.items[new_key] = comment
 
 
 # ------------------------------------------------------------------------------------ minimal edits
@@ -346,7 +412,7 @@ def _rerender(lines: list[str], entry: _Entry, edit: Edit, rel: Path_, style: St
     snippet = "".join(line[min(entry.column, _leading(line)) :] for line in ours)
     rt = _yaml(style)
     try:
-        doc = rt.load(snippet)
+        doc = _rt_load(rt, snippet)
         base = _dump(rt, doc)
         apply_rt(doc, _relative(edit, rel))
         theirs = _dump(rt, doc)
@@ -385,6 +451,29 @@ def _insert(lines: list[str], after: int, column: int, key: str, value: Any, sty
     return head + new + lines[after:]
 
 
+def _emptied(lines: list[str], root: yaml.MappingNode, key: str, entry: _Entry) -> list[str] | None:
+    """The lines without the only entry of `key`'s block mapping, `key: {}` on its line (an empty mapping, not null)."""
+    key_node = next((k for k, _v in root.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    if key_node is None or key_node.start_mark.line != key_node.end_mark.line:
+        return None
+    number = key_node.start_mark.line
+    line = lines[number]
+    colon = re.compile(r"\s*:").match(line, key_node.end_mark.column)
+    if colon is None:
+        return None
+    head, tail = line[: colon.end()], line[colon.end() :]
+    if tail.strip() and not tail.lstrip().startswith(("#", "&")):
+        return None  # a tag or something else unusual after the key: the full-document path decides
+    rest = tail.lstrip(" ")
+    if rest.startswith("&"):  # keep an anchor in front of the value
+        anchor, _, after = rest.partition(" ")
+        head, rest = f"{head} {anchor.rstrip()}", after
+    ending = "\n" if line.endswith("\n") else ""
+    comment = rest.rstrip("\n")
+    new = f"{head} {{}}" + (f" {comment}" if comment.strip() else "") + ending
+    return [*lines[:number], new, *lines[number + 1 : entry.start], *lines[entry.end :]]
+
+
 def _local_edit(text: str, lines: list[str], edit: Edit, expected: Any, style: Style) -> list[str] | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -406,6 +495,8 @@ def _local_edit(text: str, lines: list[str], edit: Edit, expected: Any, style: S
         prefix = path[:depth]
         if entry is not None:
             if isinstance(edit, DeleteValue) and len(path) == depth:
+                if len(entries) == 1 and depth == 2:
+                    return _emptied(lines, root, str(path[0]), entry)
                 return lines[: entry.start] + lines[entry.end :]
             return _rerender(lines, entry, edit, prefix, style)
         if isinstance(edit, DeleteValue | RenameKey):
@@ -421,7 +512,7 @@ def _local_edit(text: str, lines: list[str], edit: Edit, expected: Any, style: S
 def _full_edit(text: str, lines: list[str], edit: Edit, style: Style) -> list[str] | None:
     rt = _yaml(style)
     try:
-        doc = rt.load(text)
+        doc = _rt_load(rt, text)
         if doc is None:
             doc = CommentedMap()
         base = _dump(rt, doc)
@@ -435,8 +526,28 @@ def _full_edit(text: str, lines: list[str], edit: Edit, style: Style) -> list[st
     return merge3(base.splitlines(keepends=True), ours, theirs.splitlines(keepends=True), resolve="theirs").lines
 
 
+def _restore_line_ends(original: str, edited: str) -> str:
+    """`edited` (made on `original` with LF line ends) with the original's line ends: unchanged lines keep theirs,
+    new lines get the file's usual one (CRLF in a Windows file)."""
+    before = original.splitlines(keepends=True)
+    crlf = sum(line.endswith("\r\n") for line in before)
+    usual = "\r\n" if crlf * 2 >= len(before) else "\n"
+    normalized = [line.replace("\r\n", "\n") for line in before]
+    after = edited.splitlines(keepends=True)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, normalized, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(before[i1:i2])
+        else:
+            out.extend(line[:-1] + usual if line.endswith("\n") else line for line in after[j1:j2])
+    return "".join(out)
+
+
 def edit_text(text: str, edit: Edit) -> str:
     """`text` with one edit applied, changing as few lines as possible; EditError when it cannot be done."""
+    if "\r\n" in text:  # the YAML libraries write LF: edit in LF, then give every line its own ending back
+        return _restore_line_ends(text, edit_text(text.replace("\r\n", "\n"), edit))
     try:
         data = load_plain(text)
     except yaml.YAMLError as exc:
@@ -460,9 +571,30 @@ def edit_text(text: str, edit: Edit) -> str:
         except yaml.YAMLError:
             continue
     raise EditError(
-        f"could not write the edit of {_describe(edit.path)} without changing other content",
+        f"could not write the edit of {_describe(edit.path)} without changing other content"
+        + (f": {reason}" if (reason := _shared_value(text, edit.path)) else ""),
         hint="make this change in the YAML view",
     )
+
+
+def _shared_value(text: str, path: Path_) -> str | None:
+    """Why a path cannot be edited alone, when the YAML shares it: an anchor used elsewhere, or a merge key."""
+    try:
+        node = _rt_load(_yaml(Style()), text)
+    except (RuamelError, ValueError):
+        return None
+    for depth, key in enumerate(path):
+        anchor = getattr(getattr(node, "anchor", None), "value", None)
+        if anchor and depth:
+            return f"{_describe(path[:depth])} is the anchor &{anchor}, shared with every place that uses *{anchor}"
+        if isinstance(node, CommentedMap) and node.merge and key not in getattr(node, "_ok", node):
+            return f"{_describe(path[: depth + 1])} comes from a merge key (<<: *...), shared with other entries"
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    anchor = getattr(getattr(node, "anchor", None), "value", None)
+    return f"{_describe(path)} is the anchor &{anchor}, shared with every place that uses *{anchor}" if anchor else None
 
 
 def edit_text_all(text: str, edits: list[Edit]) -> str:

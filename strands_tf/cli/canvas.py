@@ -30,9 +30,8 @@ def _app_browser() -> str | None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--no-browser", is_flag=True, help="Only print the URL.")
 @click.option("--app", "app_window", is_flag=True, help="Open a desktop window (Chromium/Chrome --app mode).")
-@click.option("--no-package", is_flag=True, hidden=True, help="Plan previews skip agent packaging (tests).")
 @click.pass_context
-def canvas(ctx: click.Context, port: int, no_browser: bool, app_window: bool, no_package: bool) -> None:
+def canvas(ctx: click.Context, port: int, no_browser: bool, app_window: bool) -> None:
     """Open the canvas: agents and resources as a graph that edits strands.yaml and previews plans.
 
     The server listens on 127.0.0.1 only; the printed URL carries a random token that every request
@@ -56,7 +55,7 @@ def canvas(ctx: click.Context, port: int, no_browser: bool, app_window: bool, no
         from strands_tf.errors import UserError
 
         raise UserError(f"{root} is not a directory", hint="check the -C DIR value")
-    settings = CanvasSettings(root=root, environment=app.environment, package=not no_package)
+    settings = CanvasSettings(root=root, environment=app.environment)
     server = CanvasServer.create(settings, port)
     console = make_console(stderr=True)
     console.print(f"[bold]strands canvas[/] for {escape(str(root))}")

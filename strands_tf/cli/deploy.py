@@ -15,6 +15,18 @@ from strands_tf.cli.render import make_console, print_json
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
 _NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
+_FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default=None,
+    help="text (default), json (same as --json) or markdown (pull-request comments, split under 65,536 chars).",
+)
+_COMMENT_DIR_OPTION = click.option(
+    "--comment-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --format markdown: write each comment to DIR/plan-<n>.md (for a pipeline to post).",
+)
 _CREATE_MISSING = click.option(
     "--create-missing",
     is_flag=True,
@@ -63,9 +75,12 @@ def _render_selection(console: Any, selection: Any) -> None:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does.")
 @click.option("--destroy", is_flag=True, help="Plan the destruction of every resource.")
 @_NO_PACKAGE
+@_FORMAT_OPTION
+@_COMMENT_DIR_OPTION
 @click.pass_context
 def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
-         detailed_exitcode: bool, destroy: bool, no_package: bool) -> int:  # fmt: skip
+         detailed_exitcode: bool, destroy: bool, no_package: bool, output_format: str | None,
+         comment_dir: Path | None) -> int:  # fmt: skip
     """Show what `strands apply` would change, per agent and resource as named in strands.yaml.
 
     Synthesizes the stacks, runs terraform init (skipped when nothing changed), plan and show,
@@ -77,6 +92,7 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
       strands plan -e dev
       strands plan -e prod --json --out plan-summary.json
       strands plan -e dev --detailed-exitcode   # CI: 0 no changes, 2 changes, 1 error
+      strands plan -e prod --format markdown --comment-dir comments/   # pull-request comment
     """
     from strands_tf.cli.plan_view import render_summary
     from strands_tf.deploy.executor import SilentReporter
@@ -84,7 +100,9 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
     from strands_tf.fsutil import atomic_write_text
     from strands_tf.terraform.runner import handle_signals
 
-    console = make_console(stderr=as_json)
+    output_format = _output_format(output_format, as_json, comment_dir)
+    as_json = output_format == "json"
+    console = make_console(stderr=output_format != "text")
     operation = "destroy" if destroy else "plan"
     op = _prepare(ctx, SilentReporter(), operation=operation, package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
@@ -107,6 +125,14 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
         atomic_write_text(out_file, json.dumps(document, indent=2, default=str) + "\n")
     if as_json:
         print_json(document)
+    elif output_format == "markdown":
+        from strands_tf.ci.markdown import StackReport, plan_cost
+        from strands_tf.cli.plan_view import emit_markdown
+
+        title = f"strands plan: {op.resolved.project} · {op.resolved.environment.name}"
+        reports = [StackReport(p.stack.name, p.summary) for p in result.plans]
+        money = None if cost is None else plan_cost(*cost)
+        emit_markdown(reports, title, comment_dir, deferred=result.deferred, cost=money)
     else:
         _render_selection(console, op.selection)
         for stack_plan in result.plans:
@@ -163,48 +189,77 @@ def _render_plan_cost(console: Any, estimate: Any, change: Any) -> None:
 
 
 @click.command()
-@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @_JSON_OPTION
+@_FORMAT_OPTION
+@_COMMENT_DIR_OPTION
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when the plan changes nothing, 2 when it does, 1 when it errored (or on any error).",
 )
 @click.pass_context
-def show(ctx: click.Context, plan_file: Path, as_json: bool, detailed_exitcode: bool) -> int:
-    """Summarize a saved plan JSON (`terraform show -json PLAN > plan.json`), from any tool.
+def show(ctx: click.Context, plan_files: tuple[Path, ...], as_json: bool, output_format: str | None,
+         comment_dir: Path | None, detailed_exitcode: bool) -> int:  # fmt: skip
+    """Summarize saved plan JSON (`terraform show -json PLAN > plan.json`), from any tool.
 
     Useful in CI and pull-request comments. Also reads HCP Terraform's redacted plan JSON
     (/api/v2/plans/:id/json-output-redacted). Run inside the project (or with -C DIR), addresses
     made by strands are grouped under the strands.yaml agent or resource (with its line) that
     made them; -e picks the environment the plan was made for (default as for every command).
+    Several files (one per stack, named after it) make one summary.
 
     \b
     Examples:
       terraform show -json tfplan > plan.json && strands show plan.json
       strands show plan.json --json
       strands -C services/support show plan.json -e prod --detailed-exitcode
+      strands show -e prod plans/*.json --format markdown --comment-dir comments/
     """
     from strands_tf.cli.plan_view import render_summary
     from strands_tf.errors import ExitCode
     from strands_tf.terraform.plan import load_plan
     from strands_tf.terraform.plan_summary import summarize
 
-    plan_doc = load_plan(plan_file)
+    output_format = _output_format(output_format, as_json, comment_dir)
     owner_of, warning = _project_owners(ctx)
-    summary = summarize(plan_doc, owner_of)
-    if as_json:
-        print_json(summary.to_json())
+    summaries = [(_stack_label(path), summarize(load_plan(path), owner_of)) for path in plan_files]
+    if output_format == "json":
+        if len(summaries) == 1:
+            print_json(summaries[0][1].to_json())
+        else:
+            print_json({"schema_version": 1, "stacks": {name: s.to_json() for name, s in summaries}})
+    elif output_format == "markdown":
+        from strands_tf.ci.markdown import StackReport
+        from strands_tf.cli.plan_view import emit_markdown
+
+        title = "strands plan: " + ", ".join(name for name, _ in summaries)
+        emit_markdown([StackReport(name, s) for name, s in summaries], title, comment_dir)
     else:
         console = make_console()
-        render_summary(console, plan_file.name, summary)
+        for name, summary in summaries:
+            render_summary(console, name, summary)
     if warning:
         make_console(stderr=True).print(f"[yellow]warning[/]: {escape(warning)}")
     if not detailed_exitcode:
         return ExitCode.OK
-    if summary.status == "errored":
+    if any(summary.status == "errored" for _, summary in summaries):
         return ExitCode.DETAILED_ERROR
-    return ExitCode.DETAILED_CHANGES if summary.has_changes else ExitCode.OK
+    return ExitCode.DETAILED_CHANGES if any(summary.has_changes for _, summary in summaries) else ExitCode.OK
+
+
+def _stack_label(path: Path) -> str:
+    """A plan file's label: its name without .json (a pipeline names them after the stacks)."""
+    return path.name.removesuffix(".json") or path.name
+
+
+def _output_format(output_format: str | None, as_json: bool, comment_dir: Path | None) -> str:
+    if as_json and output_format not in (None, "json"):
+        raise click.UsageError(f"--json and --format {output_format} contradict each other; give one")
+    chosen = "json" if as_json else output_format or "text"
+    if comment_dir is not None and chosen != "markdown":
+        raise click.UsageError("--comment-dir goes with --format markdown")
+    return chosen
 
 
 def _project_owners(ctx: click.Context) -> tuple[Any, str | None]:

@@ -125,3 +125,40 @@ def status(ctx: click.Context, as_json: bool) -> int:
     else:
         make_console().print("no emulator running; `strands emulator start` or any `-e local` command starts one")
     return 0 if state == "running" else 1
+
+
+@emulator.command("env")
+@click.option("--shell", is_flag=True, help="`export KEY='value'` lines for eval instead of KEY=value lines.")
+@click.pass_context
+def env(ctx: click.Context, shell: bool) -> None:
+    """Start the emulator if needed and print what plain Terraform needs to use it.
+
+    Prints TF_CLI_CONFIG_FILE (the offline provider's mirror), TF_VAR_emulator_endpoint, test
+    credentials and the region, for running `terraform` yourself in an HCL export of an emulator
+    environment (`strands synth -e local --hcl DIR`). KEY=value lines append to $GITHUB_ENV as they are.
+
+    \b
+    Examples:
+      eval "$(strands -e local emulator env --shell)" && terraform -chdir=infra/local plan
+      strands -e local emulator env >> "$GITHUB_ENV"
+    """
+    import shlex
+
+    from strands_tf.deploy.emulator_target import emulator_runtime
+    from strands_tf.errors import UserError
+
+    app = app_context(ctx)
+    resolved = app.resolve()
+    if resolved.environment.target != "emulator":
+        raise UserError(
+            f"environment '{resolved.environment.name}' deploys to AWS, not to the emulator",
+            hint="pick an emulator environment: strands -e local emulator env",
+        )
+    runtime = emulator_runtime(resolved, _workspace(ctx))
+    values = dict(runtime.env)
+    if runtime.cli_config is not None:
+        values["TF_CLI_CONFIG_FILE"] = str(runtime.cli_config)
+    for name, value in runtime.variables.items():
+        values[f"TF_VAR_{name}"] = str(value)
+    for key, value in sorted(values.items()):
+        click.echo(f"export {key}={shlex.quote(value)}" if shell else f"{key}={value}")

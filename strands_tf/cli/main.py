@@ -56,9 +56,19 @@ atexit.register(_end_without_teardown)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("strands_tf.cli.init", "init", "Create a strands.yaml and a runnable Strands agent."),
     "validate": ("strands_tf.cli.validate", "validate", "Check strands.yaml and report every problem."),
+    "ci": (
+        "strands_tf.cli.ci",
+        "ci",
+        "Pipeline files (GitHub, GitLab, Atlantis, HCP Terraform) and plan comments.",
+    ),
     "config": ("strands_tf.cli.config", "config", "Show the configuration resolved for an environment."),
     "schema": ("strands_tf.cli.schema", "schema", "Print the JSON Schema of strands.yaml."),
     "synth": ("strands_tf.cli.synth", "synth", "Write the Terraform (CDKTF layout or HCL) for an environment."),
+    "package": (
+        "strands_tf.cli.package",
+        "package",
+        "Build the agent zips (into an HCL export, checked against its hashes).",
+    ),
     "plan": ("strands_tf.cli.deploy", "plan", "Show what apply would change, per agent and resource."),
     "show": ("strands_tf.cli.deploy", "show", "Summarize a saved plan JSON from any tool."),
     "apply": ("strands_tf.cli.deploy", "apply", "Plan, confirm and apply with live progress."),
@@ -68,6 +78,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "list": ("strands_tf.cli.state", "list_resources", "List deployed resources from the state file."),
     "describe": ("strands_tf.cli.state", "describe", "Describe one deployed resource and its dependencies."),
     "outputs": ("strands_tf.cli.state", "outputs", "Show stack outputs (API URL, names, ARNs)."),
+    "hcp": (
+        "strands_tf.cli.hcp",
+        "hcp",
+        "HCP Terraform: a bootstrap stack for one workspace per stack.",
+    ),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "cost": ("strands_tf.cli.cost", "cost", "Cost estimates with model tokens, cost diffs, actual spend, cost tags."),
     "drift": ("strands_tf.cli.drift", "drift", "Find what changed in AWS outside Terraform, per strands.yaml element."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -101,3 +102,21 @@ def outputs_table(outputs: dict[str, dict[str, Any]]) -> Table:
         for key, value in values.items():
             table.add_row(stack, key, str(value))
     return table
+
+
+def emit_markdown(reports: list[Any], title: str, comment_dir: Path | None, **kwargs: Any) -> None:
+    """Pull-request comment(s) on stdout (parts separated by a marker line), or one file per comment."""
+    import click
+
+    from strands_tf.ci.markdown import SPLIT_MARKER, render_markdown
+    from strands_tf.fsutil import atomic_write_text
+
+    comments = render_markdown(reports, title=title, **kwargs)
+    if comment_dir is None:
+        click.echo(f"\n{SPLIT_MARKER}\n".join(comments), nl=False)
+        return
+    comment_dir.mkdir(parents=True, exist_ok=True)
+    for old in comment_dir.glob("plan-*.md"):
+        old.unlink()  # a shorter plan than last time must not leave stale parts behind
+    for number, text in enumerate(comments, 1):
+        atomic_write_text(comment_dir / f"plan-{number}.md", text)

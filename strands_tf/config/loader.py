@@ -72,6 +72,10 @@ class Sources:
         """Display name of the file a path came from."""
         return self.locate(loc)[0]
 
+    def inner(self, loc: Loc) -> tuple[SourceMap, Loc]:
+        """The source map of the file a path came from, and the path inside that file."""
+        return self._inner(loc)
+
     def _inner(self, loc: Loc) -> tuple[SourceMap, Loc]:
         for size in range(len(loc), 0, -1):
             mount = self.mounts.get(loc[:size])

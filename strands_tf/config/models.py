@@ -12,11 +12,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from strands_tf.config.secrets import SecretRef
 from strands_tf.config.types import (
     AccountId,
     AgentName,
     Cidr,
     EnvVarMap,
+    EnvVarName,
     IamRoleArn,
     KmsKeyRef,
     LogRetentionDays,
@@ -394,7 +396,17 @@ class AgentSettings(StrictModel):
         description="Bedrock model or inference profile id the agent calls, e.g. "
         "anthropic.claude-sonnet-4-20250514-v1:0 or us.anthropic.claude-sonnet-4-20250514-v1:0.",
     )
-    environment: EnvVarMap | None = Field(None, description="Environment variables of the function.")
+    environment: EnvVarMap | None = Field(
+        None,
+        description="Environment variables of the function. Their values are stored in the function's "
+        "configuration and the Terraform state: put secrets under `secrets` instead.",
+    )
+    secrets: dict[EnvVarName, SecretRef] | None = Field(
+        None,
+        description="Secrets the function reads at runtime from SSM Parameter Store or Secrets Manager, by name: "
+        "{OPENAI_API_KEY: {ssm: /acme/openai-key}, DB_PASSWORD: {secretsmanager: prod/db, key: password}}. "
+        "Only their names and ARNs reach Terraform; the execution role may read exactly these (docs/secrets.md).",
+    )
     vpc: StrictBool | None = Field(None, description="Run inside the environment's VPC.")
     dead_letter: DeadLetterConfig | None = Field(
         None,
@@ -715,7 +727,7 @@ class AgentNetwork(StrictModel):
 
 
 class VpcConfig(StrictModel):
-    """A VPC for agents with `vpc: true`: one strands creates (from a CIDR or an IPAM pool), or the team's own."""
+    """A VPC for agents with `vpc: true`: one strands-tf creates (from a CIDR or an IPAM pool), or the team's own."""
 
     cidr: Cidr | None = Field(None, description="IPv4 CIDR of the VPC, e.g. 10.20.0.0/16.")
     ipam_pool_id: str | None = Field(
@@ -751,7 +763,7 @@ class VpcConfig(StrictModel):
             if created:
                 raise _err(
                     "vpc_existing",
-                    "{fields} only apply to a VPC strands creates; with id (an existing VPC) give subnet_ids "
+                    "{fields} only apply to a VPC strands-tf creates; with id (an existing VPC) give subnet_ids "
                     "(and security_group_ids)",
                     fields=", ".join(created),
                 )
@@ -791,8 +803,13 @@ class StateConfig(StrictModel):
     lock: StrictBool = Field(True, description="s3: lock with S3 lock files (use_lockfile).")
     kms_key: KmsKeyRef | None = Field(None, description="s3: KMS key for the state objects.")
     organization: str | None = Field(None, description="cloud: HCP Terraform organization.")
-    workspace: str | None = Field(None, description="cloud: workspace name (default <project>-<env>-<stack>).")
-    workspace_tags: list[str] | None = Field(None, description="cloud: select workspaces by tags instead.")
+    workspace: str | None = Field(
+        None, description="cloud: workspace of the main stack (default <project>-<env>); other stacks add a suffix."
+    )
+    workspace_tags: list[str] | None = Field(
+        None, description="cloud: tags on every stack's workspace (set by `strands hcp bootstrap`)."
+    )
+    project: str | None = Field(None, description="cloud: HCP Terraform project holding the workspaces.")
     hostname: str = Field("app.terraform.io", description="cloud: HCP Terraform or Terraform Enterprise host.")
 
     @model_validator(mode="after")
@@ -801,8 +818,8 @@ class StateConfig(StrictModel):
             raise _err("state_bucket", "backend: s3 needs bucket (the S3 bucket that holds the state)")
         if self.backend == "cloud" and not self.organization:
             raise _err("state_org", "backend: cloud needs organization (your HCP Terraform organization)")
-        if self.backend == "cloud" and self.workspace and self.workspace_tags:
-            raise _err("state_ws", "give workspace or workspace_tags, not both")
+        if self.backend != "cloud" and (self.organization or self.workspace or self.workspace_tags or self.project):
+            raise _err("state_org", "organization, workspace, workspace_tags and project only apply to backend: cloud")
         if self.backend != "s3" and (self.bucket or self.key_prefix):
             raise _err("state_bucket", "bucket and key_prefix only apply to backend: s3")
         return self

@@ -31,6 +31,7 @@ from strands_tf.config.models import (
     TriggerConfig,
     VpcConfig,
 )
+from strands_tf.config.secrets import SecretRef
 from strands_tf.errors import ConfigError, UserError
 
 LOCAL_ENVIRONMENT = "local"
@@ -102,6 +103,8 @@ class ResolvedAgent:
     api: ApiConfig | None
     triggers: list[TriggerConfig]
     permissions: list[PermissionConfig]
+    # name → where the function reads it at runtime (the value itself is never part of the configuration)
+    secrets: dict[str, SecretRef] = field(default_factory=dict)
     # the agent's own tags (agent `tags`, then the environment override's); project/environment tags are shared
     tags: dict[str, str] = field(default_factory=dict)
     # alarm settings with every default filled in (ALARM_DEFAULTS, then defaults → agent → override)
@@ -147,9 +150,15 @@ class ResolvedProject:
     # the cost estimator's, see strands_tf/cost/usage.py)
     usage: dict[str, Any] = field(default_factory=dict)
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (`strands config show --json`)."""
-        return _jsonable(self)
+    def to_json_dict(self, *, mask_environment: bool = False) -> dict[str, Any]:
+        """JSON-ready dict (`strands config show --json`); `mask_environment` hides literal environment values."""
+        doc = _jsonable(self)
+        if mask_environment:
+            from strands_tf.config.secrets import MASK
+
+            for agent in doc["agents"].values():
+                agent["environment"] = dict.fromkeys(agent["environment"], MASK)
+        return doc
 
 
 def _jsonable(value: Any) -> Any:
@@ -187,7 +196,8 @@ def _merge_settings(base: dict[str, Any], override: Mapping[str, Any]) -> dict[s
 def _settings(model: AgentSettings | None) -> dict[str, Any]:
     if model is None:
         return {}
-    fields = set(AgentSettings.model_fields)
+    # secrets are layered by name, not deep-merged: {ssm: ...} over {secretsmanager: ...} must replace it
+    fields = set(AgentSettings.model_fields) - {"secrets"}
     dumped = model.model_dump(exclude_unset=True)
     return {k: v for k, v in dumped.items() if k in fields and v is not None}
 
@@ -270,9 +280,14 @@ def resolve(
     collector = _Collector(loaded.sources)
     defaults = _merge_settings(BUILTIN_AGENT_DEFAULTS, _settings(config.defaults))
     defaults = _merge_settings(defaults, _settings(env.overrides.defaults))
+    default_secrets = {
+        **(config.defaults.secrets or {}),
+        **((env.overrides.defaults.secrets if env.overrides.defaults else None) or {}),
+    }
     resolved_agents: dict[str, ResolvedAgent] = {}
     for name, agent in config.agents.items():
-        resolved_agents[name] = _resolve_agent(name, agent, defaults, env)
+        resolved_agents[name] = _resolve_agent(name, agent, defaults, default_secrets, env)
+    layers = _setting_layers(config, env_name if not builtin else None, env)
     resources = {
         name: type(res).model_validate(
             {**res.model_dump(exclude_unset=True), **env.overrides.resources[name], "type": res.type}
@@ -282,6 +297,7 @@ def resolve(
         for name, res in config.resources.items()
     }
     _check_environment(env_name, env, resolved_agents, resources, collector)
+    _check_secrets(resolved_agents, layers, collector)
     _check_tag_counts(env_name, env, {**config.tags, **env.tags}, resolved_agents, resources, collector)
     usage = _deep_merge(
         config.usage.model_dump(exclude_none=True), env.usage.model_dump(exclude_none=True) if env.usage else {}
@@ -289,7 +305,7 @@ def resolve(
     _check_usage_names(config, env_name, env, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
-    warnings: list[str] = []
+    warnings: list[str] = _secret_looking_literals(resolved_agents, layers, loaded)
     for name, agent in resolved_agents.items():
         if agent.vpc and env.vpc is None and env.target != "emulator":
             # a VPC is an environment decision: dev often runs without one, prod inside one
@@ -333,13 +349,22 @@ def _state_for(config: ProjectConfig, env: EnvironmentConfig) -> StateConfig:
     return env.state or config.state
 
 
-def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env: EnvironmentConfig) -> ResolvedAgent:
+def _resolve_agent(
+    name: str,
+    agent: AgentConfig,
+    defaults: dict[str, Any],
+    default_secrets: Mapping[str, SecretRef],
+    env: EnvironmentConfig,
+) -> ResolvedAgent:
     merged = _merge_settings(defaults, _settings(agent))
     override = env.overrides.agents.get(name)
     merged = _merge_settings(merged, _settings(override))
     description = agent.description
     if override is not None and override.description is not None:
         description = override.description
+    secrets = dict(default_secrets)
+    for layer in (agent.secrets, override.secrets if override else None):
+        secrets.update(layer or {})
     tags = dict(agent.tags)
     if override is not None and override.tags:
         tags.update(override.tags)
@@ -371,6 +396,7 @@ def _resolve_agent(name: str, agent: AgentConfig, defaults: dict[str, Any], env:
         api=agent.api,
         triggers=list(agent.triggers),
         permissions=list(agent.permissions),
+        secrets=dict(sorted(secrets.items())),
         tags=tags,
         alarms={**ALARM_DEFAULTS, **{k: v for k, v in (merged.get("alarms") or {}).items() if v is not None}},
         tracing_sampling=_sampling(merged.get("tracing_sampling")),
@@ -383,6 +409,81 @@ def _sampling(value: Any) -> dict[str, Any] | None:
     if not value:
         return None
     return TracingSampling.model_validate(value).model_dump()
+
+
+# (document path of an AgentSettings mapping, the settings) in the order they apply; "*" = every agent
+_Layer = tuple[tuple[str | int, ...], str, AgentSettings]
+
+
+def _setting_layers(config: ProjectConfig, declared_env: str | None, env: EnvironmentConfig) -> list[_Layer]:
+    """Where agent settings come from for one environment, lowest precedence first."""
+    layers: list[_Layer] = [(("defaults",), "*", config.defaults)]
+    if declared_env is not None and env.overrides.defaults is not None:
+        layers.append((("environments", declared_env, "overrides", "defaults"), "*", env.overrides.defaults))
+    for name, agent in config.agents.items():
+        layers.append((("agents", name), name, agent))
+        override = env.overrides.agents.get(name)
+        if declared_env is not None and override is not None:
+            layers.append((("environments", declared_env, "overrides", "agents", name), name, override))
+    return layers
+
+
+def _where_set(layers: list[_Layer], agent: str, setting: str, key: str) -> tuple[str | int, ...]:
+    """Path of the layer that decided `setting.key` for `agent` (the last one that sets it)."""
+    found: tuple[str | int, ...] = ("agents", agent, setting)
+    for path, owner, settings in layers:
+        values = getattr(settings, setting, None) or {}
+        if owner in ("*", agent) and key in values:
+            found = (*path, setting, key)
+    return found
+
+
+def _check_secrets(agents: Mapping[str, ResolvedAgent], layers: list[_Layer], collector: _Collector) -> None:
+    from strands_tf.config.secrets import SECRETS_ENV_VAR
+
+    for name, agent in agents.items():
+        for key in agent.secrets:
+            if key in agent.environment:
+                collector.add(
+                    _where_set(layers, name, "secrets", key),
+                    f"agent '{name}' sets {key} both in environment and in secrets",
+                    f"keep it only under secrets (the function reads it from there at runtime), and remove "
+                    f"environment.{key}",
+                    key=True,
+                )
+        if agent.secrets and SECRETS_ENV_VAR in agent.environment:
+            collector.add(
+                _where_set(layers, name, "environment", SECRETS_ENV_VAR),
+                f"{SECRETS_ENV_VAR} is reserved for agents with secrets: it tells the function where to read them",
+                f"rename environment.{SECRETS_ENV_VAR}",
+                key=True,
+            )
+
+
+def _secret_looking_literals(
+    agents: Mapping[str, ResolvedAgent], layers: list[_Layer], loaded: LoadedProject
+) -> list[str]:
+    """One warning per literal `environment` value (where it is written) that looks like a secret."""
+    from strands_tf.config.secrets import secret_reason
+
+    found: dict[tuple[str | int, ...], str] = {}
+    for name, agent in agents.items():
+        for key, value in agent.environment.items():
+            reason = secret_reason(key, value)
+            if reason is None:
+                continue
+            path = _where_set(layers, name, "environment", key)
+            found.setdefault(path, reason)
+    warnings = []
+    for path, what in sorted(found.items(), key=lambda item: [str(p) for p in item[0]]):
+        file, line, _col = loaded.sources.locate(path)
+        key = str(path[-1])
+        warnings.append(
+            f"{file}:{line} {'.'.join(str(p) for p in path)}: {what}. Its value is stored in clear in the function's "
+            f"configuration and the Terraform state: move it to secrets, e.g. secrets: {{{key}: {{ssm: "
+            f"/your/parameter}}}} (docs/secrets.md)"
+        )
+    return warnings
 
 
 def _check_environment(

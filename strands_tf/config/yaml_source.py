@@ -41,6 +41,8 @@ class SourceMap:
     numbers: dict[Path_, str] = field(default_factory=dict)
     # paths whose value already has a reported problem (unset variable, unreadable scalar)
     broken: set[Path_] = field(default_factory=set)
+    # where each scalar's text is: (start, end) character offsets in the file (to mask values in copies of it)
+    spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
         """Nearest known position for a path: the key itself, else the closest ancestor."""
@@ -137,6 +139,7 @@ class _Builder:
             self._active.discard(key)
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        self.source.spans[path] = (node.start_mark.index, node.end_mark.index)
         try:
             value = self.constructor.construct_object(node, deep=True)
             self.constructor.constructed_objects.clear()

@@ -73,10 +73,11 @@ def summary(estimate_json: dict[str, Any]) -> dict[str, Any]:
 
 def write_cost_file(directory: Path, estimate_json: dict[str, Any]) -> Path:
     """Keep an estimate beside a deployment (`.strands/deployments/<id>/cost.json`), atomically."""
-    from strands_tf.fsutil import atomic_write_text
+    from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text
 
     path = directory / COST_FILE
-    atomic_write_text(path, json.dumps(estimate_json, indent=2, sort_keys=True) + "\n")
+    # private like everything else of the deployment (.strands/ holds nothing for other users)
+    atomic_write_text(path, json.dumps(estimate_json, indent=2, sort_keys=True) + "\n", mode=PRIVATE_FILE_MODE)
     return path
 
 

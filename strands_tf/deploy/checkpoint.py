@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from strands_tf.deploy.workspace import is_deployment_id
 from strands_tf.errors import StateError, UserError
-from strands_tf.fsutil import atomic_write_text
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text
 
 StackStatus = Literal["pending", "planned", "no_changes", "applying", "applied", "failed", "cancelled", "skipped"]
 DeploymentStatus = Literal["running", "succeeded", "failed", "cancelled", "rolled_back"]
@@ -97,7 +97,7 @@ class CheckpointStore:
         """Write the checkpoint atomically (temp file + rename)."""
         with self._lock:
             text = self.checkpoint.model_dump_json(indent=2)
-            atomic_write_text(self.path, text + "\n")
+            atomic_write_text(self.path, text + "\n", mode=PRIVATE_FILE_MODE)
 
     def update_stack(self, name: str, **changes: Any) -> None:
         """Change one stack's fields and save."""

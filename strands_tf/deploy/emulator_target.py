@@ -110,6 +110,7 @@ def ensure_emulator(workspace: Workspace, port: int | None = None):  # type: ign
         if port is not None and info.port != port:
             logger.warning("the emulator already runs on port %d, not %d; using it", info.port, port)
         return info
+    workspace.secure()
     info = server.start(port=port, log_file=workspace.strands_dir / LOG_FILE)
     info.save(pid_file(workspace))
     return info
@@ -226,7 +227,7 @@ def ipam_env(resolved: ResolvedProject, workspace: Workspace) -> dict[str, str]:
     if vpc is None or vpc.ipam_pool_id is None or os.environ.get(IPAM_FILE_ENV):
         return {}
     path = workspace.strands_dir / IPAM_REGISTRY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
+    workspace.secure()
     # a pool declared earlier with another range (edited by hand) is kept, with its allocations
     with contextlib.suppress(ConflictError):
         IpamRegistry(path).define_pool(vpc.ipam_pool_id, EMULATOR_POOL_CIDR)

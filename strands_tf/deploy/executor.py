@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping
@@ -17,6 +18,14 @@ from typing import Any, Protocol
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StrandsError, UserError
+from strands_tf.fsutil import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    atomic_write_text,
+    make_tree_private,
+    open_private,
+    private_mkdir,
+)
 from strands_tf.terraform.engine import Engine
 from strands_tf.terraform.events import ProgressTracker, parse_event_line, redact_event_data
 from strands_tf.terraform.plan import Plan, parse_plan_dict
@@ -243,8 +252,8 @@ class EventLog:
     """The JSONL execution log of a deployment: every Terraform event with its stack, secrets redacted."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("a", encoding="utf-8")
+        private_mkdir(path.parent)
+        self._file = open_private(path, "a")
         self._lock = threading.Lock()
 
     def write(self, stack: str, phase: str, event: dict[str, Any]) -> None:
@@ -360,7 +369,9 @@ def _plan_wave(
         store.update_stack(stack.name, status="pending", started_at=_now())
         result = plan_stack(logged, stack, plans_dir, destroy=destroy)
         summary_path = plans_dir / f"{stack.name}.summary.json"
-        summary_path.write_text(json.dumps(result.summary.to_json(), indent=2, default=str), encoding="utf-8")
+        atomic_write_text(
+            summary_path, json.dumps(result.summary.to_json(), indent=2, default=str), mode=PRIVATE_FILE_MODE
+        )
         store.update_stack(
             stack.name,
             status="planned" if result.has_changes else "no_changes",
@@ -482,9 +493,14 @@ def start_deployment(
 ) -> CheckpointStore:
     """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint."""
     deployment_dir = workspace.deployment_dir(deployment_id)
-    deployment_dir.mkdir(parents=True, exist_ok=False)
+    private_mkdir(deployment_dir.parent)
+    # exist_ok=False: a deployment id is used once
+    os.mkdir(deployment_dir, PRIVATE_DIR_MODE)
+    os.chmod(deployment_dir, PRIVATE_DIR_MODE)
     copy = deployment_dir / "cdktf.out"
     shutil.copytree(synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+    # the copy holds every configured value (environment variables included): private like the rest of .strands
+    make_tree_private(copy)
     checkpoint = Checkpoint(
         id=deployment_id,
         command=command,  # type: ignore[arg-type]

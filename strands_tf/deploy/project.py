@@ -38,6 +38,7 @@ from strands_tf.deploy.selection import (
 )
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, StrandsError, UserError
+from strands_tf.fsutil import private_mkdir
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
 from strands_tf.model.graph import InfraGraph
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
@@ -126,8 +127,13 @@ def prepare(
     from strands_tf.terraform.engine import discover_engine
 
     workspace = Workspace(loaded.root)
+    workspace.secure()
     synth = synthesize(
-        loaded, resolved, workspace.build_dir(resolved.environment.name), packager=package_agents if package else None
+        loaded,
+        resolved,
+        workspace.build_dir(resolved.environment.name),
+        packager=package_agents if package else None,
+        private=True,
     )
     stacks = read_manifest(synth.out_dir)
     runtime = runtime_factory(resolved, workspace)
@@ -227,8 +233,7 @@ class ProjectPlan:
 
 def plan_project(op: Operation, *, destroy: bool = False) -> ProjectPlan:
     """Plan every stack wave by wave; a stack reading a dependency with pending changes is deferred."""
-    plans_dir = op.workspace.plans_dir(op.resolved.environment.name)
-    plans_dir.mkdir(parents=True, exist_ok=True)
+    plans_dir = private_mkdir(op.workspace.plans_dir(op.resolved.environment.name))
     results: list[StackPlan] = []
     deferred: dict[str, list[str]] = {}
     changed: set[str] = set()
@@ -321,6 +326,13 @@ def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[s
     with ProjectLock(op.loaded.root, "strands apply --resume"):
         store = resumable_deployment(op.workspace.deployments_dir(), op.resolved.environment.name)
         check_resume_selection(store.checkpoint.agents, agents)
+        if store.checkpoint.command == "rollback":
+            from strands_tf.history.trust import check_recorded_stacks
+
+            # its stacks are a recorded deployment's (maybe from a bucket): checked like any rollback
+            check_recorded_stacks(
+                store.dir / "cdktf.out", op.resolved, op.loaded.root, source=f"deployment {store.dir.name}"
+            )
         store.checkpoint.status = "running"
         store.save()
         recorded = {name: stack for name, stack in store.checkpoint.stacks.items()}
@@ -394,6 +406,11 @@ def rollback_project(
         if not (source / "cdktf.out" / "manifest.json").is_file():
             raise UserError(f"deployment {deployment} has no recorded stacks",
                             hint="`strands history list` lists recorded deployments")  # fmt: skip
+    from strands_tf.history.trust import check_recorded_stacks
+
+    # recorded stacks may come from a history bucket: apply nothing strands could not have generated (checked
+    # before anything runs Terraform on them, reading what is deployed included)
+    check_recorded_stacks(source / "cdktf.out", op.resolved, op.loaded.root, source=f"deployment {source.name}")
     recorded = read_manifest(source / "cdktf.out")
     current = {s.name: s for s in op.stacks}
     # what is deployed is read through the current build where it has the stack (same backend either way)

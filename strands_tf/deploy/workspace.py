@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from strands_tf.errors import UserError
+from strands_tf.fsutil import make_private, private_mkdir
 
 # the one format of a deployment id: a directory name under .strands/deployments and a history key segment
 _DEPLOYMENT_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
@@ -49,6 +50,16 @@ class Workspace:
     def strands_dir(self) -> Path:
         return self.root / ".strands"
 
+    def secure(self) -> Path:
+        """Create `.strands/` private (0700), or make an existing one private (older versions made it 0755).
+
+        Everything under it can hold a deployment's values (tfstate, plans, logs, stack copies); a private
+        directory keeps other users out even of files written before their own modes were private.
+        """
+        directory = private_mkdir(self.strands_dir)
+        make_private(directory)
+        return directory
+
     def build_dir(self, environment: str) -> Path:
         """Synthesized stacks that plan/apply run on (kept apart from a user's `strands synth --out`)."""
         return self.strands_dir / "build" / environment / "cdktf.out"
@@ -83,6 +94,14 @@ class Workspace:
     def plans_dir(self, environment: str) -> Path:
         """Plan files of `strands plan` (one per stack), reused by nothing: apply always plans again."""
         return self.strands_dir / "plans" / environment
+
+    def cdk_assets_dir(self, environment: str) -> Path:
+        """Agent zips of the `strands_tf.cdk` construct, copied into the cdktn stack's assets at its synth."""
+        return self.strands_dir / "cdk" / environment
+
+    def packages_dir(self, environment: str) -> Path:
+        """Agent zips of `strands package` without --out or --hcl."""
+        return self.strands_dir / "packages" / environment
 
     def tfstate_dir(self, environment: str) -> Path:
         """Local tfstate of an environment without a remote backend (the path synth gives the local backend)."""

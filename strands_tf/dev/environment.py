@@ -123,7 +123,10 @@ def agent_environments(loaded: LoadedProject, resolved: ResolvedProject) -> dict
         node = graph.nodes[f"agent_{name}"]
         variables: dict[str, str] = {}
         unresolved: dict[str, str] = {}
-        for key, raw in node.body.get("environment_variables", {}).items():
+        # generated names and ARNs, then what the user wrote (deployed apart so Terraform masks it)
+        body = node.body
+        declared = {**body.get("environment_variables", {}), **body.get("sensitive_environment_variables", {})}
+        for key, raw in declared.items():
             missing: list[str] = []
 
             def substitute(match: re.Match[str], missing: list[str] = missing) -> str:

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from strands_tf.fsutil import private_mkdir
+
 REDACTED = "(redacted)"
 # headers that carry credentials or session state; never written anywhere
 SECRET_HEADERS = frozenset(
@@ -71,7 +73,7 @@ class RequestLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(path.parent)
 
     def write(self, record: RequestRecord) -> None:
         line = (json.dumps(record.to_json(), default=str, ensure_ascii=False) + "\n").encode("utf-8")

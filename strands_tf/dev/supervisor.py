@@ -25,6 +25,7 @@ from typing import Any
 
 from strands_tf.dev.worker import receive_message, send_message
 from strands_tf.errors import DependencyError
+from strands_tf.fsutil import open_private, private_mkdir
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +128,11 @@ class _Zygote:
                 "strands dev needs a POSIX system (Linux or macOS) to run agents in reloadable workers",
                 hint="run strands dev under WSL on Windows",
             )
-        spec.log_file.parent.mkdir(parents=True, exist_ok=True)
+        # what the agent prints can hold values: private like everything under .strands/
+        private_mkdir(spec.log_file.parent)
         self.lock = threading.Lock()
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-        with open(spec.log_file, "ab") as log_file:
+        with open_private(spec.log_file, "ab") as log_file:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "strands_tf.dev.worker", str(theirs.fileno()), json.dumps(spec.settings())],
                 pass_fds=[theirs.fileno()],

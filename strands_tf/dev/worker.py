@@ -350,7 +350,9 @@ def _prepare_path(settings: dict[str, Any]) -> None:
     code_dir = settings["code_dir"]
     deps = settings.get("deps_dir")
     rest = [p for p in sys.path if p not in ("", os.getcwd(), code_dir)]
-    sys.path[:] = [code_dir, *([deps] if deps and os.path.isdir(deps) else []), *rest]
+    # strands_secrets.py, packaged with deployed agents that declare secrets: last, so an agent's own copy wins
+    runtime = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "runtime")
+    sys.path[:] = [code_dir, *([deps] if deps and os.path.isdir(deps) else []), *rest, runtime]
     os.chdir(code_dir)
 
 

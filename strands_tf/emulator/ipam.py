@@ -20,6 +20,7 @@ from typing import Any
 from filelock import FileLock
 
 from strands_tf.errors import ConflictError, NotFoundError, StateError, UserError
+from strands_tf.fsutil import PRIVATE_FILE_MODE
 
 IPAM_FILE_ENV = "STRANDS_TF_EMULATOR_IPAM_FILE"
 
@@ -39,7 +40,7 @@ class IpamRegistry:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = FileLock(str(path) + ".lock", timeout=30)
+        self._lock = FileLock(str(path) + ".lock", timeout=30, mode=PRIVATE_FILE_MODE)
 
     def _load(self) -> dict[str, Any]:
         try:

@@ -28,6 +28,7 @@ from typing import Any
 
 from strands_tf.emulator.moto_main import IDENTITY_PATH, TOKEN_ENV
 from strands_tf.errors import ConflictError, DependencyError, NetworkError, ProvisioningError, StateError
+from strands_tf.fsutil import open_private, private_mkdir
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +195,9 @@ def start(*, port: int | None = None, log_file: Path | None = None, timeout: flo
     token = secrets.token_hex(16)
     out: Any = subprocess.DEVNULL
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        out = open(log_file, "ab")  # noqa: SIM115 - handed to the child, closed below
+        private_mkdir(log_file.parent)
+        # request lines can carry values: private like everything under .strands/
+        out = open_private(log_file, "ab")
     try:
         proc = subprocess.Popen(
             cmd,

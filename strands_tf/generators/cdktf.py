@@ -103,9 +103,11 @@ def backend_block(ctx: RenderContext, stack: Stack) -> tuple[str, dict[str, Any]
             config["kms_key_id"] = state.kms_key
         return "s3", {"backend": {"s3": config}}
     if state.backend == "cloud":
-        workspaces: dict[str, Any] = (
-            {"tags": list(state.workspace_tags)} if state.workspace_tags else {"name": workspace_name(ctx, stack.name)}
-        )
+        # one workspace per stack, named: a workspace holds one state (tags go on the workspaces themselves,
+        # see `strands hcp bootstrap`; selecting by tags would let stacks share a workspace)
+        workspaces: dict[str, Any] = {"name": workspace_name(ctx, stack.name)}
+        if state.project:
+            workspaces["project"] = state.project
         cloud = {"organization": state.organization, "hostname": state.hostname, "workspaces": [workspaces]}
         return "cloud", {"cloud": [cloud]}
     return "local", {"backend": {"local": {"path": f"{ctx.local_state_dir}/{stack.name}.tfstate"}}}
@@ -215,15 +217,22 @@ def render_stack_metadata(doc: dict[str, Any]) -> dict[str, Any]:
     return dict(doc["//"])
 
 
-def render_cdktf_json(project: str) -> dict[str, Any]:
-    """cdktf.json at the project root: tells CDKTF tooling where the synthesized app lives."""
+def render_cdktf_json(project: str, environment: str) -> dict[str, Any]:
+    """cdktf.json at the project root: tells CDKTF tooling (the `cdktn` CLI) how to run the app and where its output is.
+
+    - app: the environment last synthesized, unless $STRANDS_ENV names another (cdktn runs it with a shell);
+      cdktn passes CDKTF_OUTDIR, which strands writes to;
+    - no terraformProviders and the generated-imports directory of Python projects: the stacks are written by
+      strands, not by bindings, so `cdktn synth` must not demand `cdktn get`.
+    """
     return {
-        "app": "strands synth",
+        "app": f'strands synth -e "${{STRANDS_ENV:-{environment}}}"',
+        "codeMakerOutput": "imports",
         "context": {},
         "language": "python",
         "output": "cdktf.out",
         "projectId": project,
         "sendCrashReports": "false",
-        "terraformProviders": [f"hashicorp/aws@{AWS_PROVIDER_CONSTRAINT}"],
+        "terraformProviders": [],
         "terraformModules": [],
     }

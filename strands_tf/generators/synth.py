@@ -16,8 +16,9 @@ from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import ConflictError
-from strands_tf.fsutil import atomic_write_text
+from strands_tf.fsutil import atomic_write_text, make_tree_private, private_mkdir
 from strands_tf.generators import cdktf
+from strands_tf.generators.export import ExportDiff
 from strands_tf.generators.stacks import Stack, partition, unresolved_references
 from strands_tf.model.build import AgentCode, BuildOptions, build_graph
 from strands_tf.model.graph import InfraGraph, Owner
@@ -81,6 +82,7 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
     """Build every agent's code zip and layer into `assets_dir` (deterministic, layer cached)."""
     from strands_tf.packaging import PackageSpec, build_agent_artifacts
     from strands_tf.packaging.limits import human
+    from strands_tf.runtime import SECRETS_HELPER, secrets_helper_path
 
     cache_dir = loaded.root / ".strands" / "cache" / "packaging"
     out: dict[str, AgentCode] = {}
@@ -92,6 +94,8 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
         elif (source / "requirements.txt").is_file():
             requirements = source / "requirements.txt"
         # a synth interrupted mid-way leaves staging directories next to its output: never package them
+        # an agent with secrets gets the helper that reads them at runtime (docs/secrets.md)
+        extra = ((SECRETS_HELPER, secrets_helper_path()),) if agent.secrets else ()
         spec = PackageSpec(
             name,
             source,
@@ -100,6 +104,7 @@ def package_agents(resolved: ResolvedProject, loaded: LoadedProject, assets_dir:
             requirements,
             exclude=(".*.staging-*", ".*.old-*", *agent.exclude),
             project_root=loaded.root,
+            extra_files=extra,
         )
         artifacts = build_agent_artifacts(spec, assets_dir, cache_dir)
         store_on_s3 = agent.package_upload == "s3" or artifacts.needs_s3_upload
@@ -133,11 +138,23 @@ def synthesize(
     tool_version: str = __version__,
     stack_filter: list[str] | Callable[[list[Stack]], list[str]] | None = None,
     hcl_dir: Path | None = None,
+    private: bool = False,
+    write_cdktf_json: bool = True,
+    keep_stale_stacks: bool = False,
 ) -> SynthResult:
-    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched."""
+    """Write the CDKTF layout for one environment into `out_dir`; on any error `out_dir` is left untouched.
+
+    `private` (the build directory under `.strands/`) makes every written file 0600 and directory 0700: the
+    stacks hold the configuration's values, environment variables included.
+    `keep_stale_stacks`: leave the folders of stacks that are gone in place (the `cdktn` CLI removes them
+    itself after running the app, and fails when they have already vanished).
+    """
     out = (out_dir or loaded.root / DEFAULT_OUT).resolve()
     staging = out.parent / f".{out.name}.staging-{secrets.token_hex(4)}"
-    staging.mkdir(parents=True)
+    if private:
+        private_mkdir(staging)
+    else:
+        staging.mkdir(parents=True)
     try:
         assets_tmp = staging / ".assets"
         code = packager(resolved, loaded, assets_tmp) if packager else {}
@@ -153,17 +170,23 @@ def synthesize(
             stacks = _with_dependencies(stacks, names)
         files = _write_layout(loaded, resolved, stacks, staging, out, code, tool_version)
         if hcl_dir is not None:
-            export_hcl(loaded, resolved, stacks, staging, hcl_dir.resolve(), tool_version)
+            export_hcl(resolved, stacks, staging, hcl_dir.resolve(), tool_version)
         shutil.rmtree(assets_tmp, ignore_errors=True)
         _preserve_lock_files(out, staging, stacks)
+        if keep_stale_stacks:
+            _keep_stale_stacks(out, staging, stacks)
+        if private:
+            # staging is not visible under its final name yet: nothing could read it before this
+            make_tree_private(staging)
         _swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    cdktf_json = loaded.root / "cdktf.json"
-    text = cdktf.to_json(cdktf.render_cdktf_json(resolved.project))
-    if not cdktf_json.is_file() or cdktf_json.read_text("utf-8") != text:
-        atomic_write_text(cdktf_json, text)
+    if write_cdktf_json:
+        cdktf_json = loaded.root / "cdktf.json"
+        text = cdktf.to_json(cdktf.render_cdktf_json(resolved.project, resolved.environment.name))
+        if not cdktf_json.is_file() or cdktf_json.read_text("utf-8") != text:
+            atomic_write_text(cdktf_json, text)
     return SynthResult(out, stacks, files, graph, sorted(set(graph.warnings)) + list(resolved.warnings))
 
 
@@ -267,11 +290,22 @@ def _write_layout(
 
 
 def _preserve_lock_files(out: Path, staging: Path, stacks: list[Stack]) -> None:
-    """Terraform's dependency lock files belong to the user's review; a re-synth keeps them."""
-    for stack in stacks:
-        lock = out / "stacks" / stack.name / LOCK_FILE
-        if lock.is_file():
-            shutil.copy2(lock, staging / "stacks" / stack.name / LOCK_FILE)
+    """What Terraform made in a stack folder (lock file for review, .terraform/, local state, saved plans)
+    survives a re-synth: tools such as `cdktn diff` run Terraform right there."""
+    from strands_tf.generators.export import ASSETS_DIR, LOCAL_ENTRIES, keep_local_entries
+
+    entries = tuple(e for e in LOCAL_ENTRIES if e != ASSETS_DIR)  # the zips are generated into the layout
+    keep_local_entries(out, staging, [Path("stacks") / s.name for s in stacks], entries=entries)
+
+
+def _keep_stale_stacks(out: Path, staging: Path, stacks: list[Stack]) -> None:
+    from strands_tf.generators.export import link_tree
+
+    current = {s.name for s in stacks}
+    old = out / "stacks"
+    for folder in sorted(old.iterdir()) if old.is_dir() else []:
+        if folder.is_dir() and folder.name not in current:
+            link_tree(folder, staging / "stacks" / folder.name)
 
 
 SWAP_ATTEMPTS = 50
@@ -327,40 +361,54 @@ def owner_of_address(graph: InfraGraph) -> Callable[[str], Owner | None]:
 
 
 def export_hcl(
-    loaded: LoadedProject,
     resolved: ResolvedProject,
     stacks: list[Stack],
     synthesized: Path,
     hcl_dir: Path,
     tool_version: str,
 ) -> list[str]:
-    """Write every stack as .tf files (one directory per stack when there are several), all or nothing."""
-    from strands_tf.generators.hcl import render_stack_hcl
+    """Write the committable HCL export of `stacks` (see generators/export.py), all or nothing."""
+    from strands_tf.generators.export import write_export
 
-    staging = hcl_dir.parent / f".{hcl_dir.name}.staging-{secrets.token_hex(4)}"
-    staging.mkdir(parents=True)
-    written: list[str] = []
-    try:
-        for stack in stacks:
-            rel = Path(".") if len(stacks) == 1 else Path(stack.name)
-            target = staging / rel
-            final = hcl_dir / rel
-            ctx = cdktf.RenderContext(
-                resolved, tool_version, local_state_dir(loaded.root.resolve(), final, resolved.environment.name)
-            )
-            target.mkdir(parents=True, exist_ok=True)
-            for name, text in render_stack_hcl(cdktf.render_stack(ctx, stack)).items():
-                (target / name).write_text(text, encoding="utf-8")
-                written.append((rel / name).as_posix())
-            source = synthesized / "stacks" / stack.name
-            for extra in ("modules", "assets"):
-                if (source / extra).is_dir():
-                    shutil.copytree(source / extra, target / extra)
-            lock = final / LOCK_FILE
-            if lock.is_file():
-                shutil.copy2(lock, target / LOCK_FILE)
-        _swap_into_place(staging, hcl_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return sorted(written)
+    return write_export(resolved, stacks, synthesized, hcl_dir, tool_version, _swap_into_place)
+
+
+@dataclass
+class ExportCheck:
+    """`strands synth --hcl DIR --check`: how the committed export differs from a fresh one."""
+
+    diff: ExportDiff
+    details: dict[str, list[str]]  # path -> first lines of its unified diff
+    result: SynthResult
+
+
+def check_export(
+    loaded: LoadedProject,
+    resolved: ResolvedProject,
+    hcl_dir: Path,
+    *,
+    packager: Packager | None = package_agents,
+    tool_version: str = __version__,
+    stack_filter: list[str] | Callable[[list[Stack]], list[str]] | None = None,
+    diff_lines: int = 40,
+) -> ExportCheck:
+    """Generate the export into a temporary directory and compare it with `hcl_dir`; nothing in the project changes."""
+    import tempfile
+
+    from strands_tf.generators.export import compare_exports, unified_diff
+
+    with tempfile.TemporaryDirectory(prefix="strands-export-check-") as tmp:
+        fresh = Path(tmp) / "export"
+        result = synthesize(
+            loaded,
+            resolved,
+            Path(tmp) / "cdktf.out",
+            packager=packager,
+            tool_version=tool_version,
+            stack_filter=stack_filter,
+            hcl_dir=fresh,
+            write_cdktf_json=False,
+        )
+        diff = compare_exports(fresh, hcl_dir)
+        details = {rel: unified_diff(fresh, hcl_dir, rel, limit=diff_lines) for rel in diff.changed}
+    return ExportCheck(diff, details, result)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from strands_tf.errors import StateError
+from strands_tf.fsutil import PRIVATE_FILE_MODE, open_private, private_mkdir
 from strands_tf.history.redact import Redactor
 
 # Never archived: Terraform's data dir, state (may hold secrets), plan files (hold secrets), lock info.
@@ -52,9 +53,9 @@ def write_stacks_archive(source: Path, target: Path, redactor: Redactor) -> Arch
     if not (source / "manifest.json").is_file():
         raise StateError(f"{source} has no manifest.json: not a synthesized stacks directory")
     result = ArchiveResult()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_mkdir(target.parent)
     with (
-        target.open("wb") as raw,
+        open_private(target, "wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
         tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
     ):
@@ -81,7 +82,7 @@ def extract_stacks_archive(archive: Path, destination: Path) -> Path:
     staging = destination.parent / f".{destination.name}.unpacking"
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    private_mkdir(staging)
     try:
         with tarfile.open(archive, mode="r:gz") as tar:
             for member in tar:
@@ -96,13 +97,14 @@ def extract_stacks_archive(archive: Path, destination: Path) -> Path:
                 if not member.isfile():
                     raise StateError(f"{archive}: member {member.name!r} is not a regular file")
                 out = staging.joinpath(*name.parts[1:])
-                out.parent.mkdir(parents=True, exist_ok=True)
+                private_mkdir(out.parent)
                 fh = tar.extractfile(member)
                 assert fh is not None  # regular file
-                with out.open("wb") as dst:
+                # unpacked under .strands/: private, like the stacks a deployment copies
+                with open_private(out, "wb") as dst:
                     while chunk := fh.read(1 << 20):
                         dst.write(chunk)
-                os.chmod(out, 0o755 if member.mode & 0o111 else 0o644)
+                    os.fchmod(dst.fileno(), 0o700 if member.mode & 0o111 else PRIVATE_FILE_MODE)
     except (tarfile.TarError, EOFError, OSError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise StateError(

@@ -17,8 +17,10 @@ from typing import Any
 from strands_tf import __version__
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
+from strands_tf.config.secrets import masked_config_texts
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
 from strands_tf.errors import StateError, StrandsError
+from strands_tf.fsutil import open_private, private_mkdir
 from strands_tf.history import layout
 from strands_tf.history.archive import write_stacks_archive
 from strands_tf.history.gitinfo import git_info
@@ -129,8 +131,8 @@ class _ResourceLogs:
     def flush(self) -> None:
         for key, lines in self._buffers.items():
             path = self.directory / self._names[key]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as fh:
+            private_mkdir(path.parent)
+            with open_private(path, "a") as fh:
                 fh.write("\n".join(lines) + "\n")
         self._buffers.clear()
         self._pending = 0
@@ -156,7 +158,7 @@ def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDi
     redactions = 0
     count = 0
     target = staging / layout.EVENTS
-    with source.open("r", encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as dst:
+    with source.open("r", encoding="utf-8", errors="replace") as src, open_private(target, "w") as dst:
         while True:
             # redact a few MB at a time: one regex pass per block instead of one per line
             batch = src.readlines(_BATCH_BYTES)
@@ -193,8 +195,9 @@ def _write_text(staging: Path, name: str, text: str, redactor: Redactor, redacti
     if count:
         redactions[name] = count
     path = staging / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(clean, encoding="utf-8")
+    private_mkdir(path.parent)
+    with open_private(path, "w") as fh:
+        fh.write(clean)
 
 
 def _json_text(doc: Any) -> str:
@@ -325,7 +328,7 @@ def build_record(
     redactor = Redactor(patterns=list(loaded.config.history.redact))
     redactor.add_secrets(harvest_secrets(deployment_dir))
     redactor.add_secrets(secrets)
-    staging.mkdir(parents=True, exist_ok=True)
+    private_mkdir(staging)
     redactions: dict[str, int] = {}
 
     if config_override is not None:
@@ -335,9 +338,15 @@ def build_record(
                 raise StateError(f"{name!r} is not a configuration object name")
             _write_text(staging, name, data.decode("utf-8", errors="replace"), redactor, redactions)
     else:
+        # literal environment values may be secrets, even short ones the redactor could not find by value
+        masked = masked_config_texts(loaded)
         for name, path in _config_files(loaded).items():
-            _write_text(staging, name, path.read_text("utf-8", errors="replace"), redactor, redactions)
-        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved.to_json_dict()), redactor, redactions)
+            text = masked.get(path)
+            if text is None:
+                text = path.read_text("utf-8", errors="replace")
+            _write_text(staging, name, text, redactor, redactions)
+        resolved_doc = resolved.to_json_dict(mask_environment=True)
+        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved_doc), redactor, redactions)
 
     synth_dir = deployment_dir / checkpoint.synth_dir
     archived = write_stacks_archive(synth_dir, staging / layout.STACKS_ARCHIVE, redactor)
@@ -365,7 +374,7 @@ def build_record(
             redactions[layout.EVENTS] = digest.redactions
         resources, efficiency = _timings(digest.trackers, stacks)
     else:
-        (staging / layout.EVENTS).write_bytes(b"")
+        open_private(staging / layout.EVENTS, "wb").close()
 
     started = _parse_time(checkpoint.started_at)
     finished = _parse_time(checkpoint.finished_at)
@@ -407,5 +416,6 @@ def build_record(
         objects=objects,
     )
     # written last: a record directory without metadata.json is incomplete and never synced or listed
-    (staging / layout.METADATA).write_bytes(metadata.to_json_bytes())
+    with open_private(staging / layout.METADATA, "wb") as fh:
+        fh.write(metadata.to_json_bytes())
     return BuiltRecord(metadata, staging)

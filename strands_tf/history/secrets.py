@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from strands_tf.terraform.tfstate import normalize_sensitive_paths, sensitive_values
+from strands_tf.terraform.tfstate import normalize_sensitive_paths, searched_secrets
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ def secrets_in_tfstate(doc: Any) -> set[str]:
             attributes = instance.get("attributes")
             paths = normalize_sensitive_paths(instance.get("sensitive_attributes"))
             if isinstance(attributes, dict) and paths:
-                for value in sensitive_values(attributes, list(paths)):
-                    _string_leaves(value, found)
+                found |= searched_secrets(str(resource.get("type") or ""), attributes, list(paths))
     return found
 
 

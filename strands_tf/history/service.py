@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import NotFoundError, StateError, StrandsError, UserError
+from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir
 from strands_tf.history import layout
 from strands_tf.history.models import RecordMetadata
 from strands_tf.history.store import HistoryStore, LocalStore, MirroredStore, S3Store, sha256_file
@@ -191,7 +192,7 @@ class History:
         report = VerifyReport(meta.id)
         prefix = self.record_key(meta.environment, meta.id)
         present = set(self.store.list_keys(prefix))
-        scratch.mkdir(parents=True, exist_ok=True)
+        private_mkdir(scratch)
         for name, info in sorted(meta.objects.items()):
             key = layout.join(prefix, name)
             if key not in present:
@@ -261,7 +262,7 @@ class History:
         spool_root = self.root / SPOOL_DIR
         if not spool_root.is_dir():
             return report
-        lock = FileLock(str(spool_root / ".sync.lock"), timeout=0)
+        lock = FileLock(str(spool_root / ".sync.lock"), timeout=0, mode=PRIVATE_FILE_MODE)
         try:
             lock.acquire()
         except Timeout:

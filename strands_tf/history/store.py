@@ -17,7 +17,7 @@ from botocore import exceptions as bx
 from strands_tf.aws.errors import CONVERTIBLE, convert_aws_error
 from strands_tf.aws.target import AwsTarget
 from strands_tf.errors import NetworkError, NotFoundError, StateError, StrandsError
-from strands_tf.fsutil import atomic_write_bytes
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_bytes, open_private, private_mkdir
 from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, open_input, read_input
 
 log = logging.getLogger(__name__)
@@ -81,11 +81,11 @@ class LocalStore:
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(target.parent)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            shutil.copyfile(path, tmp)
-            os.chmod(tmp, 0o600)
+            with path.open("rb") as src, open_private(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -93,7 +93,9 @@ class LocalStore:
             raise
 
     def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
-        atomic_write_bytes(self._path(key), data)
+        path = self._path(key)
+        private_mkdir(path.parent)
+        atomic_write_bytes(path, data, mode=PRIVATE_FILE_MODE)
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -102,11 +104,12 @@ class LocalStore:
             raise self._input_error(key, exc) from None
 
     def download(self, key: str, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            # a planted FIFO or a symlink to /dev/zero must not hang or fill the disk: bounded, regular only
-            with open_input(self._path(key), MAX_HISTORY_OBJECT_BYTES) as src, tmp.open("wb") as dst:
+            # a planted FIFO or a symlink to /dev/zero must not hang or fill the disk: bounded, regular only;
+            # the copy lands under .strands/ (records hold a deployment's values): private
+            with open_input(self._path(key), MAX_HISTORY_OBJECT_BYTES) as src, open_private(tmp, "wb") as dst:
                 while chunk := src.read(_HASH_CHUNK):
                     dst.write(chunk)
             os.replace(tmp, path)
@@ -254,11 +257,13 @@ class S3Store:
                 body.close()
 
     def download(self, key: str, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with self._errors("GetObject", key):
                 self.client.download_file(self.bucket, key, str(tmp), Config=self.transfer)
+            # downloads land under .strands/ (records hold a deployment's values)
+            os.chmod(tmp, PRIVATE_FILE_MODE)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):

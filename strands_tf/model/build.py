@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from strands_tf.config.models import DynamoDbResource, S3Resource, SnsResource, SqsResource
 from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
+from strands_tf.config.secrets import SECRETS_ENV_VAR
 from strands_tf.cost.tags import TagManager
 from strands_tf.errors import ConfigError, ConfigIssue
 from strands_tf.model import artifacts, iam, network, observability
@@ -15,6 +17,7 @@ from strands_tf.model.graph import InfraGraph, Node, Output, Owner
 from strands_tf.model.naming import aws_name, env_var_prefix, template_literal
 
 PARTITION = "${data.aws_partition.partition.partition}"
+DNS_SUFFIX = "${data.aws_partition.partition.dns_suffix}"
 REGION = "${data.aws_region.region.region}"
 ACCOUNT = "${data.aws_caller_identity.caller.account_id}"
 
@@ -244,6 +247,12 @@ def agent_policy(project: ResolvedProject, agent: ResolvedAgent) -> iam.PolicyBu
         policy.add(f"{perm.access or 'actions'} {perm.resource}", actions, iam.resource_arns_for(kind, arn, actions))
         if target is not None:
             _kms_for(project, perm.resource, perm.access or "read_write", policy)
+    if agent.secrets:
+        grants = [
+            iam.secret_grant(ref, partition=PARTITION, region=REGION, account=ACCOUNT, dns_suffix=DNS_SUFFIX)
+            for ref in agent.secrets.values()
+        ]
+        iam.add_secret_statements(policy, grants)
     network.add_agent_statements(project, agent, policy)
     return policy
 
@@ -290,7 +299,7 @@ def _add_agent(
                 group=name,
             )
         )
-    environment = _agent_environment(project, agent, graph, opts, issues)
+    environment, literal = _agent_environment(project, agent, graph, opts, issues)
     code = opts.code.get(name)
     body: dict[str, Any] = {
         "name": fn_name,
@@ -307,6 +316,9 @@ def _add_agent(
         "tracing": agent.tracing,
         "tags": tags,
     }
+    if literal:
+        # what the user wrote may be a secret: Terraform masks these values (the module marks them sensitive)
+        body["sensitive_environment_variables"] = literal
     if code is not None:
         body["filename"] = code.filename
         body["source_code_hash"] = code.source_code_hash
@@ -373,8 +385,13 @@ def _agent_environment(
     graph: InfraGraph,
     opts: BuildOptions,
     issues: list[ConfigIssue],
-) -> dict[str, str]:
-    """Variables naming what the agent uses, so its code needs no hard-coded names; the user's win on clashes."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(generated, literal) environment variables of an agent.
+
+    Generated ones name what the agent uses (tables, queues, the model, where its secrets are), so its code
+    needs no hard-coded names; literal ones are the user's `environment` (they win on clashes) and are
+    passed apart so Terraform can mask them.
+    """
     env: dict[str, str] = {
         "STRANDS_PROJECT": project.project,
         "STRANDS_ENVIRONMENT": project.environment.name,
@@ -409,14 +426,20 @@ def _agent_environment(
         env.setdefault(
             f"{env_var_prefix(trigger.queue)}_QUEUE_URL", f"${{module.{module_id('sqs', trigger.queue)}.queue_url}}"
         )
+    if agent.secrets:
+        # where each secret is, never its value: strands_secrets.py (packaged with the agent) reads them
+        refs = {name: ref.runtime_entry() for name, ref in agent.secrets.items()}
+        env[SECRETS_ENV_VAR] = template_literal(json.dumps(refs, sort_keys=True, separators=(",", ":")))
+    literal: dict[str, str] = {}
     for key, text in agent.environment.items():
         value = template_literal(text)
         if key in env and env[key] != value:
             graph.warnings.append(
                 f"agent '{agent.name}': environment variable {key} set in strands.yaml replaces the generated one"
             )
-        env[key] = value
-    return dict(sorted(env.items()))
+        env.pop(key, None)
+        literal[key] = value
+    return dict(sorted(env.items())), dict(sorted(literal.items()))
 
 
 def _merge_cors(agents: list[ResolvedAgent], graph: InfraGraph) -> dict[str, Any] | None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+
+from strands_tf.config.secrets import SECRET_ARN_RE, SSM_ARN_RE, SecretRef
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,18 @@ INFERENCE_PROFILE_REGIONS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class Condition:
+    """An IAM condition: `test` (StringEquals...) on `variable` (kms:ViaService...) with sorted values."""
+
+    test: str
+    variable: str
+    values: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"test": self.test, "variable": self.variable, "values": list(self.values)}
+
+
+@dataclass(frozen=True)
 class Statement:
     """One Allow statement: sorted actions on sorted resources (strings that may contain ${...})."""
 
@@ -59,15 +74,19 @@ class Statement:
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     effect: str = "Allow"
+    conditions: tuple[Condition, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        """The execution-role module's policy_statements element."""
-        return {
+        """The execution-role module's policy_statements element (`conditions` only when there are some)."""
+        out: dict[str, object] = {
             "sid": self.sid,
             "effect": self.effect,
             "actions": list(self.actions),
             "resources": list(self.resources),
         }
+        if self.conditions:
+            out["conditions"] = [c.to_dict() for c in self.conditions]
+        return out
 
 
 @dataclass
@@ -77,10 +96,18 @@ class PolicyBuilder:
     statements: list[Statement] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def add(self, sid: str, actions: tuple[str, ...] | list[str], resources: tuple[str, ...] | list[str]) -> None:
+    def add(
+        self,
+        sid: str,
+        actions: tuple[str, ...] | list[str],
+        resources: tuple[str, ...] | list[str],
+        conditions: tuple[Condition, ...] = (),
+    ) -> None:
         """Add a statement with a readable sid (letters and digits only, as IAM requires)."""
         clean_sid = "".join(ch for ch in sid.title() if ch.isalnum())[:100]
-        self.statements.append(Statement(clean_sid, tuple(sorted(set(actions))), tuple(sorted(set(resources)))))
+        self.statements.append(
+            Statement(clean_sid, tuple(sorted(set(actions))), tuple(sorted(set(resources))), conditions=conditions)
+        )
 
 
 def model_resources(model_id: str, *, partition: str, region: str, account: str) -> tuple[list[str], str]:
@@ -117,3 +144,60 @@ def resource_arns_for(kind: str, arn: str, actions: tuple[str, ...] | list[str])
     if kind == "agent":
         return [arn, f"{arn}:*"]
     return [arn]
+
+
+SSM_READ_ACTIONS = ("ssm:GetParameter", "ssm:GetParameters")
+SECRETS_MANAGER_READ_ACTIONS = ("secretsmanager:GetSecretValue",)
+# Secrets Manager appends "-" and 6 random characters to a secret's name in its ARN
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+@dataclass(frozen=True)
+class SecretGrant:
+    """What an agent's role needs to read one secret: the ARN to read, and the KMS key and service if any."""
+
+    store: str  # "ssm" | "secretsmanager"
+    arn: str
+    kms_key: str | None
+    via_service: str  # e.g. ssm.us-east-1.amazonaws.com (may contain ${...})
+
+
+def secret_grant(ref: SecretRef, *, partition: str, region: str, account: str, dns_suffix: str) -> SecretGrant:
+    """The exact ARN (with `-??????` for a secret named without its suffix) and the service decrypting it."""
+    if ref.ssm is not None:
+        match = SSM_ARN_RE.match(ref.ssm)
+        if match:
+            arn, where = ref.ssm, match["region"]
+        else:
+            arn, where = f"arn:{partition}:ssm:{region}:{account}:parameter/{ref.ssm.lstrip('/')}", region
+        return SecretGrant("ssm", arn, ref.kms_key, f"ssm.{where}.{dns_suffix}")
+    secret = str(ref.secretsmanager)
+    match = SECRET_ARN_RE.match(secret)
+    if match:
+        # a partial ARN (no suffix) matches the real one only with the documented "-??????" wildcard
+        arn = secret if _SECRET_SUFFIX.search(match["name"]) else f"{secret}-??????"
+        where = match["region"]
+    else:
+        arn, where = f"arn:{partition}:secretsmanager:{region}:{account}:secret:{secret}-??????", region
+    return SecretGrant("secretsmanager", arn, ref.kms_key, f"secretsmanager.{where}.{dns_suffix}")
+
+
+def add_secret_statements(policy: PolicyBuilder, grants: list[SecretGrant]) -> None:
+    """Read exactly these parameters and secrets; decrypt with a customer key only through those services."""
+    ssm = [g.arn for g in grants if g.store == "ssm"]
+    if ssm:
+        policy.add("Secrets Ssm", SSM_READ_ACTIONS, ssm)
+    manager = [g.arn for g in grants if g.store == "secretsmanager"]
+    if manager:
+        policy.add("Secrets Manager", SECRETS_MANAGER_READ_ACTIONS, manager)
+    services: dict[str, set[str]] = {}
+    for grant in grants:
+        if grant.kms_key:
+            services.setdefault(grant.kms_key, set()).add(grant.via_service)
+    for index, (key, via) in enumerate(sorted(services.items()), start=1):
+        policy.add(
+            f"Secrets Kms {index}" if len(services) > 1 else "Secrets Kms",
+            ["kms:Decrypt"],
+            [key],
+            conditions=(Condition("StringEquals", "kms:ViaService", tuple(sorted(via))),),
+        )

@@ -95,7 +95,7 @@ def _groups(
     """The agents' security groups (one per distinct set of rules) and each agent's group key.
 
     Agents with no rule beyond the default keep the vpc module's group unless `always` (an existing VPC,
-    where strands makes every group); their key is then "".
+    where strands-tf makes every group); their key is then "".
     """
     rule_sets = _rule_sets(project, members)
     groups: dict[str, dict[str, Any]] = {}
@@ -240,7 +240,7 @@ def security_group_ref(key: str, attribute: str = "security_group_ids") -> str:
 
 
 def _existing_vpc(graph: InfraGraph, project: ResolvedProject, members: list[ResolvedAgent], vpc: VpcConfig) -> None:
-    """The team's VPC: strands checks its subnets (at plan time) and makes only the agents' security groups."""
+    """The team's VPC: strands-tf checks its subnets (at plan time) and makes only the agents' security groups."""
     env = project.environment
     owner = Owner("vpc", env.name)
     groups, keys = _groups(project, members, always=True)
@@ -295,7 +295,7 @@ def add_agent_statements(project: ResolvedProject, agent: ResolvedAgent, policy:
     groups = [security_group_ref(key, "security_group_arns")]
     groups += [f"{_ARN_PREFIX}:security-group/{group}" for group in vpc.security_group_ids]
     # CreateNetworkInterface authorises the new ENI, its subnet and its security groups. The subnets of a VPC
-    # strands creates are known only after apply, so they are scoped to the account and region (those of an
+    # strands-tf creates are known only after apply, so they are scoped to the account and region (those of an
     # existing VPC are named); pinning the agent's security groups confines the ENIs to this VPC (a security
     # group belongs to exactly one VPC).
     subnets = [f"{_ARN_PREFIX}:subnet/{subnet}" for subnet in vpc.subnet_ids] or [f"{_ARN_PREFIX}:subnet/*"]

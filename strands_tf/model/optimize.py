@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -40,15 +41,20 @@ def _with_body(node: Node, **changes: Any) -> Node:
     return dataclasses.replace(node, body={**node.body, **changes}, depends_on=list(node.depends_on))
 
 
+def _conditions_key(statement: Mapping[str, Any]) -> str:
+    """Statements with different conditions never merge: the union would loosen one of them."""
+    return json.dumps(statement.get("conditions") or [], sort_keys=True)
+
+
 def merge_statements(graph: InfraGraph) -> InfraGraph:
     """Merge statements of a role that grant the same actions (union of resources), then drop repeats."""
     out = _shallow_copy(graph)
     for node_id, node in graph.nodes.items():
         if node.module != "execution-role":
             continue
-        by_actions: dict[tuple[str, ...], dict[str, Any]] = {}
+        by_actions: dict[tuple[tuple[str, ...], str], dict[str, Any]] = {}
         for statement in node.body["policy_statements"]:
-            key = tuple(statement["actions"])
+            key = (tuple(statement["actions"]), _conditions_key(statement))
             if key in by_actions:
                 merged = by_actions[key]
                 merged["resources"] = sorted({*merged["resources"], *statement["resources"]})
@@ -61,7 +67,7 @@ def merge_statements(graph: InfraGraph) -> InfraGraph:
 
 
 def _portable(statements: list[dict[str, Any]]) -> str:
-    return repr(sorted((s["sid"], tuple(s["actions"]), tuple(s["resources"]))
+    return repr(sorted((s["sid"], tuple(s["actions"]), tuple(s["resources"]), _conditions_key(s))
                        for s in statements if s["sid"] not in _PER_AGENT_SIDS))  # fmt: skip
 
 
@@ -84,16 +90,22 @@ def share_roles(graph: InfraGraph, mode: str, *, role_name: Callable[[str], str]
     for members in sorted(shared):
         new_id = next(c for c in candidates if c not in out.nodes and role_name(c[len("role_") :]) not in taken_names)
         agents = [roles[m].owner.name for m in members]
-        statements: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
+        statements: dict[tuple[str, tuple[str, ...], str], set[str]] = defaultdict(set)
         for member in members:
             for s in roles[member].body["policy_statements"]:
-                statements[(s["sid"], tuple(s["actions"]))].update(s["resources"])
+                statements[(s["sid"], tuple(s["actions"]), _conditions_key(s))].update(s["resources"])
             del out.nodes[member]
         body = {
             "name": role_name(new_id[len("role_") :]),
             "policy_statements": [
-                {"sid": sid, "effect": "Allow", "actions": list(actions), "resources": sorted(resources)}
-                for (sid, actions), resources in sorted(statements.items())
+                {
+                    "sid": sid,
+                    "effect": "Allow",
+                    "actions": list(actions),
+                    "resources": sorted(resources),
+                    **({"conditions": json.loads(conditions)} if conditions != "[]" else {}),
+                }
+                for (sid, actions, conditions), resources in sorted(statements.items())
             ],
             "tags": {"strands:agents": " ".join(agents)[:256]},
         }
@@ -136,7 +148,7 @@ def detect_duplicates(graph: InfraGraph, locate: Locator) -> InfraGraph:
         if node.module != "strands-agent":
             continue
         names: dict[str, str] = {}
-        for var in node.body.get("environment_variables", {}):
+        for var in (*node.body.get("environment_variables", {}), *node.body.get("sensitive_environment_variables", {})):
             folded = var.upper()
             if folded in names and names[folded] != var:
                 file, line, col = locate(node.owner)

@@ -16,7 +16,7 @@ from .limits import check_unzipped, check_zipped, labelled
 from .pip import PipRunner, SubprocessPipRunner
 from .requirements import read_requirements
 from .spec import AgentArtifacts, Artifact, PackageSpec, PackagingError, target_for, validate_name
-from .tree import DEFAULT_EXCLUDES, PROTECTED_EXCLUDES, collect
+from .tree import DEFAULT_EXCLUDES, PROTECTED_EXCLUDES, FileEntry, Tree, collect
 from .zipper import ZipDigest, write_zip
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def build_agent_artifacts(
         skip=(out_dir, cache_dir),
         agent=spec.name,
     )
+    tree = _with_extra_files(tree, spec)
     if not tree.files:
         raise PackagingError(
             f"agent {spec.name!r}: nothing to package in {spec.source_dir}",
@@ -112,6 +113,23 @@ def build_agent_artifacts(
         f", layer {layer_artifact.size} bytes" if layer_artifact else "",
     )
     return AgentArtifacts(code=code, layer=layer_artifact)
+
+
+def _with_extra_files(tree: Tree, spec: PackageSpec) -> Tree:
+    """The tree plus the spec's extra files (a file of the same name in the agent's own tree wins)."""
+    if not spec.extra_files:
+        return tree
+    present = {entry.arcname for entry in tree.files}
+    added: list[FileEntry] = []
+    for arcname, path in spec.extra_files:
+        if arcname in present:
+            log.info("agent %s has its own %s: it is packaged instead of strands' copy", spec.name, arcname)
+            continue
+        added.append(FileEntry(arcname=arcname, path=path, size=path.stat().st_size, executable=False))
+    if not added:
+        return tree
+    files = tuple(sorted((*tree.files, *added), key=lambda entry: entry.arcname))
+    return Tree(files=files, dirs=tree.dirs)
 
 
 def _artifact(path: Path, digest: ZipDigest) -> Artifact:

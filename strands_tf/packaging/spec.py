@@ -41,6 +41,8 @@ class PackageSpec:
     exclude: tuple[str, ...] = ()
     # the project directory: .gitignore files from here down to source_dir apply (None: source_dir's own)
     project_root: Path | None = None
+    # (name in the zip, file) added to the code zip unless the agent has a file of that name itself
+    extra_files: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)

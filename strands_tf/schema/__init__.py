@@ -58,6 +58,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SCHEMA_FILE = Path(__file__).with_name("aws_provider_schema.json")
+# hashicorp/tfe subset for `strands hcp bootstrap` (scripts/extract_tfe_schema.py)
+TFE_SCHEMA_FILE = Path(__file__).with_name("tfe_provider_schema.json")
 _REGENERATE = "Regenerate it with `.venv/bin/python scripts/extract_aws_schema.py` (needs cdktn-provider-aws)."
 
 
@@ -67,12 +69,12 @@ class SchemaError(StrandsError):
     category = Category.INTERNAL
 
 
-def _validate(data: Any, path: Path) -> dict[str, Any]:
+def _validate(data: Any, path: Path, source: str = "hashicorp/aws") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SchemaError(f"{path}: the schema must be a JSON object", hint=_REGENERATE)
     provider = data.get("provider")
-    if not isinstance(provider, dict) or provider.get("source") != "hashicorp/aws":
-        raise SchemaError(f"{path}: provider.source must be hashicorp/aws", hint=_REGENERATE)
+    if not isinstance(provider, dict) or provider.get("source") != source:
+        raise SchemaError(f"{path}: provider.source must be {source}", hint=_REGENERATE)
     for key in ("resource_schemas", "data_source_schemas"):
         section = data.get(key)
         if not isinstance(section, dict):
@@ -86,7 +88,7 @@ def _validate(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, source: str = "hashicorp/aws") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -97,7 +99,7 @@ def _read(path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SchemaError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})", hint=_REGENERATE) from None
-    return _validate(data, path)
+    return _validate(data, path, source)
 
 
 @cache
@@ -110,6 +112,12 @@ def _load_default() -> dict[str, Any]:
 def load_aws_schema(path: Path | None = None) -> dict[str, Any]:
     """The whole schema document (cached when read from the packaged file; treat it as read-only)."""
     return _load_default() if path is None else _read(path)
+
+
+@cache
+def load_tfe_schema() -> dict[str, Any]:
+    """The hashicorp/tfe subset `strands hcp bootstrap` is checked against (read-only, cached)."""
+    return _read(TFE_SCHEMA_FILE, "hashicorp/tfe")
 
 
 def provider_version(path: Path | None = None) -> str:

@@ -241,17 +241,23 @@ def _document_blocks(document: Mapping[str, Any], syntax: Syntax) -> Iterable[tu
 
 
 def _check_document(
-    document: Mapping[str, Any], source: str, syntax: Syntax, schema_path: Path | None
+    document: Mapping[str, Any],
+    source: str,
+    syntax: Syntax,
+    schema_path: Path | None,
+    schema: Mapping[str, Any] | None = None,
 ) -> list[SchemaProblem]:
-    schema = load_aws_schema(schema_path)
+    schema = schema if schema is not None else load_aws_schema(schema_path)
+    provider = str(schema["provider"]["source"])
+    prefix = provider.rsplit("/", 1)[-1] + "_"
     problems: list[SchemaProblem] = []
     for kind, tf_type, name, body in _document_blocks(document, syntax):
         where = f"{source}: {kind}.{tf_type}.{name}"
-        if not tf_type.startswith("aws_"):
+        if not tf_type.startswith(prefix):
             continue  # other providers and built-ins (terraform_data) are not in this schema
         section = schema["resource_schemas" if kind == "resource" else "data_source_schemas"]
         if tf_type not in section:
-            problems.append(SchemaProblem(where, f"unknown {kind} type {tf_type!r} in hashicorp/aws"))
+            problems.append(SchemaProblem(where, f"unknown {kind} type {tf_type!r} in {provider}"))
             continue
         bodies = body if isinstance(body, list) else [body]
         for one in bodies:
@@ -270,10 +276,14 @@ def check_hcl_document(
 
 
 def check_json_document(
-    document: Mapping[str, Any], *, source: str = "<json>", schema_path: Path | None = None
+    document: Mapping[str, Any],
+    *,
+    source: str = "<json>",
+    schema_path: Path | None = None,
+    schema: Mapping[str, Any] | None = None,
 ) -> list[SchemaProblem]:
-    """Problems of a Terraform JSON document (``cdk.tf.json``)."""
-    return _check_document(document, source, "json", schema_path)
+    """Problems of a Terraform JSON document (``cdk.tf.json``); `schema` picks another provider's schema."""
+    return _check_document(document, source, "json", schema_path, schema)
 
 
 def check_hcl_file(path: Path, *, schema_path: Path | None = None) -> list[SchemaProblem]:

@@ -25,6 +25,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from strands_tf.errors import StateError
+from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir
 from strands_tf.state.files import atomic_write_json
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class ProjectLock:
         self.dir = Path(project_dir) / ".strands"
         self.path = self.dir / f"{name}.lock"
         self.command = command
-        self._guard = FileLock(str(self.path) + ".guard", timeout=GUARD_TIMEOUT)
+        self._guard = FileLock(str(self.path) + ".guard", timeout=GUARD_TIMEOUT, mode=PRIVATE_FILE_MODE)
         self.holder: LockHolder | None = None
 
     # -- holder file
@@ -119,7 +120,7 @@ class ProjectLock:
         """Take the lock or raise :class:`StateError` naming the holder (never waits for it)."""
         if self.holder is not None:
             return self.holder
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_mkdir(self.dir)
         try:
             with self._guard:
                 current = self.read_holder()
@@ -141,7 +142,7 @@ class ProjectLock:
                     token=uuid.uuid4().hex,
                     proc_start=_proc_start(os.getpid()),
                 )
-                atomic_write_json(self.path, asdict(me), mode=0o644)
+                atomic_write_json(self.path, asdict(me), mode=PRIVATE_FILE_MODE)
         except Timeout:
             raise StateError(
                 f"could not check the project lock within {GUARD_TIMEOUT:.0f} s",

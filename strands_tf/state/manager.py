@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from strands_tf.errors import NotFoundError, StateError, UserError
+from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir
 from strands_tf.state.files import atomic_write_json
 from strands_tf.state.mapper import map_stack, outputs_file
 from strands_tf.state.models import FORMAT_VERSION, ResourceRecord, StackState, StateFile
@@ -62,7 +63,7 @@ class StateManager:
         self.environment = environment
         self.path = self.project_dir / STATE_DIR / f"{environment}.json"
         self.outputs_path = self.project_dir / STATE_DIR / f"{environment}.outputs.json"
-        self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+        self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout, mode=PRIVATE_FILE_MODE)
         self._cache: tuple[tuple[int, int, int], StateFile] | None = None
 
     # -- reading and writing
@@ -116,7 +117,7 @@ class StateManager:
         self._cache = None
 
     def _locked(self) -> FileLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(self.path.parent)
         return self._lock
 
     def load(self) -> StateFile:

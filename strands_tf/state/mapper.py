@@ -25,7 +25,7 @@ from strands_tf.model.naming import logical_id as make_unique_id
 from strands_tf.state.cfn_types import cfn_type
 from strands_tf.state.models import OutputRecord, ResourceRecord, StackState, StateFile
 from strands_tf.terraform.plan import SENSITIVE, config_address, split_address
-from strands_tf.terraform.tfstate import TfInstance, TfResource, TfState, sensitive_values
+from strands_tf.terraform.tfstate import TfInstance, TfResource, TfState, searched_secrets
 
 _HASH_LEN = 8
 # Sensitive strings at least this long are also masked where they appear inside a longer string
@@ -107,8 +107,7 @@ def _collect_secrets(tfstate: TfState) -> set[str]:
     for res in tfstate.resources:
         for inst in res.instances:
             if inst.sensitive_paths:
-                for v in sensitive_values(inst.attributes, inst.sensitive_paths):
-                    _string_leaves(v, secrets)
+                secrets |= searched_secrets(res.type, inst.attributes, inst.sensitive_paths)
     for name, out in tfstate.outputs.items():
         # CDKTF marks every cross-stack output sensitive by convention: names and ARNs, not secrets
         if out.sensitive and not name.startswith("cross-stack-output-"):

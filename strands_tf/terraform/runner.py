@@ -37,7 +37,7 @@ from filelock import FileLock
 from filelock import Timeout as FileLockTimeout
 
 from strands_tf.errors import DependencyError, StateError, UserError
-from strands_tf.fsutil import atomic_write_text
+from strands_tf.fsutil import PRIVATE_FILE_MODE, PRIVATE_UMASK, atomic_write_text, private_mkdir
 from strands_tf.terraform.cliconfig import ensure_cli_config, plugin_cache_dir
 from strands_tf.terraform.diagnostics import (
     Classification,
@@ -525,7 +525,7 @@ class TerraformRunner:
         if self.cancellation.requested:
             raise self._cancelled(name, None, [], "")
         argv = self.engine.command(*args)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_mkdir(self.data_dir)
         self.plugin_cache.mkdir(parents=True, exist_ok=True)
         limit = self.timeout if timeout is None else timeout
         log.info("terraform %s in %s", " ".join(_redact_argv(args)), self.workdir)
@@ -539,6 +539,9 @@ class TerraformRunner:
                 stdout=stdout_file if stdout_file is not None else subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
+                # what Terraform writes (tfstate, plan files, .terraform/) holds values: private to the user.
+                # Set in the child only; the process umask is never touched (threads start children).
+                umask=PRIVATE_UMASK,
             )
         except FileNotFoundError as exc:
             raise DependencyError(
@@ -800,7 +803,7 @@ class TerraformRunner:
     ) -> PlanResult:
         """``terraform plan -out=FILE -json -detailed-exitcode``; events streamed to ``on_event``."""
         plan_file = Path(out).resolve()
-        plan_file.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(plan_file.parent)
         args = [
             "plan",
             "-input=false",
@@ -1025,4 +1028,4 @@ def _pump_stderr(stream: IO[bytes] | None, sink: list[bytes], name: str) -> None
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    atomic_write_text(path, text)
+    atomic_write_text(path, text, mode=PRIVATE_FILE_MODE)

@@ -275,6 +275,39 @@ def sensitive_values(attributes: dict[str, Any], paths: list[AttrPath]) -> list[
     return found
 
 
+# strands marks every literal Lambda environment value sensitive, because it may be a secret. Short ones
+# ("info", "1", "true") stay masked where they are, but are not searched for elsewhere: as whole strings they
+# would match unrelated values all over a state file or a history record.
+SEARCHED_SECRET_MIN = 8
+_LAMBDA_ENVIRONMENT: AttrPath = ("environment", 0, "variables")
+
+
+def _leaves(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _leaves(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _leaves(item, out)
+
+
+def searched_secrets(resource_type: str, attributes: dict[str, Any], paths: list[AttrPath]) -> set[str]:
+    """The sensitive strings of one instance worth searching for in other values (see SEARCHED_SECRET_MIN)."""
+    found: set[str] = set()
+    for path in paths:
+        leaves: list[str] = []
+        for value in sensitive_values(attributes, [path]):
+            _leaves(value, leaves)
+        environment = resource_type == "aws_lambda_function" and path[: len(_LAMBDA_ENVIRONMENT)] in (
+            _LAMBDA_ENVIRONMENT,
+            _LAMBDA_ENVIRONMENT[: len(path)],
+        )
+        found.update(v for v in leaves if v and not (environment and len(v) < SEARCHED_SECRET_MIN))
+    return found
+
+
 # ---------------------------------------------------------------------------------------------------
 # Parsing
 

@@ -17,7 +17,7 @@ import pytest
 from strands_tf.canvas.app import front_end_built
 from strands_tf.config import load_project, resolve_all
 
-from .conftest import EXAMPLES, REPO
+from .conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "test-output" / "canvas-screenshots"
@@ -58,9 +58,9 @@ def browser() -> Iterator[object]:
 def open_canvas(browser, serve):
     pages = []
 
-    def open_(root: Path, **settings):
+    def open_(root: Path, *, color_scheme: str = "dark", **settings):
         client = serve(root, **settings)
-        page = browser.new_page(viewport={"width": 1500, "height": 900})
+        page = browser.new_page(viewport={"width": 1500, "height": 900}, color_scheme=color_scheme)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(client.server.url)
@@ -77,8 +77,13 @@ def open_canvas(browser, serve):
 def _generated(root: Path, agents: int) -> Path:
     lines = ["version: 1", "project: big", "agents:"]
     for i in range(agents):
-        lines += [f"  agent-{i}:", f"    path: agents/agent-{i}", "    permissions:",
-                  f"      - {{resource: table-{i % 10}, access: read}}", f"      - {{resource: queue-{i % 5}, access: publish}}"]  # fmt: skip
+        lines += [
+            f"  agent-{i}:",
+            f"    path: agents/agent-{i}",
+            "    permissions:",
+            f"      - {{resource: table-{i % 10}, access: read}}",
+            f"      - {{resource: queue-{i % 5}, access: publish}}",
+        ]
         (root / "agents" / f"agent-{i}").mkdir(parents=True)
         (root / "agents" / f"agent-{i}" / "app.py").write_text("def handler(event, context):\n    return {}\n")
     lines.append("resources:")
@@ -186,20 +191,33 @@ def test_problems_outline_the_node_and_jump_to_the_line(open_canvas, copy_exampl
     page.wait_for_selector("[data-testid='yaml-panel'] .cm-activeLine:has-text('visibility_timeout: 99999')")
 
 
+def _without_requirements(root: Path) -> Path:
+    """The example without third-party requirements: packaging runs as in `strands plan` but needs no pip."""
+    for requirements in root.glob("agents/*/requirements.txt"):
+        requirements.unlink()
+    return root
+
+
 @pytest.mark.slow
-def test_plan_preview_colours_nodes_on_the_emulator(open_canvas, copy_example, monkeypatch) -> None:
+def test_plan_preview_colours_nodes_and_edges_on_the_emulator(open_canvas, copy_example, monkeypatch) -> None:
     from strands_tf.deploy.emulator_target import stop_emulator
     from strands_tf.deploy.workspace import Workspace
 
     monkeypatch.setenv("STRANDS_ENGINE", os.environ.get("STRANDS_ENGINE", "embedded"))
-    root = copy_example("simple-assistant")
-    page, _client = open_canvas(root, environment="local", package=False)
+    root = _without_requirements(copy_example("simple-assistant"))
+    page, _client = open_canvas(root, environment="local")
     try:
         page.click("[data-testid='plan-button']")
         page.wait_for_selector("[data-testid='plan-status'][data-status]", timeout=400_000)
-        assert page.get_attribute("[data-testid='plan-status']", "data-status") == "succeeded"
+        status = page.get_attribute("[data-testid='plan-status']", "data-status")
+        assert status == "succeeded", page.inner_text("[data-testid='plan-error']") if status == "failed" else status
         for node_id in ("agent:assistant", "resource:conversations", "api", "role:role_assistant"):
             assert page.get_attribute(f"[data-testid='node-{node_id}']", "data-plan") == "create", node_id
+        legend = page.locator("[data-testid='plan-legend'] [data-action='create']").inner_text()
+        assert legend.endswith("4")  # agent, table, API, role
+        for edge in ("route:assistant", "perm:assistant:0"):
+            stroke = page.locator(f"[data-testid='rf__edge-{edge}'] path.react-flow__edge-path").get_attribute("style")
+            assert "--create" in (stroke or ""), (edge, stroke)
         page.click("[data-testid='node-agent:assistant']")
         page.wait_for_selector("[data-testid='properties'] .plan-line-create")
         _shot(page, "plan-preview")
@@ -207,6 +225,85 @@ def test_plan_preview_colours_nodes_on_the_emulator(open_canvas, copy_example, m
         stop_emulator(Workspace(root))
         shutil.rmtree(root / ".strands" / "build", ignore_errors=True)
 
+
+def test_a_failed_plan_shows_what_failed_and_the_next_step(open_canvas, copy_example, monkeypatch, tmp_path) -> None:
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    root = _without_requirements(copy_example("simple-assistant"))
+    page, _client = open_canvas(root, environment="dev")  # real AWS, and no credentials on this machine
+    page.click("[data-testid='plan-button']")
+    page.wait_for_selector("[data-testid='plan-status'][data-status='failed']", timeout=120_000)
+    panel = page.locator("[data-testid='plan-error']")
+    assert "No AWS credentials found" in panel.locator("[data-testid='plan-error-summary']").inner_text()
+    assert "profile" in panel.locator("[data-testid='plan-error-hint']").inner_text()
+    assert "Tried:" in panel.inner_text()  # the detail, not only the summary
+    _shot(page, "plan-error")
+    page.click("[data-testid='plan-error'] .icon-btn")
+    page.click("[data-testid='plan-status'] .link-btn")  # "details" shows it again
+    page.wait_for_selector("[data-testid='plan-error']")
+
+
+def test_the_canvas_saving_its_own_yaml_opens_no_conflict_dialog(open_canvas, copy_example) -> None:
+    """Regression: the canvas's own save came back through the file watcher and opened a false conflict dialog.
+
+    The save's HTTP response is held until the page has seen the server's `document` event for that save, so
+    the event always arrives first (the order that used to raise the dialog), whatever the machine's speed.
+    """
+    root = copy_example("simple-assistant")
+    page, _client = open_canvas(root)
+    page.click("[data-testid='yaml-toggle']")
+    page.click("[data-testid='yaml-editor'] .cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("# a note saved from the canvas\n")
+    page.wait_for_selector("text=unsaved YAML")
+    held = []
+
+    def hold(route) -> None:
+        held.append((route, route.fetch()))  # the server writes the file and pushes `document` now
+
+    page.route("**/api/files", hold)
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='conflict-dialog']\") ||"
+        " document.querySelector(\"[data-testid='save-state']\").textContent === 'saved'",
+        timeout=15_000,
+    )
+    assert page.locator("[data-testid='conflict-dialog']").count() == 0
+    assert len(held) == 1
+    route, response = held[0]
+    route.fulfill(response=response)
+    page.wait_for_function("() => document.querySelector(\"[data-testid='save-state']\").textContent === 'saved'")
+    page.wait_for_timeout(300)
+    assert page.locator("[data-testid='conflict-dialog']").count() == 0
+    assert "# a note saved from the canvas" in (root / "strands.yaml").read_text()
+
+
+def test_panels_and_both_themes_for_humans_to_look_at(open_canvas, copy_example) -> None:
+    root = copy_example("ticket-triage")
+    page, _client = open_canvas(root)
+    page.click("[data-testid='node-agent:triage']")
+    page.wait_for_selector("[data-testid='properties'] [data-testid='field-name']")
+    _shot(page, "properties-panel")
+    page.click("[data-testid='rf__edge-perm:triage:0']", force=True)
+    page.wait_for_selector("[data-testid='edge-editor']")
+    _shot(page, "edge-editor")
+    page.click("[data-testid='access-custom']")
+    page.wait_for_selector("[data-testid='action-dynamodb:PutItem']")
+    page.fill("[data-testid='action-filter']", "item")
+    _shot(page, "iam-action-picker")
+    light, _client = open_canvas(copy_example("agents-monorepo"), color_scheme="light")
+    assert light.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()") == "#f5f7fb"
+    _shot(light, "agents-monorepo-light")
+    broken = copy_example("simple-assistant")
+    text = (broken / "strands.yaml").read_text().replace("access: read_write", "access: publish")
+    (broken / "strands.yaml").write_text(text)
+    problems, _client = open_canvas(broken)
+    problems.click("[data-testid='problems'] .problems-bar")
+    problems.wait_for_selector("[data-testid='problem']")
+    _shot(problems, "problems-list")
 
 def test_cost_panel_and_badges_follow_edits(open_canvas, copy_example) -> None:
     """Issue 15 item 9: a cost badge per node, the panel by service and element, updated as the user edits."""

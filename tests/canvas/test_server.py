@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -309,3 +310,202 @@ def test_templates_start_save_export_and_import(serve, tmp_path: Path, copy_exam
     second = serve(other, watch=False)
     code, body = second.call("POST", "/api/templates/apply", {"template": "custom:acme-export", "project": "beta"})
     assert code == 200 and body["snapshot"]["valid"] and body["snapshot"]["data"]["project"] == "beta"
+
+
+# ------------------------------------------------------------------------------------------ hostile files
+
+
+def test_an_edit_keeps_the_files_bom_and_crlf_line_ends(serve, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    path = root / "strands.yaml"
+    original = b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(original)
+    client = serve(root, watch=False)
+    code, body = client.edit({"op": "set", "path": ["agents", "assistant", "memory"], "value": 1024})
+    assert code == 200, body
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf")
+    assert after.count(b"\n") == after.count(b"\r\n") == original.count(b"\r\n") + 1
+    assert after.replace(b"    memory: 1024\r\n", b"", 1) == original
+
+
+def test_monorepo_renames_follow_references_into_every_fragment(serve, copy_example) -> None:
+    root = copy_example("agents-monorepo")
+    triage = root / "agents" / "triage" / "agent.yaml"
+    triage.write_text(triage.read_text() + "  - {resource: assistant, access: invoke}\n")
+    main = root / "strands.yaml"
+    main.write_text(main.read_text().replace("    region: us-east-1\n", "    region: us-east-1\n    overrides:\n"
+                                             "      agents:\n        assistant: {memory: 1024}\n", 1))  # fmt: skip
+    client = serve(root, watch=False)
+    before = {p: p.read_text() for p in (main, triage, root / "agents" / "assistant" / "agent.yaml")}
+    code, body = client.edit({"op": "rename", "kind": "resource", "name": "tickets", "new_name": "cases"})
+    assert code == 200, body
+    assert sorted(body["written"]) == ["agents/triage/agent.yaml", "strands.yaml"]
+    assert changed_lines(before[triage], triage.read_text()) == (
+        ["  - {resource: tickets, access: write}"], ["  - {resource: cases, access: write}"],
+    )  # fmt: skip
+    code, body = client.edit({"op": "rename", "kind": "agent", "name": "assistant", "new_name": "helper"})
+    assert code == 200, body
+    assert sorted(body["written"]) == ["agents/assistant/agent.yaml", "agents/triage/agent.yaml", "strands.yaml"]
+    assistant = root / "agents" / "assistant" / "agent.yaml"
+    assert changed_lines(before[assistant], assistant.read_text()) == ([], ["name: helper"])
+    assert "  - {resource: helper, access: invoke}\n" in triage.read_text()
+    assert "        helper: {memory: 1024}\n" in main.read_text()
+    loaded = load_project(root)
+    assert set(loaded.config.agents) == {"helper", "triage"}
+    resolve_all(loaded)
+
+
+def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    import difflib
+
+    removed, added = [], []
+    for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0):
+        if not line.startswith(("---", "+++", "@@")):
+            (removed if line.startswith("-") else added).append(line[1:])
+    return removed, added
+
+
+# ------------------------------------------------------------------------------------------ hostile requests
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assets/..%2f..%2fstrands.yaml",
+        "/assets/%2e%2e/%2e%2e/strands.yaml",
+        "/assets/..%5c..%5cstrands.yaml",
+        "/assets/../../../etc/passwd",
+        "/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/%2e%2e/strands.yaml",
+        "/strands.yaml",
+        "/.strands/canvas.json",
+    ],
+)
+def test_encoded_traversal_never_reaches_project_or_system_files(serve, copy_example, path: str) -> None:
+    client = serve(copy_example("simple-assistant"), watch=False)
+    code, body = client.call("GET", path, token=False)
+    assert code == 404, (path, code)
+    assert "project:" not in str(body) and "root:" not in str(body)
+
+
+@pytest.mark.parametrize("path", ["/api/project", "/api//project", "/api/%70roject", "/api/ws", "/api"])
+def test_every_api_path_needs_the_token_however_it_is_spelled(serve, copy_example, path: str) -> None:
+    client = serve(copy_example("simple-assistant"), watch=False)
+    code, _body = client.call("GET", path, token=False)
+    assert code == 401, (path, code)
+
+
+def test_the_page_and_its_assets_expose_no_project_data(serve, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    client = serve(root, watch=False)
+    code, page = client.call("GET", "/", token=False)
+    if code == 503:
+        pytest.skip("the front end is not built")
+    assert code == 200 and "simple-assistant" not in page and "conversations" not in page
+    import re
+
+    for asset in re.findall(r'(?:src|href)="(/assets/[^"]+)"', page):
+        code, text = client.call("GET", asset, token=False)
+        assert code == 200 and "simple-assistant" not in str(text) and "session_id" not in str(text)
+
+
+def test_origin_null_is_refused(serve, copy_example) -> None:
+    client = serve(copy_example("simple-assistant"), watch=False)
+    assert client.call("GET", "/api/project", headers={"Origin": "null"})[0] == 403
+
+
+def test_a_body_that_never_ends_is_dropped(serve, copy_example) -> None:
+    client = serve(copy_example("simple-assistant"), watch=False)
+    client.server.settings.guard.body_timeout = 1.0
+    head = (
+        f"POST /api/edit HTTP/1.1\r\nHost: 127.0.0.1:{client.server.port}\r\nAuthorization: Bearer {client.token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    status = _raw_request(client, head, [b'{"base": "'])  # 10 of the 1000 bytes announced, then nothing
+    assert " 408 " in status
+    assert client.call("GET", "/api/project")[0] == 200
+
+
+def test_symlinks_out_of_the_project_are_neither_read_nor_written(serve, copy_example, tmp_path: Path) -> None:
+    root = copy_example("agents-monorepo")
+    outside = tmp_path / "outside"
+    (outside / "evil").mkdir(parents=True)
+    (outside / "evil" / "agent.yaml").write_text("handler: app.handler\ndescription: SECRET-OUTSIDE\n")
+    (root / "agents" / "evil").symlink_to(outside / "evil", target_is_directory=True)
+    client = serve(root, watch=False)
+    snapshot = client.project()
+    assert "SECRET-OUTSIDE" not in json.dumps(snapshot)
+    assert any(p["file"] == "agents/evil/agent.yaml" and "outside the project" in p["message"]
+               for p in snapshot["problems"])  # fmt: skip
+    code, body = client.call("PUT", "/api/files", {"file": "agents/evil/agent.yaml", "text": "pwned: 1\n",
+                                                   "base_revision": "absent"})  # fmt: skip
+    assert code == 422 and "outside the project" in body["error"]["summary"]
+    assert (outside / "evil" / "agent.yaml").read_text().endswith("SECRET-OUTSIDE\n")
+    # an agents/ directory that is itself a link out: a new agent's code is refused, nothing is written there
+    other = copy_example("simple-assistant")
+    (other / "agents" / "assistant").rename(tmp_path / "moved")
+    (other / "agents").rmdir()
+    (other / "agents").symlink_to(outside, target_is_directory=True)
+    client = serve(other, watch=False)
+    code, body = client.edit({"op": "add_agent", "name": "newbie"})
+    assert code == 422 and "outside the project" in body["error"]["summary"]
+    assert not (outside / "newbie").exists()
+
+
+def test_a_strands_yaml_linking_out_of_the_project_is_not_opened(serve, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("version: 1\nproject: secret-data\n")
+    (root / "strands.yaml").symlink_to(secret)
+    client = serve(root, watch=False)
+    code, body = client.call("GET", "/api/project")
+    assert code == 422 and "outside the project" in body["error"]["summary"]
+    assert "secret-data" not in json.dumps(body)
+
+
+def _bomb_text(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_bomb_in_strands_yaml_is_a_problem_not_a_hang(serve, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    path = root / "strands.yaml"
+    path.write_text(path.read_text() + _bomb_text().replace("a0:", "x-a0:", 1))
+    client = serve(root, watch=False)
+    snapshot = client.project()  # json of the expanded document would be 9**9 strings
+    assert not snapshot["valid"] and any("aliases expand" in p["message"] for p in snapshot["problems"])
+    code, body = client.edit({"op": "set", "path": ["agents", "assistant", "memory"], "value": 1024})
+    assert code == 422 and "aliases expand" in body["error"]["summary"]
+
+
+@pytest.mark.parametrize("where", ["outer", "inner"])
+def test_a_template_file_with_a_yaml_bomb_is_refused(serve, copy_example, where: str) -> None:
+    client = serve(copy_example("simple-assistant"), watch=False)
+    bomb = _bomb_text()
+    if where == "outer":
+        text = "strands_template: 1\nname: bomb\n" + bomb + "description: x\nfiles:\n  strands.yaml: 'version: 1'\n"
+    else:
+        inner = "version: 1\n" + bomb
+        body = "\n".join("    " + line for line in inner.splitlines())
+        text = f"strands_template: 1\nname: bomb\nfiles:\n  strands.yaml: |\n{body}\n"
+    code, body = client.call("POST", "/api/templates/import", {"text": text})
+    assert code == 422 and "aliases expand" in body["error"]["summary"], body
+
+
+def test_a_snapshot_is_reused_only_while_the_files_and_the_agents_code_are_unchanged(serve, copy_example) -> None:
+    root = copy_example("simple-assistant")
+    shutil.rmtree(root / "agents" / "assistant")
+    client = serve(root, watch=False)
+    first = client.project()
+    assert any("does not exist" in p["message"] for p in first["problems"])
+    assert client.project()["problems"] == first["problems"]  # nothing changed: the same answer
+    (root / "agents" / "assistant").mkdir()
+    assert any("handler module" in p["message"] for p in client.project()["problems"])  # the directory now exists
+    (root / "agents" / "assistant" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    assert client.project()["valid"]  # the handler too
+    assert client.call("PUT", "/api/positions", {"positions": {"agent:assistant": {"x": 1, "y": 2}}})[0] == 200
+    assert client.project()["positions"] == {"agent:assistant": {"x": 1.0, "y": 2.0}}  # positions are always fresh

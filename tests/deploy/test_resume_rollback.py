@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from strands_tf.config import load_project, resolve
 from strands_tf.deploy.executor import (
     DeployContext,
     StackSpec,
@@ -65,16 +66,19 @@ def names(root: Path, stack: str) -> set[str]:
 
 
 def operation(root: Path, engine: Engine) -> Any:
-    """The parts of a prepared Operation that resume and rollback use (no strands.yaml needed)."""
+    """The parts of a prepared Operation that resume and rollback use (a strands.yaml without agents)."""
     rc = root / "terraform.rc"
     rc.write_text("")
+    # the rollback trust check compares the recorded stacks with the environment's backend: a real project
+    (root / "strands.yaml").write_text("version: 1\nproject: demo\nenvironments:\n  dev: {}\n")
+    loaded = load_project(root, env={})
     workspace = Workspace(root)
     ctx = DeployContext(
         workspace=workspace, project="demo", environment="dev", engine=engine, runtime=TargetRuntime(cli_config=rc)
     )
     return SimpleNamespace(
-        loaded=SimpleNamespace(root=root),
-        resolved=SimpleNamespace(project="demo", environment=SimpleNamespace(name="dev")),
+        loaded=loaded,
+        resolved=resolve(loaded, "dev", environ={}),
         workspace=workspace,
         ctx=ctx,
         stacks=[],

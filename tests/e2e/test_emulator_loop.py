@@ -68,10 +68,14 @@ def test_example_applies_plans_clean_and_destroys(example: Path, project_factory
     for function in functions.values():
         assert function["TracingConfig"]["Mode"] == "Active"
         assert function["Architectures"] == ["arm64"]
+    from strands_tf.config import load_project, resolve
+
+    resolved = resolve(load_project(project.root), "local", environ={})
+    retention = {f"{resolved.project}-local-{name}": a.log_retention_days for name, a in resolved.agents.items()}
     logs = project.client("logs")
     for name in functions:
         groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")["logGroups"]
-        assert groups and groups[0]["retentionInDays"] == 30
+        assert groups and groups[0]["retentionInDays"] == retention[name]
     project.run("destroy", "-e", "local", "--auto-approve")
     assert lambda_client.list_functions()["Functions"] == []
     assert project.client("dynamodb").list_tables()["TableNames"] == []

@@ -156,8 +156,8 @@ def test_user_text_means_itself_to_terraform_in_both_syntaxes(tmp_path: Path) ->
     doc = json.loads((root / "cdktf.out" / "stacks" / "support-desk-dev" / "cdk.tf.json").read_text())
     agent = doc["module"]["agent_support"]
     values = {
-        "greeting": agent["environment_variables"]["GREETING"],
-        "tab": agent["environment_variables"]["TAB"],
+        "greeting": agent["sensitive_environment_variables"]["GREETING"],
+        "tab": agent["sensitive_environment_variables"]["TAB"],
         "description": agent["description"],
         "tag": doc["provider"]["aws"][0]["default_tags"][0]["tags"]["cost-center"],
     }

@@ -98,14 +98,19 @@ def without_metadata(value: Any) -> Any:
     return value
 
 
-def _absolute_local_paths(doc: dict[str, Any], working_dir: Path) -> dict[str, Any]:
-    """Local state paths are relative to each working directory: compare the files they point at."""
+def _local_state_files(doc: dict[str, Any], working_dir: Path, root: Path) -> dict[str, Any]:
+    """Local state paths are relative to each working directory and must stay under `root` (the CDKTF layout
+    keeps state in the project's .strands/, the export inside itself): compare the state files' names."""
+    paths = []
     local = doc.get("terraform", {}).get("backend", {}).get("local")
     if local:
-        local["path"] = str((working_dir / local["path"]).resolve())
-    for source in doc.get("data", {}).get("terraform_remote_state", {}).values():
-        if source["backend"] == "local":
-            source["config"]["path"] = str((working_dir / source["config"]["path"]).resolve())
+        paths.append(local)
+    sources = doc.get("data", {}).get("terraform_remote_state", {}).values()
+    paths += [s["config"] for s in sources if s["backend"] == "local"]
+    for config in paths:
+        resolved = (working_dir / config["path"]).resolve()
+        assert resolved.is_relative_to(root.resolve()), f"{config['path']} leaves {root}"
+        config["path"] = resolved.name
     return doc
 
 
@@ -116,10 +121,10 @@ def assert_equivalent(out_dir: Path, hcl_dir: Path) -> int:
     for stack in stacks:
         stack_dir = out_dir / "stacks" / stack
         directory = hcl_dir if len(stacks) == 1 else hcl_dir / stack
-        from_json = _absolute_local_paths(
-            without_metadata(json.loads((stack_dir / "cdk.tf.json").read_text())), stack_dir
+        from_json = _local_state_files(
+            without_metadata(json.loads((stack_dir / "cdk.tf.json").read_text())), stack_dir, out_dir.parent
         )
-        from_hcl = _absolute_local_paths(hcl_as_json(parse_hcl_dir(directory)), directory)
+        from_hcl = _local_state_files(hcl_as_json(parse_hcl_dir(directory)), directory, hcl_dir)
         assert from_hcl == from_json, stack
     return len(stacks)
 
@@ -246,3 +251,29 @@ def test_per_agent_stacks_get_one_cloud_workspace_each(sample: Path) -> None:
         'workspaces {\n      name = "desk-api"'
         in (sample / "infra" / "support-desk-dev-api" / "versions.tf").read_text()
     )
+
+
+def test_cloud_workspace_tags_still_give_each_stack_its_own_workspace(sample: Path) -> None:
+    """Regression (issue 16 item 5): with workspace_tags every stack selected workspaces by tags, so all stacks
+    could land in one workspace while their remote state read workspaces named after the stacks."""
+    config = sample / "strands.yaml"
+    config.write_text(
+        config.read_text()
+        .replace(
+            "state: {backend: s3, bucket: acme-tfstate, key_prefix: support-desk, lock: true}",
+            "state: {backend: cloud, organization: acme, workspace_tags: [support-desk], project: agents}",
+        )
+        .replace("region: us-east-1\n", "region: us-east-1\nstacks: per_agent\n", 1)
+    )
+    synth(sample, "dev", hcl=sample / "infra")
+    written: dict[str, str] = {}
+    read: set[str] = set()
+    for stack in ("support-desk-dev", "support-desk-dev-support", "support-desk-dev-api", "support-desk-dev-triage"):
+        doc = json.loads((sample / "cdktf.out" / "stacks" / stack / "cdk.tf.json").read_text())
+        (workspaces,) = doc["terraform"]["cloud"][0]["workspaces"]
+        assert workspaces == {"name": stack, "project": "agents"}
+        written[stack] = workspaces["name"]
+        sources = doc.get("data", {}).get("terraform_remote_state", {}).values()
+        read |= {s["config"]["workspaces"]["name"] for s in sources}
+    assert read and read <= set(written.values())
+    assert assert_equivalent(sample / "cdktf.out", sample / "infra") == 4

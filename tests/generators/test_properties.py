@@ -177,13 +177,20 @@ def module_variables(module: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(required)
 
 
-def object_attributes(type_expr: str) -> tuple[str, frozenset[str]] | None:
-    """For `list(object({...}))`, `map(object({...}))` or `object({...})`: (container, attribute names)."""
+def object_attributes(type_expr: str) -> tuple[str, frozenset[str], frozenset[str]] | None:
+    """For `list(object({...}))`, `map(object({...}))` or `object({...})`: (container, names, optional names)."""
     text = type_expr.removeprefix("${").removesuffix("}")
     match = re.match(r"^(list|map|set)?\(?object\(\{", text)
     if not match:
         return None
-    body, depth, names, current = text[match.end() :], 0, set(), ""
+    body, depth, names, optional, current = text[match.end() :], 0, set(), set(), ""
+
+    def add(entry: str) -> None:
+        name, _, type_part = entry.partition("=")
+        names.add(name.strip())
+        if type_part.strip().startswith("optional("):
+            optional.add(name.strip())
+
     for char in body:
         if char in "({[":
             depth += 1
@@ -192,19 +199,19 @@ def object_attributes(type_expr: str) -> tuple[str, frozenset[str]] | None:
                 break
             depth -= 1
         if depth == 0 and char == ",":
-            names.add(current.split("=")[0].strip())
+            add(current)
             current = ""
         else:
             current += char
-    names.add(current.split("=")[0].strip())
-    return match.group(1) or "object", frozenset(names)
+    add(current)
+    return match.group(1) or "object", frozenset(names), frozenset(optional)
 
 
 @functools.cache
-def module_object_types(module: str) -> dict[str, tuple[str, frozenset[str]]]:
-    """Object-typed variables of a module: name -> (container, attribute names)."""
+def module_object_types(module: str) -> dict[str, tuple[str, frozenset[str], frozenset[str]]]:
+    """Object-typed variables of a module: name -> (container, attribute names, optional attribute names)."""
     doc = hcl2.loads((MODULES_DIR / module / "variables.tf").read_text("utf-8"))
-    out: dict[str, tuple[str, frozenset[str]]] = {}
+    out: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
     for block in doc["variable"]:
         for label, body in block.items():
             shape = object_attributes(str(body.get("type", "")))
@@ -214,17 +221,19 @@ def module_object_types(module: str) -> dict[str, tuple[str, frozenset[str]]]:
 
 
 def check_object_inputs(module_id: str, module: str, body: dict[str, Any]) -> None:
-    """Objects passed to object-typed variables carry exactly the declared attributes.
+    """Objects passed to object-typed variables carry exactly the declared attributes (optional ones may be absent).
 
     Terraform silently drops attributes an object type does not declare, so a misspelt one would be lost.
     """
-    for name, (container, attributes) in module_object_types(module).items():
+    for name, (container, attributes, optional) in module_object_types(module).items():
         if name not in body or body[name] is None:
             continue
         value = body[name]
         items = value if container in ("list", "set") else value.values() if container == "map" else [value]
         for item in items:
-            assert set(item) == attributes, f"{module_id}.{name}: {sorted(item)} vs declared {sorted(attributes)}"
+            assert attributes - optional <= set(item) <= attributes, (
+                f"{module_id}.{name}: {sorted(item)} vs declared {sorted(attributes)}"
+            )
 
 
 @functools.cache
@@ -325,8 +334,17 @@ def test_object_type_parser_reads_the_modules_declarations() -> None:
     assert module_object_types("strands-agent")["sqs_triggers"] == (
         "list",
         frozenset({"queue_arn", "batch_size", "maximum_batching_window_in_seconds", "enabled"}),
+        frozenset(),
     )
-    assert module_object_types("http-api")["routes"] == ("map", frozenset({"function_name", "invoke_arn"}))
+    assert module_object_types("http-api")["routes"] == (
+        "map",
+        frozenset({"function_name", "invoke_arn"}),
+        frozenset(),
+    )
+    # optional attributes may be left out, unknown ones may not
+    assert module_object_types("execution-role")["policy_statements"][2] == frozenset({"conditions"})
+    statement = {"sid": "", "effect": "Allow", "actions": [], "resources": []}
+    check_object_inputs("role_a", "execution-role", {"policy_statements": [statement]})
     assert module_object_types("http-api")["cors"][0] == "object"
     # nested objects do not leak their attributes into the outer one
     assert module_object_types("sqs-queue")["policy_statements"][1] == frozenset(

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from strands_tf.config import load_project, resolve
+from strands_tf.generators.export import package_into_export
+from strands_tf.generators.synth import package_agents
+
 from .conftest import GOLDEN, synth, tree_bytes
 from .test_hcl_equivalence import assert_equivalent
 
@@ -29,8 +33,11 @@ def test_s3_upload_export_equals_the_json_stacks(sample: Path, per_agent: bool) 
     exported = "\n".join(p.read_text() for p in (sample / "infra").rglob("*.tf") if "modules" not in p.parts)
     assert 'module "artifacts"' in exported and len(re.findall(r"store_on_s3\s*=\s*true", exported)) == 2
     if not per_agent:
-        # the zips the objects upload are next to the export, where `source` finds them
+        # the export holds no zips; the package step puts them where `source` finds them
         doc = json.loads((sample / "cdktf.out" / "stacks" / "support-desk-dev" / "cdk.tf.json").read_text())
+        assert not (sample / "infra" / "assets").exists()
+        loaded = load_project(sample, env={})
+        package_into_export(loaded, resolve(loaded, "dev", environ={}), sample / "infra", package_agents)
         for agent in ("agent_support", "agent_triage"):
             assert (sample / "infra" / doc["module"][agent]["filename"]).is_file()
 

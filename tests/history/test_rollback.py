@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
+import tarfile
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from strands_tf.aws.session import AwsSessionFactory
@@ -20,7 +26,20 @@ from tests.history.world import ENV, World, configure, second_checkout
 pytestmark = [pytest.mark.engine, pytest.mark.moto]
 
 
+def without_provisioners(world: World) -> None:
+    """Drop the world's `sleep 1` provisioners (there for timing tests) from its recorded stacks.
+
+    A stack with a provisioner is not what strands generates: the rollback trust check refuses it.
+    """
+    for cdk in (world.root / ".strands").glob("deployments/*/cdktf.out/stacks/*/cdk.tf.json"):
+        doc = json.loads(cdk.read_text())
+        for resource in doc.get("resource", {}).get("terraform_data", {}).values():
+            resource.pop("provisioner", None)
+        cdk.write_text(json.dumps(doc, indent=2, sort_keys=True))
+
+
 def upload(world: World, bucket: str, factory: AwsSessionFactory, *, redact: bool = False) -> None:
+    without_provisioners(world)
     configure(world.root, bucket=bucket)
     if redact:  # a value in the synthesized stacks matching history.redact
         cdk = world.root / ".strands" / "deployments" / world.first / "cdktf.out" / "stacks" / "demo-dev-app"
@@ -115,3 +134,71 @@ def test_rollback_to_the_first_record_brings_its_resources_back(
     addresses = {r["tf_address"] for stack in state["stacks"].values() for r in stack["resources"].values()}
     assert addresses == {"terraform_data.function", "terraform_data.role", "terraform_data.database",
                          "terraform_data.table"}  # fmt: skip
+
+
+def _plant_in_bucket(bucket: str, world: World, marker: Path) -> None:
+    """What someone who can write the bucket could do: a local-exec in the stacks, and hashes to match."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    prefix = f"teams/ai/demo/{ENV}/deployments/{world.first}"
+    raw = gzip.decompress(s3.get_object(Bucket=bucket, Key=f"{prefix}/stacks.tar.gz")["Body"].read())
+    out = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(raw)) as source, tarfile.open(fileobj=out, mode="w") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read() if member.isfile() else b""  # type: ignore[union-attr]
+            if member.name == "cdktf.out/stacks/demo-dev-app/cdk.tf.json":
+                doc: dict[str, Any] = json.loads(data)
+                doc["resource"]["terraform_data"]["planted"] = {
+                    "input": "x",
+                    "provisioner": [{"local-exec": {"command": f"touch {marker}"}}],
+                }
+                data = json.dumps(doc).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    archive = gzip.compress(out.getvalue())
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/stacks.tar.gz", Body=archive)
+    meta = json.loads(s3.get_object(Bucket=bucket, Key=f"{prefix}/metadata.json")["Body"].read())
+    meta["objects"]["stacks.tar.gz"].update(sha256=hashlib.sha256(archive).hexdigest(), size=len(archive))
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/metadata.json", Body=json.dumps(meta).encode())
+
+
+def test_rollback_refuses_a_record_planted_in_the_bucket_and_runs_nothing(
+    world: World, factory: AwsSessionFactory, bucket_name: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    upload(world, bucket_name, factory)
+    marker = tmp_path / "PWNED"
+    _plant_in_bucket(bucket_name, world, marker)
+    other = second_checkout(world.root, tmp_path / "ops")
+    # the hashes were rewritten with the archive: verify cannot tell
+    assert strands(["history", "verify", world.first], other, monkeypatch, capsys).code == 0
+    refused = strands(["history", "rollback", world.first, "--auto-approve"], other, monkeypatch, capsys)
+    assert refused.code == 1, refused.out + refused.err
+    message = " ".join(refused.err.split())
+    assert "demo-dev-app" in message and "resource.terraform_data.planted" in message and "provisioner" in message
+    assert not marker.exists()
+    # nothing was planned or applied: no deployment of its own, no Terraform state of the ops checkout
+    deployments = [p.name for p in (other / ".strands" / "deployments").iterdir()]
+    assert deployments == [world.first]  # only the downloaded record
+    assert not (other / ".strands" / "tfstate").exists()
+
+
+def test_local_rollback_checks_the_machines_own_copy_too(
+    world: World, factory: AwsSessionFactory, monkeypatch, capsys
+) -> None:
+    """`strands rollback ID` runs the same check: the world's stacks have provisioners (for timing tests)."""
+    refused = strands(["rollback", world.first, "--auto-approve"], world.root, monkeypatch, capsys)
+    assert refused.code == 1, refused.err
+    assert "provisioner" in refused.err
+    runs = [p.name for p in (world.root / ".strands" / "deployments").iterdir()]
+    assert sorted(runs) == sorted([world.first, world.second])  # no rollback deployment was started
+
+
+def test_resuming_an_interrupted_rollback_checks_its_stacks(
+    world: World, factory: AwsSessionFactory, monkeypatch, capsys
+) -> None:
+    checkpoint_path = world.root / ".strands" / "deployments" / world.second / "checkpoint.json"
+    checkpoint = json.loads(checkpoint_path.read_text())
+    checkpoint.update(command="rollback", status="cancelled", rollback_of=world.first)
+    checkpoint_path.write_text(json.dumps(checkpoint))
+    refused = strands(["apply", "--resume", "--auto-approve"], world.root, monkeypatch, capsys)
+    assert refused.code == 1, refused.err
+    assert "provisioner" in refused.err and world.second in refused.err

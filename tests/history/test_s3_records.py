@@ -50,7 +50,12 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
     assert first.uploaded and not first.warnings, first.warnings
     assert first.location == f"s3://{bucket_name}/teams/ai/demo/dev/deployments/{world.first}"
     # the configuration changes between the two deployments: diff shows it
-    yaml = (world.root / "strands.yaml").read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug")
+    yaml = (
+        (world.root / "strands.yaml")
+        .read_text()
+        .replace("LOG_LEVEL: info", "LOG_LEVEL: debug")
+        .replace("handler: app.handler", "handler: app.handler\n    memory: 1024", 1)
+    )
     (world.root / "strands.yaml").write_text(yaml)
     second = record(world, world.second, factory)
     assert second.uploaded and not second.warnings
@@ -106,7 +111,10 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
     assert diff["resources"]["added"] == ["demo-dev-app/terraform_data.queue"]
     assert diff["resources"]["removed"] == []
     assert "demo-dev-app/terraform_data.function" in diff["resources"]["changed"]
-    assert "+    environment: {LOG_LEVEL: debug" in diff["config"]["config/strands.yaml"]
+    config_diff = diff["config"]["config/strands.yaml"]
+    assert "+    memory: 1024" in config_diff
+    # environment values may be secrets: masked in the records, so a diff never shows them (not even "debug")
+    assert "debug" not in json.dumps(diff) and '{LOG_LEVEL: "(sensitive)"' in config_diff
     assert isinstance(diff["duration_delta_seconds"], float)
     assert diff["cost_delta"] == 0.0 and diff["cost"]["delta"] == 0.0
 

@@ -126,8 +126,10 @@ def test_canary_secrets_never_reach_any_uploaded_object(
     meta_key = f"teams/ai/demo/dev/deployments/{world.first}/metadata.json"
     meta = json.loads(s3.get_object(Bucket=bucket_name, Key=meta_key)["Body"].read())
     assert meta["objects"]["events.jsonl"]["redactions"] >= 5
-    assert meta["objects"]["config/strands.yaml"]["redactions"] == 1  # history.redact on the original config
-    assert meta["objects"]["config/resolved.json"]["redactions"] == 1
+    # the environment values of the configuration are masked before the redactor sees them
+    for name in ("config/strands.yaml", "config/resolved.json"):
+        text = s3.get_object(Bucket=bucket_name, Key=f"teams/ai/demo/dev/deployments/{world.first}/{name}")
+        assert "(sensitive)" in text["Body"].read().decode(), name
     events = s3.get_object(Bucket=bucket_name, Key=f"teams/ai/demo/dev/deployments/{world.first}/events.jsonl")
     text = events["Body"].read().decode()
     assert "password=(sensitive)" in text and "(redacted)" in text

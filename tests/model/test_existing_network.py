@@ -121,8 +121,8 @@ def test_public_ingress_is_refused_unless_allowed_and_then_warned(tmp_path: Path
     ("vpc", "message"),
     [
         ({"id": VPC}, "needs subnet_ids"),
-        ({"id": VPC, "subnet_ids": SUBNETS, "cidr": "10.0.0.0/16"}, "only apply to a VPC strands creates"),
-        ({"id": VPC, "subnet_ids": SUBNETS, "nat": "none"}, "only apply to a VPC strands creates"),
+        ({"id": VPC, "subnet_ids": SUBNETS, "cidr": "10.0.0.0/16"}, "only apply to a VPC strands-tf creates"),
+        ({"id": VPC, "subnet_ids": SUBNETS, "nat": "none"}, "only apply to a VPC strands-tf creates"),
         ({"cidr": "10.0.0.0/16", "subnet_ids": SUBNETS}, "need id"),
         ({"id": "vpc-xyz", "subnet_ids": SUBNETS}, "is not a vpc id"),
         ({"id": VPC, "subnet_ids": ["subnet-1"]}, "is not a subnet id"),

@@ -54,6 +54,7 @@ def spec_for(source: Path, *, name: str = "support", requirements: Path | None =
         architecture=str(kw.pop("architecture", "arm64")),
         requirements_file=requirements,
         exclude=tuple(kw.pop("exclude", ())),  # type: ignore[arg-type]
+        extra_files=tuple(kw.pop("extra_files", ())),  # type: ignore[arg-type]
     )
 
 

@@ -294,3 +294,23 @@ def test_large_incompressible_files_are_stored_and_the_rest_deflated(h, tmp_path
     }
     again = build(h, src, tmp_path, out="again")
     assert again.code.path.read_bytes() == art.code.path.read_bytes()
+
+
+def test_extra_files_are_added_unless_the_agent_has_its_own(h, agent_dir: Path, tmp_path: Path) -> None:
+    from strands_tf.runtime import SECRETS_HELPER, secrets_helper_path
+
+    extra = ((SECRETS_HELPER, secrets_helper_path()),)
+    art = build(h, agent_dir, tmp_path, extra_files=extra)
+    assert SECRETS_HELPER in names(art.code.path)
+    with zipfile.ZipFile(art.code.path) as zf:
+        assert zf.read(SECRETS_HELPER) == secrets_helper_path().read_bytes()
+        assert zf.getinfo(SECRETS_HELPER).external_attr >> 16 == stat.S_IFREG | 0o644
+    # the same inputs give the same bytes (the helper sorts in like any file)
+    again = build(h, agent_dir, tmp_path, out="again", extra_files=extra)
+    assert again.code.sha256 == art.code.sha256
+    # an agent that ships its own copy keeps it
+    (agent_dir / SECRETS_HELPER).write_text("# my own\n")
+    own = build(h, agent_dir, tmp_path, out="own", extra_files=extra)
+    with zipfile.ZipFile(own.code.path) as zf:
+        assert zf.read(SECRETS_HELPER) == b"# my own\n"
+        assert zf.namelist().count(SECRETS_HELPER) == 1

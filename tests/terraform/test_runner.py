@@ -80,6 +80,11 @@ elif mode == "plan":
     sys.exit(int(os.environ.get("FAKE_CODE", "0")))
 elif mode == "argv":
     print(json.dumps(sys.argv[2:]))
+elif mode == "write-files":
+    # what Terraform does with state, plan files and .terraform/: plain creates, the umask decides the mode
+    with open("terraform.tfstate", "w") as fh:
+        fh.write("{}")
+    os.mkdir(".terraform")
 elif mode == "truncated":
     sys.stdout.write('{"format_version": "1.2", "resource_changes": [{"address": "aws_s3_bucket.b"')
 elif mode == "array":
@@ -154,6 +159,24 @@ def test_child_environment(runner: TerraformRunner, tmp_path: Path) -> None:
     # per-call env does not leak into the next call
     again = json.loads(runner.run(["env", "AWS_SECRET_ACCESS_KEY"], capture_stdout=True).stdout or b"")
     assert again["AWS_SECRET_ACCESS_KEY"] != "only-for-child"
+
+
+def _process_umask() -> int:
+    """This process's umask, read without changing it (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    raise AssertionError("no Umask line in /proc/self/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the umask from /proc")
+def test_terraform_children_create_private_files(runner: TerraformRunner) -> None:
+    before = _process_umask()
+    runner.run(["write-files"])
+    assert (runner.workdir / "terraform.tfstate").stat().st_mode & 0o777 == 0o600
+    assert (runner.workdir / ".terraform").stat().st_mode & 0o777 == 0o700
+    assert runner.data_dir.stat().st_mode & 0o777 == 0o700
+    assert _process_umask() == before  # set in the child only
 
 
 def test_unset_variables_never_reach_the_child(

@@ -214,3 +214,19 @@ def test_flat_attributes_refused() -> None:
     doc = {"version": 4, "resources": [{"type": "a", "name": "b", "instances": [{"attributes_flat": {"id": "1"}}]}]}
     with pytest.raises(TfStateError, match="flat"):
         parse_tfstate_dict(doc)
+
+
+def test_short_lambda_environment_values_are_masked_but_not_searched_for() -> None:
+    from strands_tf.terraform.tfstate import searched_secrets
+
+    env_path = ("environment", 0, "variables")
+    attributes = {
+        "environment": [{"variables": {"LOG_LEVEL": "info", "API_KEY": "long-secret-value", "N": "1"}}],
+        "password": "abc",
+    }
+    paths = [(*env_path, "LOG_LEVEL"), (*env_path, "API_KEY"), (*env_path, "N"), ("password",)]
+    # "info" and "1" would match unrelated values everywhere; a short password elsewhere is still searched for
+    assert searched_secrets("aws_lambda_function", attributes, paths) == {"long-secret-value", "abc"}
+    whole_map = [("environment",)]
+    assert searched_secrets("aws_lambda_function", attributes, whole_map) == {"long-secret-value"}
+    assert searched_secrets("aws_db_instance", attributes, paths) == {"info", "long-secret-value", "1", "abc"}

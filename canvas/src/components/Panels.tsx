@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Api } from "../api";
 import { KIND_LABEL, type GEdge, type GNode } from "../model/graph";
+import { PLAN_ACTIONS } from "./nodes";
 import { accessChoices, fieldOps, renameOps, setAccessOps } from "../model/ops";
 import { fieldsOf, parseFieldText, schemaFor, type FieldSpec } from "../model/schema";
 import type { Json, Op, PlanNodeResult, Problem, Snapshot } from "../types";
@@ -236,6 +237,7 @@ export function PropertiesPanel(props: {
         <div>
           <div className="panel-kind">{KIND_LABEL[node.kind]}{node.readOnly ? " · read-only" : ""}</div>
           <div className="panel-title">{node.name}</div>
+          {node.fullName && node.fullName !== node.name && <div className="panel-full-name" title="the name in AWS">{node.fullName}</div>}
         </div>
         <div className="panel-actions">
           {node.file && <button className="small-btn" onClick={() => props.onShowYaml(node.file, node.line)}>YAML ↗</button>}
@@ -253,12 +255,13 @@ export function PropertiesPanel(props: {
       )}
       {(props.plan || props.planError) && (
         <section className="plan-section">
-          <h4>Plan {props.plan ? `· ${props.plan.action}` : ""}</h4>
+          <h4>Plan {props.plan ? `· ${PLAN_ACTIONS.find((a) => a.action === props.plan!.action)?.label ?? props.plan.action}` : ""}</h4>
+          {props.plan && props.plan.changes.length === 0 && <p className="muted">Terraform changes nothing here.</p>}
           {props.planError?.map((e, i) => <div key={i} className="field-error">{e}</div>)}
           <ul>
             {props.plan?.changes.map((c) => (
               <li key={c.address} className={`plan-line plan-line-${c.action}`}>
-                <code>{c.action}</code> {c.address}
+                <code>{PLAN_ACTIONS.find((a) => a.action === c.action)?.symbol ?? ""} {c.action}</code> {c.address}
                 {c.changed_attributes?.length ? <div className="muted">changes {c.changed_attributes.join(", ")}</div> : null}
                 {c.reason ? <div className="muted">{c.reason}</div> : null}
               </li>
@@ -306,6 +309,16 @@ export function PropertiesPanel(props: {
   );
 }
 
+// what each access template grants, in a few words (strands_tf/model/iam.py has the exact actions)
+const ACCESS_HELP: Record<string, string> = {
+  read: "get, query, list",
+  write: "put, update, delete",
+  read_write: "read and write",
+  consume: "receive and delete messages",
+  publish: "send messages",
+  invoke: "call the agent",
+};
+
 export function EdgePanel(props: { edge: GEdge; snapshot: Snapshot; target: GNode | undefined; api: Api; onOps: (ops: Op[]) => void; onDelete: () => void; problems: Problem[]; onShowYaml: (file: string | null, line: number | null) => void }) {
   const { edge, target, snapshot } = props;
   const perm = edge.path ? edge.path.reduce<any>((acc, key) => (acc == null ? acc : acc[key]), snapshot.data) : null;
@@ -327,7 +340,9 @@ export function EdgePanel(props: { edge: GEdge; snapshot: Snapshot; target: GNod
       <header className={`panel-head edge-${edge.kind}`}>
         <div>
           <div className="panel-kind">{title}</div>
-          <div className="panel-title">{edge.source.split(":").pop()} → {edge.target.split(":").pop()}</div>
+          <div className="panel-title">
+            {edge.source.split(":").pop()} <span className="muted">→</span> {edge.target.split(":").pop()}
+          </div>
         </div>
         <div className="panel-actions">
           {edge.file && <button className="small-btn" onClick={() => props.onShowYaml(edge.file, edge.line)}>YAML ↗</button>}
@@ -352,6 +367,7 @@ export function EdgePanel(props: { edge: GEdge; snapshot: Snapshot; target: GNod
                   }}
                 />
                 {access}
+                <span className="muted">{ACCESS_HELP[access] ?? ""}</span>
               </label>
             ))}
             <label className={`access-option ${picker ? "on" : ""}`}>

@@ -2,6 +2,7 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { KIND_LABEL, type GNode, type NodeKind } from "../model/graph";
+import { nodeSize } from "../model/layout";
 import type { Problem } from "../types";
 
 export interface CanvasNodeData extends Record<string, unknown> {
@@ -10,7 +11,8 @@ export interface CanvasNodeData extends Record<string, unknown> {
   plan: string | null;
   planCount: number;
   planError: string | null;
-  cost: string | null;
+  compact: boolean;
+  cost: string | null; // the node's share of the environment's monthly estimate
 }
 
 const ICON_PATHS: Record<NodeKind, string> = {
@@ -23,6 +25,7 @@ const ICON_PATHS: Record<NodeKind, string> = {
   role: "M12 2l8 3v6c0 5-3.4 9.4-8 11-4.6-1.6-8-6-8-11V5zm0 5a2.5 2.5 0 0 0-1 4.8V16h2v-4.2A2.5 2.5 0 0 0 12 7z",
   dlq: "M3 7h13l5 5-5 5H3zm8 1.5L9.5 10 11 11.5 9.5 13 11 14.5l1.5-1.5 1.5 1.5 1.5-1.5-1.5-1.5 1.5-1.5L14 8.5l-1.5 1.5z",
   vpc: "M3 5h18v14H3zm2 2v10h14V7zm2 2h4v3H7zm6 0h4v3h-4zm-6 5h10v1.5H7z",
+  gone: "M6 7h12l-1 13H7zm3-4h6l1 2h4v2H4V5h4z",
 };
 
 export function KindIcon({ kind, size = 20 }: { kind: NodeKind; size?: number }) {
@@ -33,60 +36,95 @@ export function KindIcon({ kind, size = 20 }: { kind: NodeKind; size?: number })
   );
 }
 
-const PLAN_LABEL: Record<string, string> = {
-  create: "+ create",
-  update: "~ update",
-  replace: "± replace",
-  delete: "− delete",
-  "no-op": "no change",
-};
+// one symbol and word per plan action, the same in the legend, on nodes and in the panel
+export const PLAN_ACTIONS: { action: string; symbol: string; label: string }[] = [
+  { action: "create", symbol: "+", label: "create" },
+  { action: "update", symbol: "~", label: "update" },
+  { action: "replace", symbol: "±", label: "replace" },
+  { action: "delete", symbol: "−", label: "delete" },
+  { action: "no-op", symbol: "=", label: "no change" },
+];
+const PLAN_LABEL = Object.fromEntries(PLAN_ACTIONS.map((a) => [a.action, `${a.symbol} ${a.label}`]));
 
 function CanvasNodeView({ data, selected }: NodeProps) {
-  const { g, problems, plan, planCount, planError, cost } = data as CanvasNodeData;
+  const { g, problems, plan, planCount, planError, compact, cost } = data as CanvasNodeData;
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   const classes = ["cnode", `kind-${g.kind}`];
+  if (compact) classes.push("compact");
   if (selected) classes.push("selected");
   if (errors.length) classes.push("has-error");
   else if (warnings.length) classes.push("has-warning");
   if (plan) classes.push(`plan-${plan}`);
   if (planError) classes.push("plan-error");
   if (g.readOnly) classes.push("read-only");
-  const acceptsIn = g.kind !== "api" && g.kind !== "role" && g.kind !== "vpc";
-  const sendsOut = g.kind === "agent" || g.kind === "sqs" || g.kind === "api" || g.kind === "role" || g.kind === "vpc";
-  const title = [...errors, ...warnings].map((p) => `${p.severity}: ${p.message}`).join("\n") || planError || undefined;
+  const acceptsIn = !["api", "role", "vpc", "gone"].includes(g.kind);
+  const sendsOut = ["agent", "sqs", "api", "role", "vpc"].includes(g.kind);
+  const tooltip = [
+    g.fullName && g.fullName !== g.name ? g.fullName : null,
+    ...[...errors, ...warnings].map((p) => `${p.severity}: ${p.message}`),
+    planError ? `plan error: ${planError}` : null,
+  ].filter(Boolean).join("\n");
+  const size = nodeSize(g.kind, compact);
+  const kindLine = `${KIND_LABEL[g.kind]}${g.readOnly && g.kind !== "api" && g.kind !== "gone" ? " · derived" : ""}`;
+  const chip = planError ? (
+    <span className="cnode-chip plan-chip-error">! error</span>
+  ) : plan ? (
+    <span className={`cnode-chip plan-chip-${plan}`}>
+      {compact ? (PLAN_ACTIONS.find((a) => a.action === plan)?.symbol ?? plan) : PLAN_LABEL[plan] ?? plan}
+      {planCount > 1 && plan !== "no-op" && !compact ? ` ${planCount}` : ""}
+    </span>
+  ) : null;
   return (
-    <div className={classes.join(" ")} title={title} data-testid={`node-${g.id}`} data-plan={plan ?? ""} data-problems={errors.length}>
+    <div
+      className={classes.join(" ")}
+      style={{ width: size.width, height: size.height }}
+      title={tooltip || undefined}
+      data-testid={`node-${g.id}`}
+      data-plan={plan ?? ""}
+      data-plan-error={planError ? "1" : undefined}
+      data-problems={errors.length}
+    >
       {acceptsIn && <Handle type="target" position={Position.Left} className="handle" />}
       <div className="cnode-head">
         <span className="cnode-icon">
-          <KindIcon kind={g.kind} />
+          <KindIcon kind={g.kind} size={compact ? 16 : 20} />
         </span>
         <div className="cnode-titles">
           <div className="cnode-name">{g.name}</div>
-          <div className="cnode-kind">{KIND_LABEL[g.kind]}{g.readOnly && g.kind !== "api" ? " · derived" : ""}</div>
+          <div className="cnode-kind">
+            {kindLine}
+            {cost && (
+              <>
+                {" · "}
+                <span className="cnode-cost" data-testid={`cost-${g.id}`} title="estimated monthly cost">{cost}/mo</span>
+              </>
+            )}
+          </div>
         </div>
         {errors.length > 0 && <span className="cnode-alert" aria-label={`${errors.length} problems`}>{errors.length}</span>}
+        {compact && chip}
       </div>
-      {cost && <div className="cnode-cost" data-testid={`cost-${g.id}`} title="estimated monthly cost">{cost}/mo</div>}
-      <div className="cnode-sub">{g.kind === "agent" ? g.subtitle : g.details.join(" · ") || g.subtitle}</div>
-      {g.kind === "agent" && (
-        <div className="cnode-tags">
-          {g.details.map((d) => (
-            <span key={d} className="tag">{d}</span>
-          ))}
-          {g.badges.map((b) => (
-            <span key={b} className={`tag badge-${b}`}>{b}</span>
-          ))}
+      {!compact && (
+        <div className="cnode-row">
+          <span className="cnode-sub">{g.kind === "agent" ? g.subtitle : g.details.join(" · ") || g.subtitle}</span>
+          {g.kind !== "agent" && chip}
         </div>
       )}
-      {plan && (
-        <div className={`cnode-plan plan-chip-${plan}`}>
-          {PLAN_LABEL[plan] ?? plan}
-          {planCount > 0 && plan !== "no-op" ? ` · ${planCount}` : ""}
+      {!compact && g.kind === "agent" && (
+        <div className="cnode-row">
+          <span className="cnode-tags">
+            {g.details.map((d) => (
+              <span key={d} className="tag">{d}</span>
+            ))}
+            {g.badges.map((b) => (
+              <span key={b} className={`tag badge-${b}`}>{b}</span>
+            ))}
+            {g.details.length === 0 && g.badges.length === 0 && <span className="tag muted-tag">project defaults</span>}
+          </span>
+          {chip}
         </div>
       )}
-      {planError && <div className="cnode-plan plan-chip-error">plan error</div>}
       {sendsOut && <Handle type="source" position={Position.Right} className="handle" />}
     </div>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildGraph, problemTarget } from "./graph";
+import { buildGraph, problemTarget, shortName, withGhosts } from "./graph";
 import { accessChoices, connectOps, deleteOps, freshName, renameOps, setAccessOps } from "./ops";
 
 const data = {
@@ -102,5 +102,18 @@ describe("graph actions → strands.yaml operations", () => {
   it("gives new nodes free names", () => {
     expect(freshName("dynamodb", ["table", "table-2"])).toBe("table-3");
     expect(freshName("agent", ["helper"])).toBe("agent");
+  });
+});
+
+describe("derived names and plan ghosts", () => {
+  it("shortens derived names to what follows <project>-<environment>-", () => {
+    expect(shortName("shop-dev-triage-dlq", "shop", "dev")).toBe("triage-dlq");
+    expect(shortName("shop-dev", "shop", "dev")).toBeNull();
+    expect(shortName("other-name", "shop", "dev")).toBe("other-name");
+  });
+  it("adds a read-only ghost node for each module a plan deletes", () => {
+    const graph = withGhosts({ nodes: [], edges: [] }, { "gone:agent_old": { kind: "agent", name: "old" } });
+    expect(graph.nodes).toMatchObject([{ id: "gone:agent_old", kind: "gone", name: "old", readOnly: true }]);
+    expect(graph.nodes[0].subtitle).toContain("Agent");
   });
 });

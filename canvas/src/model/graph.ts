@@ -2,7 +2,7 @@
 import type { Derived, DocPath, Problem, Snapshot } from "../types";
 
 export type ResourceKind = "s3" | "dynamodb" | "sqs" | "sns";
-export type NodeKind = "agent" | ResourceKind | "api" | "role" | "dlq" | "vpc";
+export type NodeKind = "agent" | ResourceKind | "api" | "role" | "dlq" | "vpc" | "gone";
 export type EdgeKind = "permission" | "trigger" | "route" | "role" | "dlq" | "vpc";
 
 // Which access templates apply to which target (strands_tf/config/models.py ACCESS_BY_KIND; the loader judges).
@@ -33,12 +33,14 @@ export const KIND_LABEL: Record<NodeKind, string> = {
   role: "IAM role",
   dlq: "Dead-letter queue",
   vpc: "VPC",
+  gone: "Removed",
 };
 
 export interface GNode {
   id: string;
   kind: NodeKind;
   name: string;
+  fullName: string | null; // a derived node's AWS name, when `name` is its short form
   subtitle: string;
   details: string[];
   badges: string[];
@@ -103,6 +105,14 @@ function resourceDetails(kind: string, body: Record<string, any>): string[] {
   }
 }
 
+/** A derived resource's name without the `<project>-<environment>-` every name of the project starts with. */
+export function shortName(full: string | null | undefined, project: string, environment: string): string | null {
+  if (!full) return null;
+  const prefix = `${project}-${environment}`;
+  if (full === prefix) return null;
+  return full.startsWith(`${prefix}-`) ? full.slice(prefix.length + 1) : full;
+}
+
 /** The canvas graph of a snapshot: agents, resources, the API, derived roles, DLQs and the VPC, with their edges. */
 export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locations">, options: GraphOptions = { showRoles: true }): Graph {
   const data = snapshot.data ?? {};
@@ -118,6 +128,8 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
   const resourceKind = new Map<string, string>();
   for (const [name, body] of resources) resourceKind.set(name, isObject(body) ? String(body.type ?? "") : "");
   const agentNames = new Set(agents.map(([name]) => name));
+  const project = String(data.project ?? "");
+  const short = (full: string | null | undefined, fallback: string) => shortName(full, project, derived?.environment ?? "") ?? fallback;
 
   for (const [name, raw] of agents) {
     const body = isObject(raw) ? raw : {};
@@ -129,7 +141,7 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
     if (body.vpc === true) badges.push("vpc");
     if (body.dead_letter) badges.push("dlq");
     const details = [body.runtime, body.memory ? `${body.memory} MB` : null, shortModel(body.model)].filter(Boolean) as string[];
-    nodes.push({ id, kind: "agent", name, subtitle: body.description || "Strands agent", details, badges, path: ["agents", name], readOnly: false, file, line });
+    nodes.push({ id, kind: "agent", name, fullName: null, subtitle: body.description || "Strands agent", details, badges, path: ["agents", name], readOnly: false, file, line });
   }
   for (const [name, raw] of resources) {
     const body = isObject(raw) ? raw : {};
@@ -137,7 +149,7 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
     const id = nodeId("resource", name);
     const [file, line] = where(id);
     const badges = body.dead_letter === true && kind === "sqs" ? ["dlq"] : [];
-    nodes.push({ id, kind, name, subtitle: KIND_LABEL[kind], details: resourceDetails(kind, body), badges, path: ["resources", name], readOnly: false, file, line });
+    nodes.push({ id, kind, name, fullName: null, subtitle: KIND_LABEL[kind], details: resourceDetails(kind, body), badges, path: ["resources", name], readOnly: false, file, line });
   }
 
   // permissions, triggers and routes
@@ -177,7 +189,8 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
     nodes.push({
       id: "api",
       kind: "api",
-      name: derived?.api?.name ?? "HTTP API",
+      name: short(derived?.api?.name, derived?.api?.name ?? "HTTP API"),
+      fullName: derived?.api?.name ?? null,
       subtitle: "API Gateway v2",
       details: [`${allRoutes.length} route${allRoutes.length === 1 ? "" : "s"}`, auth ? `auth ${auth}` : ""].filter(Boolean),
       badges: [],
@@ -197,7 +210,7 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
     if (options.showRoles) {
       for (const role of derived.roles) {
         const id = `role:${role.id}`;
-        nodes.push({ id, kind: "role", name: role.name, subtitle: role.agents.length > 1 ? `shared by ${role.agents.length} agents` : "execution role", details: [`${role.statements.length} statements`], badges: [], path: null, readOnly: true, file: null, line: null });
+        nodes.push({ id, kind: "role", name: short(role.name, "execution role"), fullName: role.name, subtitle: role.agents.length > 1 ? `shared by ${role.agents.length} agents` : "execution role", details: [`${role.statements.length} statements`], badges: [], path: null, readOnly: true, file: null, line: null });
         for (const agent of role.agents) {
           edges.push({ id: `role:${role.id}:${agent}`, kind: "role", source: id, target: nodeId("agent", agent), label: "", path: null, file: null, line: null });
         }
@@ -205,7 +218,7 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
     }
     for (const dlq of derived.dlqs) {
       const id = `dlq:${dlq.id}`;
-      nodes.push({ id, kind: "dlq", name: dlq.name, subtitle: dlq.owner.startsWith("agent:") ? "failed invocations" : "poison messages", details: [], badges: [], path: null, readOnly: true, file: null, line: null });
+      nodes.push({ id, kind: "dlq", name: short(dlq.name, "dead-letter queue"), fullName: dlq.name, subtitle: dlq.owner.startsWith("agent:") ? "failed invocations" : "poison messages", details: [], badges: [], path: null, readOnly: true, file: null, line: null });
       edges.push({ id: `dlq:${dlq.id}`, kind: "dlq", source: dlq.owner, target: id, label: "", path: null, file: null, line: null });
     }
     if (derived.vpc) {
@@ -215,7 +228,8 @@ export function buildGraph(snapshot: Pick<Snapshot, "data" | "derived" | "locati
       nodes.push({
         id,
         kind: "vpc",
-        name: vpc.name ?? `${vpc.environment} VPC`,
+        name: short(vpc.name, "VPC") ?? `${vpc.environment} VPC`,
+        fullName: vpc.name,
         subtitle: vpc.created ? `VPC of ${vpc.environment}` : `not created: no agent has vpc: true`,
         details: [vpc.cidr ?? `IPAM ${vpc.ipam_pool_id}`, `NAT ${vpc.nat}`, `${vpc.availability_zones} AZs`],
         badges: [],
@@ -269,4 +283,23 @@ export function targetKind(node: Pick<GNode, "kind">): string | null {
   if (node.kind === "agent") return "agent";
   if (["s3", "dynamodb", "sqs", "sns"].includes(node.kind)) return node.kind;
   return null;
+}
+
+/** Nodes for what a plan deletes because it left strands.yaml (a removed agent, table...), drawn as ghosts. */
+export function withGhosts(graph: Graph, gone: Record<string, { kind: string; name: string }> | null | undefined): Graph {
+  if (!gone || !Object.keys(gone).length) return graph;
+  const ghosts: GNode[] = Object.entries(gone).map(([id, g]) => ({
+    id,
+    kind: "gone",
+    name: g.name,
+    fullName: null,
+    subtitle: `${KIND_LABEL[(g.kind in KIND_LABEL ? g.kind : "gone") as NodeKind]} no longer in strands.yaml`,
+    details: [],
+    badges: [],
+    path: null,
+    readOnly: true,
+    file: null,
+    line: null,
+  }));
+  return { nodes: [...graph.nodes, ...ghosts], edges: graph.edges };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildGraph } from "./graph";
-import { layoutGraph, overlaps } from "./layout";
+import { freeSpot, isCompact, layoutGraph, nodeSize, overlaps } from "./layout";
 import { fieldsOf, parseFieldText, resolve, schemaFor } from "./schema";
 
 function project(agents: number) {
@@ -13,15 +13,57 @@ function project(agents: number) {
   return buildGraph({ data, derived: null, locations: {} } as any);
 }
 
+function extent(graph: ReturnType<typeof project>, placed: Record<string, { x: number; y: number }>) {
+  const compact = isCompact(graph);
+  const xs = graph.nodes.flatMap((n) => [placed[n.id].x, placed[n.id].x + nodeSize(n.kind, compact).width]);
+  const ys = graph.nodes.flatMap((n) => [placed[n.id].y, placed[n.id].y + nodeSize(n.kind, compact).height]);
+  return { width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
+}
+
 describe("layoutGraph", () => {
   it("places every node of a 50-agent project without overlaps, callers left of agents left of resources", () => {
     const graph = project(50);
     const placed = layoutGraph(graph);
     expect(Object.keys(placed).length).toBe(graph.nodes.length);
+    const compact = isCompact(graph);
     const boxes = graph.nodes.map((n) => ({ ...placed[n.id], kind: n.kind }));
-    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i], boxes[j])).toBe(false);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i], boxes[j], compact)).toBe(false);
     expect(placed["resource:queue-3"].x).toBeLessThan(placed["agent:agent-3"].x);
     expect(placed["agent:agent-3"].x).toBeLessThan(placed["resource:table-3"].x);
+  });
+  it("wraps a layer of fifty agents into a grid that fits a wide screen, not one tall column", () => {
+    const graph = project(50);
+    const { width, height } = extent(graph, layoutGraph(graph));
+    expect(width / height).toBeGreaterThan(1);
+    expect(width / height).toBeLessThan(3);
+    const agentColumns = new Set(graph.nodes.filter((n) => n.kind === "agent").map((n) => layoutGraph(graph)[n.id].x));
+    expect(agentColumns.size).toBeGreaterThan(2);
+  });
+  it("keeps small projects as dagre lays them out (one column per layer)", () => {
+    const graph = project(3);
+    const placed = layoutGraph(graph);
+    const agentXs = new Set(graph.nodes.filter((n) => n.kind === "agent").map((n) => placed[n.id].x));
+    expect(agentXs.size).toBe(1);
+  });
+  it("puts a node added to an arranged canvas beside what it connects to, on no other node", () => {
+    const before = project(3);
+    const arranged = layoutGraph(before);
+    const after = buildGraph({
+      data: { ...before.nodes.reduce(() => ({}), {}), agents: { ...Object.fromEntries(before.nodes.filter((n) => n.kind === "agent").map((n) => [n.name, { permissions: [] }])), "agent-new": { permissions: [{ resource: "table-0", access: "read" }] } }, resources: { "table-0": { type: "dynamodb" } } },
+      derived: null,
+      locations: {},
+    } as any);
+    const saved = Object.fromEntries(Object.entries(arranged).filter(([id]) => after.nodes.some((n) => n.id === id)));
+    const placed = layoutGraph(after, saved);
+    const fresh = { ...placed["agent:agent-new"], kind: "agent" as const };
+    for (const node of after.nodes) if (node.id !== "agent:agent-new") expect(overlaps(fresh, { ...placed[node.id], kind: node.kind })).toBe(false);
+    expect(placed["agent:agent-new"].x).toBeLessThan(placed["resource:table-0"].x); // the caller to the left
+  });
+  it("finds a free spot for a card dropped on another", () => {
+    const boxes = [{ x: 0, y: 0, width: 200, height: 80 }];
+    const spot = freeSpot({ x: 10, y: 10, width: 200, height: 80 }, boxes);
+    expect(spot.x).toBe(10);
+    expect(spot.y >= 80 || spot.y + 80 <= 0).toBe(true);
   });
   it("keeps the positions the user dragged and is deterministic", () => {
     const graph = project(3);

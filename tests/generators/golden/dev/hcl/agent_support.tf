@@ -7,7 +7,6 @@ module "agent_support" {
   environment_variables = {
     ATTACHMENTS_BUCKET    = module.bucket_attachments.bucket_name
     ESCALATIONS_TOPIC_ARN = module.topic_escalations.topic_arn
-    LOG_LEVEL             = "info"
     STRANDS_ENVIRONMENT   = "dev"
     STRANDS_MODEL_ID      = "anthropic.claude-sonnet-4-20250514-v1:0"
     STRANDS_PROJECT       = "support-desk"
@@ -20,6 +19,9 @@ module "agent_support" {
   name               = "support-desk-dev-support"
   role_arn           = module.role_support.role_arn
   runtime            = "python3.12"
+  sensitive_environment_variables = {
+    LOG_LEVEL = "info"
+  }
   tags = {
     "strands:agent" = "support"
   }

@@ -2,7 +2,7 @@ terraform {
   required_version = ">= 1.6"
 
   backend "local" {
-    path = "../.strands/tfstate/local/support-desk-local.tfstate"
+    path = "./support-desk-local.tfstate"
   }
 
   required_providers {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { decideDocument, type Draft } from "./sync";
+import type { Snapshot } from "../types";
+
+function snap(revision: string, text: string): Snapshot {
+  return { revision, files: { "strands.yaml": { text, revision: `r-${text.length}` } } } as unknown as Snapshot;
+}
+
+describe("a new version of the files", () => {
+  const base = snap("1", "a: 1\n");
+  const draft: Draft = { file: "strands.yaml", text: "a: 2\n", base: "r-5", baseText: "a: 1\n" };
+  it("that is the canvas's own save coming back through the watcher is no conflict", () => {
+    expect(decideDocument(base, snap("2", "a: 2\n"), draft, false)).toEqual({ kind: "draft-saved" });
+  });
+  it("that changed the file under unsaved YAML is a conflict with the disk version", () => {
+    expect(decideDocument(base, snap("2", "a: 3\n"), draft, false)).toMatchObject({ kind: "conflict-draft", theirs: "a: 3\n" });
+  });
+  it("that leaves the draft's file alone keeps the draft", () => {
+    expect(decideDocument(base, snap("2", "a: 1\n"), draft, false)).toEqual({ kind: "accept" });
+  });
+  it("while a form field is unsaved is a conflict; otherwise it is taken", () => {
+    expect(decideDocument(base, snap("2", "a: 3\n"), null, true)).toEqual({ kind: "conflict-field" });
+    expect(decideDocument(base, snap("2", "a: 3\n"), null, false)).toEqual({ kind: "accept" });
+    expect(decideDocument(base, snap("1", "a: 1\n"), draft, true)).toEqual({ kind: "same" });
+  });
+});

@@ -1,0 +1,132 @@
+# construct acme-agents-dev/dlq_assistant
+module "dlq_assistant" {
+  source                    = "./modules/sqs-queue"
+  message_retention_seconds = 1209600
+  name                      = "acme-agents-dev-assistant-dlq"
+  tags = {
+    "strands:agent" = "assistant"
+  }
+}
+
+# construct acme-agents-dev/agent_assistant
+module "agent_assistant" {
+  source                 = "./modules/strands-agent"
+  architecture           = "arm64"
+  dead_letter_target_arn = module.dlq_assistant.queue_arn
+  description            = "Answers questions over HTTP"
+  environment_variables = {
+    CONVERSATIONS_TABLE = module.table_conversations.table_name
+    STRANDS_ENVIRONMENT = "dev"
+    STRANDS_MODEL_ID    = "us.anthropic.claude-sonnet-4-20250514-v1:0"
+    STRANDS_PROJECT     = "acme-agents"
+  }
+  ephemeral_storage      = 512
+  filename               = "assets/assistant-code.zip"
+  handler                = "app.handler"
+  layer_filename         = "assets/assistant-layer.zip"
+  layer_source_code_hash = "knlz/5P4w/0wAGZrvAlaRk7MpiDaRQ15M8C1Kz6Sr3Y="
+  log_retention_days     = 90
+  memory_size            = 1024
+  name                   = "acme-agents-dev-assistant"
+  role_arn               = module.role_assistant.role_arn
+  runtime                = "python3.12"
+  source_code_hash       = "SOyYtQWyniJwNXca+0fQJwbkjM5ISwFH4mjH7ki7tCY="
+  tags = {
+    "strands:agent" = "assistant"
+  }
+  timeout                = 120
+  tracing                = true
+  vpc_security_group_ids = [module.vpc.agent_security_group_id]
+  vpc_subnet_ids         = module.vpc.private_subnet_ids
+  depends_on             = [module.role_assistant]
+}
+
+# construct acme-agents-dev/role_assistant
+module "role_assistant" {
+  source = "./modules/execution-role"
+  name   = "acme-agents-dev-assistant"
+  policy_statements = [
+    {
+      sid       = "Deadletter"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [module.dlq_assistant.queue_arn]
+    },
+    {
+      sid     = "Logs"
+      effect  = "Allow"
+      actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = [
+        "arn:${data.aws_partition.partition.partition}:logs:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}:log-group:/aws/lambda/acme-agents-dev-assistant:*",
+      ]
+    },
+    {
+      sid     = "Model"
+      effect  = "Allow"
+      actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+      resources = [
+        "arn:${data.aws_partition.partition.partition}:bedrock:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+        "arn:${data.aws_partition.partition.partition}:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+        "arn:${data.aws_partition.partition.partition}:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+        "arn:${data.aws_partition.partition.partition}:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+      ]
+    },
+    {
+      sid       = "NetworkDescribe"
+      effect    = "Allow"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+      resources = ["*"]
+    },
+    {
+      sid    = "NetworkInterfaceAddresses"
+      effect = "Allow"
+      actions = [
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:DeleteNetworkInterface",
+        "ec2:UnassignPrivateIpAddresses",
+      ]
+      resources = [
+        "arn:${data.aws_partition.partition.partition}:ec2:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}:network-interface/*",
+      ]
+    },
+    {
+      sid     = "NetworkInterfaces"
+      effect  = "Allow"
+      actions = ["ec2:CreateNetworkInterface"]
+      resources = [
+        module.vpc.agent_security_group_arn,
+        "arn:${data.aws_partition.partition.partition}:ec2:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}:network-interface/*",
+        "arn:${data.aws_partition.partition.partition}:ec2:${data.aws_region.region.region}:${data.aws_caller_identity.caller.account_id}:subnet/*",
+      ]
+    },
+    {
+      sid    = "ReadWriteConversations"
+      effect = "Allow"
+      actions = [
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+      ]
+      resources = [
+        module.table_conversations.table_arn,
+        "${module.table_conversations.table_arn}/index/*",
+      ]
+    },
+    {
+      sid       = "Tracing"
+      effect    = "Allow"
+      actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      resources = ["*"]
+    },
+  ]
+  tags = {
+    "strands:agent" = "assistant"
+  }
+}

@@ -1,0 +1,10 @@
+# construct acme-agents-dev/topic_escalations
+module "topic_escalations" {
+  source            = "./modules/sns-topic"
+  fifo              = false
+  kms_master_key_id = "alias/aws/sns"
+  name              = "acme-agents-dev-escalations"
+  tags = {
+    "strands:resource" = "escalations"
+  }
+}

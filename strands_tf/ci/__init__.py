@@ -1,0 +1,1 @@
+"""Team pipelines: CI workflow templates, pull-request plan comments, HCP Terraform bootstrap."""
