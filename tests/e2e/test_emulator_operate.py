@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from strands_tf.emulator.provider.resources.xray import PARAMETER_PREFIX
+
 from .project import Project
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
@@ -28,6 +30,7 @@ version: 1
 project: ops
 region: us-east-1
 tags: {{team: platform}}
+history: {{metrics: true}}
 environments:
   local:
     target: emulator
@@ -43,6 +46,7 @@ agents:
     handler: app.handler
     model: {model}
     memory: 512
+    tracing_sampling: {{rate: 0.05}}
     vpc: true
     network:
       egress: [{{security_group: {database}, port: 5432, description: postgres}}]
@@ -174,6 +178,16 @@ def test_alarms_dashboard_and_the_teams_vpc_after_apply(deployed: Deployed) -> N
     assert (5432, (network.database,)) in egress  # by reference, not by CIDR
     assert outputs["vpc_id"] == network.vpc
     assert {v["VpcId"] for v in project.client("ec2").describe_vpcs()["Vpcs"]} >= {network.vpc}
+
+    # opt-in deployment metrics of the apply, and the support agent's X-Ray sampling rule (the emulator keeps it as an
+    # SSM parameter: moto has no X-Ray sampling API)
+    metrics = project.client("cloudwatch").list_metrics(Namespace="StrandsTF/Deployments")["Metrics"]
+    assert {"DeploymentSucceeded", "DeploymentDuration", "ResourcesCreated"} <= {m["MetricName"] for m in metrics}
+    (rule,) = [
+        json.loads(p["Value"])
+        for p in project.client("ssm").get_parameters_by_path(Path=PARAMETER_PREFIX.rstrip("/"))["Parameters"]
+    ]
+    assert (rule["fixed_rate"], rule["service_name"]) == (0.05, "ops-local-support")
 
     # a clean deployment has no drift (and says so with exit code 0 for CI)
     _assert_clean(project)
