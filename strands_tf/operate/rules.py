@@ -307,6 +307,53 @@ def vpc_limits(failure: Failure, ctx: RuleContext) -> Finding | None:
     return None
 
 
+# ------------------------------------------------------------------------- existing VPC's subnet checks
+
+# the agent-network module's preconditions (modules/agent-network/main.tf) on an existing VPC's subnets
+_SUBNETS_PUBLIC = re.compile(r"subnets ((?:subnet-[0-9a-f]+(?:, )?)+) are public")
+_SUBNETS_ELSEWHERE = re.compile(
+    r"subnets ((?:subnet-[0-9a-f]+ \(in vpc-[0-9a-f]+\)(?:, )?)+) are not in (vpc-[0-9a-f]+)"
+)
+
+
+def existing_subnets(failure: Failure, ctx: RuleContext) -> Finding | None:
+    """An existing VPC's subnet that is public or in another VPC, refused at plan time before anything was made."""
+    text = failure.diagnostic.text
+    env = ctx.record.environment
+    if public := _SUBNETS_PUBLIC.search(text):
+        refused = public.group(1).split(", ")
+        why = (
+            "public: a route to an internet gateway or public IPs on launch. A Lambda function in a VPC gets no "
+            "public address, so from a public subnet it cannot reach AWS or the internet"
+        )
+    elif elsewhere := _SUBNETS_ELSEWHERE.search(text):
+        refused = [item.split(" ", 1)[0] for item in elsewhere.group(1).split(", ")]
+        why = (
+            f"in another VPC ({elsewhere.group(1)}), not in {elsewhere.group(2)} where the agents' security groups are"
+        )
+    else:
+        return None
+    vpc = None
+    if ctx.config is not None and env in ctx.config.environments:
+        vpc = ctx.config.environments[env].vpc
+    setting = ("environments", env, "vpc", "subnet_ids")
+    cause = f"The subnets {', '.join(refused)} of environment '{env}' are {why}. The plan stopped before any change."
+    vpc_id = vpc.id if vpc is not None and vpc.id else "VPC_ID"
+    fix = (
+        f"Give private subnets of {vpc_id} in {ctx.where(*setting)}: subnets whose route table sends 0.0.0.0/0 to a "
+        "NAT gateway (or has only VPC endpoints) and that assign no public IPs. Find them with `aws ec2 "
+        f"describe-subnets --filters Name=vpc-id,Values={vpc_id}` and `aws ec2 describe-route-tables --filters "
+        f"Name=vpc-id,Values={vpc_id}`."
+    )
+    patch: tuple[PatchOp, ...] = ()
+    kept = [s for s in (vpc.subnet_ids if vpc is not None else []) if s not in refused]
+    if vpc is not None and kept and len(kept) < len(vpc.subnet_ids):
+        patch = (PatchOp("set", setting, kept),)
+        fix += f" Or keep only {', '.join(kept)} (the proposed change; fewer zones)."
+    return _finding("existing_subnets", "Subnets refused for the agents", failure, ctx, cause, fix, patch,
+                    subnets=refused)  # fmt: skip
+
+
 # ----------------------------------------------------------------------------------------------- quota
 
 _QUOTA_SERVICES = {
@@ -467,6 +514,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("kms", kms),
     ("iam_propagation", iam_propagation),
     ("concurrency", concurrency),
+    ("existing_subnets", existing_subnets),
     ("vpc_limits", vpc_limits),
     ("quota", quota),
     ("name_taken", name_taken),

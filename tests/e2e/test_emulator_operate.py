@@ -193,18 +193,27 @@ def test_alarms_dashboard_and_the_teams_vpc_after_apply(deployed: Deployed) -> N
     _assert_clean(project)
 
 
-@pytest.mark.parametrize(("subnet", "message"), [("public", "are public"), ("foreign", "are not in")])
-def test_subnets_that_are_public_or_elsewhere_are_refused_at_plan(
-    deployed: Deployed, subnet: str, message: str
-) -> None:
+def test_subnets_that_are_public_or_elsewhere_are_refused_at_plan(deployed: Deployed) -> None:
     project, network = deployed.project, deployed.network
-    wrong = getattr(network, subnet)
-    _write_config(project.root, network, [network.private[0], wrong])
     try:
-        failed = project.run("plan", "-e", "local", ok=(1, 2))
-        assert message in failed.stderr and wrong in failed.stderr, failed.stderr
+        # another VPC's subnet: `strands plan` stops with the module's check
+        _write_config(project.root, network, [network.private[0], network.foreign])
+        failed = project.run("plan", "-e", "local", ok=(1,))
+        assert f"subnets {network.foreign} (in vpc-" in failed.stderr and "are not in" in failed.stderr
+        # a public subnet: the apply stops at plan, nothing changes, and `strands analyze` names the setting with
+        # a checked change keeping the private subnet
+        _write_config(project.root, network, [network.private[0], network.public])
+        project.run("apply", "-e", "local", "--auto-approve", ok=(3,))
+        (finding,) = json.loads(project.run("analyze", "-e", "local", "--json").stdout)["findings"]
+        assert finding["rule"] == "existing_subnets" and network.public in finding["cause"]
+        assert "(environments.local.vpc.subnet_ids)" in finding["fix"]
+        assert finding["patch"] == [
+            {"op": "set", "path": ["environments", "local", "vpc", "subnet_ids"], "value": [network.private[0]]}
+        ]
+        assert finding["checked_patch"] is not None
     finally:
         _write_config(project.root, network, network.private)
+    assert project.changes() == []
 
 
 def _change_behind_terraforms_back(project: Project) -> None:

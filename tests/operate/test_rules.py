@@ -256,3 +256,70 @@ def test_findings_are_not_repeated(project: Path) -> None:
     failure = _failure("creating IAM Role", "api error LimitExceeded: Cannot exceed quota for RolesPerAccount: 1000",
                        "module.role_support.aws_iam_role.this")  # fmt: skip
     assert len(analyze_record(_ctx(project, failure, failure))) == 1
+
+
+EXISTING_VPC = """\
+version: 1
+project: demo
+region: us-east-1
+environments:
+  dev:
+    account: "123456789012"
+    vpc:
+      id: vpc-0a1b2c3d4e5f67890
+      subnet_ids: [subnet-0a1b2c3d4e5f67890, subnet-0f9e8d7c6b5a43210]
+agents:
+  support:
+    path: agents/support
+    handler: app.handler
+    vpc: true
+"""
+PRECONDITION = "Resource precondition failed"
+
+
+@pytest.mark.parametrize(
+    ("detail", "bad", "cause"),
+    [
+        (
+            "subnets subnet-0f9e8d7c6b5a43210 are public (a route to an internet gateway, or public IPs on launch): "
+            "Lambda functions need private subnets with NAT or endpoints to reach AWS.",
+            "subnet-0f9e8d7c6b5a43210",
+            "public",
+        ),
+        (
+            "subnets subnet-0f9e8d7c6b5a43210 (in vpc-0fffffffffffffff0) are not in vpc-0a1b2c3d4e5f67890: give "
+            "subnets of the VPC the agents run in.",
+            "subnet-0f9e8d7c6b5a43210",
+            "vpc-0fffffffffffffff0",
+        ),
+    ],
+)
+def test_subnets_refused_by_the_existing_vpc_checks_name_the_setting_and_drop_them(
+    tmp_path: Path, detail: str, bad: str, cause: str
+) -> None:
+    (tmp_path / "agents" / "support").mkdir(parents=True)
+    (tmp_path / "agents" / "support" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "strands.yaml").write_text(EXISTING_VPC)
+    failure = Failure(
+        "demo-dev", "plan",
+        Diagnostic("error", PRECONDITION, detail, 'module.agent_network.aws_security_group.this["agents"]'),
+    )  # fmt: skip
+    finding = explain(failure, _ctx(tmp_path, failure))
+    assert finding.rule == "existing_subnets"
+    assert bad in finding.cause and cause in finding.cause
+    assert "strands.yaml:9 (environments.dev.vpc.subnet_ids)" in finding.fix
+    assert "aws ec2 describe-route-tables" in finding.fix or "aws ec2 describe-subnets" in finding.fix
+    patch = plan_patch(tmp_path, list(finding.patch))
+    validate_patch(patch, environ={})
+    assert "subnet_ids: [subnet-0a1b2c3d4e5f67890]" in patch.after["strands.yaml"]
+
+
+def test_when_every_subnet_is_refused_no_patch_is_proposed(tmp_path: Path) -> None:
+    (tmp_path / "agents" / "support").mkdir(parents=True)
+    (tmp_path / "agents" / "support" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "strands.yaml").write_text(EXISTING_VPC)
+    detail = "subnets subnet-0a1b2c3d4e5f67890, subnet-0f9e8d7c6b5a43210 are public (a route to an internet gateway)."
+    failure = Failure("demo-dev", "plan", Diagnostic("error", PRECONDITION, detail, None))
+    finding = explain(failure, _ctx(tmp_path, failure))
+    assert finding.rule == "existing_subnets" and finding.patch == ()
+    assert "subnet-0a1b2c3d4e5f67890, subnet-0f9e8d7c6b5a43210" in finding.cause
