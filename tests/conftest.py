@@ -16,6 +16,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "terraform"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_aws_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own process-wide AWS session factory: a session cached by an earlier test in the
+    same worker keeps the credentials and endpoints that test had set, and later tests would use them."""
+    import strands_tf.aws.session as session
+
+    monkeypatch.setattr(session, "_default", None)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -52,8 +52,13 @@ def test_history_and_state_survive_an_emulator_restart(project: Project) -> None
     project.run("emulator", "start")
     # a new, empty emulator: its history bucket gets the records back
     assert _records(project) == first
-    bucket = project.client("s3").list_objects_v2(Bucket="strands-history-restart")
-    assert any(o["Key"].endswith(f"{first[0]}/metadata.json") for o in bucket.get("Contents", []))
+    s3 = project.client("s3")
+    keys = [
+        o["Key"]
+        for bucket in s3.list_buckets()["Buckets"]
+        for o in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", [])
+    ]
+    assert any(key.endswith(f"{first[0]}/metadata.json") for key in keys), keys
     # the state's resources are gone with the old emulator: said by list, outputs and plan
     for command in (["list"], ["outputs"]):
         stderr = project.run(*command, "-e", "local").stderr

@@ -174,7 +174,9 @@ def test_the_literal_canary_is_masked_in_every_view_and_record(deployed: Deploye
     project, outputs = deployed
     # the user was told where it is and what to do, without the value being repeated
     warned = "".join(outputs["validate"])
-    assert "strands.yaml:32 agents.assistant.environment.UPSTREAM_API_KEY" in warned
+    lines = (project.root / "strands.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "UPSTREAM_API_KEY:" in text)
+    assert f"strands.yaml:{line} agents.assistant.environment.UPSTREAM_API_KEY" in warned
     assert "move it to secrets" in warned and "move it to secrets" in "".join(outputs["plan"])
     assert _leaks(_outputs(outputs), (LITERAL_CANARY,)) == []
     assert _leaks(_files(project.root / ".strands" / "state"), (LITERAL_CANARY,)) == []
