@@ -203,7 +203,10 @@ def test_subnets_that_are_public_or_elsewhere_are_refused_at_plan(deployed: Depl
         # a public subnet: the apply stops at plan, nothing changes, and `strands analyze` names the setting with
         # a checked change keeping the private subnet
         _write_config(project.root, network, [network.private[0], network.public])
-        project.run("apply", "-e", "local", "--auto-approve", ok=(3,))
+        stopped = project.run("apply", "-e", "local", "--auto-approve", ok=(3,))
+        assert "A check of the configuration failed" in stopped.stdout and f"subnets {network.public} are public" in (
+            stopped.stdout
+        ), stopped.stdout
         (finding,) = json.loads(project.run("analyze", "-e", "local", "--json").stdout)["findings"]
         assert finding["rule"] == "existing_subnets" and network.public in finding["cause"]
         assert "(environments.local.vpc.subnet_ids)" in finding["fix"]
