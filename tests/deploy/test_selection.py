@@ -204,6 +204,9 @@ def test_plan_of_one_agent_in_a_single_stack_targets_its_modules_and_what_they_u
             "module.agent_triage",
             "module.alarm_topic",  # the environment's alarm topic, which the agent's alarms notify
             "module.alarms_triage",
+            # the environment's Bedrock alarms (per model, shared by every agent) come with any agent: used by no
+            # agent, they would otherwise never be applied by `--agent` runs, however many agents they cover
+            "module.bedrock_alarms",
             "module.dlq_triage",
             "module.queue_inbound",
             "module.role_triage",
