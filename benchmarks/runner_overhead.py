@@ -83,7 +83,7 @@ def raw_plan_show(runner: TerraformRunner, plan_file: Path) -> None:
 def runner_plan_show(runner: TerraformRunner, plan_file: Path) -> None:
     events = 0
 
-    def count(_event: dict[str, Any]) -> None:
+    def count(_event: object) -> None:
         nonlocal events
         events += 1
 

@@ -110,6 +110,9 @@ replace. `environments.<env>.overrides.resources.<name>` changes a resource's se
 An environment is an AWS account and region (or the offline emulator). The environment a command works
 on is `-e ENV`, else `$STRANDS_ENV`, else `dev` if declared, else the only declared environment, else
 `local`. `local` always exists: an emulator target with local state that needs no AWS account.
+Declare `local` under `environments:` to give the emulator a VPC, tags or overrides: without `target:` it
+stays the emulator (with an AWS `account`, `profile` or `role_arn` and no `target:` it is refused, as the intent
+is unclear; name an AWS environment something else).
 
 ## Interpolation
 
@@ -142,6 +145,14 @@ Besides the types and ranges in the tables, the loader checks:
 - an API route ("METHOD /path") is served by one agent only;
 - CORS `allow_credentials: true` is not combined with `allow_origins: ["*"]`;
 - DynamoDB `billing_mode: provisioned` has both capacities (and on-demand has none);
+- DynamoDB index names are unique in their table; a key attribute (of the table or an index) has one
+  type everywhere; an index's range_key differs from its hash_key;
+- an SQS `max_receive_count` comes with `dead_letter: true` (it has no effect otherwise);
+- an exact S3 `bucket_name` is used once across the AWS environments (bucket names are global; emulator
+  environments have their own S3): give each environment its own through `overrides.resources`;
+- per environment, an agent's environment variables (names and values) fit in Lambda's 4 KB;
+- a plain number in a string field (environment variables, tags) is kept only when YAML reads it as written:
+  `02134` (octal 1116), `1:30` (90), `0x1F` (31) or `1.10` (1.1) must be quoted;
 - `state.backend: s3` has a bucket; `cloud` has an organization;
 - a VPC has exactly one of `cidr` (/16 to /28) and `ipam_pool_id` (with `netmask_length`);
 - an environment's `role_arn` is in its `account`; account ids are quoted 12-digit strings;

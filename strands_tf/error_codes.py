@@ -229,8 +229,9 @@ KINDS: tuple[FailureKind, ...] = (
         Category.CONFLICT,
         "a resource with the same name already exists outside this deployment",
         "A resource with the same name already exists outside this deployment{at}.",
-        "A resource with this name already exists outside this deployment: import it or rename it in strands.yaml "
-        "(or delete the existing one), then run again.",
+        "A resource with this name already exists outside this deployment: if an apply killed mid-way left it, "
+        "`strands orphans --adopt` imports it (or `--delete` removes it); otherwise rename yours in strands.yaml, "
+        "then run again.",
         codes=frozenset(
             {
                 "EntityAlreadyExists",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -24,6 +25,17 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_UMASK = 0o077
 
 _TEMP_ATTEMPTS = 100
+
+_HASH_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's content, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _open_temp(directory: Path, name: str, mode: int | None) -> tuple[int, Path]:

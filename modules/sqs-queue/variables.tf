@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,75}$", var.name))
-    error_message = "name must be 1-75 characters of letters, digits, hyphens and underscores (room is left for the -dlq and .fifo suffixes)."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,71}$", var.name))
+    error_message = "name must be 1-71 characters of letters, digits, hyphens and underscores (SQS allows 80: room is left for the -dlq and .fifo suffixes)."
   }
 }
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from strands_tf.canvas.hub import Hub
 from strands_tf.canvas.service import CanvasProject
+from strands_tf.deploy.events import DeploymentEvent, StackDone, StackEvent, StackPhase
 from strands_tf.errors import ConflictError, StrandsError
+from strands_tf.terraform.events import PlannedChange
 from strands_tf.terraform.plan_summary import module_prefixes
 
 logger = logging.getLogger(__name__)
 
 _RESOURCE_MODULES = ("dynamodb-table", "sqs-queue", "sns-topic", "s3-bucket")
-_UI_ACTIONS = {"noop": "no-op", "remove": "forget"}
 
 
 def canvas_node(graph: Any, address: str) -> str | None:
@@ -93,7 +94,7 @@ class PlanJob:
 
 
 class _Reporter:
-    """Executor Reporter → events on the channel (called from the executor's threads)."""
+    """Subscriber of the plan's event stream → events on the channel (called from the executor's threads)."""
 
     def __init__(self, hub: Hub, job: PlanJob) -> None:
         self.hub = hub
@@ -101,31 +102,25 @@ class _Reporter:
         self.graph: Any = None
         self.current_stack: str | None = None  # stacks are planned one after another: the one a failure is in
 
-    def stack_phase(self, stack: str, phase: str) -> None:
-        self.current_stack = stack
-        self.job.phases[stack] = phase
-        self.hub.publish_threadsafe("plan.progress", {"job": self.job.id, "stack": stack, "phase": phase})
-
-    def stack_event(self, stack: str, event: dict[str, Any]) -> None:
-        if event.get("type") != "planned_change" or self.graph is None:
-            return
-        change = event.get("change") if isinstance(event.get("change"), dict) else {}
-        resource = change.get("resource") if isinstance(change.get("resource"), dict) else {}
-        address = resource.get("addr")
-        if not isinstance(address, str):
-            return
-        action = str(change.get("action", ""))
-        node = canvas_node(self.graph, address)
-        self.hub.publish_threadsafe(
-            "plan.change",
-            {"job": self.job.id, "stack": stack, "address": address, "action": _UI_ACTIONS.get(action, action),
-             "node": node},
-        )  # fmt: skip
-
-    def stack_done(self, stack: str, status: str, error: str | None) -> None:
-        self.hub.publish_threadsafe(
-            "plan.progress", {"job": self.job.id, "stack": stack, "phase": status, "error": error}
-        )
+    def __call__(self, event: DeploymentEvent) -> None:
+        if isinstance(event, StackPhase):
+            self.current_stack = event.stack
+            self.job.phases[event.stack] = event.phase
+            self.hub.publish_threadsafe("plan.progress", {"job": self.job.id, "stack": event.stack,
+                                                          "phase": event.phase})  # fmt: skip
+        elif isinstance(event, StackDone):
+            self.hub.publish_threadsafe(
+                "plan.progress", {"job": self.job.id, "stack": event.stack, "phase": event.status, "error": event.error}
+            )
+        elif isinstance(event, StackEvent) and isinstance(event.event, PlannedChange) and self.graph is not None:
+            address = event.event.resource_addr
+            if address is None:
+                return
+            self.hub.publish_threadsafe(
+                "plan.change",
+                {"job": self.job.id, "stack": event.stack, "address": address, "action": event.event.action or "",
+                 "node": canvas_node(self.graph, address)},
+            )  # fmt: skip
 
 
 # what a module that is no longer in strands.yaml was, by its id's prefix (module_id in strands_tf/model/build.py)

@@ -15,6 +15,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from strands_tf.printable import printable
 from strands_tf.terraform.plan import REASON_TEXT
 from strands_tf.terraform.plan_summary import ChangeItem, Owner, PlanSummary
 
@@ -71,14 +72,14 @@ def counts_text(counts: dict[str, int]) -> str:
 
 def _cell(text: str) -> str:
     """Text for a table cell: HTML-escaped, pipes and newlines neutralised."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+    return html.escape(printable(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _code(text: str) -> str:
     """An inline code span that survives any content (backticks, pipes inside tables)."""
     fence = "``" if "`" in text else "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    body = text.replace("|", "\\|")
+    body = printable(text).replace("|", "\\|")
     return f"{fence}{pad}{body}{pad}{fence}"
 
 
@@ -145,7 +146,7 @@ def render_sections(
         ]
         for stack, item in drift:
             attrs = ", ".join(item.changed_attributes[:_MAX_ATTRIBUTES])
-            rows.append(f"| {_cell(stack)} | {item.action} | {_code(item.address)} | {_cell(attrs)} |")
+            rows.append(f"| {_cell(stack)} | {_cell(item.action)} | {_code(item.address)} | {_cell(attrs)} |")
         sections.append("\n".join(rows) + "\n")
     if cost is not None:
         sections.append(_cost_section(cost))
@@ -208,7 +209,7 @@ def _stack_sections(report: StackReport) -> list[str]:
         out.append(_group_details(group.owner, group.counts, group.changes))
     outputs = [o for o in summary.outputs if o.action != "no-op"]
     if outputs:
-        names = ", ".join(f"{_code(o.name)} ({o.action})" for o in outputs)
+        names = ", ".join(f"{_code(o.name)} ({_cell(o.action)})" for o in outputs)
         out.append(f"Outputs: {names}\n")
     hidden = len(summary.drift) - sum(1 for d in summary.drift if d.relevant)
     if hidden:

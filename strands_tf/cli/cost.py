@@ -314,7 +314,15 @@ def update(ctx: click.Context, regions: tuple[str, ...], as_json: bool) -> None:
       strands cost prices update --region eu-west-1 --region us-west-2
     """
     from strands_tf.cost.pricelist import PRICING_REGION, update_prices, write_table
+    from strands_tf.errors import UserError
 
+    environment = app_context(ctx).resolve().environment
+    if environment.target == "emulator":  # checked before _aws, which would start the emulator for nothing
+        raise UserError(
+            f"environment '{environment.name}' is the offline emulator, which has no Price List API",
+            hint="run it with an AWS environment: strands cost prices update -e <aws environment> (prices are public "
+            "data: any account's credentials read them)",
+        )
     resolved, target, factory = _aws(ctx)
     wanted = list(regions) or [resolved.environment.region]
     reports = []

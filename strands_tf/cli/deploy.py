@@ -49,9 +49,37 @@ def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None,
     loaded = app.load()
     resolved = app.resolve()
     op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
+    left_behind = _stacks_left_behind(op)
+    if left_behind:
+        op.warnings.append(left_behind)
     if operation is not None:
         select(op, _agents(ctx, resolved), operation, include_shared=include_shared)  # type: ignore[arg-type]
     return op
+
+
+def _stacks_left_behind(op: Any) -> str | None:
+    """A warning naming deployed stacks that the configuration no longer makes, or None.
+
+    Changing `stacks:` (or removing every agent of a stack) leaves stacks whose resources keep running: plan,
+    apply and destroy work on the synthesized stacks only, and new resources of the same names clash with them.
+    """
+    from strands_tf.deploy.project import TerraformDeployed
+
+    names = TerraformDeployed(op, op.stacks).unknown_stacks()
+    if not names:
+        return None
+    return (
+        f"deployed stack(s) {', '.join(names)} of environment {op.resolved.environment.name} are no longer made by "
+        "the configuration (did `stacks:` change?): plan, apply and destroy leave their resources running, and new "
+        "resources with the same names fail to create; to remove them, destroy with the configuration that made "
+        "them, then change it"
+    )
+
+
+def _render_warnings(console: Any, op: Any) -> None:
+    """Warnings of the synth and the deployed stacks, said before anything is asked or changed."""
+    for warning in op.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}")
 
 
 def _render_selection(console: Any, selection: Any) -> None:
@@ -95,7 +123,6 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
       strands plan -e prod --format markdown --comment-dir comments/   # pull-request comment
     """
     from strands_tf.cli.plan_view import render_summary
-    from strands_tf.deploy.executor import SilentReporter
     from strands_tf.deploy.project import plan_project
     from strands_tf.fsutil import atomic_write_text
     from strands_tf.terraform.runner import handle_signals
@@ -104,7 +131,7 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
     as_json = output_format == "json"
     console = make_console(stderr=output_format != "text")
     operation = "destroy" if destroy else "plan"
-    op = _prepare(ctx, SilentReporter(), operation=operation, package=not no_package)
+    op = _prepare(ctx, None, operation=operation, package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
     cost = _plan_cost(op, result, destroy)
@@ -315,19 +342,42 @@ def _record(console: Any, op: Any, result: Any) -> list[str]:
     return list(record.warnings)
 
 
+def _next_steps(result: Any, environment: str) -> list[str]:
+    """What to do about the errors: a resource that already exists is most likely an orphan of ours."""
+    exists = sorted(
+        {
+            diag.address or name
+            for name, error in result.errors.items()
+            if getattr(getattr(error, "classification", None), "kind", None) == "already_exists"
+            for diag in getattr(error, "diagnostics", []) or []
+            if diag.is_error
+        }
+    )
+    if not exists:
+        return []
+    return [
+        f"{', '.join(exists)} already exist(s) in AWS but not in the Terraform state (an apply killed mid-way "
+        f"leaves such orphans): `strands orphans -e {environment}` lists them, "
+        f"`strands orphans -e {environment} --adopt` imports them (then apply again), `--delete` removes them"
+    ]
+
+
 def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
     from strands_tf.errors import ExitCode
 
-    warnings = _record(console, op, result) if result.checkpoint.status != "cancelled" or result.errors else []
+    warnings = list(result.warnings)
+    if result.checkpoint.status != "cancelled" or result.errors:
+        warnings += _record(console, op, result)
     op.warnings.extend(warnings)
     if not as_json:
         for warning in warnings:
             console.print(f"[yellow]warning[/]: {escape(warning)}")
     checkpoint = result.checkpoint
+    steps = _next_steps(result, op.resolved.environment.name)
     if as_json:
         selection = op.selection.to_json() if op.selection is not None else None
         print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings,
-                    "selection": selection})  # fmt: skip
+                    "selection": selection, "next_steps": steps})  # fmt: skip
     else:
         style = "green" if result.ok else "red"
         console.print(f"[{style}]deployment {escape(checkpoint.id)}: {checkpoint.status}[/]")
@@ -339,6 +389,8 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
                 console.print(f"    {escape(detail.splitlines()[0])}")
             if hint:
                 console.print(f"    [bold]next step:[/] {escape(hint)}")
+        for step in steps:
+            console.print(f"[bold]next step:[/] {escape(step)}")
         if checkpoint.status in ("failed", "cancelled") and checkpoint.command == "destroy":
             console.print("run [bold]strands destroy[/] again (same --agent) to finish: it lists what is left first")
         elif checkpoint.status in ("failed", "cancelled"):
@@ -399,6 +451,8 @@ def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_fail
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
     operation = None if resume else "apply"  # a resume continues its deployment's own stacks and targets
     op = _prepare(ctx, reporter, operation=operation, parallel=not sequential, package=not no_package)
+    if not as_json:
+        _render_warnings(console, op)
     _render_selection(console, op.selection)
     targeted = _code_only(console, op, requested=code_only) if not (resume or full) else None
     with handle_signals(op.ctx.cancellation), reporter:
@@ -506,10 +560,12 @@ def destroy(ctx: click.Context, auto_approve: bool, include_shared: bool, sequen
         if as_json:
             print_json({"ok": True, "deployment": None, "warnings": op.warnings, "selection": op.selection.to_json()})
         else:
+            _render_warnings(console, op)
             _render_selection(console, op.selection)
             console.print("nothing to destroy")
         return ExitCode.OK
     if not as_json:
+        _render_warnings(console, op)
         for note in op.selection.notes:
             console.print(f"[yellow]note[/]: {escape(note)}")
     declined: list[bool] = []

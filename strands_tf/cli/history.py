@@ -72,15 +72,18 @@ def _open(ctx: click.Context, *, read_only: bool = False, local: bool = False) -
     return loaded, resolved, open_history(loaded, resolved, endpoint_url=endpoint, local=local)
 
 
+_STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "interrupted": "red"}
+
+
 def _cost_text(cost: dict[str, Any] | None) -> str:
     """`$12.34 a month (us-east-1 prices of 2026-12-03)` for a record's cost summary."""
-    if not cost or not isinstance(cost.get("monthly_total"), int | float):
-        return "not estimated"
-    from decimal import Decimal
-
+    from strands_tf.cost.deployed import monthly_total
     from strands_tf.cost.estimate import format_money
 
-    total = format_money(Decimal(str(cost["monthly_total"])), str(cost.get("currency", "USD")))
+    amount = monthly_total(cost)
+    if cost is None or amount is None:
+        return "not estimated"
+    total = format_money(amount, str(cost.get("currency", "USD")))
     return f"{total} a month ({cost.get('prices', '?')})"
 
 
@@ -115,7 +118,7 @@ def list_records(ctx: click.Context, limit: int | None, as_json: bool) -> None:
       strands history list
       strands history list -e prod --limit 5 --json
     """
-    _loaded, _resolved, hist = _open(ctx, read_only=True)
+    loaded, resolved, hist = _open(ctx, read_only=True)
     records = hist.list(_chosen(ctx), limit)
     spooled = hist.spooled()
     if as_json:
@@ -124,6 +127,7 @@ def list_records(ctx: click.Context, limit: int | None, as_json: bool) -> None:
                 "store": hist.store.location,
                 "records": [r.model_dump(mode="json", exclude={"objects", "resources"}) for r in records],
                 "spooled": [key for key, _ in spooled],
+                "not_recorded": [d.name for d in _records_due(loaded, resolved)],
             }
         )
         return
@@ -137,13 +141,23 @@ def list_records(ctx: click.Context, limit: int | None, as_json: bool) -> None:
         for r in records:
             by = r.caller.arn.rsplit("/", 1)[-1] if r.caller and r.caller.arn else ""
             commit = _short(r.git.commit) + ("*" if r.git.dirty else "")
-            style = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(r.status, "")
+            style = _STATUS_STYLE.get(r.status, "")
             status = f"[{style}]{r.status}[/]" if style else r.status
             table.add_row(r.id, r.environment, r.command, status, _duration(r.duration_seconds), _counts(r),
                           commit, escape(by))  # fmt: skip
         console.print(table)
     if spooled:
         console.print(f"[yellow]{len(spooled)} record(s) waiting in the spool[/]: upload with `strands history sync`")
+    due = _records_due(loaded, resolved)
+    if due:
+        console.print(f"[yellow]{len(due)} deployment(s) not recorded yet[/]: `strands history sync` records them")
+
+
+def _records_due(loaded: Any, resolved: Any) -> list[Any]:
+    from strands_tf.deploy.recovery import records_due
+    from strands_tf.deploy.workspace import Workspace
+
+    return records_due(Workspace(loaded.root), resolved.environment.name)
 
 
 @history.command()
@@ -242,16 +256,15 @@ def diff(ctx: click.Context, id_a: str, id_b: str, as_json: bool) -> None:
 
 
 def _event_line(line: str) -> str:
-    try:
-        entry = json.loads(line)
-    except ValueError:
+    """One events.jsonl line as text (decoded like the live stream; a resume's attempts are numbered)."""
+    from strands_tf.deploy.events import decode_log_line
+
+    logged = decode_log_line(line)
+    if logged is None:
         return line
-    event = entry.get("event") if isinstance(entry, dict) else None
-    if not isinstance(event, dict):
-        return line
-    stamp = str(event.get("@timestamp") or "")[:19]
-    message = event.get("@message") or event.get("type") or ""
-    return f"{stamp} {entry.get('stack', '')} {entry.get('phase', '')}: {message}"
+    stamp = (logged.event.timestamp or "")[:19]
+    attempt = f" (attempt {logged.attempt})" if logged.attempt > 1 else ""
+    return f"{stamp} {logged.stack} {logged.phase}{attempt}: {logged.event.message or logged.event.type}"
 
 
 @history.command()
@@ -265,7 +278,7 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
     \b
     Examples:
       strands history logs 20261125T150102Z-3fa1c2
-      strands history logs 20261125T150102Z-3fa1c2 --resource module.support.aws_lambda_function.this
+      strands history logs 20261125T150102Z-3fa1c2 --resource module.agent_support.aws_lambda_function.this
     """
     from strands_tf.errors import NotFoundError
     from strands_tf.history import layout
@@ -285,9 +298,17 @@ def logs(ctx: click.Context, deployment_id: str, address: str | None, as_json: b
             known = sorted({p[1] for n in meta.objects if (p := layout.parse_resource_log_name(n))})
             raise NotFoundError(f"record {meta.id} has no events for {address}",
                                 hint="resources in this record: " + (", ".join(known[:20]) or "none"))  # fmt: skip
+    from strands_tf.printable import printable
+
     for name in names:
-        for line in iter_object_lines(hist.read_object(meta, name)):
-            click.echo(line if as_json else _event_line(line))
+        for number, line in enumerate(iter_object_lines(hist.read_object(meta, name)), start=1):
+            if not as_json:
+                click.echo(printable(_event_line(line)))
+                continue
+            try:  # re-encoded: JSON may carry DEL and C1 controls raw, ensure_ascii writes them as \u escapes
+                click.echo(json.dumps(json.loads(line), ensure_ascii=True))
+            except (ValueError, RecursionError):
+                click.echo(f"warning: {name} line {number} is not JSON, left out: {printable(line[:200])}", err=True)
 
 
 @history.command()
@@ -355,26 +376,44 @@ def prune(ctx: click.Context, days: int | None, dry_run: bool, as_json: bool) ->
 @_JSON_OPTION
 @click.pass_context
 def sync(ctx: click.Context, as_json: bool) -> int:
-    """Upload records spooled while the bucket could not be reached (same bytes, same hashes).
+    """Finish recording: build records that could not be built, then upload spooled records.
+
+    Records are spooled while the bucket cannot be reached (uploaded with the same bytes and hashes);
+    a record that could not be built at all (a full disk, a damaged state file) or belongs to a
+    deployment killed mid-way (marked interrupted here) is built first.
 
     \b
     Examples:
       strands history sync
     """
     from strands_tf.errors import ExitCode
+    from strands_tf.history.recorder import sync_records
 
-    _loaded, _resolved, hist = _open(ctx)
-    report = hist.sync()
+    loaded, resolved, hist = _open(ctx)
+    outcome = sync_records(loaded, resolved, hist)
+    report = outcome.report
+    unbuilt = {b.deployment_id or "?": b.error for b in outcome.built if b.error is not None}
     if as_json:
-        print_json({"uploaded": report.uploaded, "pending": report.pending, "busy": report.skipped_busy})
+        print_json({
+            "uploaded": report.uploaded, "pending": report.pending, "busy": report.skipped_busy,
+            "interrupted": outcome.interrupted, "built": [b.deployment_id for b in outcome.built if b.error is None],
+            "not_built": unbuilt,
+        })  # fmt: skip
     else:
         console = make_console()
+        for deployment_id in outcome.interrupted:
+            console.print(f"deployment {escape(deployment_id)} was killed before it finished: marked interrupted")
+        for built in outcome.built:
+            if built.error is None:
+                console.print(f"built the record of {escape(built.deployment_id or '?')}")
         if report.skipped_busy:
             console.print("another strands process is uploading spooled records; try again shortly")
         console.print(f"uploaded {len(report.uploaded)} spooled record(s) to {escape(hist.store.location)}")
         for key, reason in report.pending.items():
             console.print(f"  [red]still spooled[/]: {escape(key)}: {escape(reason)}")
-    return ExitCode.INFRA if report.pending else ExitCode.OK
+        for deployment_id, reason in unbuilt.items():
+            console.print(f"  [red]not built[/]: {escape(deployment_id)}: {escape(str(reason))}")
+    return ExitCode.INFRA if report.pending or unbuilt else ExitCode.OK
 
 
 @history.command()

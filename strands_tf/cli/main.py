@@ -84,6 +84,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "HCP Terraform: a bootstrap stack for one workspace per stack.",
     ),
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
+    "orphans": ("strands_tf.cli.orphans", "orphans", "Find, adopt or delete resources missing from the state."),
     "cost": ("strands_tf.cli.cost", "cost", "Cost estimates with model tokens, cost diffs, actual spend, cost tags."),
     "drift": ("strands_tf.cli.drift", "drift", "Find what changed in AWS outside Terraform, per strands.yaml element."),
     "reconcile": (
@@ -211,6 +212,11 @@ def cli(
 with_environment_option(cli)
 
 
+def _json_output(args: list[str]) -> bool:
+    """True when `--json` is among the options (before a `--` that ends them)."""
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
 def _detailed_exitcode(args: list[str]) -> bool:
     """True when `--detailed-exitcode` is among the options (before a `--` that ends them)."""
     options = args[: args.index("--")] if "--" in args else args
@@ -227,11 +233,18 @@ def main(argv: list[str] | None = None) -> Any:
         return _exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
+        code = exc.exit_code
         if _detailed_exitcode(args):  # click's usage code 2 would read as "changes"
             from strands_tf.errors import ExitCode
 
-            return _exit(ExitCode.DETAILED_ERROR)
-        return _exit(exc.exit_code)
+            code = ExitCode.DETAILED_ERROR
+        if _json_output(args):  # stdout holds one JSON document in every case (docs/cli.md)
+            from strands_tf.cli.render import print_json
+
+            command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "strands"
+            print_json({"ok": False, "error": {"category": "usage", "summary": exc.format_message(),
+                                               "hint": f"see `{command} --help`", "exit_code": code}})  # fmt: skip
+        return _exit(code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return _exit(1)
@@ -242,7 +255,7 @@ def main(argv: list[str] | None = None) -> Any:
         from strands_tf.cli.render import render_exception
 
         code = render_exception(
-            exc, debug=debug, json_output="--json" in args, detailed_exitcode=_detailed_exitcode(args)
+            exc, debug=debug, json_output=_json_output(args), detailed_exitcode=_detailed_exitcode(args)
         )
         return _exit(code)
     return _exit(result if isinstance(result, int) else 0)

@@ -13,14 +13,19 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from strands_tf.terraform.events import ProgressTracker, parse_event_line
+from strands_tf.deploy.events import DeploymentEvent, StackDone, StackEvent, StackPhase
+from strands_tf.terraform.events import ProgressTracker
 
 STATUS_STYLE = {"pending": "dim", "running": "yellow", "done": "green", "failed": "red", "cancelled": "magenta"}
 MAX_ROWS = 30
 
 
 class LiveReporter:
-    """A deploy Reporter that draws a live table on a terminal and prints plain lines otherwise."""
+    """Subscriber of a deployment's event stream: a live table on a terminal, plain lines otherwise.
+
+    It reads the stream's own progress trackers (handed over with each stack's apply phase), so nothing is
+    decoded or tracked twice.
+    """
 
     def __init__(self, console: Console, *, json_lines: bool = False) -> None:
         self.console = console
@@ -32,40 +37,41 @@ class LiveReporter:
         self._live: Live | None = None
         self._interactive = console.is_terminal and not json_lines
 
-    # -- Reporter protocol
-
-    def stack_phase(self, stack: str, phase: str) -> None:
-        with self._lock:
-            self.phases[stack] = phase
-            if phase == "apply":
-                self.trackers[stack] = ProgressTracker()
-        self._emit({"stack": stack, "phase": phase})
-        if not self._interactive and not self.json_lines:
-            self.console.print(f"[dim]{escape(stack)}[/]: {phase}")
+    def __call__(self, event: DeploymentEvent) -> None:
+        if isinstance(event, StackPhase):
+            self._phase(event)
+        elif isinstance(event, StackEvent):
+            self._event(event)
+        elif isinstance(event, StackDone):
+            self._done(event)
         self._refresh()
 
-    def stack_event(self, stack: str, event: dict[str, Any]) -> None:
+    def _phase(self, event: StackPhase) -> None:
         with self._lock:
-            tracker = self.trackers.get(stack)
-            if tracker is not None and self.phases.get(stack) == "apply":
-                row = tracker.feed(parse_event_line(json.dumps(event)))
-            else:
-                row = None
+            self.phases[event.stack] = event.phase
+            self.results.pop(event.stack, None)
+            if event.progress is not None:
+                self.trackers[event.stack] = event.progress
+        self._emit({"stack": event.stack, "phase": event.phase, "attempt": event.attempt})
+        if not self._interactive and not self.json_lines:
+            self.console.print(f"[dim]{escape(event.stack)}[/]: {event.phase}")
+
+    def _event(self, event: StackEvent) -> None:
         if self.json_lines:
-            self._emit({"stack": stack, "event": event})
-        elif not self._interactive and row is not None and event.get("type") in ("apply_complete", "apply_errored"):
-            self.console.print(f"  {escape(stack)}: {escape(row.address)} {row.status}")
-        self._refresh()
+            self._emit(event.to_json())
+            return
+        finished = event.event.type in ("apply_complete", "apply_errored")
+        if not self._interactive and event.row is not None and finished:
+            self.console.print(f"  {escape(event.stack)}: {escape(event.row.address)} {event.row.status}")
 
-    def stack_done(self, stack: str, status: str, error: str | None) -> None:
+    def _done(self, event: StackDone) -> None:
         with self._lock:
-            self.results[stack] = (status, error)
-        self._emit({"stack": stack, "status": status, "error": error})
+            self.results[event.stack] = (event.status, event.error)
+        self._emit({"stack": event.stack, "status": event.status, "error": event.error, "attempt": event.attempt})
         if not self._interactive and not self.json_lines:
-            style = "green" if status in ("applied", "destroyed", "no_changes") else "red"
-            tail = f": {escape(error)}" if error else ""
-            self.console.print(f"[{style}]{escape(stack)} {status}[/]{tail}")
-        self._refresh()
+            style = "green" if event.status in ("applied", "destroyed", "no_changes") else "red"
+            tail = f": {escape(event.error)}" if event.error else ""
+            self.console.print(f"[{style}]{escape(event.stack)} {event.status}[/]{tail}")
 
     # -- live view
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from typing import TYPE_CHECKING, Any
@@ -21,11 +22,21 @@ def _no_color() -> bool:
 
 
 def make_console(*, stderr: bool = False) -> Console:
-    """A rich console honouring NO_COLOR and narrow terminals; plain when not a terminal."""
+    """A rich console honouring NO_COLOR and narrow terminals; plain when not a terminal.
+
+    Every string it renders (printed text, table cells) has its control characters escaped first: what the
+    commands show comes from plan JSON, state, history records and AWS, and must not drive the terminal.
+    """
     # imported here: rich costs about as much start-up time as the rest of a synth of 100 agents
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=_no_color(), highlight=False, soft_wrap=True)
+    from strands_tf.printable import printable
+
+    class _PrintableConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(printable(text), **kwargs)
+
+    return _PrintableConsole(stderr=stderr, no_color=_no_color(), highlight=False, soft_wrap=True)
 
 
 def _click_color() -> bool | None:
@@ -42,17 +53,27 @@ def status(text: str, *, mark: str | None = None) -> None:
     free of rich's import cost.
     """
     prefix = f"{click.style(mark, fg='green', bold=True)} " if mark else ""
-    click.echo(prefix + text, color=_click_color())
+    click.echo(prefix + text, color=_click_color())  # styled by the caller (click.style): not escaped here
 
 
 def warning(text: str) -> None:
     """A warning line on stdout in the same plain form as `status`."""
-    click.echo(f"{click.style('warning', fg='yellow')}: {text}", color=_click_color())
+    from strands_tf.printable import printable
+
+    click.echo(f"{click.style('warning', fg='yellow')}: {printable(text)}", color=_click_color())
+
+
+# DEL and the C1 controls, which JSON allows raw in strings (0x9b is a one-byte CSI on many terminals)
+_RAW_JSON_CONTROL = re.compile("[\x7f-\x9f]")
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output on stdout: one JSON document, keys in a stable order."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    """Machine-readable output on stdout: one JSON document, keys in a stable order.
+
+    Non-ASCII text stays readable; the control characters JSON would leave raw are written as \\u escapes.
+    """
+    text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write(_RAW_JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     sys.stdout.flush()
 
 

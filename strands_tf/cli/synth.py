@@ -147,11 +147,14 @@ def _check_export(ctx: click.Context, hcl: Path, shown: Path, stack_filter: Any,
         if diff.stale:
             ctx.exit(1)
         return
+    from strands_tf.printable import printable
+
+    # the export is committed: its names and lines are whatever a pull request put there
     for line in diff.summary():
-        click.echo(line)
+        click.echo(printable(line))
     for lines in checked.details.values():
         click.echo("")
-        click.echo("\n".join(lines))
+        click.echo(printable("\n".join(lines)))
     if diff.stale:
         count = len(diff.added) + len(diff.removed) + len(diff.changed)
         raise UserError(

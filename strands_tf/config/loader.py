@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from strands_tf.config import messages
 from strands_tf.config.models import (
@@ -427,9 +427,13 @@ def _check_agent_files(name: str, agent: _AgentRefs, root: str, collector: _Coll
             f"handler module '{module}' not found: {rel} does not exist",
             f"create {rel} with a function {_function}(event, context)",
         )
-    if agent.requirements is not None and not os.path.isfile(os.path.join(agent_dir, agent.requirements)):
-        rel = (PurePosixPath(agent.path) / agent.requirements).as_posix()
-        collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
+    if agent.requirements is not None:
+        requirements = os.path.realpath(os.path.join(agent_dir, agent.requirements))
+        if not requirements.startswith(root.rstrip(os.sep) + os.sep):
+            collector.add((*base, "requirements"), f"'{agent.requirements}' points outside the project directory")
+        elif not os.path.isfile(requirements):
+            rel = (PurePosixPath(agent.path) / agent.requirements).as_posix()
+            collector.add((*base, "requirements"), f"requirements file {rel} does not exist")
 
 
 def _region_fields(data: dict[str, Any]) -> list[tuple[Loc, bool]]:
@@ -470,6 +474,65 @@ def _check_regions(data: dict[str, Any], collector: _Collector) -> None:
         if not regions.known_regions():
             return  # botocore's data is missing: nothing to check against
         collector.add(loc, f"'{value}' is not a known AWS region", regions.region_hint(value))
+
+
+def _model_value_at(data: Any, loc: Loc) -> Any:
+    """The validated value at a document path (through models, mappings and lists), or None."""
+    for part in loc:
+        if isinstance(data, BaseModel):
+            data = getattr(data, str(part), None) if str(part) in type(data).model_fields else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _check_numbers_read_as_strings(config: ProjectConfig, collector: _Collector) -> None:
+    """A plain number in a string field (an environment variable, a tag) must keep the text written.
+
+    YAML reads `02134` as the octal number 1116, `1:30` as 90, `0x1F` as 31 and `1.10` as 1.1; the string
+    fields take numbers (`cost-center: 4411`), so such a value would silently become a different text.
+    """
+    sources = collector.sources
+    written = [((), path, text) for path, text in sources.root.numbers.items()]
+    for mount, (source, inner) in sources.mounts.items():
+        written += [
+            (mount, path[len(inner) :], text) for path, text in source.numbers.items() if path[: len(inner)] == inner
+        ]
+    for mount, path, text in written:
+        loc = (*mount, *path)
+        value = _model_value_at(config, loc)
+        if isinstance(value, str) and value != text:
+            collector.add(
+                loc,
+                f"YAML reads {text} as the number {value}, so the value would be '{value}'",
+                f"quote it to keep it as written: '{text}'",
+            )
+
+
+def _check_local_environment(config: ProjectConfig, collector: _Collector) -> None:
+    """A declared `local` (to give the emulator a VPC, tags, overrides) stays the emulator unless `target:` says.
+
+    It became an AWS environment (the field's default), so `-e local` used the machine's AWS credentials and
+    deployed to that account. With an AWS account's settings and no `target:`, what is meant is unclear: ask.
+    """
+    local = config.environments.get("local")
+    if local is None or "target" in local.model_fields_set:
+        return
+    aws_settings = [name for name in ("account", "profile", "role_arn", "external_id") if getattr(local, name)]
+    if aws_settings:
+        collector.add(
+            ("environments", "local"),
+            f"'local' is the offline emulator, but it sets {', '.join(aws_settings)} of an AWS account",
+            "to deploy to AWS, give that environment another name (or write target: aws); for the emulator, "
+            "remove them",
+            key=True,
+        )
+        return
+    local.target = "emulator"
 
 
 def _check_overrides(config: ProjectConfig, collector: _Collector) -> None:
@@ -576,6 +639,8 @@ def load_project(
         {name: _AgentRefs.of(agent) for name, agent in config.agents.items()}, config.resources, root, collector
     )
     _check_overrides(config, collector)
+    _check_local_environment(config, collector)
+    _check_numbers_read_as_strings(config, collector)
     if collector.issues:
         raise ConfigError(collector.issues)
     logger.debug(

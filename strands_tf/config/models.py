@@ -20,6 +20,7 @@ from strands_tf.config.types import (
     EnvVarMap,
     EnvVarName,
     IamRoleArn,
+    KeyPrefix,
     KmsKeyRef,
     LogRetentionDays,
     ProjectName,
@@ -126,6 +127,17 @@ def _check_exclude(pattern: str) -> str:
             pattern=pattern,
         )
     return pattern
+
+
+_INDEX_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _check_index_name(name: str) -> str:
+    if not _INDEX_NAME_RE.match(name):
+        raise _err(
+            "index_name", "'{name}' is not a DynamoDB index name: use letters, digits, '_', '-' and '.'", name=name
+        )
+    return name
 
 
 # Checked one by one, so each bad item is reported at its own line (routes[1]) and all of them at once.
@@ -525,12 +537,20 @@ class S3Resource(ResourceBase):
 class GlobalSecondaryIndex(StrictModel):
     """A global secondary index: query the table by another key."""
 
-    name: str = Field(min_length=3, max_length=255, description="Index name.")
-    hash_key: str = Field(description="Partition key attribute of the index.")
+    name: Annotated[str, AfterValidator(_check_index_name)] = Field(
+        min_length=3, max_length=255, description="Index name: letters, digits, _ - and ., unique in the table."
+    )
+    hash_key: str = Field(min_length=1, max_length=255, description="Partition key attribute of the index.")
     hash_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of hash_key.")
-    range_key: str | None = Field(None, description="Sort key attribute of the index.")
+    range_key: str | None = Field(None, min_length=1, max_length=255, description="Sort key attribute of the index.")
     range_key_type: Literal["S", "N", "B"] = Field("S", description="Attribute type of range_key.")
     projection: Literal["ALL", "KEYS_ONLY"] = Field("ALL", description="Attributes copied into the index.")
+
+    @model_validator(mode="after")
+    def _distinct_keys(self) -> GlobalSecondaryIndex:
+        if self.range_key is not None and self.range_key == self.hash_key:
+            raise _err("range_key", "range_key must differ from hash_key '{key}'", key=self.hash_key)
+        return self
 
 
 class DynamoDbResource(ResourceBase):
@@ -545,7 +565,9 @@ class DynamoDbResource(ResourceBase):
     read_capacity: bounded(1, 40000, "DynamoDB read capacity") | None = Field(None, description="Provisioned RCU.")
     write_capacity: bounded(1, 40000, "DynamoDB write capacity") | None = Field(None, description="Provisioned WCU.")
     point_in_time_recovery: StrictBool = Field(True, description="Continuous backups for 35 days.")
-    ttl_attribute: str | None = Field(None, description="Attribute holding an expiry epoch time.")
+    ttl_attribute: str | None = Field(
+        None, min_length=1, max_length=255, description="Attribute holding an expiry epoch time."
+    )
     stream: Literal["keys_only", "new_image", "old_image", "new_and_old_images"] | None = Field(
         None, description="DynamoDB stream view type."
     )
@@ -563,6 +585,32 @@ class DynamoDbResource(ResourceBase):
             raise _err("range_key", "range_key must differ from hash_key '{key}'", key=self.hash_key)
         return self
 
+    @model_validator(mode="after")
+    def _indexes(self) -> DynamoDbResource:
+        # DynamoDB declares each key attribute once, with one type, and refuses two indexes of one name; the
+        # module's precondition would only say so at plan time, without the line
+        problems: list[str] = []
+        names = [index.name for index in self.indexes]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"index name '{name}' is used twice")
+        declared: dict[str, list[tuple[str, str]]] = {}
+        keys = [("the table's hash_key", self.hash_key, self.hash_key_type)]
+        if self.range_key is not None:
+            keys.append(("the table's range_key", self.range_key, self.range_key_type))
+        for index in self.indexes:
+            keys.append((f"index {index.name}", index.hash_key, index.hash_key_type))
+            if index.range_key is not None:
+                keys.append((f"index {index.name}", index.range_key, index.range_key_type))
+        for owner, attribute, kind in keys:
+            declared.setdefault(attribute, []).append((owner, kind))
+        for attribute, uses in declared.items():
+            if len({kind for _owner, kind in uses}) > 1:
+                types = ", ".join(f"{kind} in {owner}" for owner, kind in uses)
+                problems.append(f"key attribute '{attribute}' has two types ({types}); give it one type everywhere")
+        if problems:
+            raise _err("indexes", "{problems}", problems="; ".join(problems))
+        return self
+
 
 class SqsResource(ResourceBase):
     """An SQS queue: encrypted, with an optional dead-letter queue."""
@@ -576,8 +624,16 @@ class SqsResource(ResourceBase):
     delay_seconds: bounded(0, 900, "SQS delay") = Field(0, description="Delivery delay in seconds.")
     receive_wait_time: bounded(0, 20, "SQS long polling") = Field(0, description="Long-poll seconds.")
     dead_letter: StrictBool = Field(False, description="Move poison messages to a dead-letter queue.")
-    max_receive_count: bounded(1, 1000, "SQS max receive count") = Field(5, description="Receives before DLQ.")
+    max_receive_count: bounded(1, 1000, "SQS max receive count") = Field(
+        5, description="Receives before the dead-letter queue (with dead_letter: true)."
+    )
     kms_key: KmsKeyRef | None = Field(None, description="Customer managed KMS key (default: SQS-managed SSE).")
+
+    @model_validator(mode="after")
+    def _receive_count(self) -> SqsResource:
+        if "max_receive_count" in self.model_fields_set and not self.dead_letter:
+            raise _err("dead_letter", "max_receive_count only applies with dead_letter: true")
+        return self
 
 
 class SnsResource(ResourceBase):
@@ -798,7 +854,7 @@ class StateConfig(StrictModel):
 
     backend: Literal["local", "s3", "cloud"] = Field("local", description="State backend.")
     bucket: S3BucketName | None = Field(None, description="s3: bucket holding the state.")
-    key_prefix: str | None = Field(None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate.")
+    key_prefix: KeyPrefix | None = Field(None, description="s3: key prefix; each stack gets <prefix>/<stack>.tfstate.")
     region: Region | None = Field(None, description="s3: bucket region (default: the environment's region).")
     lock: StrictBool = Field(True, description="s3: lock with S3 lock files (use_lockfile).")
     kms_key: KmsKeyRef | None = Field(None, description="s3: KMS key for the state objects.")
@@ -876,7 +932,7 @@ class HistoryConfig(StrictModel):
     """Deployment history: one record per apply, destroy and rollback."""
 
     bucket: S3BucketName | None = Field(None, description="S3 bucket for records (default: .strands/history).")
-    prefix: str = Field("", description="Key prefix inside the bucket.")
+    prefix: KeyPrefix = Field("", description="Key prefix inside the bucket.")
     retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
     kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
     redact: list[str] = Field(default_factory=list, description="Regexes of values to redact before upload.")
@@ -884,6 +940,11 @@ class HistoryConfig(StrictModel):
         False,
         description="Publish each deployment's duration, outcome and resource counts as CloudWatch metrics "
         "(namespace StrandsTF/Deployments; the deploying identity needs cloudwatch:PutMetricData).",
+    )
+    keep_local: bounded(1, 10000, "deployments kept") = Field(
+        20,
+        description="Deployments kept in .strands/deployments per environment (older ones are pruned after a "
+        "successful apply; the rollback and resume targets are always kept).",
     )
 
     @field_validator("redact")

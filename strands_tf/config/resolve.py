@@ -298,6 +298,7 @@ def resolve(
     }
     _check_environment(env_name, env, resolved_agents, resources, collector)
     _check_secrets(resolved_agents, layers, collector)
+    _check_environment_size(env_name, resolved_agents, layers, collector)
     _check_tag_counts(env_name, env, {**config.tags, **env.tags}, resolved_agents, resources, collector)
     usage = _deep_merge(
         config.usage.model_dump(exclude_none=True), env.usage.model_dump(exclude_none=True) if env.usage else {}
@@ -438,6 +439,31 @@ def _where_set(layers: list[_Layer], agent: str, setting: str, key: str) -> tupl
     return found
 
 
+# Lambda refuses a function whose environment variables (names and values) take more than 4 KB together
+LAMBDA_ENVIRONMENT_BYTES = 4096
+
+
+def _check_environment_size(
+    env_name: str, agents: Mapping[str, ResolvedAgent], layers: list[_Layer], collector: _Collector
+) -> None:
+    """The agent's own variables must leave room under Lambda's 4 KB (strands adds the resources' names too)."""
+    for name, agent in agents.items():
+        sizes = {key: len(key.encode()) + len(value.encode()) for key, value in agent.environment.items()}
+        total = sum(sizes.values())
+        if total <= LAMBDA_ENVIRONMENT_BYTES:
+            continue
+        largest = max(sizes, key=lambda key: sizes[key])
+        collector.add(
+            _where_set(layers, name, "environment", largest),
+            f"the environment variables of agent '{name}' take {total} bytes in environment '{env_name}'; Lambda "
+            f"allows {LAMBDA_ENVIRONMENT_BYTES} bytes for all of them (names and values), so AWS would refuse the "
+            f"function ({largest} alone takes {sizes[largest]})",
+            "keep large values in a file of the agent's code, S3 or SSM Parameter Store (secrets:) and read them "
+            "at start-up",
+            key=True,
+        )
+
+
 def _check_secrets(agents: Mapping[str, ResolvedAgent], layers: list[_Layer], collector: _Collector) -> None:
     from strands_tf.config.secrets import SECRETS_ENV_VAR
 
@@ -575,10 +601,43 @@ def resolve_all(loaded: LoadedProject, *, environ: Mapping[str, str] | None = No
             out[name] = resolve(loaded, name, environ=environ)
         except ConfigError as exc:
             issues.extend(exc.issues)
+    issues.extend(_shared_bucket_names(loaded, out))
     if issues:
         unique = list({(i.file, i.line, i.column, i.message): i for i in issues}.values())
         raise ConfigError(unique)
     return out
+
+
+def _shared_bucket_names(loaded: LoadedProject, resolved: Mapping[str, ResolvedProject]) -> list[Any]:
+    """An exact `bucket_name` used twice on AWS: bucket names are global, so the second create always fails.
+
+    Emulator environments are left out (each runs its own S3).
+    """
+    uses: dict[str, list[tuple[str, str]]] = {}
+    for env_name, project in resolved.items():
+        if project.environment.target == "emulator":
+            continue
+        for resource_name, resource in project.resources.items():
+            bucket = getattr(resource, "bucket_name", None)
+            if resource.type == "s3" and bucket:
+                uses.setdefault(bucket, []).append((env_name, resource_name))
+    collector = _Collector(loaded.sources)
+    for bucket, where in uses.items():
+        if len(where) < 2:
+            continue
+        places = ", ".join(f"resource '{r}' in environment '{e}'" for e, r in where)
+        env_name, resource = where[-1]
+        declared = loaded.config.environments.get(env_name)
+        overridden = declared is not None and "bucket_name" in declared.overrides.resources.get(resource, {})
+        collector.add(
+            ("environments", env_name, "overrides", "resources", resource, "bucket_name")
+            if overridden
+            else ("resources", resource, "bucket_name"),
+            f"bucket name '{bucket}' is used by {places}; S3 bucket names are global, so only the first can be created",
+            f"give each environment its own name: environments.<env>.overrides.resources.{resource}.bucket_name, "
+            "or leave bucket_name out (the derived name includes the environment and account)",
+        )
+    return collector.issues
 
 
 def project_path(loaded: LoadedProject, relative: str) -> Path:

@@ -15,6 +15,7 @@ __all__ = [
     "Cidr",
     "EnvVarName",
     "IamRoleArn",
+    "KeyPrefix",
     "KmsKeyRef",
     "LogRetentionDays",
     "ProjectName",
@@ -171,6 +172,42 @@ S3BucketName = _pattern(
     "'{value}' is not a valid S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'",
     "acme-tfstate",
 )
+
+
+# characters AWS documents as safe in object keys; '/' separates the segments
+_KEY_SEGMENT_RE = re.compile(r"^[A-Za-z0-9!_.*'()-]+$")
+
+
+def _check_key_prefix(value: str) -> str:
+    """A key prefix as '/'-joined names: leading, trailing and doubled '/' dropped; no '.'/'..' or odd characters.
+
+    The history spools records under `.strands/history-spool/<prefix>/...` and local history directories mirror
+    the keys: a '..' segment would write outside them. Terraform's S3 backend refuses keys with '//' or a
+    leading '/'.
+    """
+    segments = [s for s in value.split("/") if s]
+    example = "team-a/agents"
+    if any(s in (".", "..") for s in segments):
+        raise _fail(
+            "key_prefix",
+            "'{value}' has a '{segment}' segment: a key prefix is a path of names inside the bucket "
+            "(for example {example})",
+            value=value,
+            segment=next(s for s in segments if s in (".", "..")),
+            example=example,
+        )
+    if not all(_KEY_SEGMENT_RE.match(s) for s in segments):
+        raise _fail(
+            "key_prefix",
+            "'{value}' has characters S3 keys should not hold: use letters, digits and ! - _ . * ' ( ) between "
+            "the '/' (for example {example})",
+            value=value,
+            example=example,
+        )
+    return "/".join(segments)
+
+
+KeyPrefix = Annotated[str, AfterValidator(_check_key_prefix)]
 
 
 def _check_env_var(name: str) -> str:

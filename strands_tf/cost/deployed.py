@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from strands_tf.cost.estimate import (
 log = logging.getLogger(__name__)
 
 COST_FILE = "cost.json"
+# no project spends this much a month: a larger recorded amount is damage (and would overflow cent rounding)
+_MAX_AMOUNT = 10**12
 # module id prefixes the generator uses (model/build.py module_id, network, artifacts): the owner of a module
 # when no graph is at hand
 _PREFIXES = {
@@ -86,24 +89,44 @@ def read_cost_file(directory: Path) -> dict[str, Any] | None:
     path = directory / COST_FILE
     try:
         doc = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return doc if isinstance(doc, dict) and isinstance(doc.get("monthly_total"), int | float) else None
+    return doc if isinstance(doc, dict) and monthly_total(doc) is not None else None
+
+
+def recorded_amount(value: Any) -> Decimal | None:
+    """An amount of money read from a record or cost file, or None when it is not a plausible number.
+
+    Records come from a shared bucket and files anyone can edit: booleans, strings, NaN, infinities and
+    absurd magnitudes are refused here, once, instead of failing deep inside the cent rounding.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or abs(value) >= _MAX_AMOUNT:
+        return None
+    return Decimal(str(value))
 
 
 def monthly_total(doc: dict[str, Any] | None) -> Decimal | None:
-    """The monthly total of an estimate document, if it has one."""
-    if not doc:
+    """The monthly total of an estimate document, if it has a readable one."""
+    if not isinstance(doc, dict):
         return None
-    value = doc.get("monthly_total")
-    return Decimal(str(value)) if isinstance(value, int | float) else None
+    return recorded_amount(doc.get("monthly_total"))
 
 
-def _delta_map(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
+def _amounts(value: Any) -> dict[str, Decimal]:
+    """The readable amounts of a `by_service`/`by_owner` map (anything else in it counts as nothing)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): amount for k, v in value.items() if (amount := recorded_amount(v)) is not None}
+
+
+def _delta_map(a: Any, b: Any) -> dict[str, float]:
+    amounts_a, amounts_b = _amounts(a), _amounts(b)
     out: dict[str, float] = {}
-    for key in sorted(set(a) | set(b)):
-        before = Decimal(str(a.get(key, 0)))
-        after = Decimal(str(b.get(key, 0)))
+    for key in sorted(set(amounts_a) | set(amounts_b)):
+        before = amounts_a.get(key, Decimal(0))
+        after = amounts_b.get(key, Decimal(0))
         if before != after:
             out[key] = float(after - before)
     return out
@@ -114,13 +137,14 @@ def cost_change(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str,
     total_a, total_b = monthly_total(a), monthly_total(b)
     if a is None or b is None or total_a is None or total_b is None:
         return None
+    currency = b.get("currency")
     return {
         "before": float(total_a),
         "after": float(total_b),
         "delta": float(total_b - total_a),
-        "currency": b.get("currency", "USD"),
-        "by_service": _delta_map(a.get("by_service") or {}, b.get("by_service") or {}),
-        "by_owner": _delta_map(a.get("by_owner") or {}, b.get("by_owner") or {}),
+        "currency": currency if isinstance(currency, str) else "USD",
+        "by_service": _delta_map(a.get("by_service"), b.get("by_service")),
+        "by_owner": _delta_map(a.get("by_owner"), b.get("by_owner")),
     }
 
 

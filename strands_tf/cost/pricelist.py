@@ -67,9 +67,12 @@ def _products(client: Any, service_code: str, filters: dict[str, str]) -> list[d
         "FormatVersion": "aws_v1",
         "MaxResults": 100,
     }
+    from strands_tf.aws.errors import aws_errors
+
     out: list[dict[str, Any]] = []
     while True:
-        page = client.get_products(**request)
+        with aws_errors(operation="pricing:GetProducts"):  # an AWS failure is a strands error, not an internal one
+            page = client.get_products(**request)
         for item in page.get("PriceList", []):
             out.append(json.loads(item) if isinstance(item, str) else item)
         token = page.get("NextToken")

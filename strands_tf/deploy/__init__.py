@@ -1,1 +1,1 @@
-"""Deployment orchestration: stack waves, executor, checkpoints and resume, rollback."""
+"""Deployment orchestration: stack waves, executor, the event stream, checkpoints and resume, rollback, orphans."""

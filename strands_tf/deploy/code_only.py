@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from strands_tf.deploy.checkpoint import raw_checkpoints
 from strands_tf.deploy.executor import StackSpec
+from strands_tf.deploy.workspace import Workspace
 
 _CODE_FIELDS = ("source_code_hash",)
 
@@ -132,19 +134,13 @@ def decide(current: Path, baseline: Path | None, stacks: list[StackSpec]) -> Cod
     return decision
 
 
-def baseline(deployments: Path, environment: str) -> tuple[Path | None, str | None]:
+def baseline(workspace: Workspace, environment: str) -> tuple[Path | None, str | None]:
     """The last successful apply of the environment, and why it cannot serve as a baseline (or None).
 
     It must also be the newest deployment of the environment: after a failed or interrupted one, what is
     deployed may differ from any recorded configuration, and only a full plan can tell.
     """
-    if not deployments.is_dir():
-        return None, None
-    for candidate in sorted(deployments.iterdir(), reverse=True):
-        try:
-            raw = json.loads((candidate / "checkpoint.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
+    for candidate, raw in reversed(raw_checkpoints(workspace)):
         if raw.get("environment") != environment:
             continue
         if raw.get("status") == "succeeded" and raw.get("command") in ("apply", "rollback"):
@@ -171,7 +167,7 @@ def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any) -> Any
 
 def check(op: Any) -> CodeOnlyDecision:
     """Whether the prepared operation can be applied code-only."""
-    found, problem = baseline(op.workspace.deployments_dir(), op.resolved.environment.name)
+    found, problem = baseline(op.workspace, op.resolved.environment.name)
     if problem is not None:
         return CodeOnlyDecision(False, problem)
     return decide(op.synth.out_dir, found, op.stacks)

@@ -6,35 +6,32 @@ import json
 import logging
 import os
 import shutil
-import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
-from strands_tf.deploy.workspace import Workspace
+from strands_tf.deploy.events import EventLog, EventStream, StackDone, StackEvent, StackPhase
+from strands_tf.deploy.workspace import EVENTS_FILE, Workspace, summaries_dir, summary_file
 from strands_tf.errors import StrandsError, UserError
 from strands_tf.fsutil import (
     PRIVATE_DIR_MODE,
     PRIVATE_FILE_MODE,
     atomic_write_text,
-    make_tree_private,
-    open_private,
     private_mkdir,
 )
 from strands_tf.terraform.engine import Engine
-from strands_tf.terraform.events import ProgressTracker, parse_event_line, redact_event_data
+from strands_tf.terraform.events import ProgressTracker
 from strands_tf.terraform.plan import Plan, parse_plan_dict
 from strands_tf.terraform.plan_summary import OwnerResolver, PlanSummary, summarize
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
 
 logger = logging.getLogger(__name__)
-
-EVENTS_FILE = "events.jsonl"
 
 
 @dataclass(frozen=True)
@@ -47,15 +44,19 @@ class StackSpec:
     targets: tuple[str, ...] = ()  # Terraform addresses to limit the plan to (empty: the whole stack)
 
 
+def read_synthesized(path: Path) -> Any:
+    """A JSON file of a CDKTF output directory, with a clear error when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path} not found", hint="run `strands synth` first") from None
+    except ValueError as exc:
+        raise UserError(f"{path} is not valid JSON: {exc}", hint="run `strands synth` again") from None
+
+
 def read_manifest(out_dir: Path) -> list[StackSpec]:
     """Stacks of a CDKTF output directory (manifest.json), in the order written."""
-    manifest_path = out_dir / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{manifest_path} not found", hint="run `strands synth` first") from None
-    except ValueError as exc:
-        raise UserError(f"{manifest_path} is not valid JSON: {exc}", hint="run `strands synth` again") from None
+    manifest = read_synthesized(out_dir / "manifest.json")
     return [
         StackSpec(name, out_dir / entry["workingDirectory"], tuple(entry.get("dependencies", [])))
         for name, entry in manifest.get("stacks", {}).items()
@@ -78,29 +79,6 @@ def waves(stacks: list[StackSpec]) -> list[list[StackSpec]]:
             done.add(s.name)
             del remaining[s.name]
     return out
-
-
-class Reporter(Protocol):
-    """What the CLI (or the canvas) hears while stacks are planned and applied."""
-
-    def stack_phase(self, stack: str, phase: str) -> None: ...
-
-    def stack_event(self, stack: str, event: dict[str, Any]) -> None: ...
-
-    def stack_done(self, stack: str, status: str, error: str | None) -> None: ...
-
-
-class SilentReporter:
-    """A Reporter that ignores everything (library use, tests)."""
-
-    def stack_phase(self, stack: str, phase: str) -> None:
-        return None
-
-    def stack_event(self, stack: str, event: dict[str, Any]) -> None:
-        return None
-
-    def stack_done(self, stack: str, status: str, error: str | None) -> None:
-        return None
 
 
 StackSession = Callable[["StackSpec"], AbstractContextManager[dict[str, str]]]
@@ -153,13 +131,24 @@ class DeployContext:
     runtime: TargetRuntime = field(default_factory=TargetRuntime)
     cancellation: Cancellation = field(default_factory=Cancellation)
     owner_of: OwnerResolver | None = None
-    reporter: Reporter = field(default_factory=SilentReporter)
+    events: EventStream = field(default_factory=EventStream)
     parallel: bool = True
     # False: plan from the recorded state without reading every resource again (`apply --code-only`)
     plan_refresh: bool = True
 
-    def runner(self, stack: StackSpec, extra_env: Mapping[str, str] | None = None) -> TerraformRunner:
-        """A runner for one stack with its own data dir (so stacks run side by side)."""
+    def runner(
+        self,
+        stack: StackSpec,
+        extra_env: Mapping[str, str] | None = None,
+        *,
+        cancellation: Cancellation | None = None,
+        timeout: float | None = None,
+    ) -> TerraformRunner:
+        """A runner for one stack with its own data dir (so stacks run side by side).
+
+        It follows the deployment's cancellation unless given its own (reading the state of a cancelled
+        deployment must still work).
+        """
         return TerraformRunner(
             self.engine,
             stack.workdir,
@@ -167,17 +156,21 @@ class DeployContext:
             cli_config=self.runtime.cli_config,
             env={**self.runtime.env, **(extra_env or {})},
             unset=self.runtime.unset,
-            cancellation=self.cancellation,
+            cancellation=cancellation or self.cancellation,
+            timeout=timeout,
         )
 
 
-def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy: bool = False) -> StackPlan:
+def plan_stack(
+    ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy: bool = False, attempt: int = 1
+) -> StackPlan:
     """init (skipped when unchanged) → plan -out → show -json → parsed plan and summary."""
+    publish = ctx.events.publish
     with ctx.runtime.session(stack) as extra_env:
         runner = ctx.runner(stack, extra_env)
-        ctx.reporter.stack_phase(stack.name, "init")
+        publish(StackPhase(stack.name, "init", attempt))
         runner.init()
-        ctx.reporter.stack_phase(stack.name, "plan")
+        publish(StackPhase(stack.name, "plan", attempt))
         plan_file = plans_dir / f"{stack.name}.tfplan"
         runner.plan(
             plan_file,
@@ -185,7 +178,7 @@ def plan_stack(ctx: DeployContext, stack: StackSpec, plans_dir: Path, *, destroy
             targets=stack.targets,
             refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
-            on_event=lambda event: ctx.reporter.stack_event(stack.name, event),
+            on_event=lambda event: publish(StackEvent(stack.name, "plan", event, attempt)),
         )
         doc = runner.show_plan(plan_file)
     plan = parse_plan_dict(doc, source=f"{stack.name} plan")
@@ -223,53 +216,52 @@ class DeploymentResult:
     plans: dict[str, StackPlan]
     trackers: dict[str, ProgressTracker]
     errors: dict[str, BaseException]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.checkpoint.status == "succeeded"
 
 
-@dataclass
-class _LoggingReporter:
-    """A Reporter that also writes every event to the deployment's event log."""
-
-    inner: Reporter
-    log: EventLog
-    phase: str
-
-    def stack_phase(self, stack: str, phase: str) -> None:
-        self.inner.stack_phase(stack, phase)
-
-    def stack_event(self, stack: str, event: dict[str, Any]) -> None:
-        self.log.write(stack, self.phase, event)
-        self.inner.stack_event(stack, event)
-
-    def stack_done(self, stack: str, status: str, error: str | None) -> None:
-        self.inner.stack_done(stack, status, error)
-
-
-class EventLog:
-    """The JSONL execution log of a deployment: every Terraform event with its stack, secrets redacted."""
-
-    def __init__(self, path: Path) -> None:
-        private_mkdir(path.parent)
-        self._file = open_private(path, "a")
-        self._lock = threading.Lock()
-
-    def write(self, stack: str, phase: str, event: dict[str, Any]) -> None:
-        record = {"stack": stack, "phase": phase, "event": redact_event_data(event)}
-        line = json.dumps(record, ensure_ascii=False, default=str)
-        with self._lock:
-            self._file.write(line + "\n")
-            self._file.flush()
-
-    def close(self) -> None:
-        with self._lock:
-            self._file.close()
-
-
 Confirm = Callable[[list[StackPlan]], bool]
-AfterApply = Callable[[StackSpec, TerraformRunner], None]
+
+
+@dataclass(frozen=True)
+class StackOutcome:
+    """How a stack ended in an attempt; `applied` when Terraform's apply ran (its state may have changed)."""
+
+    stack: StackSpec
+    status: str
+    applied: bool
+
+
+# called after every stack outcome (applied, failed, cancelled, no changes, not confirmed), in the stack's
+# thread: the state file is mapped from tfstate there
+AfterStack = Callable[[StackOutcome], None]
+
+
+@dataclass
+class _Run:
+    """One attempt of a deployment in progress."""
+
+    ctx: DeployContext
+    store: CheckpointStore
+    attempt: int
+    plans_dir: Path
+    after_stack: AfterStack | None
+    destroy: bool
+    plans: dict[str, StackPlan] = field(default_factory=dict)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+
+    def done(self, stack: StackSpec, status: str, error: str | None, *, applied: bool = False) -> None:
+        """Tell the stream, then map the stack's state."""
+        self.ctx.events.publish(StackDone(stack.name, status, error, self.attempt))
+        if self.after_stack is not None:
+            try:
+                self.after_stack(StackOutcome(stack, status, applied))
+            except Exception as exc:  # mapping state is bookkeeping: it never changes a stack's outcome
+                logger.warning("could not update the state file for %s: %s", stack.name, _message(exc))
 
 
 def run_deployment(
@@ -279,31 +271,24 @@ def run_deployment(
     *,
     destroy: bool = False,
     confirm: Confirm | None = None,
-    after_apply: AfterApply | None = None,
+    after_stack: AfterStack | None = None,
 ) -> DeploymentResult:
-    """Plan and apply `stacks` wave by wave (reverse order for destroy); the checkpoint follows every step.
+    """Run one attempt of a deployment: plan and apply `stacks` wave by wave (reverse order for destroy).
 
+    The checkpoint follows every step and keeps the attempt (a resume is the next attempt of the same
+    deployment); every Terraform event goes to the deployment's events.jsonl with its attempt number.
     A stack whose dependency failed is skipped; the deployment then ends `failed` and can be resumed.
+    `confirm` is asked once per wave before anything of it is applied; a destroy plans every wave first
+    and asks once for all of them.
     """
-    deployment_dir = store.dir
-    plans_dir = deployment_dir / "plans"
-    log = EventLog(deployment_dir / EVENTS_FILE)
-    plans: dict[str, StackPlan] = {}
-    trackers: dict[str, ProgressTracker] = {}
-    errors: dict[str, BaseException] = {}
+    attempt = store.begin_attempt()
+    run = _Run(ctx, store, attempt, summaries_dir(store.dir, attempt), after_stack, destroy)
+    private_mkdir(run.plans_dir)
+    log = EventLog(store.dir / EVENTS_FILE)
+    unsubscribe = ctx.events.subscribe(log)
     ordered = waves(stacks)
     if destroy:
         ordered = list(reversed(ordered))
-    failed: set[str] = set()
-
-    def declined(to_apply: list[StackPlan]) -> bool:
-        if not to_apply or confirm is None or confirm(to_apply):
-            return False
-        for p in to_apply:
-            store.update_stack(p.stack.name, status="cancelled", error="not confirmed")
-        store.finish("cancelled")
-        return True
-
     try:
         # a destroy reads nothing from the stacks it deletes first: every wave is planned up front, so one
         # confirmation shows everything that will be deleted before anything is
@@ -311,38 +296,58 @@ def run_deployment(
         if destroy:
             planned_ahead = {}
             for wave in ordered:
-                runnable = [s for s in wave if not _blocked(s, failed, stacks, destroy)]
-                for p in _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed):
-                    planned_ahead[p.stack.name] = p
-            if declined([p for p in planned_ahead.values() if p.has_changes]):
-                return DeploymentResult(store.checkpoint, plans, trackers, errors)
+                if ctx.cancellation.requested:
+                    break
+                runnable = [s for s in wave if not _blocked(s, run.failed, stacks, destroy)]
+                planned_ahead.update((p.stack.name, p) for p in _plan_wave(run, runnable))
+            to_destroy = [p for p in planned_ahead.values() if p.has_changes]
+            if not ctx.cancellation.requested and _declined(run, confirm, to_destroy):
+                return _result(run, log)
         for wave in ordered:
             if ctx.cancellation.requested:
                 break
-            runnable = [s for s in wave if not _blocked(s, failed, stacks, destroy)]
+            runnable = [s for s in wave if not _blocked(s, run.failed, stacks, destroy)]
             for s in wave:
-                if s not in runnable and s.name not in failed:
+                if s not in runnable and s.name not in run.failed:
                     store.update_stack(s.name, status="skipped", error="a stack it depends on failed")
-                    ctx.reporter.stack_done(s.name, "skipped", "a stack it depends on failed")
+                    run.done(s, "skipped", "a stack it depends on failed")
             if planned_ahead is None:
-                planned = _plan_wave(ctx, store, runnable, plans_dir, destroy, log, plans, errors, failed)
-                if declined([p for p in planned if p.has_changes]):
-                    return DeploymentResult(store.checkpoint, plans, trackers, errors)
+                planned = _plan_wave(run, runnable)
+                if _declined(run, confirm, [p for p in planned if p.has_changes]):
+                    return _result(run, log)
             else:
                 planned = [planned_ahead[s.name] for s in runnable if s.name in planned_ahead]
-            to_apply = [p for p in planned if p.has_changes]
-            _apply_wave(ctx, store, to_apply, log, trackers, errors, failed, after_apply, destroy=destroy)
+            _apply_wave(run, [p for p in planned if p.has_changes])
         if ctx.cancellation.requested:
             status = "cancelled"
         else:
-            status = "failed" if failed or errors else "succeeded"
+            status = "failed" if run.failed or run.errors else "succeeded"
         store.finish(status)  # type: ignore[arg-type]
     except BaseException:
         store.finish("cancelled" if ctx.cancellation.requested else "failed")
         raise
     finally:
+        unsubscribe()
         log.close()
-    return DeploymentResult(store.checkpoint, plans, trackers, errors)
+    return _result(run, log)
+
+
+def _declined(run: _Run, confirm: Confirm | None, to_apply: list[StackPlan]) -> bool:
+    """Ask before applying `to_apply`; when declined, those stacks and the attempt end `cancelled`."""
+    if not to_apply or confirm is None or confirm(to_apply):
+        return False
+    for p in to_apply:
+        run.store.update_stack(p.stack.name, status="cancelled", error="not confirmed", finished_at=_now())
+        run.done(p.stack, "cancelled", "not confirmed")
+    run.store.finish("cancelled")
+    run.store.skip_record()
+    return True
+
+
+def _result(run: _Run, log: EventLog) -> DeploymentResult:
+    trackers = {name: t for name, t in run.ctx.events.trackers().items() if name in run.store.checkpoint.stacks}
+    warnings = [log.failed] if log.failed else []
+    return DeploymentResult(run.store.checkpoint, run.plans, trackers, run.errors, warnings)
 
 
 def _blocked(stack: StackSpec, failed: set[str], stacks: list[StackSpec], destroy: bool) -> bool:
@@ -352,25 +357,16 @@ def _blocked(stack: StackSpec, failed: set[str], stacks: list[StackSpec], destro
     return any(d in failed for d in dependents)
 
 
-def _plan_wave(
-    ctx: DeployContext,
-    store: CheckpointStore,
-    wave: list[StackSpec],
-    plans_dir: Path,
-    destroy: bool,
-    log: EventLog,
-    plans: dict[str, StackPlan],
-    errors: dict[str, BaseException],
-    failed: set[str],
-) -> list[StackPlan]:
-    logged = replace(ctx, reporter=_LoggingReporter(ctx.reporter, log, "plan"))
+def _plan_wave(run: _Run, wave: list[StackSpec]) -> list[StackPlan]:
+    ctx, store = run.ctx, run.store
 
     def work(stack: StackSpec) -> StackPlan:
         store.update_stack(stack.name, status="pending", started_at=_now())
-        result = plan_stack(logged, stack, plans_dir, destroy=destroy)
-        summary_path = plans_dir / f"{stack.name}.summary.json"
+        result = plan_stack(ctx, stack, run.plans_dir, destroy=run.destroy, attempt=run.attempt)
         atomic_write_text(
-            summary_path, json.dumps(result.summary.to_json(), indent=2, default=str), mode=PRIVATE_FILE_MODE
+            summary_file(store.dir, stack.name, run.attempt),
+            json.dumps(result.summary.to_json(), indent=2, default=str),
+            mode=PRIVATE_FILE_MODE,
         )
         store.update_stack(
             stack.name,
@@ -381,74 +377,53 @@ def _plan_wave(
         return result
 
     out: list[StackPlan] = []
+    by_name = {s.name: s for s in wave}
     for name, result in _run_wave(ctx, wave, work).items():
         if isinstance(result, BaseException):
-            errors[name] = result
-            failed.add(name)
-            cancelled = ctx.cancellation.requested
-            store.update_stack(name, status="cancelled" if cancelled else "failed", error=_message(result),
-                               finished_at=_now())  # fmt: skip
-            ctx.reporter.stack_done(name, "failed", _message(result))
+            run.errors[name] = result
+            run.failed.add(name)
+            status = "cancelled" if ctx.cancellation.requested else "failed"
+            store.update_stack(name, status=status, error=_message(result), finished_at=_now())
+            run.done(by_name[name], status, _message(result))
         else:
-            plans[name] = result
+            run.plans[name] = result
             out.append(result)
             if not result.has_changes:
-                ctx.reporter.stack_done(name, "no_changes", None)
+                store.update_stack(name, finished_at=_now())
+                run.done(result.stack, "no_changes", None)
     return out
 
 
-def _apply_wave(
-    ctx: DeployContext,
-    store: CheckpointStore,
-    planned: list[StackPlan],
-    log: EventLog,
-    trackers: dict[str, ProgressTracker],
-    errors: dict[str, BaseException],
-    failed: set[str],
-    after_apply: AfterApply | None,
-    *,
-    destroy: bool = False,
-) -> None:
+def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
+    ctx, store = run.ctx, run.store
     by_name = {p.stack.name: p for p in planned}
+    publish = ctx.events.publish
 
     def work(stack: StackSpec) -> None:
         plan = by_name[stack.name]
-        tracker = ProgressTracker()
-        trackers[stack.name] = tracker
         store.update_stack(stack.name, status="applying")
-        ctx.reporter.stack_phase(stack.name, "apply")
-
-        def on_event(event: dict[str, Any]) -> None:
-            log.write(stack.name, "apply", event)
-            ctx.reporter.stack_event(stack.name, event)
-
+        publish(StackPhase(stack.name, "apply", run.attempt))
         with ctx.runtime.session(stack) as extra_env:
             runner = ctx.runner(stack, extra_env)
-            try:
-                runner.apply(
-                    plan.plan_file, on_event=on_event, on_raw=lambda line: tracker.feed(parse_event_line(line))
-                )
-                if not destroy:
-                    settle_state(ctx, stack, runner)
-            finally:
-                # whatever happened, Terraform wrote state for what it finished: map it
-                if after_apply is not None:
-                    try:
-                        after_apply(stack, runner)
-                    except StrandsError as exc:
-                        logger.warning("could not update the state file for %s: %s", stack.name, exc.summary)
+            runner.apply(
+                plan.plan_file, on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt))
+            )
+            if not run.destroy:
+                settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
 
     results = _run_wave(ctx, [p.stack for p in planned], work)
     for name, result in results.items():
+        stack = by_name[name].stack
         if isinstance(result, BaseException):
-            errors[name] = result
-            failed.add(name)
+            run.errors[name] = result
+            run.failed.add(name)
             status = "cancelled" if ctx.cancellation.requested else "failed"
             store.update_stack(name, status=status, error=_message(result), finished_at=_now())
-            ctx.reporter.stack_done(name, status, _message(result))
+            # whatever happened, Terraform wrote state for what it finished: the outcome maps it
+            run.done(stack, status, _message(result), applied=True)
         else:
             store.update_stack(name, status="applied", finished_at=_now())
-            ctx.reporter.stack_done(name, "destroyed" if destroy else "applied", None)
+            run.done(stack, "destroyed" if run.destroy else "applied", None, applied=True)
 
 
 def settle_state(ctx: DeployContext, stack: StackSpec, runner: TerraformRunner) -> None:
@@ -491,16 +466,21 @@ def start_deployment(
     rollback_of: str | None = None,
     agents: list[str] | None = None,
 ) -> CheckpointStore:
-    """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint."""
+    """Create the deployment directory: a copy of the synthesized stacks (for rollback) and the checkpoint.
+
+    Agent zips and layers in the copy are hard links into the workspace's content-addressed asset store:
+    an apply that changed no code adds no asset bytes.
+    """
     deployment_dir = workspace.deployment_dir(deployment_id)
     private_mkdir(deployment_dir.parent)
     # exist_ok=False: a deployment id is used once
     os.mkdir(deployment_dir, PRIVATE_DIR_MODE)
     os.chmod(deployment_dir, PRIVATE_DIR_MODE)
     copy = deployment_dir / "cdktf.out"
-    shutil.copytree(synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
     # the copy holds every configured value (environment variables included): private like the rest of .strands
-    make_tree_private(copy)
+    AssetStore(workspace.objects_dir()).copy_tree(
+        synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+    )
     checkpoint = Checkpoint(
         id=deployment_id,
         command=command,  # type: ignore[arg-type]
@@ -512,6 +492,7 @@ def start_deployment(
         },
         rollback_of=rollback_of,
         agents=agents,
+        record="pending",
     )
     store = CheckpointStore(deployment_dir, checkpoint)
     store.save()

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
-from strands_tf.deploy.checkpoint import resumable_deployment
+from strands_tf.deploy.checkpoint import CheckpointStore, raw_checkpoints, resumable_deployment
+from strands_tf.deploy.events import Subscriber
 from strands_tf.deploy.executor import (
     Confirm,
     DeployContext,
     DeploymentResult,
-    Reporter,
-    SilentReporter,
     StackPlan,
     StackSpec,
     TargetRuntime,
@@ -42,7 +40,11 @@ from strands_tf.fsutil import private_mkdir
 from strands_tf.generators.synth import SynthResult, element_locations, synthesize
 from strands_tf.model.graph import InfraGraph
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
-from strands_tf.terraform.runner import Cancellation, TerraformRunner
+from strands_tf.terraform.runner import Cancellation
+
+if TYPE_CHECKING:
+    from strands_tf.deploy.orphans import AdoptOutcome, Orphan, OrphanReport
+    from strands_tf.deploy.state_sync import StateSync
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class Operation:
     ctx: DeployContext
     warnings: list[str] = field(default_factory=list)
     selection: Selection | None = None  # what `select` chose (stacks, targets, what is left alone and why)
+    # every stack of the environment's build, whatever `select` chose: a damaged state file is rebuilt for all
+    environment_stacks: list[StackSpec] = field(default_factory=list)
 
 
 RuntimeFactory = Callable[[ResolvedProject, Workspace], TargetRuntime]
@@ -115,14 +119,17 @@ def prepare(
     loaded: LoadedProject,
     resolved: ResolvedProject,
     *,
-    reporter: Reporter | None = None,
+    reporter: Subscriber | None = None,
     parallel: bool = True,
     engine: Any = None,
     runtime_factory: RuntimeFactory = default_runtime,
     package: bool = True,
     cancellation: Cancellation | None = None,
 ) -> Operation:
-    """Synthesize into `.strands/build/<env>`, find the engine and reach the target."""
+    """Synthesize into `.strands/build/<env>`, find the engine and reach the target.
+
+    `reporter` subscribes to the operation's event stream (the terminal view, the canvas).
+    """
     from strands_tf.generators.synth import package_agents
     from strands_tf.terraform.engine import discover_engine
 
@@ -145,10 +152,12 @@ def prepare(
         runtime=runtime,
         cancellation=cancellation or Cancellation(),
         owner_of=owner_resolver(synth.graph, loaded),
-        reporter=reporter or SilentReporter(),
         parallel=parallel,
     )
-    return Operation(loaded, resolved, workspace, synth, stacks, ctx, [*synth.warnings, *runtime.warnings])
+    if reporter is not None:
+        ctx.events.subscribe(reporter)
+    warnings = [*synth.warnings, *runtime.warnings]
+    return Operation(loaded, resolved, workspace, synth, stacks, ctx, warnings, environment_stacks=list(stacks))
 
 
 def modules_in_tfstate(raw: dict[str, Any] | None) -> frozenset[str]:
@@ -256,22 +265,32 @@ def plan_project(op: Operation, *, destroy: bool = False) -> ProjectPlan:
     return ProjectPlan(results, deferred)
 
 
-def _state_updater(op: Operation) -> Callable[[StackSpec, TerraformRunner], None]:
-    from strands_tf.state.manager import StateManager
-    from strands_tf.terraform.tfstate import parse_tfstate_dict
+def state_sync(op: Operation, *, destroy: bool = False) -> StateSync:
+    """The executor's after-stack hook that keeps the environment's state file in step with tfstate."""
+    from strands_tf.deploy.state_sync import StateSync
 
-    manager = StateManager(op.loaded.root, op.resolved.environment.name)
+    return StateSync(op.ctx, op.loaded.root, op.resolved.project, op.resolved.environment.name, destroy=destroy)
 
-    def update(stack: StackSpec, runner: TerraformRunner) -> None:
-        raw = runner.state_pull()
-        synth_doc = json.loads((stack.workdir / "cdk.tf.json").read_text("utf-8"))
-        if not raw or not raw.get("resources"):
-            manager.remove_stack(stack.name)
-            return
-        tfstate = parse_tfstate_dict(raw, source=f"{stack.name} state")
-        manager.record_apply(stack.name, tfstate, synth_doc, project=op.resolved.project)
 
-    return update
+def _run(
+    op: Operation, store: CheckpointStore, stacks: list[StackSpec], sync: StateSync, **kw: Any
+) -> DeploymentResult:
+    """One attempt under the project lock, the state file mapped after every stack (rebuilt if it was damaged)."""
+    try:
+        result = run_deployment(op.ctx, store, stacks, after_stack=sync, **kw)
+    finally:
+        # a damaged state file is rebuilt for every stack, also those this deployment did not reach or select
+        everything = {s.name: s for s in [*op.environment_stacks, *op.stacks, *stacks]}
+        sync.complete(list(everything.values()))
+    result.warnings[:0] = sync.warnings
+    return result
+
+
+def recover(op: Operation) -> list[str]:
+    """Mark deployments whose process was killed mid-way `interrupted` (their records become due)."""
+    from strands_tf.deploy.recovery import mark_interrupted
+
+    return mark_interrupted(op.workspace)
 
 
 def apply_project(
@@ -285,10 +304,14 @@ def apply_project(
     deployment_id: str | None = None,
 ) -> DeploymentResult:
     """Record a deployment and run it (plan → confirm → apply per wave), mapping state after each stack."""
+    from strands_tf.history.record import snapshot_config
     from strands_tf.state.lock import ProjectLock
 
     chosen = stacks if stacks is not None else op.stacks
     with ProjectLock(op.loaded.root, f"strands {command}"):
+        interrupted = recover(op)
+        sync = state_sync(op, destroy=destroy)
+        sync.check()  # before anything starts: a state file of a newer strands-tf stops here
         store = start_deployment(
             op.workspace,
             deployment_id or op.workspace.next_deployment_id(),
@@ -300,22 +323,49 @@ def apply_project(
             rollback_of=rollback_of,
             agents=list(op.selection.agents) if op.selection and op.selection.agents is not None else None,
         )
+        try:
+            snapshot_config(op.loaded, op.resolved, store.dir)
+        except OSError as exc:  # the record then shows the configuration as it is when it is built
+            logger.warning("could not keep the configuration with deployment %s: %s", store.dir.name, exc)
         # stacks run from the deployment's own copy, so a later synth cannot change a running deployment
         chosen = [dataclasses.replace(s, workdir=store.dir / "cdktf.out" / "stacks" / s.name) for s in chosen]
-        return run_deployment(op.ctx, store, chosen, destroy=destroy, confirm=confirm, after_apply=_state_updater(op))
+        result = _run(op, store, chosen, sync, destroy=destroy, confirm=confirm)
+        if result.ok:
+            result.warnings.extend(prune(op))
+    result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
+    return result
+
+
+def prune(op: Operation) -> list[str]:
+    """Keep `history.keep_local` deployments of the environment (the rollback and resume targets always)."""
+    from strands_tf.deploy.retention import prune_deployments
+
+    try:
+        report = prune_deployments(op.workspace, op.resolved.environment.name, op.loaded.config.history.keep_local)
+    except OSError as exc:  # housekeeping: never fails a deployment that succeeded
+        return [f"old deployments could not be pruned: {exc}"]
+    if report.removed:
+        logger.info(
+            "pruned %d old deployment(s) of %s (%d bytes of assets freed)",
+            len(report.removed), op.resolved.environment.name, report.freed_bytes,
+        )  # fmt: skip
+    return []
+
+
+def _interrupted_warning(deployment_id: str) -> str:
+    return (
+        f"deployment {deployment_id} was killed before it finished; it is marked interrupted and recorded "
+        "(`strands apply --resume` continues it if it is the latest)"
+    )
 
 
 def destroy_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResult:
-    """Destroy the selected stacks (dependents first); whole stacks that are gone leave the state file."""
-    from strands_tf.state.manager import StateManager
+    """Destroy the selected stacks (dependents first), every wave planned before one confirmation.
 
-    result = apply_project(op, confirm=confirm, destroy=True, command="destroy")
-    if result.ok:
-        manager = StateManager(op.loaded.root, op.resolved.environment.name)
-        for stack in op.stacks:
-            if not stack.targets:  # a targeted destroy left the rest of its stack: the state updater mapped it
-                manager.remove_stack(stack.name)
-    return result
+    The state file follows every stack as for an apply: a stack whose Terraform state is empty leaves it,
+    a targeted destroy (`--agent` in a shared stack) maps what stays.
+    """
+    return apply_project(op, confirm=confirm, destroy=True, command="destroy")
 
 
 def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[str] | None = None) -> DeploymentResult:
@@ -324,7 +374,8 @@ def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[s
 
     # the lock first: a `running` checkpoint found while holding it belongs to a process that is gone
     with ProjectLock(op.loaded.root, "strands apply --resume"):
-        store = resumable_deployment(op.workspace.deployments_dir(), op.resolved.environment.name)
+        interrupted = recover(op)  # a killed deployment is `interrupted` now, and its record due
+        store = resumable_deployment(op.workspace, op.resolved.environment.name)
         check_resume_selection(store.checkpoint.agents, agents)
         if store.checkpoint.command == "rollback":
             from strands_tf.history.trust import check_recorded_stacks
@@ -333,46 +384,29 @@ def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[s
             check_recorded_stacks(
                 store.dir / "cdktf.out", op.resolved, op.loaded.root, source=f"deployment {store.dir.name}"
             )
-        store.checkpoint.status = "running"
-        store.save()
-        recorded = {name: stack for name, stack in store.checkpoint.stacks.items()}
         pending = set(store.checkpoint.pending_stacks())
+        # the deployment's own stacks, with the targets it was made with (`--agent` in a shared stack, --code-only)
         todo = [
-            dataclasses.replace(s, targets=tuple(recorded[s.name].targets))
+            dataclasses.replace(s, targets=tuple(store.checkpoint.stacks[s.name].targets))
             for s in read_manifest(store.dir / "cdktf.out")
             if s.name in pending
         ]
-        return run_deployment(
-            op.ctx, store, todo, destroy=store.checkpoint.command == "destroy", confirm=confirm,
-            after_apply=_state_updater(op),
-        )  # fmt: skip
+        sync = state_sync(op)
+        sync.check()
+        # the next attempt of the same deployment (run_deployment begins it): one record covers every attempt
+        result = _run(op, store, todo, sync, confirm=confirm)  # never a destroy: resumable_deployment refuses it
+    result.warnings[:0] = [_interrupted_warning(i) for i in interrupted]
+    return result
 
 
 def previous_success(op: Operation, *, before: str | None = None) -> Path | None:
     """The newest succeeded apply (or rollback) of the environment, optionally older than a deployment id."""
-    deployments = op.workspace.deployments_dir()
-    if not deployments.is_dir():
-        return None
     env = op.resolved.environment.name
-    for candidate in sorted(deployments.iterdir(), reverse=True):
+    for candidate, raw in reversed(raw_checkpoints(op.workspace)):
         if before is not None and candidate.name >= before:
             continue
-        checkpoint = candidate / "checkpoint.json"
-        if not checkpoint.is_file():
-            continue
-        try:
-            raw = json.loads(checkpoint.read_text("utf-8"))
-        except ValueError:
-            continue
-        if (
-            raw.get("environment") == env
-            and raw.get("status") == "succeeded"
-            and raw.get("command")
-            in (
-                "apply",
-                "rollback",
-            )
-        ):
+        succeeded = raw.get("status") == "succeeded" and raw.get("command") in ("apply", "rollback")
+        if succeeded and raw.get("environment") == env:
             return candidate
     return None
 
@@ -432,3 +466,47 @@ def rollback_project(
         )
     op.synth = SynthResult(source / "cdktf.out", [], [], op.synth.graph, [])
     return apply_project(op, confirm=confirm, command="rollback", stacks=chosen, rollback_of=source.name)
+
+
+def _aws_client(op: Operation) -> Callable[[str], Any]:
+    """boto3 clients of the environment's target (the project's emulator for an emulator environment)."""
+    from strands_tf.aws.session import default_factory
+    from strands_tf.aws.target import target_for_environment
+
+    emulator = op.resolved.environment.target == "emulator"
+    endpoint = op.ctx.runtime.env.get("AWS_ENDPOINT_URL") if emulator else None
+    target = target_for_environment(op.resolved, endpoint_url=endpoint)
+    factory = default_factory()
+    return lambda service: factory.client(service, target)
+
+
+def find_project_orphans(op: Operation) -> OrphanReport:
+    """Resources of the environment's stacks that exist in AWS but not in Terraform's state (see deploy/orphans)."""
+    from strands_tf.deploy.orphans import find_orphans
+
+    plans_dir = private_mkdir(op.workspace.plans_dir(op.resolved.environment.name))
+    return find_orphans(
+        op.ctx, op.stacks, _aws_client(op), project=op.resolved.project, environment=op.resolved.environment.name,
+        plans_dir=plans_dir,
+    )  # fmt: skip
+
+
+def adopt_project_orphans(op: Operation, orphans: list[Orphan]) -> AdoptOutcome:
+    """Import our orphans into their stacks' state under the project lock; the state file follows."""
+    from strands_tf.deploy.orphans import adopt
+    from strands_tf.state.lock import ProjectLock
+
+    with ProjectLock(op.loaded.root, "strands orphans --adopt"):
+        sync = state_sync(op)
+        sync.check()
+        plans_dir = op.workspace.plans_dir(op.resolved.environment.name)
+        return adopt(op.ctx, op.stacks, orphans, plans_dir=plans_dir, after=sync.map_stack)
+
+
+def delete_project_orphans(op: Operation, orphans: list[Orphan]) -> AdoptOutcome:
+    """Delete our orphans from AWS under the project lock (no Terraform state holds them)."""
+    from strands_tf.deploy.orphans import delete
+    from strands_tf.state.lock import ProjectLock
+
+    with ProjectLock(op.loaded.root, "strands orphans --delete"):
+        return delete(_aws_client(op), orphans)

@@ -12,7 +12,6 @@ are read exactly like a fresh synth.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -150,17 +149,11 @@ def layout_of_stacks(stacks: Sequence[Stack]) -> Layout:
 
 def read_layout(out_dir: Path) -> Layout:
     """The layout of a CDKTF output directory (a build, or a recorded deployment's copy)."""
-    from strands_tf.deploy.executor import read_manifest
+    from strands_tf.deploy.executor import read_manifest, read_synthesized
 
     out: dict[str, StackInfo] = {}
     for spec in read_manifest(out_dir):
-        path = spec.workdir / "cdk.tf.json"
-        try:
-            doc = json.loads(path.read_text("utf-8"))
-        except FileNotFoundError:
-            raise UserError(f"{path} not found", hint="synthesize again (`strands synth`)") from None
-        except ValueError as exc:
-            raise UserError(f"{path} is not valid JSON: {exc}", hint="synthesize again (`strands synth`)") from None
+        doc = read_synthesized(spec.workdir / "cdk.tf.json")
         calls = doc.get("module", {}) if isinstance(doc, dict) else {}
         ids = set(calls)
         modules = {}

@@ -1,4 +1,4 @@
-"""Where a project's working files live under `.strands/`, and deployment ids."""
+"""Where a project's working files live under `.strands/` (and inside a deployment directory), and deployment ids."""
 
 from __future__ import annotations
 
@@ -13,6 +13,23 @@ from strands_tf.fsutil import make_private, private_mkdir
 
 # the one format of a deployment id: a directory name under .strands/deployments and a history key segment
 _DEPLOYMENT_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+
+# inside a deployment directory `.strands/deployments/<id>/`
+EVENTS_FILE = "events.jsonl"
+PLANS_DIR = "plans"
+SYNTH_DIR = "cdktf.out"
+CONFIG_SNAPSHOT_DIR = "config"
+
+
+def summaries_dir(deployment_dir: Path, attempt: int = 1) -> Path:
+    """Plan files and summaries of one attempt: `plans/` for the first, `plans/attempt-<n>/` for a resume."""
+    base = deployment_dir / PLANS_DIR
+    return base if attempt <= 1 else base / f"attempt-{attempt}"
+
+
+def summary_file(deployment_dir: Path, stack: str, attempt: int = 1) -> Path:
+    """The plan summary of `stack` in an attempt."""
+    return summaries_dir(deployment_dir, attempt) / f"{stack}.summary.json"
 
 
 def new_deployment_id(now: datetime | None = None) -> str:
@@ -71,20 +88,28 @@ class Workspace:
     def deployments_dir(self) -> Path:
         return self.strands_dir / "deployments"
 
+    def deployment_dirs(self) -> list[Path]:
+        """Every deployment directory here, oldest first (names that are not deployment ids are not ours)."""
+        folder = self.deployments_dir()
+        return sorted(p for p in folder.iterdir() if is_deployment_id(p.name)) if folder.is_dir() else []
+
     def next_deployment_id(self, now: datetime | None = None) -> str:
         """A new id sorting after every deployment already here: ids carry whole seconds, and "the latest
         deployment" (resume, history order) must never depend on the random part of two ids of one second."""
         moment = (now or datetime.now(UTC)).astimezone(UTC)
-        folder = self.deployments_dir()
-        ids = [p.name for p in folder.iterdir() if is_deployment_id(p.name)] if folder.is_dir() else []
-        if ids:
-            latest = datetime.strptime(max(ids)[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        existing = self.deployment_dirs()
+        if existing:
+            latest = datetime.strptime(existing[-1].name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             moment = max(moment, latest + timedelta(seconds=1))
         return new_deployment_id(moment)
 
     def deployment_dir(self, deployment_id: str) -> Path:
         """`.strands/deployments/<id>`; anything but a well-formed id (`../../x`) is refused."""
         return self.deployments_dir() / check_deployment_id(deployment_id)
+
+    def objects_dir(self) -> Path:
+        """Content-addressed store of deployment assets (agent zips, layers), shared by every deployment."""
+        return self.strands_dir / "objects"
 
     @property
     def canvas_file(self) -> Path:

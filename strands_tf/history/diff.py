@@ -57,14 +57,23 @@ def _resources(state: bytes | None) -> dict[str, dict[str, Any]]:
         return {}
     try:
         doc = json.loads(state)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     out: dict[str, dict[str, Any]] = {}
-    for stack_name, stack in (doc.get("stacks") or {}).items():
-        for record in (stack.get("resources") or {}).values():
-            address = record.get("tf_address") or record.get("logical_id")
-            out[f"{stack_name}/{address}"] = record
+    # a record comes from a shared bucket or a local directory: a part of the wrong shape counts as absent
+    stacks = doc.get("stacks") if isinstance(doc, dict) else None
+    for stack_name, stack in (stacks if isinstance(stacks, dict) else {}).items():
+        resources = stack.get("resources") if isinstance(stack, dict) else None
+        for record in (resources if isinstance(resources, dict) else {}).values():
+            if isinstance(record, dict):
+                address = record.get("tf_address") or record.get("logical_id")
+                out[f"{stack_name}/{address}"] = record
     return out
+
+
+def _attributes(record: dict[str, Any]) -> dict[str, Any]:
+    attrs = record.get("attributes")
+    return attrs if isinstance(attrs, dict) else {}
 
 
 def _changed_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
@@ -72,7 +81,7 @@ def _changed_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     for key in ("physical_id", "arn", "cfn_type", "tags", "status"):
         if a.get(key) != b.get(key):
             names.append(key)
-    attrs_a, attrs_b = a.get("attributes") or {}, b.get("attributes") or {}
+    attrs_a, attrs_b = _attributes(a), _attributes(b)
     for key in sorted(set(attrs_a) | set(attrs_b)):
         if attrs_a.get(key) != attrs_b.get(key):
             names.append(f"attributes.{key}")
@@ -80,10 +89,12 @@ def _changed_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 
 def _cost_total(meta: RecordMetadata) -> float | None:
+    from strands_tf.cost.deployed import recorded_amount
+
     cost = meta.cost or {}
     for key in ("monthly_total", "total", "monthly"):
-        value = cost.get(key)
-        if isinstance(value, int | float):
+        value = recorded_amount(cost.get(key))
+        if value is not None:
             return float(value)
     return None
 

@@ -57,9 +57,10 @@ def record_prefix(prefix: str, project: str, environment: str, deployment_id: st
     return join(environment_prefix(prefix, project, environment), check_deployment_id(deployment_id))
 
 
-def plan_summary_name(stack: str) -> str:
-    """Object name of a stack's masked plan summary."""
-    return f"{PLANS_DIR}/{quote(stack, safe='')}.summary.json"
+def plan_summary_name(stack: str, attempt: int = 1) -> str:
+    """Object name of a stack's masked plan summary (`plans/attempt-<n>/...` for the attempts of a resume)."""
+    folder = PLANS_DIR if attempt <= 1 else f"{PLANS_DIR}/attempt-{attempt}"
+    return f"{folder}/{quote(stack, safe='')}.summary.json"
 
 
 def resource_log_name(stack: str, address: str) -> str:

@@ -76,6 +76,18 @@ class ResourceTiming(_Model):
     status: str | None = None
     started_at: str | None = None
     duration_seconds: float | None = None
+    attempt: int = 1
+
+
+class AttemptInfo(_Model):
+    """One run of the deployment: the first, then one per `apply --resume`."""
+
+    number: int
+    started_at: str | None = None
+    finished_at: str | None = None
+    status: str
+    stacks: dict[str, str] = Field(default_factory=dict)
+    parallel_efficiency: float | None = None
 
 
 class RecordMetadata(_Model):
@@ -101,6 +113,7 @@ class RecordMetadata(_Model):
     changes: Changes = Field(default_factory=Changes)
     resources: list[ResourceTiming] = Field(default_factory=list)
     parallel_efficiency: float | None = None
+    attempts: list[AttemptInfo] = Field(default_factory=list)
     cost: dict[str, Any] | None = None
     redactions: int = 0
     objects: dict[str, ObjectInfo] = Field(default_factory=dict)

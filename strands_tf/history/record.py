@@ -19,12 +19,15 @@ from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.config.secrets import masked_config_texts
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
+from strands_tf.deploy.events import decode_log_line
+from strands_tf.deploy.workspace import CONFIG_SNAPSHOT_DIR, EVENTS_FILE, summary_file
 from strands_tf.errors import StateError, StrandsError
-from strands_tf.fsutil import open_private, private_mkdir
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text, open_private, private_mkdir, sha256_file
 from strands_tf.history import layout
 from strands_tf.history.archive import write_stacks_archive
 from strands_tf.history.gitinfo import git_info
 from strands_tf.history.models import (
+    AttemptInfo,
     CallerInfo,
     ChangeRef,
     Changes,
@@ -35,9 +38,8 @@ from strands_tf.history.models import (
 )
 from strands_tf.history.redact import Redactor
 from strands_tf.history.secrets import harvest_secrets
-from strands_tf.history.store import sha256_file
-from strands_tf.terraform.events import RAW, ProgressTracker, UIEvent
-from strands_tf.terraform.waves import DEFAULT_PARALLELISM, build_timeline
+from strands_tf.terraform.events import ProgressTracker, Status
+from strands_tf.terraform.waves import DEFAULT_PARALLELISM, Timeline, build_timeline
 
 log = logging.getLogger(__name__)
 
@@ -70,35 +72,6 @@ def _parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _ui_event(data: dict[str, Any]) -> UIEvent:
-    def text(key: str) -> str | None:
-        value = data.get(key)
-        return value if isinstance(value, str) else None
-
-    etype = data.get("type")
-    return UIEvent(
-        type=etype if isinstance(etype, str) else RAW,
-        level=text("@level") or "info",
-        message=text("@message") or "",
-        module=text("@module"),
-        timestamp=text("@timestamp"),
-        data=data,
-    )
-
-
-def _resource_of(event: dict[str, Any]) -> str | None:
-    for holder_key in ("hook", "change"):
-        holder = event.get(holder_key)
-        if isinstance(holder, dict):
-            resource = holder.get("resource")
-            if isinstance(resource, dict) and isinstance(resource.get("addr"), str):
-                return str(resource["addr"])
-    diagnostic = event.get("diagnostic")
-    if isinstance(diagnostic, dict) and isinstance(diagnostic.get("address"), str):
-        return str(diagnostic["address"])
-    return None
 
 
 class _ResourceLogs:
@@ -143,17 +116,21 @@ class _ResourceLogs:
 _TIMING_EVENTS = frozenset({"planned_change", "apply_start", "apply_complete", "apply_errored"})
 
 
+# progress per (attempt, stack)
+_Trackers = dict[tuple[int, str], ProgressTracker]
+
+
 @dataclass
 class _EventDigest:
-    trackers: dict[str, ProgressTracker]
+    trackers: _Trackers
     redactions: int
     resource_logs: set[str]
     lines: int
 
 
 def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDigest:
-    """Copy events.jsonl (redacted), split it per resource, and track apply hooks per stack."""
-    trackers: dict[str, ProgressTracker] = {}
+    """Copy events.jsonl (redacted), split it per resource, and replay apply hooks per attempt and stack."""
+    trackers: _Trackers = {}
     logs = _ResourceLogs(staging)
     redactions = 0
     count = 0
@@ -171,21 +148,14 @@ def _process_events(source: Path, staging: Path, redactor: Redactor) -> _EventDi
             dst.write(block)
             for line in block.splitlines():
                 count += 1
-                try:
-                    entry = json.loads(line)
-                except ValueError:
+                logged = decode_log_line(line, count)  # the stream's own decoder: the same typed events
+                if logged is None:
                     continue
-                if not isinstance(entry, dict):
-                    continue
-                event = entry.get("event")
-                stack = entry.get("stack")
-                if not isinstance(event, dict) or not isinstance(stack, str):
-                    continue
-                address = _resource_of(event)
+                address = logged.event.resource_addr
                 if address:
-                    logs.write(stack, address, line)
-                if entry.get("phase") == "apply" and event.get("type") in _TIMING_EVENTS:
-                    trackers.setdefault(stack, ProgressTracker()).feed(_ui_event(event))
+                    logs.write(logged.stack, address, line)
+                if logged.phase == "apply" and logged.event.type in _TIMING_EVENTS:
+                    trackers.setdefault((logged.attempt, logged.stack), ProgressTracker()).feed(logged.event)
     logs.flush()
     return _EventDigest(trackers, redactions, logs.names, count)
 
@@ -215,14 +185,26 @@ def _config_files(loaded: LoadedProject) -> dict[str, Path]:
     return files
 
 
+def _read_summary(path: Path) -> tuple[str, dict[str, Any] | None]:
+    text = path.read_text("utf-8", errors="replace")
+    try:
+        summary = json.loads(text)
+    except ValueError:
+        summary = None
+    return text, summary if isinstance(summary, dict) else None
+
+
 def _stacks_and_changes(
-    checkpoint: Checkpoint, deployment_dir: Path, staging: Path, redactor: Redactor, redactions: dict[str, int]
+    checkpoint: Checkpoint,
+    deployment_dir: Path,
+    staging: Path,
+    redactor: Redactor,
+    redactions: dict[str, int],
+    trackers: _Trackers,
 ) -> tuple[dict[str, StackInfo], Changes, str | None]:
-    stacks: dict[str, StackInfo] = {}
-    changes = Changes()
-    terraform_version: str | None = None
-    for name, stack in checkpoint.stacks.items():
-        info = StackInfo(
+    """Per-stack outcome, and what every attempt changed: a resumed deployment's record covers all of it."""
+    stacks: dict[str, StackInfo] = {
+        name: StackInfo(
             status=stack.status,
             dependencies=list(stack.dependencies),
             started_at=stack.started_at,
@@ -230,37 +212,61 @@ def _stacks_and_changes(
             error=stack.error,
             counts=dict(stack.changes),
         )
-        summary_path = deployment_dir / "plans" / f"{name}.summary.json"
-        if summary_path.is_file():
-            text = summary_path.read_text("utf-8", errors="replace")
-            try:
-                summary = json.loads(text)
-            except ValueError:
-                summary = None
-            if isinstance(summary, dict):
-                terraform_version = terraform_version or summary.get("terraform_version")
-                if not info.counts and isinstance(summary.get("counts"), dict):
-                    info.counts = {k: v for k, v in summary["counts"].items() if isinstance(v, int)}
+        for name, stack in checkpoint.stacks.items()
+    }
+    changes = Changes()
+    seen: set[tuple[str, str, str]] = set()
+    terraform_version: str | None = None
+
+    def add(field: str, stack: str, address: str) -> None:
+        if (field, stack, address) not in seen:
+            seen.add((field, stack, address))
+            getattr(changes, field).append(ChangeRef(stack=stack, address=address))
+
+    for attempt in checkpoint.all_attempts():
+        for name, outcome in attempt.stacks.items():
+            path = summary_file(deployment_dir, name, attempt.number)
+            if not path.is_file():
+                continue
+            text, summary = _read_summary(path)
+            _write_text(staging, layout.plan_summary_name(name, attempt.number), text, redactor, redactions)
+            if summary is None:
+                continue
+            terraform_version = terraform_version or summary.get("terraform_version")
+            info = stacks.get(name)
+            if info is not None and not info.counts and isinstance(summary.get("counts"), dict):
+                info.counts = {k: v for k, v in summary["counts"].items() if isinstance(v, int)}
+            if outcome.status == "applied":
                 # only what was applied changed anything: a planned-but-failed stack keeps its plan for review
-                if stack.status == "applied":
-                    for group in summary.get("groups") or []:
-                        for change in group.get("changes") or []:
-                            field = _ACTION_FIELDS.get(change.get("action"))
-                            if field and isinstance(change.get("address"), str):
-                                getattr(changes, field).append(ChangeRef(stack=name, address=change["address"]))
-            _write_text(staging, layout.plan_summary_name(name), text, redactor, redactions)
-        stacks[name] = info
+                for group in summary.get("groups") or []:
+                    for change in group.get("changes") or []:
+                        field = _ACTION_FIELDS.get(change.get("action"))
+                        if field and isinstance(change.get("address"), str):
+                            add(field, name, change["address"])
+            elif outcome.status in ("failed", "cancelled", "interrupted"):
+                # a stopped apply still changed what Terraform finished: the resources whose hooks completed
+                tracker = trackers.get((attempt.number, name))
+                for row in tracker.rows() if tracker is not None else []:
+                    field = _ACTION_FIELDS.get(row.action)
+                    if row.planned and row.status is Status.DONE and field:
+                        add(field, name, row.address)
     for field in _ACTION_FIELDS.values():
         getattr(changes, field).sort(key=lambda c: (c.stack, c.address))
     return stacks, changes, terraform_version
 
 
 def _timings(
-    trackers: dict[str, ProgressTracker], stacks: dict[str, StackInfo]
-) -> tuple[list[ResourceTiming], float | None]:
+    trackers: _Trackers, stacks: dict[str, StackInfo], checkpoint: Checkpoint
+) -> tuple[list[ResourceTiming], float | None, list[AttemptInfo]]:
+    """Per-resource durations of every attempt, parallel efficiency per stack, per attempt and overall.
+
+    Overall efficiency is busy time over possible busy time summed across attempts: the hours between an
+    interrupted attempt and its resume are not wall time of the deployment.
+    """
     resources: list[ResourceTiming] = []
-    everything: dict[str, tuple[datetime, datetime]] = {}
-    for stack, tracker in sorted(trackers.items()):
+    per_attempt: dict[int, dict[str, tuple[datetime, datetime]]] = {}
+    width: dict[int, int] = {}
+    for (attempt, stack), tracker in sorted(trackers.items()):
         timings = tracker.timings()
         rows = {row.address: row for row in tracker.rows()}
         for address, (start, end) in sorted(timings.items()):
@@ -273,17 +279,73 @@ def _timings(
                     status=str(row.status) if row else None,
                     started_at=start.isoformat(),
                     duration_seconds=round(max(0.0, (end - start).total_seconds()), 6),
+                    attempt=attempt,
                 )
             )
-            everything[f"{stack}/{address}"] = (start, end)
+            per_attempt.setdefault(attempt, {})[f"{stack}/{address}"] = (start, end)
+        width[attempt] = width.get(attempt, 0) + 1
         timeline = build_timeline(timings)
-        if stack in stacks:
-            stacks[stack].parallel_efficiency = (
-                round(timeline.efficiency, 6) if timeline.efficiency is not None else None
-            )
+        if stack in stacks and timings:  # the latest attempt that applied the stack wins
+            stacks[stack].parallel_efficiency = _rounded(timeline.efficiency)
             stacks[stack].wall_seconds = round(timeline.wall_seconds, 6)
-    overall = build_timeline(everything, parallelism=DEFAULT_PARALLELISM * max(1, len(trackers)))
-    return resources, (round(overall.efficiency, 6) if overall.efficiency is not None else None)
+    timelines: dict[int, Timeline] = {
+        n: build_timeline(t, parallelism=DEFAULT_PARALLELISM * max(1, width.get(n, 1))) for n, t in per_attempt.items()
+    }
+    possible = sum(t.wall_seconds * t.possible_parallelism for t in timelines.values())
+    busy = sum(t.busy_seconds for t in timelines.values())
+    overall = busy / possible if possible > 0 else None
+    attempts = [
+        AttemptInfo(
+            number=a.number,
+            started_at=a.started_at,
+            finished_at=a.finished_at,
+            status=a.status,
+            stacks={name: entry.status for name, entry in a.stacks.items()},
+            parallel_efficiency=_rounded(timelines[a.number].efficiency) if a.number in timelines else None,
+        )
+        for a in checkpoint.all_attempts()
+    ]
+    return resources, _rounded(overall), attempts
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 6) if value is not None else None
+
+
+def config_objects(loaded: LoadedProject, resolved: ResolvedProject) -> dict[str, str]:
+    """The record's configuration objects (name → text): strands.yaml, fragments and the resolved configuration,
+    every literal `environment` value masked (a value there may be a secret, even a short one the redactor
+    could not find by value)."""
+    masked = masked_config_texts(loaded)
+    texts = {}
+    for name, path in _config_files(loaded).items():
+        text = masked.get(path)
+        texts[name] = text if text is not None else path.read_text("utf-8", errors="replace")
+    texts[layout.RESOLVED_CONFIG] = _json_text(resolved.to_json_dict(mask_environment=True))
+    return texts
+
+
+def snapshot_config(loaded: LoadedProject, resolved: ResolvedProject, deployment_dir: Path) -> None:
+    """Keep the configuration a deployment starts with in its directory (`config/`, the record's object names).
+
+    A record built later (after a full disk, or for a deployment killed mid-way) records what was deployed,
+    not whatever strands.yaml says by then. Kept as the record will show it (masked), in private files.
+    """
+    for name, text in config_objects(loaded, resolved).items():
+        target = deployment_dir / name
+        private_mkdir(target.parent)
+        atomic_write_text(target, text, mode=PRIVATE_FILE_MODE)
+
+
+def _config_snapshot(deployment_dir: Path) -> dict[str, bytes] | None:
+    snapshot = deployment_dir / CONFIG_SNAPSHOT_DIR
+    if not (deployment_dir / layout.ORIGINAL_CONFIG).is_file():
+        return None
+    return {
+        path.relative_to(deployment_dir).as_posix(): path.read_bytes()
+        for path in sorted(snapshot.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _cost(
@@ -331,22 +393,18 @@ def build_record(
     private_mkdir(staging)
     redactions: dict[str, int] = {}
 
+    if config_override is None:
+        config_override = _config_snapshot(deployment_dir)
     if config_override is not None:
-        # a rollback deploys another record's configuration: record that one, not this checkout's
+        # what the deployment started with (its snapshot), or for a rollback the configuration of the record
+        # it deploys: not whatever this checkout says now
         for name, data in sorted(config_override.items()):
             if not name.startswith(layout.CONFIG_DIR + "/") or ".." in name.split("/"):
                 raise StateError(f"{name!r} is not a configuration object name")
             _write_text(staging, name, data.decode("utf-8", errors="replace"), redactor, redactions)
     else:
-        # literal environment values may be secrets, even short ones the redactor could not find by value
-        masked = masked_config_texts(loaded)
-        for name, path in _config_files(loaded).items():
-            text = masked.get(path)
-            if text is None:
-                text = path.read_text("utf-8", errors="replace")
+        for name, text in config_objects(loaded, resolved).items():
             _write_text(staging, name, text, redactor, redactions)
-        resolved_doc = resolved.to_json_dict(mask_environment=True)
-        _write_text(staging, layout.RESOLVED_CONFIG, _json_text(resolved_doc), redactor, redactions)
 
     synth_dir = deployment_dir / checkpoint.synth_dir
     archived = write_stacks_archive(synth_dir, staging / layout.STACKS_ARCHIVE, redactor)
@@ -359,22 +417,23 @@ def build_record(
             ", ".join(sorted(archived.redactions)),
         )
 
-    stacks, changes, terraform_version = _stacks_and_changes(checkpoint, deployment_dir, staging, redactor, redactions)
-
-    state = StateManager(loaded.root, resolved.environment.name).load()
+    state = StateManager(loaded.root, checkpoint.environment).load()
     _write_text(staging, layout.STATE, _json_text(state.to_json()), redactor, redactions)
     cost = _cost(resolved, state, deployment_dir, staging, redactor, redactions)
 
-    events_path = deployment_dir / "events.jsonl"
-    resources: list[ResourceTiming] = []
-    efficiency: float | None = None
+    events_path = deployment_dir / EVENTS_FILE
+    trackers: _Trackers = {}
     if events_path.is_file():
         digest = _process_events(events_path, staging, redactor)
         if digest.redactions:
             redactions[layout.EVENTS] = digest.redactions
-        resources, efficiency = _timings(digest.trackers, stacks)
+        trackers = digest.trackers
     else:
         open_private(staging / layout.EVENTS, "wb").close()
+    stacks, changes, terraform_version = _stacks_and_changes(
+        checkpoint, deployment_dir, staging, redactor, redactions, trackers
+    )
+    resources, efficiency, attempts = _timings(trackers, stacks, checkpoint)
 
     started = _parse_time(checkpoint.started_at)
     finished = _parse_time(checkpoint.finished_at)
@@ -411,6 +470,7 @@ def build_record(
         changes=changes,
         resources=resources,
         parallel_efficiency=efficiency,
+        attempts=attempts,
         cost=cost,
         redactions=sum(redactions.values()),
         objects=objects,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
+from strands_tf.fsutil import private_mkdir
 from strands_tf.history import layout
 from strands_tf.history.archive import extract_stacks_archive
 from strands_tf.history.models import RecordMetadata
@@ -44,7 +45,8 @@ def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_re
             hint="roll back from the machine that made the deployment (`strands rollback ID`), "
             "or pass --allow-redacted if those values do not matter",
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # under .strands/ like a deployment's own copy (the stacks hold every configured value): private
+    private_mkdir(target.parent)
     scratch = Path(tempfile.mkdtemp(prefix=".history-", dir=target.parent))
     try:
         archive = history.download_object(meta, layout.STACKS_ARCHIVE, scratch / layout.STACKS_ARCHIVE)

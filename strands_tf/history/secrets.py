@@ -95,7 +95,7 @@ def harvest_secrets(deployment_dir: Path) -> set[str]:
                         found |= secrets_in_tfstate(_read_json(backup))
     plans = deployment_dir / "plans"
     if plans.is_dir():
-        for plan_file in sorted(plans.glob("*.tfplan")):
+        for plan_file in sorted(plans.rglob("*.tfplan")):  # every attempt's plans
             try:
                 with zipfile.ZipFile(plan_file) as archive:
                     for entry in _PLAN_STATE_ENTRIES:

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import NotFoundError, StateError, StrandsError, UserError
-from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir
+from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir, sha256_file
 from strands_tf.history import layout
 from strands_tf.history.models import RecordMetadata
-from strands_tf.history.store import HistoryStore, LocalStore, MirroredStore, S3Store, sha256_file
+from strands_tf.history.store import HistoryStore, LocalStore, MirroredStore, S3Store
 from strands_tf.inputfile import MAX_HISTORY_OBJECT_BYTES, InputFileError, read_input
 
 log = logging.getLogger(__name__)
@@ -341,9 +341,10 @@ def parse_metadata(raw: bytes, where: str) -> RecordMetadata:
     """metadata.json → RecordMetadata, or a StateError naming the object."""
     try:
         doc = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise StateError(
-            f"{where} is not valid JSON: {exc}", hint="the record is damaged; `strands history verify` checks it"
+            f"{where} is not valid JSON: {reason}", hint="the record is damaged; `strands history verify` checks it"
         ) from None
     if isinstance(doc, dict) and isinstance(doc.get("format_version"), int) and doc["format_version"] > 1:
         raise StateError(

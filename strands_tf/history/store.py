@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import shutil
@@ -24,16 +23,7 @@ log = logging.getLogger(__name__)
 
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
 MULTIPART_CHUNK = 8 * 1024 * 1024
-_HASH_CHUNK = 1 << 20
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+_COPY_CHUNK = 1 << 20
 
 
 class HistoryStore(Protocol):
@@ -110,7 +100,7 @@ class LocalStore:
             # a planted FIFO or a symlink to /dev/zero must not hang or fill the disk: bounded, regular only;
             # the copy lands under .strands/ (records hold a deployment's values): private
             with open_input(self._path(key), MAX_HISTORY_OBJECT_BYTES) as src, open_private(tmp, "wb") as dst:
-                while chunk := src.read(_HASH_CHUNK):
+                while chunk := src.read(_COPY_CHUNK):
                     dst.write(chunk)
             os.replace(tmp, path)
         except InputFileError as exc:

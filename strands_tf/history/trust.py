@@ -20,7 +20,6 @@ The first thing that does not fit is refused with the stack, the block and the r
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from typing import Any
 
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import UserError
+from strands_tf.fsutil import sha256_file
 
 STACK_FILES = frozenset({"cdk.tf.json", "metadata.json", ".terraform.lock.hcl"})
 STACK_DIRS = frozenset({"assets", "modules"})
@@ -181,7 +181,7 @@ def _check_vendored_module(stack: str, module_dir: Path, bundled: dict[str, dict
             yield Refusal(stack, f"{where}/{rel}", "is a symbolic link")
             return
         if path.is_file():
-            found[rel] = _sha256(path)
+            found[rel] = sha256_file(path)
     for rel in sorted(set(found) | set(expected)):
         if rel not in expected:
             yield Refusal(stack, f"{where}/{rel}", "is not part of the bundled module")
@@ -194,10 +194,6 @@ def _check_vendored_module(stack: str, module_dir: Path, bundled: dict[str, dict
             return
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _bundled_modules() -> dict[str, dict[str, str]]:
     """module name → {relative file → sha256} of the modules shipped with this version (as synth vendors them)."""
     from strands_tf.generators.synth import modules_root
@@ -206,7 +202,7 @@ def _bundled_modules() -> dict[str, dict[str, str]]:
     root = modules_root()
     for module_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         files = {
-            p.relative_to(module_dir).as_posix(): _sha256(p)
+            p.relative_to(module_dir).as_posix(): sha256_file(p)
             for p in module_dir.rglob("*")
             if p.is_file() and p.name != "README.md"
         }

@@ -12,7 +12,9 @@ _HASH_LEN = 8
 
 # AWS name limits by kind of resource
 NAME_LIMITS = {
-    "lambda": 64, "iam_role": 64, "dynamodb": 255, "sqs": 80, "sns": 256, "s3": 63, "api": 128,
+    "lambda": 64, "iam_role": 64, "dynamodb": 255, "s3": 63, "api": 128,
+    "sqs": 71,  # SQS allows 80: the sqs-queue module appends "-dlq" and ".fifo" (modules/sqs-queue/variables.tf)
+    "sns": 251,  # SNS allows 256: the sns-topic module appends ".fifo"
     "s3_prefix": 50,  # leaves room for "-<12-digit account id>"
     "alarm": 160,  # a prefix: "-<model id>-throttles" follows
     "dashboard": 255,

@@ -43,7 +43,11 @@ def build_agent_artifacts(
     # pip runs in the requirements file's directory: every path it is given must be absolute.
     out_dir, cache_dir = Path(os.path.abspath(out_dir)), Path(os.path.abspath(cache_dir))
     target = target_for(spec.name, spec.runtime, spec.architecture)
-    requirements = read_requirements(spec.name, spec.requirements_file, target) if spec.requirements_file else None
+    requirements = (
+        read_requirements(spec.name, spec.requirements_file, target, root=spec.project_root or spec.source_dir)
+        if spec.requirements_file
+        else None
+    )
     tree = collect(
         spec.source_dir,
         spec.exclude,

@@ -67,8 +67,14 @@ def _hash_file(h: hashlib._Hash, path: Path) -> None:
         h.update(hashlib.file_digest(fh, "sha256").digest())
 
 
-def read_requirements(agent: str, path: Path, target: Target) -> Requirements:
-    """Hash the file, what it includes and the local wheels it names, with runtime, arch and tool version."""
+def read_requirements(agent: str, path: Path, target: Target, *, root: Path | None = None) -> Requirements:
+    """Hash the file, what it includes and the local wheels it names, with runtime, arch and tool version.
+
+    Every file or directory it names (``-r``/``-c`` includes, ``-f`` folders, local paths and ``file:`` URLs)
+    must lie inside ``root`` (the project; default: the requirements file's directory): a requirements file is
+    project input like strands.yaml, and pip quotes what it reads in its errors (``-r /proc/self/environ``
+    would print the environment's credentials).
+    """
     if path.is_dir() or not os.path.lexists(path):  # anything else is read (and judged) by read_input
         raise PackagingError(
             f"agent {agent!r}: requirements file {path} "
@@ -88,11 +94,39 @@ def read_requirements(agent: str, path: Path, target: Target) -> Requirements:
             sort_keys=True,
         ).encode()
     )
-    found = _walk(agent, path, h, set(), 0)
+    boundary = (root or path.parent).resolve()
+    _check_inside(agent, path, str(path), path.resolve(), boundary)
+    found = _walk(agent, path, h, set(), 0, boundary)
     return Requirements(path=path.absolute(), has_requirements=found, digest=h.hexdigest())
 
 
-def _walk(agent: str, path: Path, h: hashlib._Hash, seen: set[Path], depth: int) -> bool:
+def _check_inside(agent: str, source: Path, ref: str, target: Path, boundary: Path) -> None:
+    if target != boundary and not target.is_relative_to(boundary):
+        raise PackagingError(
+            f"agent {agent!r}: {source} names {ref}, which is outside the project ({boundary})",
+            hint="Requirements files may name only files inside the project: copy it into the project, or "
+            "name the package by version from the package index.",
+            data={"agent": agent, "requirements": str(source), "reference": ref},
+        )
+
+
+def _local_ref(tokens: list[str]) -> str | None:
+    """The local path or ``file:`` URL a requirement line installs from, if it names one."""
+    line = " ".join(tokens)
+    if "@" in line:  # a direct reference: name @ url
+        url = line.split("@", 1)[1].split(";", 1)[0].strip()
+        return url if url.startswith("file:") else None
+    head = tokens[0].split(";", 1)[0]
+    if head.startswith("file:"):
+        return head
+    if "://" in head:
+        return None
+    if head.startswith(("/", ".", "~")) or "/" in head or "\\" in head or head.endswith((".whl", ".zip", ".tar.gz")):
+        return head
+    return None
+
+
+def _walk(agent: str, path: Path, h: hashlib._Hash, seen: set[Path], depth: int, boundary: Path) -> bool:
     real = path.resolve()
     if real in seen or depth > _MAX_INCLUDE_DEPTH:
         return False
@@ -132,26 +166,34 @@ def _walk(agent: str, path: Path, h: hashlib._Hash, seen: set[Path], depth: int)
                     f"agent {agent!r}: {path} includes {include}, which does not exist",
                     hint="Fix the -r/-c line or create the file.",
                 )
-            found = _walk(agent, nested, h, seen, depth + 1) or found
+            _check_inside(agent, path, include, nested, boundary)
+            found = _walk(agent, nested, h, seen, depth + 1, boundary) or found
             continue
         links = _option_value(tokens, _FIND_LINKS_OPTIONS)
         if links is not None:
             if _is_local(links):
                 folder = _local_path(path.parent, links)
+                _check_inside(agent, path, links, folder, boundary)
                 if folder.is_dir():
                     for wheel in sorted(folder.iterdir()):
                         if wheel.is_file():
                             h.update(b"\0link\0" + wheel.name.encode())
                             _hash_file(h, wheel)
             continue
+        if tokens[0] in {"-e", "--editable"} or tokens[0].startswith(("-e", "--editable=")):
+            raise PackagingError(
+                f"agent {agent!r}: {path} has an editable requirement ({line})",
+                hint="A Lambda layer holds installed wheels, not links to a source tree: name the package "
+                "by version, or put its code in the agent's directory.",
+                data={"agent": agent, "requirements": str(path)},
+            )
         if tokens[0].startswith("-"):
-            if tokens[0] in {"-e", "--editable"}:
-                found = True
             continue
         found = True
-        ref = tokens[0]
-        if ref.endswith(".whl") and _is_local(ref):
-            wheel = _local_path(path.parent, ref)
-            if wheel.is_file():
-                _hash_file(h, wheel)
+        local = _local_ref(tokens)
+        if local is not None:
+            target = _local_path(path.parent, os.path.expanduser(local) if local.startswith("~") else local)
+            _check_inside(agent, path, local, target, boundary)
+            if target.suffix == ".whl" and target.is_file():
+                _hash_file(h, target)
     return found

@@ -49,6 +49,25 @@ class LockHolder:
         return f"pid {self.pid} on {self.host}, `{self.command}`, since {self.started}"
 
 
+def process_gone(pid: int, host: str, proc_start: str | None) -> bool:
+    """True when the process `pid` started at `proc_start` on `host` certainly no longer runs.
+
+    Only decidable on the same host: a process elsewhere is never declared gone. A pid that now belongs to
+    another process (a different start time) counts as gone.
+    """
+    if host != socket.gethostname() or pid <= 0:
+        return False
+    if not _pid_alive(pid):
+        return True
+    current = _proc_start(pid)
+    return bool(proc_start and current and current != proc_start)
+
+
+def process_start(pid: int) -> str | None:
+    """Start time of a process in clock ticks since boot (Linux), or None where unavailable."""
+    return _proc_start(pid)
+
+
 def _proc_start(pid: int) -> str | None:
     """Start time of a process in clock ticks since boot (Linux), or None where unavailable."""
     try:
@@ -107,12 +126,8 @@ class ProjectLock:
             return LockHolder(-1, "unknown", "unknown", "unknown", "")
 
     def _is_stale(self, holder: LockHolder) -> bool:
-        if holder.host != socket.gethostname() or holder.pid <= 0:
-            return False  # cannot check another machine's processes; unreadable files need a human
-        if not _pid_alive(holder.pid):
-            return True
-        current = _proc_start(holder.pid)
-        return bool(holder.proc_start and current and current != holder.proc_start)
+        # cannot check another machine's processes; unreadable files (pid -1) need a human
+        return process_gone(holder.pid, holder.host, holder.proc_start)
 
     # -- acquire / release
 

@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 STATE_DIR = Path(".strands") / "state"
 _ENV_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 LOCK_TIMEOUT = 30.0
+_REBUILD_HINT = "Run `strands apply`: it sets the damaged file aside and rebuilds it from the Terraform state."
+
+
+class DamagedStateError(StateError):
+    """The state file is not valid JSON or not a strands state file (it can be rebuilt from tfstate)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +88,16 @@ class StateManager:
             return self._cache[1]
         try:
             raw = json.loads(self.path.read_bytes())
-        except json.JSONDecodeError as exc:
-            raise StateError(
-                f"{self.path}: the state file is not valid JSON (line {exc.lineno}, column {exc.colno})",
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            raise DamagedStateError(
+                f"{self.path}: the state file is not valid JSON{where}",
                 detail=str(exc),
+                hint=_REBUILD_HINT,
+            ) from None
+        except RecursionError:  # the decoder gives up on absurd nesting: a damaged or crafted file, not a bug
+            raise StateError(
+                f"{self.path}: the state file is not valid JSON (nested too deeply)",
                 hint="Restore it from history, or run `strands apply` to write it again.",
             ) from None
         except OSError as exc:
@@ -102,10 +113,10 @@ class StateManager:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise StateError(
+            raise DamagedStateError(
                 f"{self.path}: not a strands state file ({where}: {first['msg']})",
                 detail=str(exc),
-                hint="Restore it from history, or run `strands apply` to write it again.",
+                hint=_REBUILD_HINT,
             ) from None
         self._cache = (stamp, state)
         return state
@@ -123,6 +134,42 @@ class StateManager:
     def load(self) -> StateFile:
         """The current state (an empty one when nothing was deployed yet)."""
         return self._read()
+
+    def damage(self) -> str | None:
+        """Why the state file cannot be read (not JSON, not a state file), or None when it is fine or absent.
+
+        A file written by a newer strands-tf is not damage: that error is raised, never repaired over.
+        """
+        try:
+            self._current()
+        except DamagedStateError as exc:
+            return exc.summary
+        return None
+
+    def set_aside(self) -> Path:
+        """Move a damaged state file out of the way (`<env>.json.damaged-<UTC time>`); returns where it went.
+
+        The state file is a view derived from tfstate: the next mapping of every stack writes it anew.
+        """
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        try:
+            with self._locked():
+                self.path.replace(target)
+        except Timeout:
+            raise StateError(
+                f"{self.path}: could not lock the state file within {self._lock.timeout:.0f} s",
+                hint="Another strands process is writing it; try again when it has finished.",
+            ) from None
+        self._cache = None
+        return target
+
+    def has_stack(self, stack_name: str) -> bool:
+        """True when the state file has an entry for the stack (False when it is damaged)."""
+        try:
+            return stack_name in self._current().stacks
+        except DamagedStateError:
+            return False
 
     def modify(self, change: Callable[[StateFile], None]) -> StateFile:
         """Read, apply ``change`` and write back, all under the file lock; returns the new state."""

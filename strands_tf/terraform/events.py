@@ -1,8 +1,11 @@
-"""Terraform's machine-readable UI (`plan|apply|refresh -json`): tolerant parsing and apply progress.
+"""Terraform's machine-readable UI (`plan|apply|refresh -json`): one typed event per line, and apply progress.
 
-Every line becomes a :class:`UIEvent`; a line that is not a JSON object becomes a ``raw`` event instead of
-an error, since Terraform and providers can print plain text into the stream. Lines are read without a
-length cap (a ``planned_change`` or ``diagnostic`` line can exceed 64 KiB).
+Every line is decoded once into a :class:`UIEvent`, a typed subclass per message type following Terraform's
+``internal/command/views/json`` shapes (:class:`ApplyStart`, :class:`PlannedChange`, :class:`ChangeSummary`,
+:class:`DiagnosticEvent`, :class:`OutputsEvent`, ...). A line that is not a JSON object becomes a ``raw`` event
+instead of an error, since Terraform and providers can print plain text into the stream. Lines are read without
+a length cap (a ``planned_change`` or ``diagnostic`` line can exceed 64 KiB). Values of sensitive outputs are
+masked when the event is decoded, so no consumer ever sees them.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -50,17 +53,63 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@dataclass(slots=True)
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceAddr:
+    """``hook.resource`` / ``change.resource``: the resource instance an event is about."""
+
+    addr: str
+    module: str = ""
+    resource: str = ""
+    resource_type: str = ""
+    resource_name: str = ""
+    resource_key: Any = None
+    implied_provider: str = ""
+
+    @classmethod
+    def decode(cls, value: Any) -> ResourceAddr | None:
+        """From the JSON object, or None when it names no address."""
+        data = _obj(value)
+        addr = _str(data.get("addr"))
+        if not addr:
+            return None
+        return cls(
+            addr=addr,
+            module=_str(data.get("module")) or "",
+            resource=_str(data.get("resource")) or "",
+            resource_type=_str(data.get("resource_type")) or "",
+            resource_name=_str(data.get("resource_name")) or "",
+            resource_key=data.get("resource_key"),
+            implied_provider=_str(data.get("implied_provider")) or "",
+        )
+
+
+@dataclass(slots=True, kw_only=True)
 class UIEvent:
-    """One line of the UI stream. ``data`` is the decoded object (``{}`` for raw text lines)."""
+    """One line of the UI stream. ``data`` is the decoded object as Terraform printed it (``{}`` for raw text
+    lines; sensitive output values already masked). Message types without a subclass (``version``, ``log``,
+    ones newer than this code) are plain UIEvents."""
 
     type: str
-    level: str
-    message: str
-    module: str | None
-    timestamp: str | None
-    data: dict[str, Any]
+    level: str = "info"
+    message: str = ""
+    module: str | None = None
+    timestamp: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
     lineno: int = 0
+    resource: ResourceAddr | None = None
+    action: str | None = None
 
     @property
     def time(self) -> datetime | None:
@@ -68,53 +117,128 @@ class UIEvent:
         return parse_timestamp(self.timestamp)
 
     @property
-    def hook(self) -> dict[str, Any]:
-        """The ``hook`` object of apply/refresh/provision events (``{}`` if absent)."""
-        h = self.data.get("hook")
-        return h if isinstance(h, dict) else {}
+    def resource_addr(self) -> str | None:
+        """Address of the resource the event is about, if any."""
+        return self.resource.addr if self.resource is not None else None
 
-    @property
-    def change(self) -> dict[str, Any]:
-        """The ``change`` object of planned_change / resource_drift events."""
-        c = self.data.get("change")
-        return c if isinstance(c, dict) else {}
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object for logs (sensitive output values masked, raw lines wrapped)."""
+        if self.type == RAW:
+            return {"@level": self.level, "@message": self.message, "type": RAW}
+        return self.data
 
-    @property
-    def diagnostic(self) -> dict[str, Any]:
-        """The ``diagnostic`` object of diagnostic events."""
-        d = self.data.get("diagnostic")
-        return d if isinstance(d, dict) else {}
+
+@dataclass(slots=True, kw_only=True)
+class HookEvent(UIEvent):
+    """A hook on one resource instance (``apply_*``, ``provision_*``, ``refresh_*``)."""
+
+    id_key: str | None = None
+    id_value: str | None = None
+    elapsed_seconds: float | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ApplyStart(HookEvent):
+    """``apply_start``: Terraform began an operation on a resource."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ApplyProgress(HookEvent):
+    """``apply_progress``: still working (every 10 s)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ApplyComplete(HookEvent):
+    """``apply_complete``: the operation finished."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ApplyErrored(HookEvent):
+    """``apply_errored``: the operation failed (a diagnostic follows)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ProvisionEvent(HookEvent):
+    """``provision_start|progress|complete|errored``: a provisioner of a resource."""
+
+    provisioner: str | None = None
+    output: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class RefreshEvent(HookEvent):
+    """``refresh_start|complete``: Terraform read a resource's current state."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ChangeEvent(UIEvent):
+    """``planned_change`` / ``resource_drift``: one change, ``action`` normalized to the plan model's names."""
+
+    previous_resource: ResourceAddr | None = None
+    reason: str | None = None
+    importing: dict[str, Any] | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class PlannedChange(ChangeEvent):
+    """``planned_change``: a change the plan (or the apply of a saved plan) will make."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ResourceDrift(ChangeEvent):
+    """``resource_drift``: a change made outside Terraform."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ChangeSummary(UIEvent):
+    """``change_summary``: counts of a plan, apply or destroy; ends an apply."""
+
+    add: int = 0
+    change: int = 0
+    import_count: int = 0
+    remove: int = 0
+    operation: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, kw_only=True)
+class OutputsEvent(UIEvent):
+    """``outputs``: the root module's outputs (sensitive values masked)."""
+
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, kw_only=True)
+class DiagnosticEvent(UIEvent):
+    """``diagnostic``: an error or warning, with the resource address when Terraform gave one."""
+
+    severity: str = "error"
+    summary: str = ""
+    detail: str | None = None
+    address: str | None = None
 
     @property
     def resource_addr(self) -> str | None:
-        """Address of the resource the event is about, if any."""
-        for holder in (self.hook, self.change):
-            res = holder.get("resource")
-            if isinstance(res, dict) and isinstance(res.get("addr"), str):
-                return res["addr"]
-        addr = self.diagnostic.get("address")
-        return addr if isinstance(addr, str) else None
-
-    @property
-    def action(self) -> str | None:
-        """``hook.action`` or ``change.action``."""
-        act = self.hook.get("action") or self.change.get("action")
-        return act if isinstance(act, str) else None
-
-    @property
-    def elapsed_seconds(self) -> float | None:
-        """``hook.elapsed_seconds`` of apply_progress/complete/errored."""
-        v = self.hook.get("elapsed_seconds")
-        return float(v) if isinstance(v, int | float) else None
-
-    def to_json(self) -> dict[str, Any]:
-        """A redacted JSON object for logs: sensitive output values masked, raw lines wrapped."""
-        if self.type == RAW:
-            return {"@level": self.level, "@message": self.message, "type": RAW}
-        return redact_event_data(self.data)
+        """The diagnostic's resource address."""
+        return self.address
 
 
-def redact_event_data(data: dict[str, Any]) -> dict[str, Any]:
+_HOOK_TYPES: dict[str, type[HookEvent]] = {
+    "apply_start": ApplyStart,
+    "apply_progress": ApplyProgress,
+    "apply_complete": ApplyComplete,
+    "apply_errored": ApplyErrored,
+    "provision_start": ProvisionEvent,
+    "provision_progress": ProvisionEvent,
+    "provision_complete": ProvisionEvent,
+    "provision_errored": ProvisionEvent,
+    "refresh_start": RefreshEvent,
+    "refresh_complete": RefreshEvent,
+}
+_CHANGE_TYPES: dict[str, type[ChangeEvent]] = {"planned_change": PlannedChange, "resource_drift": ResourceDrift}
+
+
+def mask_outputs(data: dict[str, Any]) -> dict[str, Any]:
     """Mask values of sensitive outputs (Terraform < 1.4 printed them in the ``outputs`` message)."""
     outputs = data.get("outputs")
     if data.get("type") != "outputs" or not isinstance(outputs, dict):
@@ -127,8 +251,80 @@ def redact_event_data(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "outputs": masked}
 
 
+def decode_event(data: Mapping[str, Any], lineno: int = 0) -> UIEvent:
+    """A decoded JSON object of the UI stream → its typed event (never raises)."""
+    doc = mask_outputs(dict(data))
+    etype = _str(doc.get("type")) or "unknown"
+    common: dict[str, Any] = {
+        "type": etype,
+        "level": _str(doc.get("@level")) or "info",
+        "message": _str(doc.get("@message")) or "",
+        "module": _str(doc.get("@module")),
+        "timestamp": _str(doc.get("@timestamp")),
+        "data": doc,
+        "lineno": lineno,
+    }
+    hook_type = _HOOK_TYPES.get(etype)
+    if hook_type is not None:
+        hook = _obj(doc.get("hook"))
+        elapsed = hook.get("elapsed_seconds")
+        extra: dict[str, Any] = {}
+        if hook_type is ProvisionEvent:
+            extra = {"provisioner": _str(hook.get("provisioner")), "output": _str(hook.get("output"))}
+        return hook_type(
+            **common,
+            **extra,
+            resource=ResourceAddr.decode(hook.get("resource")),
+            action=_str(hook.get("action")),
+            id_key=_str(hook.get("id_key")),
+            id_value=_str(hook.get("id_value")),
+            elapsed_seconds=float(elapsed) if isinstance(elapsed, int | float) else None,
+        )
+    change_type = _CHANGE_TYPES.get(etype)
+    if change_type is not None:
+        change = _obj(doc.get("change"))
+        action = _str(change.get("action"))
+        importing = change.get("importing")
+        return change_type(
+            **common,
+            resource=ResourceAddr.decode(change.get("resource")),
+            previous_resource=ResourceAddr.decode(change.get("previous_resource")),
+            action=_UI_ACTIONS.get(action, action) if action else None,
+            reason=_str(change.get("reason")),
+            importing=importing if isinstance(importing, dict) else None,
+        )
+    if etype == "change_summary":
+        changes = _obj(doc.get("changes"))
+        return ChangeSummary(
+            **common,
+            add=_int(changes.get("add")),
+            change=_int(changes.get("change")),
+            import_count=_int(changes.get("import")),
+            remove=_int(changes.get("remove")),
+            operation=_str(changes.get("operation")),
+            changes=changes,
+        )
+    if etype == "outputs":
+        return OutputsEvent(**common, outputs=_obj(doc.get("outputs")))
+    if etype == "diagnostic":
+        diag = _obj(doc.get("diagnostic"))
+        return DiagnosticEvent(
+            **common,
+            severity=_str(diag.get("severity")) or common["level"],
+            summary=_str(diag.get("summary")) or common["message"],
+            detail=_str(diag.get("detail")),
+            address=_str(diag.get("address")),
+        )
+    return UIEvent(**common)
+
+
+def raw_event(text: str, lineno: int = 0) -> UIEvent:
+    """A line of plain text in the stream."""
+    return UIEvent(type=RAW, message=text, lineno=lineno)
+
+
 def parse_event_line(line: bytes | str, lineno: int = 0) -> UIEvent:
-    """Parse one line; anything that is not a JSON object becomes a ``raw`` event (never raises)."""
+    """Decode one line; anything that is not a JSON object becomes a ``raw`` event (never raises)."""
     text = line.decode("utf-8", errors="replace") if isinstance(line, bytes | bytearray) else line
     text = text.rstrip("\r\n")
     stripped = text.strip()
@@ -139,21 +335,8 @@ def parse_event_line(line: bytes | str, lineno: int = 0) -> UIEvent:
         except ValueError:
             data = None
     if not isinstance(data, dict):
-        return UIEvent(RAW, "info", text, None, None, {}, lineno)
-    etype = data.get("type")
-    level = data.get("@level")
-    message = data.get("@message")
-    module = data.get("@module")
-    ts = data.get("@timestamp")
-    return UIEvent(
-        type=etype if isinstance(etype, str) else "unknown",
-        level=level if isinstance(level, str) else "info",
-        message=message if isinstance(message, str) else "",
-        module=module if isinstance(module, str) else None,
-        timestamp=ts if isinstance(ts, str) else None,
-        data=data,
-        lineno=lineno,
-    )
+        return raw_event(text, lineno)
+    return decode_event(data, lineno)
 
 
 def iter_lines(stream: IO[bytes] | IO[str]) -> Iterator[bytes | str]:
@@ -365,12 +548,11 @@ class ProgressTracker:
         addr = event.resource_addr
         if not addr:
             return None
-        action = _UI_ACTIONS.get(event.action or "", event.action or "unknown")
-        return self._row(addr, action, True)
+        return self._row(addr, event.action or "unknown", True)
 
     def _on_start(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
         addr = event.resource_addr
-        if not addr:
+        if not addr or not isinstance(event, HookEvent):
             return None
         row = self._row(addr, event.action, False)
         if row.status is Status.FAILED:
@@ -383,14 +565,13 @@ class ProgressTracker:
         row.ended = None  # a second hook (the other half of a replace) runs again
         if row.started is None:
             row.started = when
-        hid = event.hook.get("id_value")
-        if isinstance(hid, str):
-            row.id_value = hid
+        if event.id_value is not None:
+            row.id_value = event.id_value
         return row
 
     def _on_progress(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
         addr = event.resource_addr
-        if not addr:
+        if not addr or not isinstance(event, HookEvent):
             return None
         row = self._row(addr, event.action, False)
         if row.status is Status.PENDING:
@@ -401,14 +582,13 @@ class ProgressTracker:
 
     def _on_complete(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
         addr = event.resource_addr
-        if not addr:
+        if not addr or not isinstance(event, HookEvent):
             return None
         row = self._row(addr, event.action, False)
         if event.action:
             row.hooks_done.add(event.action)
-        hid = event.hook.get("id_value")
-        if isinstance(hid, str):
-            row.id_value = hid
+        if event.id_value is not None:
+            row.id_value = event.id_value
         if row.started is None:
             row.started = when
         if row.status is Status.FAILED:
@@ -426,7 +606,7 @@ class ProgressTracker:
 
     def _on_errored(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
         addr = event.resource_addr
-        if not addr:
+        if not addr or not isinstance(event, HookEvent):
             return None
         row = self._row(addr, event.action, False)
         row.status = Status.FAILED
@@ -438,52 +618,44 @@ class ProgressTracker:
         return row
 
     def _on_provision(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
-        addr = event.resource_addr
-        row = self._rows.get(addr or "")
+        if not isinstance(event, ProvisionEvent):
+            return None
+        row = self._rows.get(event.resource_addr or "")
         if row is None:
             return None
-        out = event.hook.get("output")
-        if isinstance(out, str):
-            row.last_output = out
+        if event.output is not None:
+            row.last_output = event.output
         if event.type == "provision_errored":
             row.error = event.message
         return row
 
     def _on_diagnostic(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
-        diag = event.diagnostic
-        self._diagnostics.append(
-            {
-                "severity": diag.get("severity", event.level),
-                "summary": diag.get("summary", event.message),
-                "detail": diag.get("detail"),
-                "address": diag.get("address"),
-            }
-        )
-        addr = diag.get("address")
-        if diag.get("severity") != "error" or not isinstance(addr, str):
+        if not isinstance(event, DiagnosticEvent):
             return None
-        row = self._rows.get(addr)
+        self._diagnostics.append(
+            {"severity": event.severity, "summary": event.summary, "detail": event.detail, "address": event.address}
+        )
+        if event.severity != "error" or event.address is None:
+            return None
+        row = self._rows.get(event.address)
         if row is None:
             return None
-        summary = diag.get("summary") or event.message
-        row.error = f"{summary}: {diag['detail']}" if diag.get("detail") else summary
+        row.error = f"{event.summary}: {event.detail}" if event.detail else event.summary
         if row.status is not Status.DONE:
             row.status = Status.FAILED
             row.ended = row.ended or when
         return row
 
     def _on_change_summary(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
-        changes = event.data.get("changes")
-        if isinstance(changes, dict):
-            self._change_summary = changes
-            if changes.get("operation") in ("apply", "destroy"):
+        if isinstance(event, ChangeSummary) and event.changes:
+            self._change_summary = event.changes
+            if event.operation in ("apply", "destroy"):
                 self._finish(when)
         return None
 
     def _on_outputs(self, event: UIEvent, when: datetime) -> ResourceProgress | None:
-        outputs = redact_event_data(event.data).get("outputs")
-        if isinstance(outputs, dict):
-            self._outputs = outputs
+        if isinstance(event, OutputsEvent):
+            self._outputs = event.outputs
         return None
 
     def _finish(self, when: datetime) -> None:

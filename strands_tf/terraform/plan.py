@@ -472,7 +472,7 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
     importing = change.get("importing")
     acts = tuple(actions)
     action, order = _normalize_actions(acts, importing, where)
-    replace_paths = change.get("replace_paths") or []
+    reason = raw.get("action_reason")
     return ResourceChange(
         address=address,
         mode=mode,
@@ -484,8 +484,8 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
         actions=acts,
         action=action,
         replace_order=order,
-        action_reason=raw.get("action_reason"),
-        replace_paths=replace_paths if isinstance(replace_paths, list) else [],
+        action_reason=reason if isinstance(reason, str) else None,
+        replace_paths=_replace_paths(change.get("replace_paths")),
         before=change.get("before"),
         after=change.get("after"),
         after_unknown=change.get("after_unknown", False),
@@ -495,6 +495,17 @@ def _resource_change(raw: Any, where: str, source: str) -> ResourceChange:
         previous_address=raw.get("previous_address"),
         deposed=raw.get("deposed"),
     )
+
+
+def _replace_paths(raw: Any) -> list[list[Any]]:
+    """The attribute paths that force a replacement: lists of names and indexes (anything else is left out)."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        path
+        for path in raw
+        if isinstance(path, list) and all(isinstance(step, str | int) and not isinstance(step, bool) for step in path)
+    ]
 
 
 def _display(address: Any) -> str:
@@ -628,6 +639,8 @@ def parse_plan_dict(doc: Any, source: str = "<plan>") -> Plan:
     for name, oc in raw_outputs.items():
         if not isinstance(oc, dict) or not isinstance(oc.get("actions"), list):
             raise _fail(source, f"output_changes.{name} has no actions list")
+        if not all(isinstance(a, str) for a in oc["actions"]):
+            raise _fail(source, f"output_changes.{name}.actions is not a list of strings")
         acts = tuple(oc["actions"])
         action, _ = _normalize_actions(acts, None, f"output_changes.{name}")
         outputs[name] = OutputChange(
@@ -694,6 +707,8 @@ def parse_plan_bytes(data: bytes | str, source: str = "<plan>") -> Plan:
             doc = json.loads(data)
         except json.JSONDecodeError as exc:
             raise _syntax_error(source, data, exc) from None
+        except RecursionError:
+            raise _fail(source, "the JSON is nested too deeply to read; Terraform never writes such a plan") from None
         except UnicodeDecodeError as exc:
             raise _fail(source, f"not a text file: {exc.reason} at byte {exc.start}") from None
         return parse_plan_dict(doc, source)
@@ -858,8 +873,8 @@ def _load_plan(p: Path) -> Plan:
         with open_input(p, MAX_PLAN_BYTES) as raw:
             try:
                 doc = _load_plan_doc(raw, p)
-            except (ValueError, UnicodeDecodeError):
-                # Syntax errors and odd encodings: the plain decoder reports them against the whole file.
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                # Syntax errors, odd encodings, absurd nesting: the plain decoder reports them against the whole file.
                 doc = None
             if doc is None:
                 raw.seek(0)

@@ -46,6 +46,7 @@ from strands_tf.terraform.diagnostics import (
     error_from_run,
 )
 from strands_tf.terraform.engine import Engine
+from strands_tf.terraform.events import RAW, ChangeSummary, DiagnosticEvent, OutputsEvent, UIEvent, parse_event_line
 
 __all__ = [
     "ApplyResult",
@@ -66,7 +67,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-EventCallback = Callable[[dict[str, Any]], None]
+EventCallback = Callable[[UIEvent], None]
 LineCallback = Callable[[bytes], None]
 
 _INIT_MARKER = "strands-init.json"
@@ -512,10 +513,10 @@ class TerraformRunner:
         ok_codes: Sequence[int] = (0,),
     ) -> RunResult:
         """Run one Terraform command; raise a classified :class:`TerraformError` unless its exit code
-        is in ``ok_codes``. With ``json_events`` every stdout line that is a JSON object goes to
-        ``on_event``; other lines go to ``on_line``. ``on_raw`` receives every stdout line as read (bytes
-        without the newline) before any parsing, e.g. for a verbatim JSONL log. Callbacks run in the
-        calling thread."""
+        is in ``ok_codes``. With ``json_events`` every stdout line that is a JSON object is decoded once
+        into its typed :class:`UIEvent` and goes to ``on_event``; other lines go to ``on_line``. ``on_raw``
+        receives every stdout line as read (bytes without the newline) before any parsing, e.g. for a
+        verbatim JSONL log. Callbacks run in the calling thread."""
         name = command or (args[0] if args else "terraform")
         if not self.workdir.is_dir():
             raise UserError(
@@ -581,14 +582,10 @@ class TerraformRunner:
                     if on_raw is not None:
                         on_raw(line)
                     if json_events and line.startswith(b"{"):
-                        try:
-                            event = json.loads(line)
-                        except ValueError:
-                            event = None
-                        if isinstance(event, dict):
+                        event = parse_event_line(line, events + 1)
+                        if event.type != RAW:
                             events += 1
-                            diag = Diagnostic.from_event(event)
-                            if diag is not None:
+                            if isinstance(event, DiagnosticEvent) and (diag := Diagnostic.from_event(event.data)):
                                 diagnostics.append(diag)
                             if on_event is not None:
                                 on_event(event)
@@ -827,9 +824,9 @@ class TerraformRunner:
             args.append(f"-parallelism={parallelism}")
         summary: dict[str, Any] = {}
 
-        def watch(event: dict[str, Any]) -> None:
-            if event.get("type") == "change_summary" and isinstance(event.get("changes"), dict):
-                summary.update(event["changes"])
+        def watch(event: UIEvent) -> None:
+            if isinstance(event, ChangeSummary):
+                summary.update(event.changes)
             if on_event is not None:
                 on_event(event)
 
@@ -901,12 +898,11 @@ class TerraformRunner:
         summary: dict[str, Any] = {}
         outputs: dict[str, Any] = {}
 
-        def watch(event: dict[str, Any]) -> None:
-            kind = event.get("type")
-            if kind == "change_summary" and isinstance(event.get("changes"), dict):
-                summary.update(event["changes"])
-            elif kind == "outputs" and isinstance(event.get("outputs"), dict):
-                outputs.update(event["outputs"])
+        def watch(event: UIEvent) -> None:
+            if isinstance(event, ChangeSummary):
+                summary.update(event.changes)
+            elif isinstance(event, OutputsEvent):
+                outputs.update(event.outputs)
             if on_event is not None:
                 on_event(event)
 

@@ -96,7 +96,7 @@ def test_hints_are_specific_to_the_family() -> None:
     assert "IAM policy" in hint("AccessDenied") and "strands doctor" in hint("AccessDenied")
     assert "strands apply --sequential" in hint("ThrottlingException")
     assert "Service Quotas" in hint("LimitExceeded")
-    assert "import it or rename it" in hint("EntityAlreadyExists")
+    assert "strands orphans --adopt" in hint("EntityAlreadyExists") and "rename" in hint("EntityAlreadyExists")
     assert "eu-west-1" in hint("NoSuchEntity")
     assert "strands.yaml" in hint("ValidationError")
     assert "wait a few minutes" in hint("InternalError")

@@ -168,6 +168,26 @@ def test_validate_reports_every_problem(monkeypatch: pytest.MonkeyPatch, capsys:
     assert lines[-1] == "Fix the lines above and run `strands validate` again."
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["validate", "--json", "--bogus"], "No such option '--bogus'"),
+        (["history", "show", "--json"], "Missing argument 'ID'"),
+        (["plan", "--json", "--detailed-exitcode", "--nope"], "No such option '--nope'"),
+    ],
+)
+def test_a_bad_command_line_with_json_is_a_json_error(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/cli.md: with --json, stdout holds one JSON document in every case, a usage error included."""
+    result = run_cli(args, monkeypatch, capsys)
+    expected_code = 1 if "--detailed-exitcode" in args else 2
+    assert result.code == expected_code
+    error = json.loads(result.out)["error"]
+    assert error["category"] == "usage" and message in error["summary"] and error["exit_code"] == expected_code
+    assert "--help" in error["hint"] and message in result.err  # the human form stays on stderr
+
+
 def test_validate_json_error_goes_to_stdout(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

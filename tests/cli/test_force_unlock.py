@@ -200,7 +200,7 @@ def test_terraforms_own_local_lock_is_seen_while_it_runs(tmp_path: Path, engine:
 
     def apply() -> None:
         try:
-            runner.apply(plan.plan_file, on_event=lambda e: e["type"] == "apply_start" and started.set())
+            runner.apply(plan.plan_file, on_event=lambda e: e.type == "apply_start" and started.set())
         except BaseException as exc:
             errors.append(exc)
 

@@ -178,3 +178,94 @@ def test_a_value_after_double_dash_is_not_the_flag() -> None:
 
     assert _detailed_exitcode(["plan", "--detailed-exitcode"])
     assert not _detailed_exitcode(["show", "--", "--detailed-exitcode"])
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\r\x9b31m"
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "markdown"]])
+def test_control_characters_of_a_crafted_plan_never_reach_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], form: list[str]
+) -> None:
+    """Terraform escapes control characters in addresses (\\u001b); a crafted plan JSON must not drive the terminal.
+
+    Regression: an address, attribute name or check message with ESC/BEL/CR sequences was printed raw, so
+    `strands show` of a plan from elsewhere could set the window title, clear the screen or plant links.
+    """
+    change = _rc("module.agent_support.aws_lambda_function.this", ["update"])
+    change["address"] += f'["{HOSTILE}"]'
+    change["change"]["before"] = {HOSTILE: "a"}
+    change["change"]["after"] = {HOSTILE: "b"}
+    doc = {**STRANDS_PLAN, "resource_changes": [change]}
+    result = run_cli(["-C", str(tmp_path), "show", str(_write(tmp_path, doc)), *form], monkeypatch, capsys)
+    assert result.code == 0, result.err
+    assert "click" in result.out
+    for char in "\x1b\x07\r\x9b":
+        assert char not in result.out + result.err
+
+
+@pytest.mark.parametrize("form", [[], ["--json"], ["--format", "markdown"]])
+def test_an_unknown_action_with_control_characters_is_escaped_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], form: list[str]
+) -> None:
+    """Unknown actions are shown as they are: the markdown table wrote a crafted one raw."""
+    change = _rc("module.agent_support.aws_lambda_function.this", [HOSTILE])
+    doc = {**STRANDS_PLAN, "resource_changes": [change], "resource_drift": [change],
+           "output_changes": {"url": {"actions": [HOSTILE], "before": None, "after": "x"}}}  # fmt: skip
+    result = run_cli(["-C", str(tmp_path), "show", str(_write(tmp_path, doc)), *form], monkeypatch, capsys)
+    assert result.code == 0, result.err
+    for char in "\x1b\x07\r\x9b":
+        assert char not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("action_reason", 1),
+        ("action_reason", ["replace_because_tainted"]),
+        ("action_reason", {"a": None}),
+        ("replace_paths", [None]),
+        ("replace_paths", [1, ["ok"]]),
+        ("replace_paths", [[{"x": 1}]]),
+    ],
+)
+def test_mistyped_replacement_details_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], field: str, value: Any
+) -> None:
+    change = _rc("module.agent_support.aws_lambda_function.this", ["delete", "create"])
+    if field == "replace_paths":
+        change["change"][field] = value
+    else:
+        change[field] = value
+    path = _write(tmp_path, {**STRANDS_PLAN, "resource_changes": [change]})
+    for form in ([], ["--json"], ["--format", "markdown"]):
+        result = run_cli(["-C", str(tmp_path), "show", str(path), *form], monkeypatch, capsys)
+        assert result.code == 0 and "internal" not in result.out + result.err, result.out + result.err
+    doc = json.loads(run_cli(["-C", str(tmp_path), "show", str(path), "--json"], monkeypatch, capsys).out)
+    assert "module.agent_support.aws_lambda_function.this" in json.dumps(doc)
+    assert '{"x": 1}' not in json.dumps(doc)
+
+
+@pytest.mark.parametrize("actions", [[None], [1], [["update"]], [{}]])
+def test_an_output_with_actions_that_are_not_strings_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], actions: list[Any]
+) -> None:
+    doc = {**STRANDS_PLAN, "output_changes": {"url": {"actions": actions, "before": None, "after": "x"}}}
+    result = run_cli(["-C", str(tmp_path), "show", str(_write(tmp_path, doc)), "--json"], monkeypatch, capsys)
+    error = json.loads(result.out)["error"]
+    assert result.code == 1 and error["category"] == "configuration"
+    assert "output_changes.url.actions" in error["summary"]
+
+
+def test_a_plan_nested_too_deeply_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was an internal error (RecursionError from the JSON decoder)."""
+    text = json.dumps(STRANDS_PLAN).replace(
+        '"format_version"', '"x": ' + "[" * 100_000 + "]" * 100_000 + ', "format_version"', 1
+    )
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    result = run_cli(["-C", str(tmp_path), "show", str(path), "--json"], monkeypatch, capsys)
+    error = json.loads(result.out)["error"]
+    assert result.code == 1 and error["category"] == "configuration" and "nested too deeply" in error["summary"]

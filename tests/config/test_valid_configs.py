@@ -135,6 +135,21 @@ def test_default_environment_without_dev(tmp_path: Path) -> None:
     assert choose_environment(two.config, None, {}) == "local"
 
 
+def test_a_declared_local_without_target_stays_the_emulator(tmp_path: Path) -> None:
+    """Declaring `local` to give it a VPC made it an AWS environment: -e local then used the machine's AWS
+    credentials (and would have deployed to that account) instead of the emulator."""
+    root = write_project(
+        tmp_path / "p",
+        "version: 1\nproject: demo-local\nenvironments:\n  local: {vpc: {cidr: 10.30.0.0/16, nat: none}}\n",
+    )
+    loaded = load_project(root, env={})
+    assert loaded.config.environments["local"].target == "emulator"
+    resolved = resolve(loaded, "local", environ={})
+    assert resolved.environment.target == "emulator" and resolved.environment.vpc is not None
+    explicit = write_project(tmp_path / "q", "version: 1\nproject: demo-local\nenvironments: {local: {target: aws}}\n")
+    assert load_project(explicit, env={}).config.environments["local"].target == "aws"  # said so: honoured
+
+
 # ------------------------------------------------------------------------------------ deep merge
 
 
@@ -461,3 +476,21 @@ def test_unknown_region_from_an_environment_variable_points_at_its_line(tmp_path
         "strands.yaml:5:13 environments.dev.region: 'us-middle-9' is not a known AWS region"
     )
     assert load_project(tmp_path, env={"REGION": "eu-west-1"}).config.environments["dev"].region == "eu-west-1"
+
+
+def test_key_prefixes_are_normalised_to_names_between_slashes(tmp_path: Path) -> None:
+    """Leading, trailing and doubled '/' are dropped: Terraform's S3 backend refuses such keys."""
+    loaded = load_project(
+        write_project(
+            tmp_path,
+            """
+            version: 1
+            project: demo-keys
+            state: {backend: s3, bucket: acme-tfstate, key_prefix: "/team-a//agents/"}
+            history: {prefix: "/records//v1/"}
+            """,
+        ),
+        env={},
+    )
+    assert loaded.config.state.key_prefix == "team-a/agents"
+    assert loaded.config.history.prefix == "records/v1"

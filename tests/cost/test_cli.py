@@ -99,3 +99,14 @@ def test_cost_is_listed_in_help(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     group = run_cli(["cost", "--help"], monkeypatch, capsys)
     for command in ("estimate", "diff", "report", "tags", "prices"):
         assert command in group.out
+
+
+def test_prices_update_on_the_emulator_says_it_has_no_price_list(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was an internal error (the emulator answered GetProducts with HTTP 500, a ClientError escaped)."""
+    result = run_cli(["-C", str(SAMPLE), "cost", "prices", "update", "-e", "local", "--json"], monkeypatch, capsys)
+    assert result.code == 1, result.out + result.err
+    error = json.loads(result.out)["error"]
+    assert "no Price List API" in error["summary"] and "-e <aws environment>" in error["hint"]
+    assert not (SAMPLE / ".strands" / "emulator.json").exists()  # decided before anything started

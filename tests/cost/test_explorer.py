@@ -292,3 +292,15 @@ def test_prices_update_from_the_price_list(tmp_path: Any, monkeypatch: pytest.Mo
     assert table.price("xray.traces_recorded").first == Decimal("0.000005")  # the free tier dropped
     assert "sku NAT" in doc["prices"]["natgateway.hours"]["verified"]
     assert table.model("anthropic.claude-sonnet-4-20250514-v1:0").input_per_1k == Decimal("0.003")
+
+
+def test_a_price_list_failure_is_a_strands_error(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from strands_tf.errors import StrandsError
+
+    monkeypatch.setenv("STRANDS_CACHE_DIR", str(tmp_path))
+    pricing = client("pricing")
+    with Stubber(pricing) as stub:
+        stub.add_client_error("get_products", "AccessDeniedException", "not authorized to perform: pricing:GetProducts")
+        with pytest.raises(StrandsError) as raised:
+            update_prices(pricing, "us-east-1")
+    assert raised.value.category == "permissions" and "pricing:GetProducts" in str(raised.value.summary)

@@ -8,31 +8,27 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from strands_tf.deploy.checkpoint import CheckpointStore
 from strands_tf.deploy.executor import (
-    DeployContext,
     StackSpec,
-    TargetRuntime,
     read_manifest,
     run_deployment,
     start_deployment,
     waves,
 )
-from strands_tf.deploy.workspace import Workspace, new_deployment_id
+from strands_tf.deploy.workspace import new_deployment_id
 from strands_tf.errors import StateError
 from strands_tf.state.lock import ProjectLock
 from strands_tf.terraform.engine import Engine, discover_engine
 from strands_tf.terraform.runner import Cancellation
-from tests.helpers.tfstacks import Res, Stack
+from tests.helpers.deployments import cancel_when, context, deploy, instances, state_of, write_layout, write_slow_layout
+from tests.helpers.tfstacks import Res
 
 pytestmark = pytest.mark.engine
 
@@ -40,65 +36,6 @@ pytestmark = pytest.mark.engine
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return discover_engine(prefer="embedded")
-
-
-def write_layout(root: Path, stacks: dict[str, tuple[list[Res], Sequence[str]]]) -> Path:
-    """A CDKTF layout under root/build/cdktf.out whose local state lives in root/.strands/tfstate."""
-    out = root / ".strands" / "build" / "dev" / "cdktf.out"
-    manifest: dict[str, Any] = {"version": "0.21.0", "stacks": {}}
-    for name, (resources, deps) in stacks.items():
-        workdir = out / "stacks" / name
-        workdir.mkdir(parents=True, exist_ok=True)
-        doc = Stack(name, resources).document()
-        state_dir = os.path.relpath(root / ".strands" / "tfstate" / "dev", workdir)
-        doc["terraform"]["backend"] = {"local": {"path": f"{state_dir}/{name}.tfstate"}}
-        (workdir / "cdk.tf.json").write_text(json.dumps(doc, indent=2))
-        manifest["stacks"][name] = {
-            "annotations": [],
-            "constructPath": name,
-            "dependencies": list(deps),
-            "name": name,
-            "stackMetadataPath": f"stacks/{name}/metadata.json",
-            "synthesizedStackPath": f"stacks/{name}/cdk.tf.json",
-            "workingDirectory": f"stacks/{name}",
-        }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    return out
-
-
-def state_of(root: Path, stack: str) -> dict[str, Any]:
-    return json.loads((root / ".strands" / "tfstate" / "dev" / f"{stack}.tfstate").read_text())
-
-
-def instances(root: Path, stack: str) -> dict[str, Any]:
-    return {
-        r["name"]: inst["attributes"]
-        for r in state_of(root, stack).get("resources", [])
-        for inst in r["instances"]
-        if inst.get("status") != "tainted"
-    }
-
-
-def context(root: Path, engine: Engine, **kw: Any) -> DeployContext:
-    rc = root / "terraform.rc"
-    rc.write_text("")
-    return DeployContext(
-        workspace=Workspace(root),
-        project="demo",
-        environment="dev",
-        engine=engine,
-        runtime=TargetRuntime(cli_config=rc),
-        **kw,
-    )
-
-
-def deploy(root: Path, engine: Engine, out: Path, **kw: Any) -> tuple[CheckpointStore, Any]:
-    ctx = kw.pop("ctx", None) or context(root, engine)
-    stacks = read_manifest(out)
-    store = start_deployment(ctx.workspace, new_deployment_id(), "apply", "demo", "dev", stacks, out)
-    copied = read_manifest(store.dir / "cdktf.out")
-    result = run_deployment(ctx, store, copied, **kw)
-    return store, result
 
 
 def test_waves_group_independent_stacks() -> None:
@@ -176,22 +113,10 @@ def test_failure_then_resume(tmp_path: Path, engine: Engine) -> None:
 
 
 def test_ctrl_c_mid_apply_leaves_consistent_state_and_a_resumable_checkpoint(tmp_path: Path, engine: Engine) -> None:
-    started = tmp_path / "started"
-    out = write_layout(
-        tmp_path,
-        {"app": ([Res("quick"), Res("slow", command=f"touch {started}", sleep=30, depends_on=["quick"])], ())},
-    )
+    out, started = write_slow_layout(tmp_path)
     cancellation = Cancellation(grace_period=30)
     ctx = context(tmp_path, engine, cancellation=cancellation)
-
-    def cancel_when_slow_runs() -> None:
-        deadline = time.monotonic() + 60
-        while not started.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        cancellation.cancel()
-
-    watcher = threading.Thread(target=cancel_when_slow_runs, daemon=True)
-    watcher.start()
+    watcher = cancel_when(started, cancellation)
     began = time.monotonic()
     store, _result = deploy(tmp_path, engine, out, ctx=ctx)
     watcher.join()

@@ -11,16 +11,12 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from strands_tf.config import load_project, resolve
 from strands_tf.deploy.executor import (
-    DeployContext,
     StackSpec,
-    TargetRuntime,
     read_manifest,
     run_deployment,
     start_deployment,
@@ -28,8 +24,10 @@ from strands_tf.deploy.executor import (
 from strands_tf.deploy.project import resume_project, rollback_project
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
+from strands_tf.history.trust import UntrustedStacksError
 from strands_tf.state.lock import ProjectLock
 from strands_tf.terraform.engine import Engine, discover_engine
+from tests.helpers.deployments import operation
 from tests.helpers.tfstacks import Res, Stack
 
 pytestmark = pytest.mark.engine
@@ -63,29 +61,6 @@ def names(root: Path, stack: str) -> set[str]:
     if not path.is_file():
         return set()
     return {r["name"] for r in json.loads(path.read_text()).get("resources", []) if r["instances"]}
-
-
-def operation(root: Path, engine: Engine) -> Any:
-    """The parts of a prepared Operation that resume and rollback use (a strands.yaml without agents)."""
-    rc = root / "terraform.rc"
-    rc.write_text("")
-    # the rollback trust check compares the recorded stacks with the environment's backend: a real project
-    (root / "strands.yaml").write_text("version: 1\nproject: demo\nenvironments:\n  dev: {}\n")
-    loaded = load_project(root, env={})
-    workspace = Workspace(root)
-    ctx = DeployContext(
-        workspace=workspace, project="demo", environment="dev", engine=engine, runtime=TargetRuntime(cli_config=rc)
-    )
-    return SimpleNamespace(
-        loaded=loaded,
-        resolved=resolve(loaded, "dev", environ={}),
-        workspace=workspace,
-        ctx=ctx,
-        stacks=[],
-        synth=SimpleNamespace(out_dir=None, graph=None),
-        selection=None,
-        warnings=[],
-    )
 
 
 def deploy(
@@ -142,6 +117,25 @@ def test_an_unreadable_newest_checkpoint_is_an_error_naming_it(tmp_path: Path, e
     assert json.loads((failed.dir / "checkpoint.json").read_text())["status"] == "failed"
 
 
+def test_stacks_fetched_from_history_are_not_a_deployment_resume_stops_at(tmp_path: Path, engine: Engine) -> None:
+    """`strands history rollback ID` downloads a record's stacks into .strands/deployments/ID (no checkpoint: it
+    ran nothing here); a rollback refused after that leaves it behind, and a record from another machine can be
+    newer than every local deployment. Resume still finds the latest deployment that ran."""
+    flag = tmp_path / "fixed"
+    out = write_layout(tmp_path, {"app": [Res("a"), Res("flaky", command=f"test -f {flag} || exit 1")]})
+    failed = deploy(tmp_path, engine, out)
+    assert failed.checkpoint.status == "failed"
+    fetched = tmp_path / ".strands" / "deployments" / Workspace(tmp_path).next_deployment_id() / "cdktf.out"
+    fetched.mkdir(parents=True)
+    (fetched / "manifest.json").write_text((out / "manifest.json").read_text())
+    flag.touch()
+
+    result = resume_project(operation(tmp_path, engine), confirm=YES)
+    assert result.ok, result.errors
+    assert result.checkpoint.id == failed.checkpoint.id
+    assert names(tmp_path, "app") == {"a", "flaky"}
+
+
 def test_a_running_deployment_whose_command_still_holds_the_lock_is_not_resumed(tmp_path: Path, engine: Engine) -> None:
     out = write_layout(tmp_path, {"app": [Res("a"), Res("flaky", fail=True)]})
     store = deploy(tmp_path, engine, out)
@@ -179,6 +173,24 @@ def test_resume_refuses_another_agent_selection(tmp_path: Path, engine: Engine) 
     store.save()
     with pytest.raises(UserError, match="made for --agent triage"):
         resume_project(operation(tmp_path, engine), confirm=YES, agents=["support"])
+
+
+def test_resuming_a_rollback_runs_the_trust_check_before_terraform(tmp_path: Path, engine: Engine) -> None:
+    """A rollback's stacks are a record's (maybe from a bucket): its next attempt is checked like the first."""
+    flag = tmp_path / "fixed"
+    out = write_layout(tmp_path, {"app": [Res("kept"), Res("flaky", command=f"test -f {flag} || exit 1")]})
+    store = deploy(tmp_path, engine, out, command="rollback")
+    assert store.checkpoint.status == "failed"
+    flag.touch()  # the provisioner would succeed now: only the trust check stands in its way
+    tfstate = tmp_path / ".strands" / "tfstate" / "dev" / "app.tfstate"
+    before = tfstate.read_bytes()
+
+    with pytest.raises(UntrustedStacksError) as info:
+        resume_project(operation(tmp_path, engine), confirm=YES)
+    assert info.value.refusal.stack == "app" and "provisioner" in info.value.refusal.reason
+    assert store.dir.name in info.value.summary
+    assert tfstate.read_bytes() == before, "Terraform never ran on the refused stacks"
+    assert json.loads((store.dir / "checkpoint.json").read_text())["status"] == "failed"
 
 
 def test_rollback_refuses_a_path_as_deployment_id(tmp_path: Path, engine: Engine) -> None:

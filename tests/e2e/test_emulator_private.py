@@ -1,4 +1,5 @@
-"""What a deployment leaves on disk is private: every file under `.strands/` is 0600 and every directory 0700.
+"""What a deployment leaves on disk is private: every file under `.strands/` is 0600 (a stored asset 0400) and
+every directory 0700.
 
 Run end to end on the emulator (subprocesses, embedded engine) so the files Terraform itself writes
 (tfstate, plan files, `.terraform/`) are covered as well as strands' own.
@@ -6,40 +7,19 @@ Run end to end on the emulator (subprocesses, embedded engine) so the files Terr
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.modes import private_mode_violations
 
 from .project import Project
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def private_mode_violations(root: Path) -> list[str]:
-    """Paths under `root` that others could read: files not 0600 (0700 if executable), directories not 0700."""
-    bad: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        base = Path(dirpath)
-        entries = [base] if base == root else []
-        entries += [base / name for name in (*dirnames, *filenames)]
-        for path in entries:
-            st = os.lstat(path)
-            if stat.S_ISLNK(st.st_mode):
-                continue  # provider links into the plugin cache: the mode of a symlink means nothing
-            mode = stat.S_IMODE(st.st_mode)
-            if stat.S_ISDIR(st.st_mode):
-                ok = mode == 0o700
-            else:
-                ok = mode in (0o600, 0o700) and not mode & 0o077
-            if not ok:
-                bad.append(f"{oct(mode)} {path.relative_to(root.parent)}")
-    return bad
 
 
 @pytest.fixture

@@ -44,3 +44,50 @@ def test_broken_provider_start_is_a_dependency_error(tmp_path: Path) -> None:
     with pytest.raises(DependencyError) as err:
         provider.start(timeout=20)
     assert "missing.json" in (err.value.detail or "")
+
+
+def _running(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for a parent that does not reap counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_reattached_provider_ends_when_strands_is_killed(tmp_path: Path) -> None:
+    """kill -9 of strands left the provider it started running for good (one more per killed command)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from strands_tf.emulator.provider.reattach import ReattachedProvider\n"
+            "provider = ReattachedProvider(Path(sys.argv[1]))\n"
+            "provider.start()\n"
+            "print(provider.proc.pid, flush=True)\n"
+            "time.sleep(600)\n",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    provider_pid = int(parent.stdout.readline())
+    assert _running(provider_pid)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 120  # generous: the check only needs the provider to notice, on a busy machine
+    while _running(provider_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    still = _running(provider_pid)
+    if still:
+        os.kill(provider_pid, signal.SIGKILL)
+    assert not still, "the provider outlived the strands process that started it"

@@ -239,3 +239,17 @@ def test_re_export_keeps_local_state_of_per_agent_stacks(sample: Path) -> None:
     synth(sample, "local", hcl=infra)
     assert (infra / "support-desk-local.tfstate").read_text() == '{"version": 4}'
     assert (infra / "support-desk-local-api" / ".terraform").is_dir()
+
+
+def test_check_of_a_crafted_export_writes_no_control_characters(
+    sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The export is committed: a pull request can put anything in it, and --check runs on it in CI."""
+    infra = sample / "infra"
+    base = ["-C", str(sample), "synth", "-e", "dev", "--hcl", str(infra)]
+    assert _cli(base, monkeypatch, capsys)[0] == 0
+    (infra / "sns.tf").write_text("# \x1b]0;owned\x07 \x9b2J\n", encoding="utf-8")
+    (infra / "x\x1b[2J.tf").write_text("# hand-written\n")
+    code, out = _cli([*base, "--check"], monkeypatch, capsys)
+    assert code == 1 and "\\x1b]0;owned\\x07" in out and "x\\x1b[2J.tf" in out
+    assert not any(c in out for c in "\x1b\x07\x9b"), out

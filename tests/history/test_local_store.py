@@ -188,3 +188,71 @@ def test_emulator_records_outlive_the_emulator(world: World, factory: AwsSession
     assert hist.prune(1, now=later) == [f"{ENV}/{world.second}", f"{ENV}/{world.first}"]
     offline = open_history(loaded, local_env, factory=factory)
     assert offline.list() == [] and hist.list() == []
+
+
+def test_a_crafted_cost_summary_in_a_record_is_not_estimated(
+    world: World, aws_env: MotoServer, monkeypatch, capsys
+) -> None:
+    configure(world.root, bucket=None)
+    record_local(world, world.first)
+    record_local(world, world.second)
+    metadata = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.second / "metadata.json"
+    doc = json.loads(metadata.read_text())
+    doc["cost"].update({"monthly_total": 1e308, "by_owner": [None], "by_service": {"Lambda": True}})
+    metadata.write_text(json.dumps(doc))
+
+    shown = strands(["history", "show", world.second], world.root, monkeypatch, capsys)
+    assert shown.code == 0 and "cost          not estimated" in shown.out, shown.err
+    diff = strands(["history", "diff", world.first, world.second, "--json"], world.root, monkeypatch, capsys)
+    assert diff.code == 0 and diff.json()["cost"] is None and diff.json()["cost_delta"] is None, diff.err
+    doc["cost"]["monthly_total"] = 2.5
+    metadata.write_text(json.dumps(doc))
+    human = strands(["history", "diff", world.first, world.second], world.root, monkeypatch, capsys)
+    assert human.code == 0 and "cost: $0.00 → $2.50 a month (+$2.50)" in human.out, human.err
+
+
+def test_history_logs_never_writes_control_characters(world: World, aws_env: MotoServer, monkeypatch, capsys) -> None:
+    configure(world.root, bucket=None)
+    record_local(world, world.first)
+    events = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.first / "events.jsonl"
+    crafted = {"stack": "s\x1b[2J", "phase": "apply", "event": {"@timestamp": "t", "@message": "x\x1b]0;t\x07 \x9b1m"}}
+    with events.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(crafted, ensure_ascii=False) + "\n")
+        out.write("not JSON \x1b]8;;http://evil\x07\n")
+        out.write("[" * 100_000 + "]" * 100_000 + "\n")  # nested too deeply for the decoder: not JSON either
+
+    text = strands(["history", "logs", world.first], world.root, monkeypatch, capsys)
+    assert text.code == 0 and "x\\x1b]0;t\\x07 \\x9b1m" in text.out
+    as_json = strands(["history", "logs", world.first, "--json"], world.root, monkeypatch, capsys)
+    assert as_json.code == 0
+    lines = [json.loads(line) for line in as_json.out.splitlines()]  # JSON lines only: the damaged one is left out
+    assert lines[-1] == crafted and "line" in as_json.err and "not JSON" in as_json.err
+    for output in (text.out, as_json.out, as_json.err):
+        assert not any(c in output for c in "\x1b\x07\x9b"), output[-300:]
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        None,
+        [],
+        {"stacks": []},
+        {"stacks": {"demo-dev-app": None}},
+        {"stacks": {"demo-dev-app": {"resources": [None]}}},
+        {"stacks": {"demo-dev-app": {"resources": {"x": "y", "z": {"tf_address": "a", "attributes": [None, "k"]}}}}},
+        "[" * 100_000 + "]" * 100_000,  # raw text: nested too deeply for the decoder
+    ],
+)
+def test_history_diff_of_a_record_with_a_crafted_state(
+    world: World, aws_env: MotoServer, monkeypatch, capsys, crafted: object
+) -> None:
+    configure(world.root, bucket=None)
+    record_local(world, world.first)
+    record_local(world, world.second)
+    state = world.root / HISTORY_DIR / "teams/ai/demo/dev/deployments" / world.second / "state.json"
+    state.write_text(crafted if isinstance(crafted, str) else json.dumps(crafted))
+    for form in ([], ["--json"]):
+        diff = strands(["history", "diff", world.first, world.second, *form], world.root, monkeypatch, capsys)
+        assert diff.code == 0 and "internal" not in diff.out + diff.err, diff.out + diff.err
+    removed = strands(["history", "diff", world.first, world.second, "--json"], world.root, monkeypatch, capsys)
+    assert "demo-dev-app/terraform_data.function" in removed.json()["resources"]["removed"]

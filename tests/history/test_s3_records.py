@@ -19,6 +19,7 @@ from strands_tf.history.bucket import BucketSettings, init_bucket
 from strands_tf.history.recorder import RecordResult, record_deployment
 from strands_tf.history.rollback import fetch_stacks
 from strands_tf.history.service import open_history
+from tests.helpers.modes import private_mode_violations
 from tests.history.cli import strands
 from tests.history.world import ENV, World, configure, second_checkout
 
@@ -137,6 +138,8 @@ def test_records_are_uploaded_and_read_back_from_a_checkout_with_only_strands_ya
     hist = open_history(loaded, resolve(loaded, ENV), factory=factory)
     fetched = fetch_stacks(hist, hist.find(world.first), other)
     assert fetched.downloaded
+    # downloaded under .strands/ like a deployment's own copy: private all the way down
+    assert private_mode_violations(other / ".strands" / "deployments") == []
     original = world.deployment_dir(world.first) / "cdktf.out"
     assert_same_tree(original, fetched.directory)
     assert fetch_stacks(hist, hist.find(world.first), other).downloaded is False  # already there

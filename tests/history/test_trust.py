@@ -250,3 +250,31 @@ def test_stacks_of_another_environment_are_refused(pristine: tuple[Path, Any, Pa
     prod = resolve(load_project(root, env={}), "prod", environ={})
     refusal = find_refusal(out, prod, root)
     assert refusal is not None and refusal.block.startswith(("provider.aws", "terraform backend"))
+
+
+def test_deployment_copies_with_assets_linked_into_the_object_store_pass_and_a_swapped_in_link_is_refused(
+    pristine: tuple[Path, Any, Path], tmp_path: Path
+) -> None:
+    from strands_tf.deploy.executor import read_manifest, start_deployment
+    from strands_tf.deploy.workspace import Workspace
+
+    out, resolved, root = _copy(pristine, tmp_path)
+    stack_dir = _first_stack(out)
+    (stack_dir / "assets").mkdir(exist_ok=True)
+    (stack_dir / "assets" / "code.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    workspace = Workspace(root)
+    copies = []
+    for deployment_id in ("20261125T150102Z-aaaaaa", "20261125T150103Z-bbbbbb"):
+        store = start_deployment(workspace, deployment_id, "apply", "demo", "dev", read_manifest(out), out)
+        copies.append(store.dir / "cdktf.out")
+    linked = [c / "stacks" / stack_dir.name / "assets" / "code.zip" for c in copies]
+    # deduplicated: both copies are hard links to one read-only stored object
+    assert linked[0].stat().st_ino == linked[1].stat().st_ino and linked[0].stat().st_nlink == 3
+    for copy in copies:
+        assert find_refusal(copy, resolved, root) is None
+    # the store does not hide what is in a copy: a link planted in place of a stored asset is seen
+    linked[1].unlink()
+    os.symlink("/etc/passwd", linked[1])
+    refusal = find_refusal(copies[1], resolved, root)
+    assert refusal is not None and refusal.reason == "is a symbolic link"
+    assert find_refusal(copies[0], resolved, root) is None

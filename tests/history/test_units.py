@@ -179,6 +179,8 @@ def test_lifecycle_rules_follow_retention() -> None:
 def test_metadata_errors_name_the_object() -> None:
     with pytest.raises(StateError, match="s3://b/k is not valid JSON"):
         parse_metadata(b"{", "s3://b/k")
+    with pytest.raises(StateError, match="s3://b/k is not valid JSON: nested too deeply"):
+        parse_metadata(b"[" * 100_000 + b"]" * 100_000, "s3://b/k")
     with pytest.raises(StateError, match="newer than this strands-tf reads"):
         parse_metadata(b'{"format_version": 9}', "x")
     with pytest.raises(StateError, match="not a deployment record"):

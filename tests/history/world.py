@@ -13,11 +13,10 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from strands_tf.deploy.executor import DeployContext, TargetRuntime, read_manifest, run_deployment, start_deployment
-from strands_tf.deploy.project import _state_updater
+from strands_tf.deploy.state_sync import StateSync
 from strands_tf.deploy.workspace import Workspace, new_deployment_id
 from strands_tf.terraform.engine import Engine
 
@@ -169,14 +168,11 @@ def deploy(root: Path, engine: Engine, version: int) -> Path:
     stacks = read_manifest(out)
     store = start_deployment(ctx.workspace, new_deployment_id(), "apply", PROJECT, ENV, stacks, out)
     copied = read_manifest(store.dir / "cdktf.out")
-    updater = _state_updater(
-        SimpleNamespace(
-            loaded=SimpleNamespace(root=root),
-            resolved=SimpleNamespace(project=PROJECT, environment=SimpleNamespace(name=ENV)),
-        )  # type: ignore[arg-type]
-    )
-    result = run_deployment(ctx, store, copied, after_apply=updater)
+    result = run_deployment(ctx, store, copied, after_stack=StateSync(ctx, root, PROJECT, ENV))
     assert result.ok, result.errors
+    # each test builds the records it needs itself: none is left due for a later command to build
+    store.checkpoint.record = None
+    store.save()
     # keep the state file as this deployment left it: records are built from "the state after it"
     snapshots = root / "state-snapshots"
     snapshots.mkdir(exist_ok=True)

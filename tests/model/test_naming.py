@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from pathlib import Path
 
 import pytest
 
 from strands_tf.generators.stacks import Stack, unresolved_references
+from strands_tf.model.build import build_graph
 from strands_tf.model.graph import Node, Output, Owner
 from strands_tf.model.naming import NAME_LIMITS, aws_name, env_var_prefix, logical_id, template_literal
 
@@ -77,3 +80,44 @@ def test_referenced_ids_finds_every_reference_at_any_depth() -> None:
     assert referenced_ids(body) == {"role_a", "table-t1", "region", "api", "cross-stack-reference-input-demo-dev"}
     assert referenced_ids({"plain": "no references", "n": [1, 2]}) == set()
     assert referenced_ids("${var.emulator_endpoint}") == set()
+
+
+MODULES = Path(__file__).resolve().parents[2] / "modules"
+# AWS's own limits on the final names, suffixes the modules add included
+AWS_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}(\.fifo)?$")
+
+
+def _module_name_rule(module: str) -> re.Pattern[str]:
+    """The regex the module's `name` variable is validated with (its variables.tf)."""
+    text = (MODULES / module / "variables.tf").read_text()
+    block = text.split('variable "name"', 1)[1].split("\n}\n", 1)[0]
+    found = re.search(r'can\(regex\("(.+?)", var\.name\)\)', block)
+    assert found, f"{module}: no regex rule on var.name"
+    return re.compile(found.group(1).replace("\\\\", "\\"))
+
+
+def test_long_names_pass_the_modules_own_name_rules(make_project) -> None:  # type: ignore[no-untyped-def]
+    """A long project/agent/queue name is fitted so the module accepts it and AWS accepts what it derives.
+
+    Regression: names were fitted to 80 (SQS) and 256 (SNS) characters while the modules accept 75 and 251
+    (they append -dlq and .fifo), so such a project validated and synthesized and then failed `terraform plan`.
+    """
+    long = "a" + "-x" * 60
+    _, project = make_project(
+        {f"agent{long}"[:70]: {"dead_letter": True, "triggers": [{"queue": f"q{long}"}], "timeout": 30}},
+        {f"q{long}": {"type": "sqs", "fifo": True, "dead_letter": True}, f"t{long}": {"type": "sns", "fifo": True}},
+        project=f"p{long}"[:60].rstrip("-"),
+    )
+    graph = build_graph(project)
+    checked = 0
+    for node in graph.nodes.values():
+        if node.block != "module" or node.module not in ("sqs-queue", "sns-topic", "strands-agent", "execution-role"):
+            continue
+        name = node.body["name"]
+        assert _module_name_rule(node.module).match(name), (node.id, len(name), name)
+        if node.module == "sqs-queue":
+            suffix = ".fifo" if node.body.get("fifo") else ""
+            assert AWS_QUEUE_NAME.match(name + suffix), name
+            assert AWS_QUEUE_NAME.match(f"{name}-dlq{suffix}"), name
+        checked += 1
+    assert checked == 5  # the agent, its role and DLQ, the queue, the topic

@@ -55,6 +55,7 @@ def spec_for(source: Path, *, name: str = "support", requirements: Path | None =
         requirements_file=requirements,
         exclude=tuple(kw.pop("exclude", ())),  # type: ignore[arg-type]
         extra_files=tuple(kw.pop("extra_files", ())),  # type: ignore[arg-type]
+        project_root=kw.pop("project_root", None),  # type: ignore[arg-type]
     )
 
 

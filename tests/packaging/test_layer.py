@@ -397,3 +397,58 @@ def test_layer_pruned_between_lookup_and_copy_is_a_clear_conflict(
         build(h, agent_dir, tmp_path, fake_pip, out="b")
     assert err.value.category is Category.CONFLICT and "run again" in (err.value.hint or "")
     assert not (tmp_path / "b").exists() or list((tmp_path / "b").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "-r {outside}/base.txt",
+        "--requirement={outside}/base.txt",
+        "-c {outside}/base.txt",
+        "-r /proc/self/environ",
+        "{outside}/pkg",
+        "file://{outside}/pkg",
+        "pkg @ file://{outside}/pkg",
+        "-f {outside}",
+        "{outside}/pkg-1.0-py3-none-any.whl",
+    ],
+)
+def test_requirements_cannot_reach_outside_the_project(h, tmp_path: Path, fake_pip, line: str) -> None:
+    """A requirements file is input like strands.yaml: it names files of the project only.
+
+    Regression: `-r /proc/self/environ` made pip quote the CI's environment (its credentials) in the error
+    strands printed; `-r`/local paths outside the project packaged or leaked files from elsewhere.
+    """
+    project, outside = tmp_path / "project", tmp_path / "elsewhere"
+    h.write(outside / "base.txt", "boto3==1.35.0\n")
+    h.write(outside / "pkg/pyproject.toml", "[project]\nname = 'pkg'\n")
+    h.write(outside / "pkg-1.0-py3-none-any.whl", b"PK")
+    agent = h.sample_agent(project / "agents" / "support")
+    h.write(agent / "requirements.txt", line.format(outside=outside) + "\n")
+    with pytest.raises(PackagingError, match="outside the project") as err:
+        build_agent_artifacts(h.spec_for(agent, requirements=agent / "requirements.txt", project_root=project),
+                              tmp_path / "out", tmp_path / "cache", pip=fake_pip)  # fmt: skip
+    assert err.value.category is Category.CONFIGURATION and "requirements.txt" in err.value.summary
+    assert fake_pip.calls == []
+
+
+def test_requirements_may_include_files_of_the_project(h, tmp_path: Path, fake_pip) -> None:
+    project = tmp_path / "project"
+    h.write(project / "requirements-common.txt", "boto3==1.35.0\n")
+    agent = h.sample_agent(project / "agents" / "support")
+    h.write(agent / "requirements.txt", "-r ../../requirements-common.txt\n")
+    art = build_agent_artifacts(h.spec_for(agent, requirements=agent / "requirements.txt", project_root=project),
+                                tmp_path / "out", tmp_path / "cache", pip=fake_pip)  # fmt: skip
+    assert art.layer is not None and len(fake_pip.calls) == 1
+
+
+def test_editable_requirements_are_refused(h, tmp_path: Path, fake_pip) -> None:
+    """`-e` installs a link to a source tree, which a Lambda layer cannot carry."""
+    project = tmp_path / "project"
+    agent = h.sample_agent(project / "agents" / "support")
+    h.write(agent / "lib/pyproject.toml", "[project]\nname = 'lib'\n")
+    h.write(agent / "requirements.txt", "-e ./lib\n")
+    with pytest.raises(PackagingError, match="editable"):
+        build_agent_artifacts(h.spec_for(agent, requirements=agent / "requirements.txt", project_root=project),
+                              tmp_path / "out", tmp_path / "cache", pip=fake_pip)  # fmt: skip
+    assert fake_pip.calls == []

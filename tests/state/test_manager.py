@@ -117,6 +117,7 @@ def test_bad_environment_name(tmp_path: Path) -> None:
         ('{"format_version": 9, "environment": "dev"}', "newer than this strands-tf reads"),
         ('{"format_version": 1, "stacks": {}}', "not a strands state file"),
         ("[]", "not a strands state file"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ],
 )
 def test_corrupt_state_file_is_a_clear_error(tmp_path: Path, content: str, pattern: str) -> None:

@@ -116,7 +116,7 @@ def test_second_signal_exits_at_once(tmp_path: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         outcomes.append((proc.returncode, elapsed, err.decode(errors="replace")[-500:]))
-        assert elapsed < 5
+        assert elapsed < 15  # not after the provisioner's 30 s sleep (generous: the machine may be loaded)
         if proc.returncode == 128 + signal.SIGTERM:
             return
     raise AssertionError(f"no forced exit with 128 + SIGTERM in 3 tries: {outcomes}")

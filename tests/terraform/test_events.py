@@ -15,6 +15,7 @@ import pytest
 
 from strands_tf.terraform.events import (
     RAW,
+    HookEvent,
     LineSplitter,
     ProgressTracker,
     Status,
@@ -170,7 +171,7 @@ def test_non_json_lines_become_raw_events(line: bytes | str) -> None:
 def test_object_without_type_and_with_bad_fields() -> None:
     event = parse_event_line('{"@level": 3, "@message": null, "hook": "x"}')
     assert event.type == "unknown" and event.level == "info" and event.message == ""
-    assert event.hook == {} and event.elapsed_seconds is None
+    assert event.resource is None and event.action is None and not isinstance(event, HookEvent)
 
 
 def test_megabyte_line_read_whole_from_binary_stream() -> None:

@@ -20,6 +20,7 @@ import pytest
 from strands_tf.errors import Category, DependencyError, StateError, UserError
 from strands_tf.terraform.diagnostics import TerraformError
 from strands_tf.terraform.engine import Engine, EngineKind
+from strands_tf.terraform.events import UIEvent
 from strands_tf.terraform.runner import (
     Cancellation,
     TerraformCancelled,
@@ -123,14 +124,14 @@ def test_a_1mib_line_is_read_whole(runner: TerraformRunner) -> None:
     lines: list[bytes] = []
     res = runner.run(["bigline"], json_events=True, on_event=events.append, on_line=lines.append)
     assert len(events) == 1
-    assert len(events[0]["payload"]) == 1 << 20
+    assert len(events[0].data["payload"]) == 1 << 20
     assert lines == [b"plain text line"]
     assert res.event_count == 1
 
 
 def test_events_arrive_while_the_command_runs(runner: TerraformRunner) -> None:
     seen: list[tuple[float, str]] = []
-    runner.run(["slow", "1.5"], json_events=True, on_event=lambda e: seen.append((time.monotonic(), e["type"])))
+    runner.run(["slow", "1.5"], json_events=True, on_event=lambda e: seen.append((time.monotonic(), e.type)))
     end = time.monotonic()
     assert [k for _, k in seen] == ["first", "second"]
     assert end - seen[0][0] > 1.0, "the first event was only delivered at the end"
@@ -271,9 +272,9 @@ def test_first_cancel_is_graceful(runner: TerraformRunner) -> None:
     started = threading.Event()
     sids: list[int] = []
 
-    def on_event(event: dict[str, Any]) -> None:
-        if event["type"] == "started":
-            sids.append(event["sid"])
+    def on_event(event: UIEvent) -> None:
+        if event.type == "started":
+            sids.append(event.data["sid"])
             started.set()
 
     errors: list[BaseException] = []
@@ -302,11 +303,11 @@ def test_first_cancel_is_graceful(runner: TerraformRunner) -> None:
 def test_exactly_one_interrupt_is_forwarded(runner: TerraformRunner) -> None:
     counts: list[int] = []
 
-    def on_event(event: dict[str, Any]) -> None:
-        if event["type"] == "started":
+    def on_event(event: UIEvent) -> None:
+        if event.type == "started":
             runner.cancellation.cancel()
-        if event["type"] == "count":
-            counts.append(event["n"])
+        if event.type == "count":
+            counts.append(event.data["n"])
 
     with pytest.raises(TerraformCancelled):
         runner.run(["count-interrupts"], json_events=True, on_event=on_event)
@@ -330,9 +331,9 @@ def _run_stubborn(runner: TerraformRunner, after_start: Any) -> tuple[list[BaseE
     errors: list[BaseException] = []
     grandchild: list[int] = []
 
-    def on_event(event: dict[str, Any]) -> None:
-        if event["type"] == "started":
-            grandchild.append(event["child"])
+    def on_event(event: UIEvent) -> None:
+        if event.type == "started":
+            grandchild.append(event.data["child"])
             threading.Thread(target=after_start).start()
 
     t0 = time.monotonic()
@@ -392,7 +393,7 @@ def test_cancelled_token_refuses_to_start(runner: TerraformRunner) -> None:
 
 
 def test_failing_callback_stops_the_child_and_propagates(runner: TerraformRunner) -> None:
-    def boom(event: dict[str, Any]) -> None:
+    def boom(event: UIEvent) -> None:
         raise RuntimeError("renderer crashed")
 
     t0 = time.monotonic()
@@ -480,7 +481,7 @@ def test_on_raw_sees_every_line_verbatim(runner: TerraformRunner) -> None:
     events: list[dict[str, Any]] = []
     runner.run(["slow", "0"], json_events=True, on_event=events.append, on_raw=raw.append)
     assert [json.loads(line)["type"] for line in raw] == ["first", "second"]
-    assert [e["type"] for e in events] == ["first", "second"]
+    assert [e.type for e in events] == ["first", "second"]
 
 
 def test_handle_signals_maps_sigint_to_cancel() -> None:
@@ -606,7 +607,7 @@ def test_malformed_event_lines_do_not_break_the_stream(runner: TerraformRunner) 
         _with_mode(runner, "garbage-events").run(
             [], command="apply", json_events=True, on_event=events.append, on_line=lines.append
         )
-    assert [e["type"] for e in events] == ["version", "diagnostic"]
+    assert [e.type for e in events] == ["version", "diagnostic"]
     assert lines == [b"{not json", b"panic: runtime error: invalid memory address"]
     # the panic line is kept with the error even though it came on stdout
     assert "panic: runtime error" in info.value.stderr

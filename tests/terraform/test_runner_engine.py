@@ -16,6 +16,7 @@ import pytest
 from strands_tf.errors import Category, StateError
 from strands_tf.terraform.diagnostics import TerraformError
 from strands_tf.terraform.engine import Engine, EngineKind, discover_engine
+from strands_tf.terraform.events import UIEvent
 from strands_tf.terraform.runner import Cancellation, TerraformCancelled, TerraformRunner, TerraformTimeout
 from tests.helpers.tfstacks import Res, S3Backend, read_local_state, state_resource_names, write_stack
 
@@ -66,7 +67,7 @@ def test_init_plan_show_apply_destroy(tmp_path: Path, make_runner: Callable[...,
 
     events: list[dict[str, Any]] = []
     applied = r.apply(plan.plan_file, on_event=events.append)
-    kinds = [e["type"] for e in events]
+    kinds = [e.type for e in events]
     assert kinds.count("planned_change") == 2
     assert kinds.count("apply_complete") == 2
     assert applied.change_summary is not None and applied.change_summary["add"] == 2
@@ -98,9 +99,8 @@ def test_events_stream_while_apply_runs(tmp_path: Path, make_runner: Callable[..
     plan = r.plan(tmp_path / "slow.tfplan")
     seen: list[tuple[float, str, str]] = []
 
-    def on_event(e: dict[str, Any]) -> None:
-        addr = (e.get("hook") or {}).get("resource", {}).get("addr", "")
-        seen.append((time.monotonic(), e["type"], addr))
+    def on_event(e: UIEvent) -> None:
+        seen.append((time.monotonic(), e.type, e.resource_addr or ""))
 
     r.apply(plan.plan_file, on_event=on_event)
     end = time.monotonic()
@@ -148,9 +148,8 @@ def test_cancel_mid_apply_halts_and_keeps_consistent_state(
     plan = r.plan(tmp_path / "c.tfplan")
     cancelled_at: list[float] = []
 
-    def on_event(e: dict[str, Any]) -> None:
-        hook = e.get("hook") or {}
-        if e["type"] == "apply_start" and hook.get("resource", {}).get("addr") == "terraform_data.long":
+    def on_event(e: UIEvent) -> None:
+        if e.type == "apply_start" and e.resource_addr == "terraform_data.long":
             # cancel from another thread, as a signal handler would, while the sleep runs
             def later() -> None:
                 time.sleep(1)
@@ -330,7 +329,7 @@ def test_s3_backend_apply_and_concurrent_lock(
 
     def apply() -> None:
         try:
-            first.apply(plan.plan_file, on_event=lambda e: e["type"] == "apply_start" and started.set())
+            first.apply(plan.plan_file, on_event=lambda e: e.type == "apply_start" and started.set())
         except BaseException as exc:
             errors.append(exc)
 

@@ -144,6 +144,9 @@ def serve_reattach(schema: ProviderSchema) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # strands stops this process when it is done; when strands itself is killed (kill -9, OOM) nobody will, so
+    # the process ends once it is handed to another parent
+    parent = os.getppid()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     rpc.add_ProviderServicer_to_server(ProviderService(schema), server)
     tmp = tempfile.mkdtemp(prefix="strands-tf-provider-")  # mode 0700
@@ -163,7 +166,8 @@ def serve_reattach(schema: ProviderSchema) -> int:
         sys.stdout.write(json.dumps(reattach) + "\n")
         sys.stdout.flush()
         while not stop.wait(0.2):
-            pass
+            if os.getppid() != parent:
+                break
         server.stop(grace=0.5).wait()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
