@@ -14,14 +14,13 @@ from strands_tf.cli.render import make_console, print_json
 
 def prepare_operation(ctx: click.Context, *, package: bool) -> Any:
     """Synthesize the chosen environment and reach its target (the --agent selection narrows the stacks)."""
-    from strands_tf.deploy.executor import SilentReporter
     from strands_tf.deploy.project import prepare, select
     from strands_tf.terraform.runner import Cancellation
 
     app = app_context(ctx)
     loaded = app.load()
     resolved = app.resolve()
-    op = prepare(loaded, resolved, reporter=SilentReporter(), package=package, cancellation=Cancellation())
+    op = prepare(loaded, resolved, package=package, cancellation=Cancellation())
     if app.agent_patterns:
         select(op, list(resolved.selected_agents), "plan")
     return op

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from strands_tf.deploy.events import StackDone, StackPhase
 from strands_tf.errors import StrandsError
 from strands_tf.fsutil import atomic_write_json
 from strands_tf.operate.settings import DERIVED, AttributeVerdict, attribute_verdict
@@ -190,7 +191,7 @@ def detect_drift(op: Operation, *, plans_dir: Path | None = None) -> tuple[Drift
 
     def check(stack: StackSpec) -> tuple[StackDrift, list[DriftedResource]]:
         plan_file = directory / f"{stack.name}.tfplan"
-        op.ctx.reporter.stack_phase(stack.name, "refresh")
+        op.ctx.events.publish(StackPhase(stack.name, "refresh"))
         try:
             plan, tfstate = refresh_only_plan(op.ctx, stack, plan_file)
         except StrandsError as exc:
@@ -212,7 +213,7 @@ def detect_drift(op: Operation, *, plans_dir: Path | None = None) -> tuple[Drift
     for stack_drift, found in results:
         report.stacks[stack_drift.name] = stack_drift
         report.resources.extend(found)
-        op.ctx.reporter.stack_done(stack_drift.name, stack_drift.status, stack_drift.error)
+        op.ctx.events.publish(StackDone(stack_drift.name, stack_drift.status, stack_drift.error))
     return report, plan_files
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from strands_tf.config.models import AgentOverride
+from strands_tf.deploy.events import StackDone, StackPhase
 from strands_tf.errors import StrandsError, UserError
 from strands_tf.operate.drift import DriftedResource, DriftReport, refresh_only_plan
 from strands_tf.operate.patch import ConfigPatch, PatchOp, plan_patch, validate_patch
@@ -252,14 +253,14 @@ def accept_in_state(op: Operation, resources: list[DriftedResource]) -> dict[str
         for stack_name, addresses in by_stack.items():
             spec = specs[stack_name]
             plan_file = plans_dir / f"{stack_name}.tfplan"
-            op.ctx.reporter.stack_phase(stack_name, "accept")
+            op.ctx.events.publish(StackPhase(stack_name, "accept"))
             refresh_only_plan(op.ctx, spec, plan_file, targets=sorted(addresses))
             with op.ctx.runtime.session(spec) as extra_env:
                 runner = op.ctx.runner(spec, extra_env)
                 runner.apply(plan_file)
                 update_state(spec, runner)
             done[stack_name] = sorted(addresses)
-            op.ctx.reporter.stack_done(stack_name, "accepted", None)
+            op.ctx.events.publish(StackDone(stack_name, "accepted", None))
     return done
 
 
