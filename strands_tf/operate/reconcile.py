@@ -238,7 +238,7 @@ class ReconcileResult:
 
 def accept_in_state(op: Operation, resources: list[DriftedResource]) -> dict[str, list[str]]:
     """Refresh-only apply limited to the accepted objects, stack by stack; the state file follows each stack."""
-    from strands_tf.deploy.project import _state_updater
+    from strands_tf.deploy.project import state_sync
     from strands_tf.state.lock import ProjectLock
 
     by_stack: dict[str, list[str]] = {}
@@ -247,7 +247,7 @@ def accept_in_state(op: Operation, resources: list[DriftedResource]) -> dict[str
     specs = {s.name: s for s in op.stacks}
     plans_dir = op.workspace.plans_dir(op.resolved.environment.name) / "reconcile"
     plans_dir.mkdir(parents=True, exist_ok=True)
-    update_state = _state_updater(op)
+    sync = state_sync(op)
     done: dict[str, list[str]] = {}
     with ProjectLock(op.loaded.root, "strands reconcile"):
         for stack_name, addresses in by_stack.items():
@@ -258,7 +258,7 @@ def accept_in_state(op: Operation, resources: list[DriftedResource]) -> dict[str
             with op.ctx.runtime.session(spec) as extra_env:
                 runner = op.ctx.runner(spec, extra_env)
                 runner.apply(plan_file)
-                update_state(spec, runner)
+            sync.map_stack(spec)  # the state file follows the stack's tfstate
             done[stack_name] = sorted(addresses)
             op.ctx.events.publish(StackDone(stack_name, "accepted", None))
     return done
