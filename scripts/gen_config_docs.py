@@ -40,6 +40,9 @@ SECTIONS: list[tuple[str, str]] = [
     ("TriggerConfig", "agents.<agent>.triggers[]"),
     ("PermissionConfig", "agents.<agent>.permissions[]"),
     ("DeadLetterConfig", "agents.<agent>.dead_letter"),
+    ("AgentAlarms", "agents.<agent>.alarms (also defaults.alarms)"),
+    ("TracingSampling", "agents.<agent>.tracing_sampling"),
+    ("AgentNetwork", "agents.<agent>.network"),
     ("SecretRef", "agents.<agent>.secrets.<NAME>"),
     ("S3Resource", "resources.<name> with type: s3"),
     ("DynamoDbResource", "resources.<name> with type: dynamodb"),
@@ -48,6 +51,8 @@ SECTIONS: list[tuple[str, str]] = [
     ("SnsResource", "resources.<name> with type: sns"),
     ("EnvironmentConfig", "environments.<env>"),
     ("VpcConfig", "environments.<env>.vpc"),
+    ("NetworkRule", "environments.<env>.vpc.egress[], .ingress[], agents.<agent>.network.egress[], .ingress[]"),
+    ("EnvironmentAlarms", "environments.<env>.alarms"),
     ("OverridesConfig", "environments.<env>.overrides"),
     ("AgentOverride", "environments.<env>.overrides.agents.<agent>"),
     ("StateConfig", "state"),
@@ -58,6 +63,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("ResourceUsage", "usage.resources.<name>"),
     ("ApiUsage", "usage.api"),
     ("NetworkUsage", "usage.network"),
+    ("AnalyzeConfig", "analyze"),
 ]
 # Models whose agent settings are inherited when unset (defaults -> agent -> environment overrides).
 INHERITING = {"DefaultsConfig", "AgentConfig", "AgentOverride"}

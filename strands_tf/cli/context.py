@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ class AppContext:
     log_format: str = "text"
     debug: bool = False
     _loaded: LoadedProject | None = None
+    _default_announced: bool = False
 
     def load(self) -> LoadedProject:
         """The validated project (raises ConfigError with every problem)."""
@@ -32,11 +34,30 @@ class AppContext:
             self._loaded = load_project(self.directory)
         return self._loaded
 
+    def requested_environment(self, loaded: LoadedProject | None = None) -> str | None:
+        """-e, else (when $STRANDS_ENV is unset) this user's default from `strands env use`, else None.
+
+        None leaves the choice to the project's rule (`dev`, the only one declared, or `local`). The
+        first time a user default is used it is named on stderr, the header of every command: a default
+        kept on one machine must never surprise anyone.
+        """
+        from strands_tf.config.resolve import ENV_VAR
+
+        if self.environment is not None or os.environ.get(ENV_VAR):
+            return self.environment
+        from strands_tf.operate.environments import checked_default
+
+        name = checked_default(loaded or self.load())
+        if name is not None and not self._default_announced:
+            self._default_announced = True
+            click.echo(f"environment: {name} (your default from `strands env use`; -e overrides)", err=True)
+        return name
+
     def resolve(self, environment: str | None = None) -> ResolvedProject:
-        """The project resolved for `environment` (or the global -e) with the --agent selection."""
+        """The project resolved for `environment` (or -e, or the user's default) with the --agent selection."""
         from strands_tf.config import resolve
 
-        return resolve(self.load(), environment or self.environment, agents=self.agent_patterns)
+        return resolve(self.load(), environment or self.requested_environment(), agents=self.agent_patterns)
 
 
 def app_context(ctx: click.Context) -> AppContext:
@@ -61,7 +82,8 @@ class EnvironmentOption(click.Option):
             metavar="ENV",
             expose_value=False,
             callback=_remember_environment,
-            help="Environment to work on (default: $STRANDS_ENV, dev, the only one declared, or local).",
+            help="Environment to work on (default: $STRANDS_ENV, your `strands env use` default, dev, the only one "
+            "declared, or local).",
         )
 
 

@@ -364,6 +364,8 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
             console.print("run [bold]strands destroy[/] again (same --agent) to finish: it lists what is left first")
         elif checkpoint.status in ("failed", "cancelled"):
             console.print("resume with [bold]strands apply --resume[/], or roll back with [bold]strands rollback[/]")
+        if checkpoint.status == "failed":
+            console.print(f"[bold]strands analyze {escape(checkpoint.id)}[/] explains what failed and how to fix it")
     if checkpoint.status == "succeeded":
         return ExitCode.OK
     if checkpoint.status == "cancelled" and not result.errors:

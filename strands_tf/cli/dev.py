@@ -296,7 +296,7 @@ def invoke(ctx: click.Context, agent: str, sqs_file: Path | None, event_file: Pa
         except json.JSONDecodeError as exc:
             raise UserError(f"{event_file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     console = make_console(stderr=as_json)
-    resolved = resolve(loaded, app.environment, agents=[agent])
+    resolved = resolve(loaded, app.requested_environment(loaded), agents=[agent])
     server = running_server(Workspace(loaded.root).dev_server_record())
     if server is not None and agent in server.agents and server.environment == resolved.environment.name:
         answer = send_invoke(server, agent, payload, timeout=resolved.agents[agent].timeout + 30)

@@ -49,7 +49,7 @@ def _project(ctx: click.Context, *, read_only: bool = False) -> tuple[Any, Any]:
 
     app = app_context(ctx)
     loaded = load_for_history(app.directory, lenient_env=read_only)
-    resolved = resolve(loaded, app.environment)
+    resolved = resolve(loaded, app.requested_environment(loaded))
     require_history_settings(loaded, resolved.environment.name)
     return loaded, resolved
 

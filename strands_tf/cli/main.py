@@ -86,6 +86,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "history": ("strands_tf.cli.history", "history", "Deployment records: list, show, diff, logs, verify, rollback."),
     "orphans": ("strands_tf.cli.orphans", "orphans", "Find, adopt or delete resources missing from the state."),
     "cost": ("strands_tf.cli.cost", "cost", "Cost estimates with model tokens, cost diffs, actual spend, cost tags."),
+    "drift": ("strands_tf.cli.drift", "drift", "Find what changed in AWS outside Terraform, per strands.yaml element."),
+    "reconcile": (
+        "strands_tf.cli.reconcile",
+        "reconcile",
+        "Revert drift, or accept it into strands.yaml (shown as a diff first).",
+    ),
+    "analyze": ("strands_tf.cli.analyze", "analyze", "Explain a failed deployment and propose a fix."),
+    "env": ("strands_tf.cli.env", "env", "List environments, show one, set your default (env use)."),
     "emulator": ("strands_tf.cli.emulator", "emulator", "Start, stop or check the offline AWS emulator."),
     "force-unlock": (
         "strands_tf.cli.unlock",

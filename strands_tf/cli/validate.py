@@ -34,7 +34,7 @@ def validate(ctx: click.Context, as_json: bool) -> None:
     loaded = app.load()
     resolved = resolve_all(loaded)
     # -e / $STRANDS_ENV and --agent must name something that exists, as they would for any other command
-    choose_environment(loaded.config, app.environment)
+    choose_environment(loaded.config, app.requested_environment(loaded))
     selected = select_agents(loaded.config.agents, app.agent_patterns)
     logger.info(
         "validated %s",

@@ -282,6 +282,99 @@ class DeadLetterConfig(StrictModel):
     retention_days: bounded(1, 14, "SQS retention") = Field(14, description="Days a failed event is kept.")
 
 
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise _err("email", "'{value}' is not an e-mail address", value=value)
+    return value
+
+
+def _check_https(value: str) -> str:
+    if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
+        raise _err("https_url", "'{value}' is not an https:// URL (alarms are never sent over plain http)", value=value)
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
+HttpsUrl = Annotated[str, AfterValidator(_check_https)]
+AlarmPeriod = Literal[60, 300, 900, 3600]
+
+
+class TracingSampling(StrictModel):
+    """An X-Ray sampling rule for the agent's traces (the function's name is the rule's service name)."""
+
+    rate: float = Field(ge=0, le=1, description="Fraction of requests traced beyond the reservoir, e.g. 0.05.")
+    reservoir: bounded(0, 100000, "sampling reservoir") = Field(
+        1, description="Requests per second traced before the rate applies."
+    )
+    priority: bounded(1, 9999, "sampling rule priority") = Field(
+        1000, description="Rule priority (lower wins; X-Ray's default rule is last)."
+    )
+
+
+class AgentAlarms(StrictModel):
+    """CloudWatch alarms on one agent; each threshold can be set, and `enabled: false` turns them off."""
+
+    enabled: StrictBool | None = Field(None, description="Create the agent's alarms (default true).")
+    errors: bounded(1, 100000, "alarm threshold") | None = Field(
+        None, description="Invocation errors in one period that raise the alarm (default 1)."
+    )
+    throttles: bounded(1, 100000, "alarm threshold") | None = Field(
+        None, description="Throttled invocations in one period that raise the alarm (default 1)."
+    )
+    duration_p95: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="p95 duration, as a fraction of the agent's timeout, that raises the alarm (default 0.8).",
+    )
+    dead_letter_messages: bounded(1, 100000, "alarm threshold") | None = Field(
+        None, description="Messages waiting in the agent's dead-letter queue that raise the alarm (default 1)."
+    )
+    dead_letter_age: bounded(60, 1209600, "message age") | None = Field(
+        None, description="Seconds the oldest dead-letter message may wait (default 3600)."
+    )
+    queue_age: bounded(1, 1209600, "message age") | None = Field(
+        None,
+        description="Seconds the oldest message of a trigger queue may wait before the agent takes it (default 300).",
+    )
+    period: AlarmPeriod | None = Field(
+        None, description="Seconds each alarm evaluates: 60, 300, 900 or 3600 (default 300)."
+    )
+    evaluation_periods: bounded(1, 100, "evaluation periods") | None = Field(
+        None, description="Periods in a row over the threshold before the alarm fires (default 1)."
+    )
+
+
+class EnvironmentAlarms(StrictModel):
+    """Where an environment's alarms go (one SNS topic), its dashboard, and the HTTP API and Bedrock alarms."""
+
+    enabled: StrictBool = Field(True, description="Alarms, alarm topic and dashboard in this environment.")
+    email: list[EmailAddress] = Field(
+        default_factory=list, description="E-mail addresses subscribed to the alarm topic (each confirms once)."
+    )
+    https: list[HttpsUrl] = Field(
+        default_factory=list, description="HTTPS endpoints subscribed to the alarm topic (chat and paging hooks)."
+    )
+    dashboard: StrictBool = Field(True, description="A CloudWatch dashboard with every agent's metrics.")
+    api_5xx: bounded(1, 1000000, "alarm threshold") | None = Field(
+        1, description="HTTP API 5xx responses in one period that raise the alarm (null: no alarm)."
+    )
+    api_4xx: bounded(1, 1000000, "alarm threshold") | None = Field(
+        100, description="HTTP API 4xx responses in one period that raise the alarm (null: no alarm)."
+    )
+    api_latency_p95: bounded(1, 30000, "API latency") | None = Field(
+        25000,
+        description="HTTP API p95 latency in ms that raises the alarm (null: no alarm; the API times out at 30 s).",
+    )
+    bedrock_throttles: bounded(1, 1000000, "alarm threshold") | None = Field(
+        1, description="Throttled Bedrock calls per model in one period that raise the alarm (null: no alarm)."
+    )
+    period: AlarmPeriod = Field(300, description="Seconds the API and Bedrock alarms evaluate.")
+
+
 def _schema_allows_bool(schema: dict[str, Any]) -> None:
     """`dead_letter: true` is accepted (see _dead_letter_from_bool), so the published schema says so too."""
     schema.setdefault("anyOf", []).insert(0, {"type": "boolean"})
@@ -303,6 +396,10 @@ class AgentSettings(StrictModel):
     ephemeral_storage: bounded(512, 10240, "Lambda /tmp") | None = Field(None, description="/tmp size in MB.")
     log_retention_days: LogRetentionDays | None = Field(None, description="CloudWatch Logs retention.")
     tracing: StrictBool | None = Field(None, description="AWS X-Ray active tracing.")
+    tracing_sampling: TracingSampling | None = Field(
+        None,
+        description="An X-Ray sampling rule for the agent's traces (rate, reservoir); X-Ray's default rule otherwise.",
+    )
     reserved_concurrency: bounded(0, 10000, "reserved concurrency") | None = Field(
         None, description="Concurrent executions reserved for the agent; 0 stops it."
     )
@@ -332,6 +429,16 @@ class AgentSettings(StrictModel):
         None,
         description="How the code and layer zips reach Lambda: `auto` uploads them with the function and switches "
         "to an S3 artifacts bucket only for a zip over 50 MB; `s3` always goes through the bucket.",
+    )
+    network: AgentNetwork | None = Field(
+        None,
+        description="Security group rules of the agent in the VPC, over the environment's (agents with the same "
+        "rules share one security group).",
+    )
+    alarms: AgentAlarms | None = Field(
+        None,
+        description="CloudWatch alarms on the agent (errors, throttles, p95 duration, dead-letter queue, trigger "
+        "queue age): on by default, thresholds here.",
     )
     exclude: list[ExcludePattern] | None = Field(
         None,
@@ -612,29 +719,133 @@ class UsageConfig(StrictModel):
 # ------------------------------------------------------------------------------------- environments
 
 
+def _check_rule_cidr(value: str) -> str:
+    import ipaddress
+
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise _err("cidr", "'{value}' is not a valid CIDR block ({reason})", value=value, reason=str(exc)) from None
+    if net.version != 4:
+        raise _err("cidr", "'{value}' is not an IPv4 CIDR block", value=value)
+    return value
+
+
+def _id_pattern(prefix: str) -> Any:
+    regex = re.compile(rf"^{prefix}-[0-9a-f]{{8,17}}$")
+
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise _err("aws_id", "'{value}' is not a {prefix} id (for example {prefix}-0a1b2c3d4e5f67890)",
+                       value=value, prefix=prefix)  # fmt: skip
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": regex.pattern})]
+
+
+RuleCidr = Annotated[str, AfterValidator(_check_rule_cidr)]
+VpcId = _id_pattern("vpc")
+SubnetId = _id_pattern("subnet")
+SecurityGroupId = _id_pattern("sg")
+PUBLIC_CIDRS = ("0.0.0.0/0",)
+
+
+class NetworkRule(StrictModel):
+    """A security group rule: to (egress) or from (ingress) a CIDR block or another security group."""
+
+    cidr: RuleCidr | None = Field(None, description="IPv4 CIDR block, e.g. 10.0.0.0/8.")
+    security_group: SecurityGroupId | None = Field(
+        None, description="Another security group, by reference (preferred over a CIDR inside a VPC)."
+    )
+    protocol: Literal["tcp", "udp", "icmp", "all"] = Field("tcp", description="tcp, udp, icmp or all.")
+    port: bounded(0, 65535, "port") | None = Field(None, description="Port (the first of a range with to_port).")
+    to_port: bounded(0, 65535, "port") | None = Field(None, description="Last port of a range (default: port).")
+    description: str = Field("", max_length=255, description="What the rule is for (shown in the console).")
+
+    @model_validator(mode="after")
+    def _shape(self) -> NetworkRule:
+        if (self.cidr is None) == (self.security_group is None):
+            raise _err("rule_target", "give exactly one of cidr or security_group")
+        if self.protocol in ("tcp", "udp") and self.port is None:
+            raise _err("rule_port", "a {protocol} rule needs port (and to_port for a range)", protocol=self.protocol)
+        if self.protocol in ("icmp", "all") and (self.port is not None or self.to_port is not None):
+            raise _err("rule_port", "port and to_port only apply to tcp and udp rules")
+        if self.to_port is not None and (self.port is None or self.to_port < self.port):
+            raise _err("rule_port", "to_port must be at least port")
+        return self
+
+
+class AgentNetwork(StrictModel):
+    """Security group rules of an agent in its environment's VPC, added to the environment's own."""
+
+    egress: list[NetworkRule] = Field(default_factory=list, description="Outbound rules (HTTPS 443 is always there).")
+    ingress: list[NetworkRule] = Field(default_factory=list, description="Inbound rules (none by default).")
+
+
 class VpcConfig(StrictModel):
-    """A VPC for agents with `vpc: true`, its address space from a CIDR or an IPAM pool."""
+    """A VPC for agents with `vpc: true`: one strands-tf creates (from a CIDR or an IPAM pool), or the team's own."""
 
     cidr: Cidr | None = Field(None, description="IPv4 CIDR of the VPC, e.g. 10.20.0.0/16.")
     ipam_pool_id: str | None = Field(
         None, pattern=r"^ipam-pool-[0-9a-f]{8,17}$", description="IPAM pool to allocate the VPC CIDR from."
     )
     netmask_length: bounded(16, 28, "VPC netmask") | None = Field(None, description="Prefix length from IPAM.")
+    id: VpcId | None = Field(None, description="An existing VPC to place the agents in (with subnet_ids).")
+    subnet_ids: list[SubnetId] = Field(
+        default_factory=list, description="Existing VPC: its private subnets the agents run in (checked at plan)."
+    )
+    security_group_ids: list[SecurityGroupId] = Field(
+        default_factory=list, description="Existing security groups attached to every agent as well."
+    )
     availability_zones: bounded(1, 6, "availability zones") = Field(2, description="AZs to spread subnets over.")
     nat: Literal["none", "single", "one_per_az"] = Field("single", description="NAT gateways for egress.")
     endpoints: list[Literal[VPC_ENDPOINT_SERVICES]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="VPC endpoints (gateway for s3/dynamodb, interface otherwise)."
     )
     flow_logs: StrictBool = Field(True, description="Record VPC flow logs to CloudWatch Logs.")
+    egress: list[NetworkRule] = Field(
+        default_factory=list, description="Outbound rules for every agent in the VPC (HTTPS 443 is always there)."
+    )
+    ingress: list[NetworkRule] = Field(default_factory=list, description="Inbound rules for every agent in the VPC.")
+    allow_public_ingress: StrictBool = Field(
+        False, description="Accept ingress rules from 0.0.0.0/0 (refused otherwise; a warning says it is used)."
+    )
 
     @model_validator(mode="after")
     def _address_space(self) -> VpcConfig:
+        if self.id is not None:
+            created = [f for f in ("cidr", "ipam_pool_id", "netmask_length", "availability_zones", "nat",
+                                   "endpoints", "flow_logs") if f in self.model_fields_set]  # fmt: skip
+            if created:
+                raise _err(
+                    "vpc_existing",
+                    "{fields} only apply to a VPC strands-tf creates; with id (an existing VPC) give subnet_ids "
+                    "(and security_group_ids)",
+                    fields=", ".join(created),
+                )
+            if not self.subnet_ids:
+                raise _err("vpc_subnets", "an existing VPC (id) needs subnet_ids: its private subnets for the agents")
+            if len(set(self.subnet_ids)) != len(self.subnet_ids):
+                raise _err("vpc_subnets", "subnet_ids lists a subnet twice")
+            return self
+        if self.subnet_ids or self.security_group_ids:
+            raise _err("vpc_subnets", "subnet_ids and security_group_ids need id (the existing VPC they belong to)")
         if (self.cidr is None) == (self.ipam_pool_id is None):
-            raise _err("vpc_address", "give exactly one of cidr or ipam_pool_id")
+            raise _err("vpc_address", "give exactly one of cidr or ipam_pool_id (or id for an existing VPC)")
         if self.ipam_pool_id is not None and self.netmask_length is None:
             raise _err("vpc_netmask", "ipam_pool_id needs netmask_length (e.g. 20)")
         if self.cidr is not None and self.netmask_length is not None:
             raise _err("vpc_netmask", "netmask_length only applies with ipam_pool_id")
+        return self
+
+    @model_validator(mode="after")
+    def _public_ingress(self) -> VpcConfig:
+        if not self.allow_public_ingress and any(r.cidr in PUBLIC_CIDRS for r in self.ingress):
+            raise _err(
+                "public_ingress",
+                "ingress from 0.0.0.0/0 opens the agents to the whole internet: name the sources (a CIDR or a "
+                "security group), or set allow_public_ingress: true if that is really meant",
+            )
         return self
 
 
@@ -699,6 +910,10 @@ class EnvironmentConfig(StrictModel):
     usage: UsageConfig | None = Field(
         None, description="Usage in this environment for cost estimates, merged over the project's `usage`."
     )
+    alarms: EnvironmentAlarms = Field(
+        default_factory=EnvironmentAlarms,
+        description="Alarm topic and its subscribers, dashboard, HTTP API and Bedrock alarms of this environment.",
+    )
 
     @model_validator(mode="after")
     def _role_account(self) -> EnvironmentConfig:
@@ -721,6 +936,11 @@ class HistoryConfig(StrictModel):
     retention_days: bounded(1, 3650, "history retention") = Field(90, description="Days records are kept.")
     kms_key: KmsKeyRef | None = Field(None, description="KMS key for records (default: SSE-S3).")
     redact: list[str] = Field(default_factory=list, description="Regexes of values to redact before upload.")
+    metrics: StrictBool = Field(
+        False,
+        description="Publish each deployment's duration, outcome and resource counts as CloudWatch metrics "
+        "(namespace StrandsTF/Deployments; the deploying identity needs cloudwatch:PutMetricData).",
+    )
     keep_local: bounded(1, 10000, "deployments kept") = Field(
         20,
         description="Deployments kept in .strands/deployments per environment (older ones are pruned after a "
@@ -748,6 +968,33 @@ class EmulatorConfig(StrictModel):
         description="builtin: the bundled offline provider; registry: hashicorp/aws from the registry.",
     )
     port: bounded(1024, 65535, "TCP port") | None = Field(None, description="Fixed port (default: a free one).")
+
+
+# ------------------------------------------------------------------------------------------ operate
+
+ModelProvider = Literal[
+    "bedrock", "anthropic", "openai", "litellm", "ollama", "mistral", "gemini", "writer", "llamaapi"
+]
+
+
+class AnalyzeConfig(StrictModel):
+    """The model `strands analyze --llm` asks: any Strands model provider, Bedrock by default."""
+
+    provider: ModelProvider = Field(
+        "bedrock",
+        description="Strands model provider: bedrock (default), anthropic, openai, litellm, ollama, mistral, gemini, "
+        "writer or llamaapi (install the provider's extra, e.g. strands-agents[openai]).",
+    )
+    model: str | None = Field(
+        None, max_length=256, description="Model id for the provider (default: the provider's default model)."
+    )
+    region: Region | None = Field(None, description="bedrock: region of the model (default: the project's region).")
+    profile: str | None = Field(None, description="bedrock: AWS profile to call it with (default: the usual chain).")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="More settings passed to the provider as they are (max_tokens, temperature, host for ollama, "
+        "client_args); use ${env:NAME} for keys, never a literal secret.",
+    )
 
 
 # ------------------------------------------------------------------------------------------ project
@@ -781,4 +1028,7 @@ class ProjectConfig(StrictModel):
     resources: dict[ResourceName, ResourceConfig] = Field(default_factory=dict, description="AWS resources.")
     usage: UsageConfig = Field(
         default_factory=UsageConfig, description="Monthly usage the cost estimate assumes (`strands cost estimate`)."
+    )
+    analyze: AnalyzeConfig = Field(
+        default_factory=AnalyzeConfig, description="The model `strands analyze --llm` uses to explain failures."
     )

@@ -16,15 +16,18 @@ from strands_tf.config import messages
 from strands_tf.config.loader import LoadedProject, _Collector
 from strands_tf.config.models import (
     AgentConfig,
+    AgentNetwork,
     AgentSettings,
     ApiConfig,
     DeadLetterConfig,
     EmulatorConfig,
+    EnvironmentAlarms,
     EnvironmentConfig,
     PermissionConfig,
     ProjectConfig,
     ResourceConfig,
     StateConfig,
+    TracingSampling,
     TriggerConfig,
     VpcConfig,
 )
@@ -43,6 +46,7 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "ephemeral_storage": 512,
     "log_retention_days": 30,
     "tracing": True,
+    "tracing_sampling": None,
     "reserved_concurrency": None,
     "model": None,
     "environment": {},
@@ -50,6 +54,20 @@ BUILTIN_AGENT_DEFAULTS: dict[str, Any] = {
     "dead_letter": None,
     "package_upload": "auto",
     "exclude": [],
+    "alarms": {},
+    "network": None,
+}
+# What an agent's alarms watch when neither defaults, the agent nor an override changes it (docs/operate.md).
+ALARM_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "errors": 1,
+    "throttles": 1,
+    "duration_p95": 0.8,
+    "dead_letter_messages": 1,
+    "dead_letter_age": 3600,
+    "queue_age": 300,
+    "period": 300,
+    "evaluation_periods": 1,
 }
 # Settings whose lists add up (defaults → agent → environment override) instead of replacing each other.
 ADDITIVE_AGENT_SETTINGS = ("exclude",)
@@ -89,6 +107,12 @@ class ResolvedAgent:
     secrets: dict[str, SecretRef] = field(default_factory=dict)
     # the agent's own tags (agent `tags`, then the environment override's); project/environment tags are shared
     tags: dict[str, str] = field(default_factory=dict)
+    # alarm settings with every default filled in (ALARM_DEFAULTS, then defaults → agent → override)
+    alarms: dict[str, Any] = field(default_factory=lambda: dict(ALARM_DEFAULTS))
+    # {rate, reservoir, priority} of the agent's X-Ray sampling rule, None for X-Ray's default rule
+    tracing_sampling: dict[str, Any] | None = None
+    # the agent's own security group rules in the VPC ({egress: [...], ingress: [...]}), None for none
+    network: AgentNetwork | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,7 @@ class ResolvedEnvironment:
     external_id: str | None
     vpc: VpcConfig | None
     builtin: bool = False
+    alarms: EnvironmentAlarms = field(default_factory=EnvironmentAlarms)
 
 
 @dataclass(frozen=True)
@@ -231,6 +256,16 @@ def _environment(config: ProjectConfig, name: str) -> tuple[EnvironmentConfig, b
     return EnvironmentConfig(target="emulator"), True
 
 
+def environment_config(config: ProjectConfig, name: str) -> EnvironmentConfig:
+    """The settings of environment `name` as written (the built-in `local` when it is not declared)."""
+    return _environment(config, name)[0]
+
+
+def state_config(config: ProjectConfig, name: str) -> StateConfig:
+    """The state backend environment `name` uses (an emulator environment always keeps local state)."""
+    return _state_for(config, environment_config(config, name))
+
+
 def resolve(
     loaded: LoadedProject,
     environment: str | None = None,
@@ -294,6 +329,7 @@ def resolve(
             external_id=env.external_id,
             vpc=env.vpc,
             builtin=builtin,
+            alarms=env.alarms,
         ),
         tags=tags,
         iam=config.iam,
@@ -363,7 +399,17 @@ def _resolve_agent(
         permissions=list(agent.permissions),
         secrets=dict(sorted(secrets.items())),
         tags=tags,
+        alarms={**ALARM_DEFAULTS, **{k: v for k, v in (merged.get("alarms") or {}).items() if v is not None}},
+        tracing_sampling=_sampling(merged.get("tracing_sampling")),
+        network=AgentNetwork.model_validate(merged["network"]) if merged.get("network") else None,
     )
+
+
+def _sampling(value: Any) -> dict[str, Any] | None:
+    """The sampling rule with its defaults (a rule set in defaults and refined per agent is merged key by key)."""
+    if not value:
+        return None
+    return TracingSampling.model_validate(value).model_dump()
 
 
 # (document path of an AgentSettings mapping, the settings) in the order they apply; "*" = every agent

@@ -28,6 +28,9 @@ Command = Literal["synth", "plan", "apply", "destroy", "rollback"]
 
 AGENT_TAG = "strands:agent"
 API_MODULE = "http-api"
+# modules of the whole environment's observability (the Bedrock alarms per model, the dashboard without an API):
+# no agent owns them and none uses them, so in a stack of several agents they come with any agent's selection
+ENVIRONMENT_MODULES = frozenset({"metric-alarms", "dashboard"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class ModuleInfo:
     agent: str | None = None
     api: bool = False
     uses: frozenset[str] = frozenset()  # module ids of the same stack it references or depends on
+    environment: bool = False  # the environment's own observability (ENVIRONMENT_MODULES without an agent)
 
     @property
     def address(self) -> str:
@@ -123,7 +127,9 @@ def _module_info(
         uses.add(text.removeprefix("module.") if text.startswith("module.") else text)
     uses &= stack_modules
     uses.discard(module_id)
-    return ModuleInfo(module_id, agent if isinstance(agent, str) else None, module_name == API_MODULE, frozenset(uses))
+    owner = agent if isinstance(agent, str) else None
+    environment = owner is None and module_name in ENVIRONMENT_MODULES
+    return ModuleInfo(module_id, owner, module_name == API_MODULE, frozenset(uses), environment)
 
 
 def layout_of_stacks(stacks: Sequence[Stack]) -> Layout:
@@ -302,6 +308,7 @@ def _build(layout: Layout, selection: Selection, chosen: set[str], deployed: Dep
             own = stack.owned_by(chosen)
             if not own:
                 continue
+            own |= {m.id for m in stack.modules.values() if m.environment}
             for module in stack.modules.values():
                 if not module.api:
                     continue

@@ -159,3 +159,16 @@ class Workspace:
     def dev_worker_log(self, agent: str) -> Path:
         """What an agent's dev worker writes outside a request (crashes, C-level output)."""
         return self.dev_dir() / "workers" / f"{agent}.log"
+
+    @property
+    def default_environment_file(self) -> Path:
+        """This user's default environment (`strands env use`): one name, never committed (.strands/ is ignored)."""
+        return self.strands_dir / "environment"
+
+    def drift_dir(self) -> Path:
+        """Reports of `strands drift`, one per environment (read by `strands env list` and `strands reconcile`)."""
+        return self.strands_dir / "drift"
+
+    def drift_report(self, environment: str) -> Path:
+        """The latest drift report of an environment."""
+        return self.drift_dir() / f"{environment}.json"

@@ -52,10 +52,15 @@ def _last_text(messages: list[Any]) -> str:
 
 
 class ScriptedModel(Model):
-    """Streams scripted replies in the Bedrock ConverseStream event shape that Strands consumes."""
+    """Streams scripted replies in the Bedrock ConverseStream event shape that Strands consumes.
 
-    def __init__(self, *args: Any, **config: Any) -> None:
+    `turns` gives this instance its own script (used once, in order; then it echoes); without it the
+    process-wide script of `install` is used.
+    """
+
+    def __init__(self, *args: Any, turns: list[Any] | None = None, **config: Any) -> None:
         self.config = dict(config)
+        self._turns = list(turns) if turns is not None else None
 
     def update_config(self, **model_config: Any) -> None:
         self.config.update(model_config)
@@ -70,7 +75,7 @@ class ScriptedModel(Model):
     async def stream(
         self, messages: Any, tool_specs: Any = None, system_prompt: Any = None, **kwargs: Any
     ) -> AsyncGenerator[Any, None]:
-        turn = _next_turn()
+        turn = (self._turns.pop(0) if self._turns else None) if self._turns is not None else _next_turn()
         yield {"messageStart": {"role": "assistant"}}
         if isinstance(turn, dict):
             tool_use = {"toolUseId": f"tooluse_{uuid.uuid4().hex[:12]}", "name": turn["tool"]}

@@ -18,7 +18,7 @@ CDKTF_LAYOUT_VERSION = "0.21.0"
 AWS_PROVIDER_CONSTRAINT = "~> 6.0"
 TERRAFORM_CONSTRAINT = ">= 1.6"
 EMULATOR_SERVICES = (
-    "apigatewayv2", "cloudwatch", "dynamodb", "ec2", "iam", "kms", "lambda", "logs", "s3", "sns", "sqs", "sts",
+    "apigatewayv2", "cloudwatch", "dynamodb", "ec2", "iam", "kms", "lambda", "logs", "s3", "sns", "sqs", "ssm", "sts",
 )  # fmt: skip
 DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
 

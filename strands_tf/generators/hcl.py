@@ -162,7 +162,8 @@ def _path_comment(body: dict[str, Any]) -> str | None:
 
 def _file_for_module(module_id: str, body: dict[str, Any]) -> str:
     source = str(body.get("source", ""))
-    if source.endswith("/strands-agent") or module_id.startswith("dlq_"):
+    agent_alarms = source.endswith("/metric-alarms") and module_id.startswith("alarms_")
+    if source.endswith("/strands-agent") or module_id.startswith("dlq_") or agent_alarms:
         return f"agent_{module_id.split('_', 1)[1]}.tf"
     if source.endswith("/execution-role"):
         suffix = module_id.split("_", 1)[1] if "_" in module_id else module_id
@@ -175,6 +176,9 @@ def _file_for_module(module_id: str, body: dict[str, Any]) -> str:
         "/sqs-queue": "sqs.tf",
         "/sns-topic": "sns.tf",
         "/vpc": "network.tf",
+        "/alarm-topic": "alarms.tf",
+        "/metric-alarms": "alarms.tf",
+        "/dashboard": "alarms.tf",
     }
     for suffix, file in kind.items():
         if source.endswith(suffix):

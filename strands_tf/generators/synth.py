@@ -62,6 +62,10 @@ def element_locations(loaded: LoadedProject) -> dict[tuple[str, str], tuple[str,
         # what the generator checks per environment is its vpc; point there when it is written
         path = ("environments", name, "vpc") if environment.vpc is not None else ("environments", name)
         out[("environment", name)] = loaded.sources.locate(path, key=True)
+        alarms = (
+            ("environments", name, "alarms") if "alarms" in environment.model_fields_set else ("environments", name)
+        )
+        out[("alarms", name)] = loaded.sources.locate(alarms, key=True)
     return out
 
 

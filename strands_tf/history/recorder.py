@@ -93,6 +93,12 @@ def record_deployment(
     else:
         result.spooled = True
         result.location = str(built.staging)
+        if loaded.config.history.metrics and built.metadata is not None:
+            from strands_tf.history.metrics import publish_deployment_metrics
+
+            warning = publish_deployment_metrics(built.metadata, resolved, factory=factory, endpoint_url=endpoint_url)
+            if warning:
+                result.warnings.append(warning)
     for other in build_pending(loaded, resolved, caller=caller, exclude={deployment_dir.resolve()}):
         if other.error is not None:
             result.warnings.append(f"history: the record of {other.deployment_id} could not be built: {other.error}")
@@ -137,6 +143,7 @@ class SpoolResult:
     key_prefix: str | None = None
     staging: Path | None = None
     error: str | None = None
+    metadata: Any = None  # the record's RecordMetadata once built (deployment metrics are published from it)
 
 
 def build_into_spool(
@@ -163,7 +170,7 @@ def build_into_spool(
         built.staging = (loaded.root / SPOOL_DIR).joinpath(*built.key_prefix.split("/"))
         if built.staging.exists():
             shutil.rmtree(built.staging)  # recorded again (a resumed deployment): the newer record replaces it
-        build_record(
+        record = build_record(
             loaded,
             resolved,
             deployment_dir,
@@ -172,6 +179,7 @@ def build_into_spool(
             secrets=secrets,
             config_override=config_override,
         )
+        built.metadata = record.metadata
     except Exception as exc:  # recording must never fail the deployment: report every failure
         built.error = _describe(exc)
         log.debug("building the history record failed", exc_info=True)

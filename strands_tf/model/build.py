@@ -12,7 +12,7 @@ from strands_tf.config.resolve import ResolvedAgent, ResolvedProject
 from strands_tf.config.secrets import SECRETS_ENV_VAR
 from strands_tf.cost.tags import TagManager
 from strands_tf.errors import ConfigError, ConfigIssue
-from strands_tf.model import artifacts, iam, network
+from strands_tf.model import artifacts, iam, network, observability
 from strands_tf.model.graph import InfraGraph, Node, Output, Owner
 from strands_tf.model.naming import aws_name, env_var_prefix, template_literal
 
@@ -89,6 +89,7 @@ def build_graph(project: ResolvedProject, options: BuildOptions | None = None) -
     uploading = artifacts.agents_uploading_to_s3(project, {n: c.store_on_s3 for n, c in opts.code.items()})
     artifacts.add_artifacts(graph, project, uploading, ACCOUNT, opts.locations, issues)
     _add_api(graph, project)
+    observability.add_observability(graph, project, {name: function_name(project, name) for name in project.agents})
     if issues:
         raise ConfigError(issues)
     return graph
@@ -326,6 +327,17 @@ def _add_agent(
             body["layer_source_code_hash"] = code.layer_source_code_hash
     if agent.reserved_concurrency is not None:
         body["reserved_concurrency"] = agent.reserved_concurrency
+    if agent.tracing_sampling is not None:
+        if agent.tracing:
+            sampling = agent.tracing_sampling
+            body["xray_sampling"] = {
+                "rule_name": aws_name("xray_rule", project.project, project.environment.name, name),
+                "fixed_rate": sampling["rate"],
+                "reservoir_size": sampling["reservoir"],
+                "priority": sampling["priority"],
+            }
+        else:
+            graph.warnings.append(f"agent '{name}' sets tracing_sampling but tracing is off: no sampling rule is made")
     if agent.dead_letter is not None:
         body["dead_letter_target_arn"] = f"${{module.dlq_{name}.queue_arn}}"
     if agent.triggers:

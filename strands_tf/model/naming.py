@@ -16,6 +16,9 @@ NAME_LIMITS = {
     "sqs": 71,  # SQS allows 80: the sqs-queue module appends "-dlq" and ".fifo" (modules/sqs-queue/variables.tf)
     "sns": 251,  # SNS allows 256: the sns-topic module appends ".fifo"
     "s3_prefix": 50,  # leaves room for "-<12-digit account id>"
+    "alarm": 160,  # a prefix: "-<model id>-throttles" follows
+    "dashboard": 255,
+    "xray_rule": 32,
 }  # fmt: skip
 
 

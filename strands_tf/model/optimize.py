@@ -20,6 +20,7 @@ _NAME_FIELDS = {
     "dynamodb-table": "name",
     "sqs-queue": "name",
     "sns-topic": "name",
+    "alarm-topic": "name",
     "s3-bucket": "bucket",
     "execution-role": "name",
     "http-api": "name",
@@ -125,7 +126,8 @@ def detect_duplicates(graph: InfraGraph, locate: Locator) -> InfraGraph:
         if field is None:
             continue
         name = str(node.body.get(field, ""))
-        module_kind = "sqs-queue" if node.module == "sqs-queue" else node.module or ""
+        # the alarm topic is an SNS topic like any other: one name space
+        module_kind = "sns-topic" if node.module == "alarm-topic" else node.module or ""
         key = (module_kind, re.sub(r"\.fifo$", "", name))
         other = seen.get(key)
         if other is not None and other.owner != node.owner:

@@ -215,6 +215,12 @@ def classify(diag: Diagnostic) -> Classification:
     return _classification(found, diag, code)
 
 
+_CHECK_FAILED = re.compile(
+    r"(?:Resource|Module output value|Output value) (?:pre|post)condition failed|Check block "
+    r"assertion failed"
+)
+
+
 def _classification(found: error_codes.FailureKind, diag: Diagnostic, code: str | None) -> Classification:
     where = ", ".join(p for p in (diag.address, diag.location) if p)
     at = f" at {where}" if where else ""
@@ -232,6 +238,10 @@ def _classification(found: error_codes.FailureKind, diag: Diagnostic, code: str 
             op = f" ({lock.operation})" if lock.operation else ""
             explanation = f"The state is locked by {holder}{op}{since}, lock ID {lock.id}."
             context = {"lock_id": lock.id, "holder": holder}
+    elif found.name == "configuration" and _CHECK_FAILED.match(diag.summary) and diag.detail.strip():
+        # a module's own check (precondition, postcondition, check block): its message is the reason
+        message = " ".join(diag.detail.split())
+        explanation = f"A check of the configuration failed{at}: {message}"
     elif found.name == "permissions":
         action = _AWS_ACTION.search(diag.text)
         if action:

@@ -264,6 +264,17 @@ def test_config_show_default_environment(monkeypatch: pytest.MonkeyPatch, capsys
         "external_id": None,
         "vpc": None,
         "builtin": True,
+        "alarms": {
+            "enabled": True,
+            "email": [],
+            "https": [],
+            "dashboard": True,
+            "api_5xx": 1,
+            "api_4xx": 100,
+            "api_latency_p95": 25000,
+            "bedrock_throttles": 1,
+            "period": 300,
+        },
     }
 
 

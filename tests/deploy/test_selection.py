@@ -202,6 +202,11 @@ def test_plan_of_one_agent_in_a_single_stack_targets_its_modules_and_what_they_u
     assert selection.stacks == {
         MONO: (
             "module.agent_triage",
+            "module.alarm_topic",  # the environment's alarm topic, which the agent's alarms notify
+            "module.alarms_triage",
+            # the environment's Bedrock alarms (per model, shared by every agent) come with any agent: used by no
+            # agent, they would otherwise never be applied by `--agent` runs, however many agents they cover
+            "module.bedrock_alarms",
             "module.dlq_triage",
             "module.queue_inbound",
             "module.role_triage",
@@ -226,7 +231,9 @@ def test_synth_writes_a_single_stack_whole(single: Layout) -> None:
 
 def test_destroy_in_a_single_stack_takes_only_the_agents_own_modules(single: Layout) -> None:
     selection = select_stacks(single, ["triage"], "destroy", deployed=everything(single))
-    assert selection.stacks == {MONO: ("module.agent_triage", "module.dlq_triage", "module.role_triage")}
+    assert selection.stacks == {
+        MONO: ("module.agent_triage", "module.alarms_triage", "module.dlq_triage", "module.role_triage")
+    }
     kept = selection.left_alone[f"{MONO}: shared modules"]
     assert "module.table_tickets" in kept and "--include-shared" in kept
 
@@ -238,6 +245,7 @@ def test_destroy_in_a_single_stack_with_include_shared_never_takes_what_others_u
     assert selection.stacks == {
         MONO: (
             "module.agent_triage",
+            "module.alarms_triage",
             "module.dlq_triage",
             "module.queue_inbound",
             "module.role_triage",
@@ -293,11 +301,13 @@ def test_destroy_in_a_single_stack_refuses_to_cascade_into_a_module_that_stays()
 
 def test_rollback_in_a_single_stack_targets_the_deployed_modules_of_the_agent(single: Layout) -> None:
     selection = select_stacks(single, ["triage"], "rollback", deployed=everything(single))
-    assert selection.stacks == {MONO: ("module.agent_triage", "module.dlq_triage", "module.role_triage")}
+    assert selection.stacks == {
+        MONO: ("module.agent_triage", "module.alarms_triage", "module.dlq_triage", "module.role_triage")
+    }
     partly = StaticDeployed({MONO: frozenset({"agent_triage", "role_triage"})})
     missing = select_stacks(single, ["triage"], "rollback", deployed=partly)
     assert missing.stacks == {MONO: ("module.agent_triage", "module.role_triage")}
-    assert missing.missing == [f"{MONO}: module.dlq_triage"]
+    assert missing.missing == [f"{MONO}: module.alarms_triage", f"{MONO}: module.dlq_triage"]
 
 
 # -- resume

@@ -97,7 +97,8 @@ def test_per_agent_stacks_and_manifest(per_agent: Path) -> None:
     assert deps == {
         "support-desk-dev": [],
         "support-desk-dev-support": ["support-desk-dev"],
-        "support-desk-dev-api": ["support-desk-dev-support"],
+        # the API reads the alarm topic of the shared stack for its alarms
+        "support-desk-dev-api": ["support-desk-dev", "support-desk-dev-support"],
         "support-desk-dev-triage": ["support-desk-dev"],
     }
     for name, entry in manifest["stacks"].items():
@@ -139,9 +140,12 @@ def test_per_agent_cross_stack_references(per_agent: Path) -> None:
     assert any(ref in s["resources"] for s in statements)
     env = support["module"]["agent_support"]["environment_variables"]
     assert env["TICKETS_TABLE"].startswith("${data.terraform_remote_state.cross-stack-reference-input-support-desk-dev")
-    # the API stack reads the function from the agent's stack
+    # the API stack reads the function from the agent's stack, and the alarm topic from the shared stack
     api_remote = api["data"]["terraform_remote_state"]
-    assert list(api_remote) == ["cross-stack-reference-input-support-desk-dev-support"]
+    assert list(api_remote) == [
+        "cross-stack-reference-input-support-desk-dev",
+        "cross-stack-reference-input-support-desk-dev-support",
+    ]
     invoke = api["module"]["api"]["routes"]["POST /chat"]["invoke_arn"]
     assert invoke == (
         "${data.terraform_remote_state.cross-stack-reference-input-support-desk-dev-support.outputs."

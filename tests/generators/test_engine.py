@@ -27,7 +27,8 @@ pytestmark = pytest.mark.engine
 AWS = "registry.terraform.io/hashicorp/aws"
 SAMPLE_MODULES = {
     "agent_support", "agent_triage", "api", "bucket_attachments", "dlq_support", "queue_inbound", "role_support",
-    "role_triage", "table_tickets", "topic_escalations",
+    "role_triage", "table_tickets", "topic_escalations", "alarm_topic", "alarms_support", "alarms_triage",
+    "bedrock_alarms",
 }  # fmt: skip
 
 
@@ -121,10 +122,12 @@ def test_json_stack_needs_only_hashicorp_aws(exports: dict[str, Path], case: str
 
 def test_per_agent_stacks_add_only_the_builtin_remote_state_provider(exports: dict[str, Path], tmp_path: Path) -> None:
     expected = {
-        "support-desk-dev": ({AWS}, {"bucket_attachments", "queue_inbound", "table_tickets", "topic_escalations"}),
+        "support-desk-dev": ({AWS}, {"bucket_attachments", "queue_inbound", "table_tickets", "topic_escalations",
+                                     "alarm_topic", "bedrock_alarms"}),
         "support-desk-dev-support": ({AWS, "terraform.io/builtin/terraform"}, {"agent_support", "dlq_support",
-                                                                                "role_support"}),
-        "support-desk-dev-triage": ({AWS, "terraform.io/builtin/terraform"}, {"agent_triage", "role_triage"}),
+                                                                                "role_support", "alarms_support"}),
+        "support-desk-dev-triage": ({AWS, "terraform.io/builtin/terraform"}, {"agent_triage", "role_triage",
+                                                                              "alarms_triage"}),
         "support-desk-dev-api": ({AWS, "terraform.io/builtin/terraform"}, {"api"}),
     }  # fmt: skip
     for stack, (providers, modules) in expected.items():

@@ -52,9 +52,11 @@ def test_vendored_modules_are_the_repository_modules(sample: Path, environment: 
     stack = sample / "cdktf.out" / "stacks" / f"support-desk-{environment}"
     used = sorted(p.name for p in (stack / "modules").iterdir())
     assert used == [
+        "alarm-topic",
         "dynamodb-table",
         "execution-role",
         "http-api",
+        "metric-alarms",
         "s3-bucket",
         "sns-topic",
         "sqs-queue",
@@ -86,9 +88,17 @@ def test_golden_dev_stack_has_the_documented_shape() -> None:
     assert provider["default_tags"][0]["tags"]["managed-by"] == "strands-tf"
     modules = doc["module"]
     assert sorted(modules) == [
-        "agent_support", "agent_triage", "api", "bucket_attachments", "dlq_support", "queue_inbound",
-        "role_support", "role_triage", "table_tickets", "topic_escalations",
+        "agent_support", "agent_triage", "alarm_topic", "alarms_support", "alarms_triage", "api",
+        "bedrock_alarms", "bucket_attachments", "dlq_support", "queue_inbound", "role_support", "role_triage",
+        "table_tickets", "topic_escalations",
     ]  # fmt: skip
+    # alarms by default: the API's own (in its module, keyed by its id) and the dashboard it holds
+    assert sorted(modules["api"]["alarms"]) == ["4xx", "5xx", "latency_p95"]
+    assert modules["api"]["dashboard_name"] == "support-desk-dev"
+    assert sorted(modules["alarms_support"]["alarms"]) == [
+        "dead_letter_age", "dead_letter_messages", "duration_p95", "errors", "throttles",
+    ]  # fmt: skip
+    assert modules["alarms_support"]["tags"]["strands:agent"] == "support"
     assert modules["bucket_attachments"]["bucket"] == (
         "support-desk-dev-attachments-${data.aws_caller_identity.caller.account_id}"
     )

@@ -169,10 +169,13 @@ def test_render_stack_hcl_splits_files_by_purpose() -> None:
                       "cdk.tf.json").read_text())  # fmt: skip
     files = render_stack_hcl(doc)
     assert sorted(files) == [
-        "agent_support.tf", "agent_triage.tf", "api.tf", "data.tf", "dynamodb.tf", "outputs.tf", "providers.tf",
-        "s3.tf", "sns.tf", "sqs.tf", "versions.tf",
+        "agent_support.tf", "agent_triage.tf", "alarms.tf", "api.tf", "data.tf", "dynamodb.tf", "outputs.tf",
+        "providers.tf", "s3.tf", "sns.tf", "sqs.tf", "versions.tf",
     ]  # fmt: skip
     assert 'module "dlq_support"' in files["agent_support.tf"] and 'module "role_support"' in files["agent_support.tf"]
+    # an agent's alarms are with the agent; the environment's topic and model alarms in alarms.tf
+    assert 'module "alarms_support"' in files["agent_support.tf"]
+    assert 'module "alarm_topic"' in files["alarms.tf"] and 'module "bedrock_alarms"' in files["alarms.tf"]
 
 
 def test_prod_with_assume_role_equals_the_json_stack(sample: Path) -> None:

@@ -264,7 +264,10 @@ def check_references(stack_doc: dict[str, Any]) -> None:
 
 META_ARGUMENTS = {"//", "source", "depends_on", "providers", "count", "for_each"}
 NAME_FIELDS = {"strands-agent": "name", "execution-role": "name", "dynamodb-table": "name", "s3-bucket": "bucket",
-               "sqs-queue": "name", "sns-topic": "name", "http-api": "name"}  # fmt: skip
+               "sqs-queue": "name", "sns-topic": "name", "http-api": "name", "alarm-topic": "name",
+               "dashboard": "name"}  # fmt: skip
+# modules whose AWS names share one name space (the alarm topic is an SNS topic)
+NAME_SPACES = {"alarm-topic": "sns-topic"}
 
 
 @PROFILE
@@ -304,9 +307,13 @@ def test_any_valid_config_synthesizes(case: tuple[dict[str, Any], str]) -> None:
                 assert inputs <= declared, f"{module_id}: {sorted(inputs - declared)} not declared by {module}"
                 assert not required - inputs, f"{module_id}: required {sorted(required - inputs)} not set"
                 check_object_inputs(module_id, module, body)
-                key = (module, str(body[NAME_FIELDS[module]]).removesuffix(".fifo"))
-                assert key not in aws_names, f"{module_id} and {aws_names.get(key)} share the AWS name {key[1]}"
-                aws_names[key] = module_id
+                if module == "metric-alarms":  # many alarms per module: every alarm name is unique too
+                    names = [(module, alarm["name"]) for alarm in body["alarms"].values()]
+                else:
+                    names = [(NAME_SPACES.get(module, module), str(body[NAME_FIELDS[module]]).removesuffix(".fifo"))]
+                for key in names:
+                    assert key not in aws_names, f"{module_id} and {aws_names.get(key)} share the AWS name {key[1]}"
+                    aws_names[key] = module_id
             check_references(stack_doc)
             assert check_json_document(stack_doc, source=stack.name) == []
             # every cross-stack reference points at an output the source stack declares

@@ -55,6 +55,9 @@ def run_checkov(directory: Path, use_config: bool = True) -> dict[str, Any]:
     assert result.returncode in (0, 1), result.stderr[-2000:]
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
+    if "summary" not in report and "passed" in report:
+        # no check applies to anything in the directory (a dashboard): checkov prints the bare summary
+        report = {"summary": report, "results": {"failed_checks": [], "passed_checks": []}}
     return report
 
 
@@ -85,7 +88,8 @@ def test_no_failed_checks_on_modules_each_module_and_the_wired_root() -> None:
         reports = dict(zip(directories, pool.map(run_checkov, directories), strict=True))
     for directory, report in reports.items():
         assert report["summary"]["parsing_errors"] == 0, directory
-        assert report["summary"]["passed"] > 0, directory
+        # checkov has no check for a CloudWatch dashboard: that module alone passes nothing (and fails nothing)
+        assert report["summary"]["passed"] > 0 or directory.name == "dashboard", directory
     assert reports[MODULES_DIR]["summary"]["passed"] > 50
     failures = {str(d.relative_to(REPO_ROOT)): failed(r) for d, r in reports.items() if failed(r)}
     assert failures == {}

@@ -26,7 +26,21 @@ from .conftest import FIXTURE_ROOT, MODULES_DIR, VARIANTS_ROOT
 
 pytestmark = [pytest.mark.engine, pytest.mark.moto, pytest.mark.slow]
 
-SERVICES = ("s3", "sts", "iam", "lambda", "dynamodb", "sqs", "sns", "logs", "kms", "apigatewayv2", "cloudwatch", "ec2")
+SERVICES = (
+    "s3",
+    "sts",
+    "iam",
+    "lambda",
+    "dynamodb",
+    "sqs",
+    "sns",
+    "logs",
+    "kms",
+    "apigatewayv2",
+    "cloudwatch",
+    "ec2",
+    "ssm",
+)
 REGION = "eu-west-1"
 
 
@@ -262,6 +276,45 @@ def test_plan_apply_and_what_the_modules_built(project: Project) -> None:
     assert stage["AutoDeploy"] is True
     assert json.loads(stage["AccessLogSettings"]["Format"])["requestId"] == "$context.requestId"
     assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
+
+    # alarms notify the alarm topic, which has its own key (CloudWatch may use it) and the subscribers
+    cloudwatch = project.client("cloudwatch")
+    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    assert set(outputs["alarm_names"].values()) <= set(alarms)
+    duration = alarms["demo-dev-support-duration-p95"]
+    assert duration["ExtendedStatistic"] == "p95" and duration["Threshold"] == 48000
+    assert duration["AlarmActions"] == [outputs["alarm_topic_arn"]] and duration["ActionsEnabled"] is True
+    assert alarms["demo-dev-jobs-dlq-age"]["Statistic"] == "Maximum"
+    alarm_topic = project.client("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    key = project.client("kms").describe_key(KeyId=alarm_topic["KmsMasterKeyId"])["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER"
+    assert project.client("kms").get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True
+    key_policy = json.loads(project.client("kms").get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
+    assert {"Service": "cloudwatch.amazonaws.com"} in [st["Principal"] for st in key_policy["Statement"]]
+    subscriptions = project.client("sns").list_subscriptions_by_topic(TopicArn=outputs["alarm_topic_arn"])
+    assert sorted((x["Protocol"], x["Endpoint"]) for x in subscriptions["Subscriptions"]) == [
+        ("email", "oncall@example.com"),
+        ("https", "https://hooks.example.com/alarms"),
+    ]
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=outputs["dashboard_name"])["DashboardBody"])
+    assert body["widgets"][0]["properties"]["metrics"][0] == [
+        "AWS/Lambda",
+        "Errors",
+        "FunctionName",
+        "demo-dev-support",
+    ]
+    # the agent-network module checked the (private) subnets and made its group, rules by CIDR
+    db_group = outputs["agent_network_security_group_ids"]["db"]
+    group = project.client("ec2").describe_security_groups(GroupIds=[db_group])["SecurityGroups"][0]
+    assert group["VpcId"] == outputs["vpc_id"]
+    assert sorted(p["FromPort"] for p in group["IpPermissionsEgress"]) == [443, 5432]
+    # the X-Ray sampling rule (kept by the emulator as an SSM parameter: moto has no X-Ray sampling API)
+    from strands_tf.emulator.provider.resources.xray import parameter_name
+
+    rule = json.loads(
+        project.client("ssm").get_parameter(Name=parameter_name("demo-dev-support"))["Parameter"]["Value"]
+    )
+    assert (rule["service_name"], rule["fixed_rate"], rule["reservoir_size"]) == ("demo-dev-support", 0.05, 1)
 
     # a second plan finds nothing to do; the one tolerated change is moto 5.2 not storing the function's
     # DeadLetterConfig, so the emulator reads it back empty

@@ -54,7 +54,10 @@ def test_providers_lists_only_hashicorp_aws_and_the_modules(root_with_modules: P
     providers = set(re.findall(r"provider\[([^\]]+)\]", result.stdout))
     assert providers == {"registry.terraform.io/hashicorp/aws"}
     modules = set(re.findall(r"module\.(\w+)", result.stdout))
-    assert modules == {"memory", "documents", "jobs", "events", "network", "role", "support", "api"}
+    assert modules == {
+        "memory", "documents", "jobs", "events", "network", "role", "support", "api", "alarm_topic", "alarms",
+        "dashboard", "agent_network",
+    }  # fmt: skip
     assert result.stdout.count(">= 6.0.0, < 7.0.0") == len(MODULES)
 
 

@@ -31,6 +31,7 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
             "log_kms_key_arn",
             "kms_key_arn",
             "tracing",
+            "xray_sampling",
             "reserved_concurrency",
             "dead_letter_target_arn",
             "sqs_triggers",
@@ -54,6 +55,11 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
             "log_kms_key_arn",
             "throttling_burst_limit",
             "throttling_rate_limit",
+            "alarms",
+            "alarm_actions",
+            "ok_actions",
+            "dashboard_name",
+            "dashboard_widgets",
             "tags",
         ]
     ),
@@ -109,6 +115,10 @@ CONTRACT_INPUTS: dict[str, set[str]] = {
         ]
     ),
     "sns-topic": set(["name", "fifo", "content_based_deduplication", "kms_master_key_id", "publisher_arns", "tags"]),
+    "alarm-topic": {"name", "display_name", "email_addresses", "https_endpoints", "tags"},
+    "agent-network": {"name", "vpc_id", "subnet_ids", "check_subnets", "security_groups", "tags"},
+    "metric-alarms": {"alarms", "alarm_actions", "ok_actions", "tags"},
+    "dashboard": {"name", "widgets"},
     "vpc": set(
         [
             "name",
@@ -128,11 +138,23 @@ CONTRACT_OUTPUTS: dict[str, set[str]] = {
         ["function_name", "function_arn", "qualified_arn", "invoke_arn", "log_group_name", "log_group_arn", "layer_arn"]
     ),
     "execution-role": {"role_arn", "role_name", "role_id", "policy_name"},
-    "http-api": {"api_id", "api_endpoint", "stage_invoke_url", "execution_arn", "log_group_name"},
+    "http-api": {
+        "api_id",
+        "api_endpoint",
+        "stage_invoke_url",
+        "execution_arn",
+        "log_group_name",
+        "alarm_names",
+        "dashboard_name",
+    },
     "dynamodb-table": {"table_name", "table_arn", "stream_arn"},
     "s3-bucket": {"bucket_name", "bucket_arn", "bucket_regional_domain_name"},
     "sqs-queue": {"queue_name", "queue_arn", "queue_url", "dead_letter_queue_arn", "dead_letter_queue_url"},
     "sns-topic": {"topic_name", "topic_arn"},
+    "alarm-topic": {"topic_arn", "topic_name", "kms_key_arn"},
+    "agent-network": {"security_group_ids", "security_group_arns", "subnet_ids"},
+    "metric-alarms": {"alarm_arns", "alarm_names"},
+    "dashboard": {"dashboard_name", "dashboard_arn"},
     "vpc": {
         "vpc_id",
         "vpc_arn",
@@ -162,8 +184,14 @@ CONTRACT_REQUIRED: dict[str, set[str]] = {
     "s3-bucket": {"bucket"},
     "sqs-queue": {"name"},
     "sns-topic": {"name"},
+    "alarm-topic": {"name"},
+    "agent-network": {"name", "vpc_id", "security_groups"},
+    "metric-alarms": {"alarms"},
+    "dashboard": {"name", "widgets"},
     "vpc": {"name"},
 }
+# CloudWatch dashboards take no tags (PutDashboard has none), so that module has no tags input
+UNTAGGED = {"dashboard"}
 
 
 def _load(module: str, file: str) -> dict[str, Any]:
@@ -185,6 +213,9 @@ def test_contract_inputs_exist_and_extras_are_optional(module: str) -> None:
     assert CONTRACT_INPUTS[module] <= set(variables)
     required = {name for name, body in variables.items() if "default" not in body}
     assert required == CONTRACT_REQUIRED[module]
+    if module in UNTAGGED:
+        assert "tags" not in variables
+        return
     assert variables["tags"]["default"] == {} and variables["tags"]["type"] == "${map(string)}"
 
 
@@ -314,9 +345,12 @@ def test_vpc_secure_defaults() -> None:
     assert (egress["ip_protocol"], egress["from_port"], egress["to_port"]) == ('"tcp"', 443, 443)
     assert [name for entry in _load("vpc", "main.tf")["resource"] for name in entry].count(
         '"aws_vpc_security_group_ingress_rule"'
-    ) == 1  # only the endpoints' group accepts traffic, and only from the VPC
+    ) == 1  # only the endpoints' group accepts traffic, and only from the agents' security groups
     ingress = _resource("vpc", "aws_vpc_security_group_ingress_rule", "endpoints_https")
-    assert ingress["cidr_ipv4"] == "${aws_vpc.this.cidr_block}" and ingress["from_port"] == 443
+    assert "cidr_ipv4" not in ingress and ingress["from_port"] == 443
+    assert ingress["referenced_security_group_id"] == (
+        "${concat([aws_security_group.agents.id], var.endpoint_client_security_group_ids)[count.index]}"
+    )
     variables = _named(_load("vpc", "variables.tf"), "variable")
     assert variables["flow_logs"]["default"] is True
     assert variables["flow_log_retention_days"]["default"] == 365

@@ -313,3 +313,24 @@ def test_error_to_dict_is_json_ready() -> None:
     assert out["data"]["kind"] == "state_lock"
     assert out["data"]["lock"]["who"] == "alice@build-7"
     assert "force-unlock" in out["hint"]
+
+
+def test_a_failed_precondition_says_what_the_check_said() -> None:
+    # a module's check (modules/agent-network: an existing VPC's subnets) is the whole reason the run stopped:
+    # the one line a failed apply prints must carry its message, not only where the check is
+    message = (
+        "subnets subnet-0f9e8d7c6b5a43210 are public (a route to an internet gateway, or public IPs on launch): "
+        "Lambda functions need private subnets with NAT or endpoints to reach AWS."
+    )
+    d = diag(
+        "Resource precondition failed",
+        message,
+        address='module.agent_network.aws_security_group.this["agents"]',
+        range={"filename": "modules/agent-network/main.tf", "start": {"line": 74, "column": 7}},
+    )
+    c = classify(d)
+    assert c.kind == "configuration"
+    assert c.explanation.splitlines()[0] == (
+        f'A check of the configuration failed at module.agent_network.aws_security_group.this["agents"], '
+        f"modules/agent-network/main.tf:74: {message}"
+    )

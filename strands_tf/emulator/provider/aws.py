@@ -35,6 +35,8 @@ ENDPOINT_KEYS: dict[str, tuple[str, ...]] = {
     "kms": ("kms",),
     "apigatewayv2": ("apigatewayv2",),
     "ec2": ("ec2",),
+    # X-Ray sampling rules are kept as SSM parameters of the emulator (resources/xray.py)
+    "ssm": ("ssm",),
 }
 
 PARTITION = "aws"

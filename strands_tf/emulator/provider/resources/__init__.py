@@ -10,7 +10,7 @@ from strands_tf.emulator.provider.resources.apigatewayv2 import (
     ApiGatewayV2Stage,
 )
 from strands_tf.emulator.provider.resources.base import DataSourceHandler, ResourceHandler
-from strands_tf.emulator.provider.resources.cloudwatch import MetricAlarm
+from strands_tf.emulator.provider.resources.cloudwatch import Dashboard, MetricAlarm
 from strands_tf.emulator.provider.resources.dynamodb import DynamoDbTable
 from strands_tf.emulator.provider.resources.ec2 import (
     DefaultSecurityGroup,
@@ -29,6 +29,7 @@ from strands_tf.emulator.provider.resources.ec2 import (
     Vpc,
     VpcEndpoint,
 )
+from strands_tf.emulator.provider.resources.ec2_lookup import RouteTableLookup, RouteTablesLookup, SubnetLookup
 from strands_tf.emulator.provider.resources.iam import (
     IamPolicy,
     IamPolicyDocument,
@@ -63,6 +64,7 @@ from strands_tf.emulator.provider.resources.sqs import (
     SqsQueueRedriveAllowPolicy,
     SqsQueueRedrivePolicy,
 )
+from strands_tf.emulator.provider.resources.xray import XraySamplingRule
 
 _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     S3Bucket,
@@ -99,6 +101,8 @@ _RESOURCE_CLASSES: list[type[ResourceHandler]] = [
     ApiGatewayV2Authorizer,
     S3Object,
     MetricAlarm,
+    Dashboard,
+    XraySamplingRule,
     Vpc,
     Subnet,
     InternetGateway,
@@ -121,6 +125,9 @@ _DATA_SOURCE_CLASSES: list[type[DataSourceHandler]] = [
     Partition,
     IamPolicyDocument,
     AvailabilityZones,
+    SubnetLookup,
+    RouteTablesLookup,
+    RouteTableLookup,
 ]
 
 RESOURCES: dict[str, type[ResourceHandler]] = {c.type_name: c for c in _RESOURCE_CLASSES}

@@ -1,4 +1,4 @@
-"""CloudWatch metric alarms."""
+"""CloudWatch metric alarms and dashboards."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from strands_tf.emulator.provider.resources.base import ResourceHandler, State, first, is_not_found, known
+from strands_tf.emulator.provider.documents import json_equivalent
+from strands_tf.emulator.provider.resources.base import (
+    ResourceHandler,
+    State,
+    first,
+    is_not_found,
+    known,
+)
 from strands_tf.emulator.provider.resources.tags import split_tags, tag_list, tags_from_list
 
 _SCALARS = {
@@ -132,3 +139,51 @@ class MetricAlarm(ResourceHandler):
 
     def import_state(self, import_id: str) -> State:
         return {"id": import_id, "alarm_name": import_id}
+
+
+class Dashboard(ResourceHandler):
+    type_name = "aws_cloudwatch_dashboard"
+    force_new = frozenset({"dashboard_name"})
+    json_attrs = frozenset({"dashboard_body"})
+
+    def plan(self, prior: State | None, planned: State, config: State) -> None:
+        if prior is None and known(config.get("dashboard_name")):
+            planned["id"] = config["dashboard_name"]
+
+    def create(self, planned: State, config: State) -> State:
+        self.aws.client("cloudwatch").put_dashboard(
+            DashboardName=planned["dashboard_name"], DashboardBody=planned["dashboard_body"]
+        )
+        return self.read({**planned, "id": planned["dashboard_name"]}) or planned
+
+    def read(self, state: State) -> State | None:
+        name = state.get("dashboard_name") or state["id"]
+        try:
+            found = self.aws.client("cloudwatch").get_dashboard(DashboardName=name)
+        except ClientError as exc:
+            if is_not_found(exc, "ResourceNotFound"):
+                return None
+            raise
+        body = found.get("DashboardBody", "")
+        # keep the configuration's text when CloudWatch holds the same document (key order, spacing)
+        if json_equivalent(state.get("dashboard_body"), body):
+            body = state["dashboard_body"]
+        return {
+            "id": name,
+            "dashboard_name": name,
+            "dashboard_arn": found.get("DashboardArn", ""),
+            "dashboard_body": body,
+        }
+
+    def update(self, prior: State, planned: State, config: State) -> State:
+        return self.create(planned, config)
+
+    def delete(self, state: State) -> None:
+        try:
+            self.aws.client("cloudwatch").delete_dashboards(DashboardNames=[state["id"]])
+        except ClientError as exc:
+            if not is_not_found(exc, "ResourceNotFound"):
+                raise
+
+    def import_state(self, import_id: str) -> State:
+        return {"id": import_id, "dashboard_name": import_id}

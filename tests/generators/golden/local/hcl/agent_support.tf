@@ -30,6 +30,103 @@ module "agent_support" {
   depends_on = [module.role_support]
 }
 
+# construct support-desk-local/alarms_support
+module "alarms_support" {
+  source        = "./modules/metric-alarms"
+  alarm_actions = [module.alarm_topic.topic_arn]
+  alarms = {
+    errors = {
+      name        = "support-desk-local-support-errors"
+      description = "Invocation errors of agent support"
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions = {
+        FunctionName = "support-desk-local-support"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    throttles = {
+      name        = "support-desk-local-support-throttles"
+      description = "Throttled invocations of agent support"
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      dimensions = {
+        FunctionName = "support-desk-local-support"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    duration_p95 = {
+      name        = "support-desk-local-support-duration-p95"
+      description = "p95 duration of agent support at 80% of its 60 s timeout"
+      namespace   = "AWS/Lambda"
+      metric_name = "Duration"
+      dimensions = {
+        FunctionName = "support-desk-local-support"
+      }
+      statistic           = "Sum"
+      extended_statistic  = "p95"
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 48000
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Milliseconds"
+    }
+    dead_letter_messages = {
+      name        = "support-desk-local-support-dlq-messages"
+      description = "Failed events of agent support waiting in its dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions = {
+        QueueName = "support-desk-local-support-dlq"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    dead_letter_age = {
+      name        = "support-desk-local-support-dlq-age"
+      description = "Age of the oldest failed event of agent support in its dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      dimensions = {
+        QueueName = "support-desk-local-support-dlq"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 3600
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Seconds"
+    }
+  }
+  ok_actions = [module.alarm_topic.topic_arn]
+  tags = {
+    "strands:agent" = "support"
+  }
+}
+
 # construct support-desk-local/dlq_support
 module "dlq_support" {
   source                    = "./modules/sqs-queue"

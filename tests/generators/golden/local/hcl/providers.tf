@@ -30,6 +30,7 @@ provider "aws" {
     s3           = var.emulator_endpoint
     sns          = var.emulator_endpoint
     sqs          = var.emulator_endpoint
+    ssm          = var.emulator_endpoint
     sts          = var.emulator_endpoint
   }
 }

@@ -32,6 +32,86 @@ module "agent_triage" {
   depends_on = [module.role_triage]
 }
 
+# construct support-desk-prod/alarms_triage
+module "alarms_triage" {
+  source        = "./modules/metric-alarms"
+  alarm_actions = [module.alarm_topic.topic_arn]
+  alarms = {
+    errors = {
+      name        = "support-desk-prod-triage-errors"
+      description = "Invocation errors of agent triage"
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions = {
+        FunctionName = "support-desk-prod-triage"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    throttles = {
+      name        = "support-desk-prod-triage-throttles"
+      description = "Throttled invocations of agent triage"
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      dimensions = {
+        FunctionName = "support-desk-prod-triage"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    duration_p95 = {
+      name        = "support-desk-prod-triage-duration-p95"
+      description = "p95 duration of agent triage at 80% of its 60 s timeout"
+      namespace   = "AWS/Lambda"
+      metric_name = "Duration"
+      dimensions = {
+        FunctionName = "support-desk-prod-triage"
+      }
+      statistic           = "Sum"
+      extended_statistic  = "p95"
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 48000
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Milliseconds"
+    }
+    queue_age_inbound = {
+      name        = "support-desk-prod-triage-inbound-age"
+      description = "Age of the oldest message of queue inbound waiting for agent triage"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      dimensions = {
+        QueueName = "support-desk-prod-inbound"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 300
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Seconds"
+    }
+  }
+  ok_actions = [module.alarm_topic.topic_arn]
+  tags = {
+    "strands:agent" = "triage"
+  }
+}
+
 # construct support-desk-prod/role_triage
 module "role_triage" {
   source = "./modules/execution-role"
