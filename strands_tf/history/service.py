@@ -229,7 +229,8 @@ class History:
 
     def upload_directory(self, directory: Path, key_prefix: str, metadata: RecordMetadata) -> None:
         """Upload a record directory: every object, then metadata.json last (marks the record complete)."""
-        for name in sorted(metadata.objects):
+        names = sorted(metadata.objects)
+        for name in names:  # every object checked before the first upload: a damaged record uploads nothing
             path = directory / name
             if not path.is_file():
                 raise StateError(f"spooled record {metadata.id} lacks {name}")
@@ -238,7 +239,15 @@ class History:
                     f"spooled object {name} of {metadata.id} changed since it was recorded",
                     hint=f"remove {directory} if it is damaged",
                 )
-            self.store.put_file(layout.join(key_prefix, name), path, content_type=_content_type(name))
+
+        def put(name: str) -> None:
+            self.store.put_file(layout.join(key_prefix, name), directory / name, content_type=_content_type(name))
+
+        # the objects are independent (one request each, latency-bound): upload them together; metadata.json
+        # only once every one of them is in place
+        with ThreadPoolExecutor(max_workers=min(8, max(1, len(names))), thread_name_prefix="strands-history") as pool:
+            for _ in pool.map(put, names):
+                pass
         self.store.put_file(
             layout.join(key_prefix, layout.METADATA), directory / layout.METADATA, content_type="application/json"
         )
