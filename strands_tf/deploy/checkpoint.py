@@ -48,6 +48,8 @@ class StackCheckpoint(BaseModel):
     changes: dict[str, int] = Field(default_factory=dict)
     # `-target` addresses when only part of the stack is in the deployment (`--agent` on a shared stack)
     targets: list[str] = Field(default_factory=list)
+    # no longer made by the configuration: destroyed (from the copy beside the manifest's stacks)
+    gone: bool = False
 
 
 class AttemptStack(BaseModel):

@@ -167,6 +167,9 @@ def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any) -> Any
 
 def check(op: Any) -> CodeOnlyDecision:
     """Whether the prepared operation can be applied code-only."""
+    gone = [s.name for s in op.stacks if s.gone]
+    if gone:
+        return CodeOnlyDecision(False, f"stack(s) {', '.join(gone)} are no longer in the configuration")
     found, problem = baseline(op.workspace, op.resolved.environment.name)
     if problem is not None:
         return CodeOnlyDecision(False, problem)
