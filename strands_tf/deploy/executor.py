@@ -25,6 +25,7 @@ from strands_tf.fsutil import (
     atomic_write_text,
     private_mkdir,
 )
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.engine import Engine
 from strands_tf.terraform.events import ProgressTracker
 from strands_tf.terraform.plan import Plan, parse_plan_dict
@@ -49,7 +50,7 @@ class StackSpec:
 def read_synthesized(path: Path) -> Any:
     """A JSON file of a CDKTF output directory, with a clear error when it is missing or not JSON."""
     try:
-        return json.loads(path.read_text("utf-8"))
+        return loads_json(path.read_text("utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path} not found", hint="run `strands synth` first") from None
     except ValueError as exc:

@@ -10,7 +10,6 @@ deployment left deployed or did not finish destroying (the state file may be dam
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from strands_tf.deploy.checkpoint import raw_checkpoints
 from strands_tf.deploy.executor import StackSpec
 from strands_tf.deploy.workspace import SYNTH_DIR, Workspace
 from strands_tf.errors import StrandsError, UserError
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner_resolver
 
 # statuses after which a stack a deployment destroyed holds nothing any more
@@ -97,8 +97,8 @@ def _recorded_copy(directory: Path, raw: Mapping[str, Any], name: str) -> StackS
     """The stack's copy in one deployment, when it has one with a backend (dependencies as recorded)."""
     stack_dir = directory / SYNTH_DIR / "stacks" / name
     try:
-        doc = json.loads((stack_dir / "cdk.tf.json").read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
+        doc = loads_json((stack_dir / "cdk.tf.json").read_text("utf-8"))
+    except (OSError, ValueError):
         return None
     settings = doc.get("terraform") if isinstance(doc, dict) else None
     if not isinstance(settings, dict) or not (settings.get("backend") or settings.get("cloud")):
@@ -109,9 +109,9 @@ def _recorded_copy(directory: Path, raw: Mapping[str, Any], name: str) -> StackS
         dependencies = [str(d) for d in entry["dependencies"]]
     else:
         try:
-            manifest = json.loads((directory / SYNTH_DIR / "manifest.json").read_text("utf-8"))
+            manifest = loads_json((directory / SYNTH_DIR / "manifest.json").read_text("utf-8"))
             dependencies = [str(d) for d in manifest["stacks"][name].get("dependencies", [])]
-        except (OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             dependencies = []
     return StackSpec(name, stack_dir, tuple(dependencies), gone=True)
 
@@ -121,8 +121,8 @@ def recorded_owners(gone: list[GoneStack]) -> dict[str, Owner]:
     owners: dict[str, Owner] = {}
     for stack in gone:
         try:
-            doc = json.loads((stack.spec.workdir / "cdk.tf.json").read_text("utf-8"))
-        except (OSError, ValueError, RecursionError):
+            doc = loads_json((stack.spec.workdir / "cdk.tf.json").read_text("utf-8"))
+        except (OSError, ValueError):
             continue
         calls = doc.get("module") if isinstance(doc, dict) else None
         for module_id, body in (calls or {}).items() if isinstance(calls, dict) else ():
