@@ -18,6 +18,7 @@ import type { ThemeMode } from "./components/CodeEditor";
 import { KindIcon, PLAN_ACTIONS, nodeTypes, type CanvasNodeData } from "./components/nodes";
 import { CostPanel } from "./components/CostPanel";
 import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
+import { DeployControls, DeployResultBanner, ExecutionPanel, HistoryPanel, ReviewBar, TimelinePanel, useLive } from "./components/Live";
 import { nodeCost } from "./model/cost";
 import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
 import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/layout";
@@ -134,7 +135,8 @@ function signature(value: object): string {
 }
 
 function sameData(a: CanvasNodeData, b: CanvasNodeData): boolean {
-  return (a.g === b.g || signature(a.g) === signature(b.g)) && signature(a.problems) === signature(b.problems) && a.plan === b.plan && a.planCount === b.planCount && a.planError === b.planError && a.compact === b.compact && a.cost === b.cost;
+  return (a.g === b.g || signature(a.g) === signature(b.g)) && signature(a.problems) === signature(b.problems) && a.plan === b.plan && a.planCount === b.planCount && a.planError === b.planError && a.compact === b.compact && a.cost === b.cost
+    && a.live?.status === b.live?.status && a.live?.start === b.live?.start && a.live?.end === b.live?.end && a.live?.error === b.live?.error && a.drift === b.drift;
 }
 
 function Canvas({ api }: { api: Api }) {
@@ -160,6 +162,13 @@ function Canvas({ api }: { api: Api }) {
   const [livePlan, setLivePlan] = useState<Record<string, string>>({});
   const [planPhases, setPlanPhases] = useState<Record<string, string>>({});
   const [connected, setConnected] = useState(false);
+  const live = useLive(api);
+  const liveRef = useRef(live);
+  liveRef.current = live;
+  const [execFor, setExecFor] = useState<string | null>(null);
+  const [timelineOpen, setTimelineOpen] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [resultOpen, setResultOpen] = useState(true);
   const [saving, setSaving] = useState(false);
   const [undo, setUndo] = useState<UndoEntry[]>([]);
   const [redo, setRedo] = useState<UndoEntry[]>([]);
@@ -221,10 +230,14 @@ function Canvas({ api }: { api: Api }) {
           setLivePlan((p) => ({ ...p, [event.node]: p[event.node] && p[event.node] !== event.action ? "update" : event.action }));
         } else if (event.type === "plan.finished") {
           setPlan(event.job);
+        } else if (typeof event.type === "string" && event.type.startsWith("deploy.")) {
+          if (event.type === "deploy.started") setResultOpen(true);
+          liveRef.current.onEvent(event);
         }
       },
       (open) => {
         setConnected(open);
+        if (open) liveRef.current.resync(); // catch up on what happened while the socket was down
         if (open && known.current) api.project().then((next) => next.revision !== known.current?.revision && !draftRef.current && accept(next)).catch(() => undefined);
       },
     );
@@ -242,6 +255,7 @@ function Canvas({ api }: { api: Api }) {
   const planNodes = planResult ? { ...planResult.nodes, ...(planResult.gone ?? {}) } : null;
   const planEdges = planResult?.edges ?? null;
   const planErrors = plan?.error?.nodes ?? null;
+  const review = live.deployment?.status === "review" ? live.deployment.review : null;
   const manyEdges = graph.edges.length > MANY_EDGES;
   const focus = selection?.type === "node" ? selection.id : hovered;
   const neighbours = useMemo(() => {
@@ -271,15 +285,19 @@ function Canvas({ api }: { api: Api }) {
       return graph.nodes.map((g) => {
         const nodeProblems = problems.get(g.id) ?? NO_PROBLEMS;
         const planEntry = planNodes?.[g.id];
-        const action = planEntry?.action ?? livePlan[g.id] ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
+        const later = planResult?.deferred_nodes?.[g.id] ? "deferred" : null;
+        const action = planEntry?.action ?? livePlan[g.id] ?? later ?? (planNodes && !g.readOnly && plan?.status === "succeeded" ? "no-op" : null);
+        const reviewAction = review?.nodes[g.id]?.action ?? null; // nodes of later waves are not in this review
         const data: CanvasNodeData = {
           g,
           problems: nodeProblems,
-          plan: plan ? action : null,
+          plan: review ? reviewAction : plan ? action : null,
           planCount: planEntry?.changes.length ?? 0,
           planError: planErrors?.[g.id]?.join("; ") ?? null,
           compact,
           cost: nodeCost(snapshot?.derived?.cost, g.id),
+          live: review ? null : live.statuses.get(g.id) ?? null,
+          drift: !!(plan?.drift?.[g.id]?.length || live.state.drift.get(g.id)?.length),
         };
         const position = placed[g.id] ?? { x: 0, y: 0 };
         const isSelected = selected.has(g.id) || (selection?.type === "node" && selection.id === g.id);
@@ -290,7 +308,7 @@ function Canvas({ api }: { api: Api }) {
         return { ...prev, id: g.id, type: "canvas", position, data, selected: isSelected };
       });
     });
-  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact, snapshot]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [graph, problems, planResult, planErrors, livePlan, plan, selection, compact, snapshot, live.statuses, review]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const previousEdges = useRef(new Map<string, { key: string; edge: Edge }>());
   const edges: Edge[] = useMemo(() => {
@@ -305,7 +323,8 @@ function Canvas({ api }: { api: Api }) {
       const style = broken ? { ...base.style, stroke: "var(--error)", strokeWidth: 3 } : base.style;
       if (broken) base.markerEnd = { type: MarkerType.ArrowClosed, color: "var(--error)", width: 16, height: 16 };
       const faint = planEdges !== null && planAction === "no-op" && !selected;
-      const key = `${selected}|${planAction}|${edgeProblems.length}`;
+      const liveStatus = live.edges.get(e.id) ?? null;
+      const key = `${selected}|${planAction}|${edgeProblems.length}|${liveStatus}`;
       const kept = before.get(e.id);
       const was = kept ? (kept.edge.data as { g: GEdge }).g : null;
       if (kept && was && kept.key === key && (was === e || signature(was) === signature(e))) {
@@ -320,7 +339,8 @@ function Canvas({ api }: { api: Api }) {
         selected,
         ...base,
         style,
-        className: `edge-${e.kind}${edgeProblems.length ? " edge-problem" : ""}${faint ? " faint" : ""}`,
+        className: `edge-${e.kind}${edgeProblems.length ? " edge-problem" : ""}${faint ? " faint" : ""}${liveStatus ? ` live-${liveStatus}` : ""}`,
+        ...(liveStatus === "deploying" ? { animated: true } : {}),
         data: { g: e, plan: planAction },
         labelStyle: { fill: "var(--edge-label)", fontSize: 11 },
         labelBgStyle: { fill: "var(--edge-label-bg)", fillOpacity: 0.92 },
@@ -333,7 +353,7 @@ function Canvas({ api }: { api: Api }) {
     });
     previousEdges.current = after;
     return out;
-  }, [graph, selection, problems, planEdges]);
+  }, [graph, selection, problems, planEdges, live.edges]);
 
   // focus in a large graph (the node pointed at or selected, its neighbours and its edges) is a style sheet,
   // not new node and edge objects: pointing at a node of 200 re-renders nothing
@@ -676,7 +696,7 @@ function Canvas({ api }: { api: Api }) {
     <div className={`app ${yamlOpen ? "with-yaml" : ""}`}>
       <header className="toolbar">
         <div className="brand">
-          <span className="logo">◆</span> strands canvas
+          <span className="logo">◆</span> <span className="brand-name">strands canvas</span>
           <span className="project" data-testid="project-name">{String(snapshot.data?.project ?? "")}</span>
         </div>
         <label className="env">
@@ -708,11 +728,21 @@ function Canvas({ api }: { api: Api }) {
             <button className="icon-btn" title="clear the plan colours" onClick={() => setPlan(null)}>×</button>
           </span>
         )}
+        <DeployControls
+          api={api}
+          live={live}
+          environment={snapshot.environment}
+          project={String(snapshot.data?.project ?? "")}
+          disabled={!snapshot.valid}
+          onToast={showToast}
+          onTimeline={() => setTimelineOpen((o) => !o)}
+          onHistory={() => setHistoryOpen((o) => !o)}
+        />
         <div className="spacer" />
         <button className="small-btn" disabled={!undo.length} onClick={doUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
         <button className="small-btn" disabled={!redo.length} onClick={doRedo} title="Redo (Ctrl+Shift+Z)">↷</button>
         <label className="toggle"><input type="checkbox" checked={rolesShown} onChange={(e) => setShowRoles(e.target.checked)} /> IAM roles</label>
-        <button className="small-btn" onClick={() => { positions.current = {}; void api.positions({}, true); setSnapshot((s) => (s ? { ...s, positions: {} } : s)); requestAnimationFrame(() => flow.fitView({ padding: 0.15 })); }} title="Automatic layout (forget dragged positions)">Auto-arrange</button>
+        <button className="small-btn" onClick={() => { positions.current = {}; void api.positions({}, true); setSnapshot((s) => (s ? { ...s, positions: {} } : s)); requestAnimationFrame(() => flow.fitView({ padding: 0.15 })); }} title="Automatic layout (forget dragged positions)">Arrange</button>
         <TemplatesMenu api={api} onToast={showToast} project={String(snapshot.data?.project ?? "project")} />
         <button className={`small-btn ${yamlOpen ? "on" : ""}`} data-testid="yaml-toggle" onClick={() => setYamlOpen((o) => !o)}>YAML</button>
         <button className="small-btn" data-testid="theme-toggle" title={`theme: ${themePref} (click to change)`} onClick={() => setThemePref(themePref === "system" ? (theme === "dark" ? "light" : "dark") : themePref === "dark" ? "light" : "system")}>
@@ -756,7 +786,10 @@ function Canvas({ api }: { api: Api }) {
           onNodesChange={onNodesChange}
           onNodeDragStop={onNodeDragStop}
           onConnect={onConnect}
-          onNodeClick={(_, n) => setSelection({ type: "node", id: n.id })}
+          onNodeClick={(_, n) => {
+            setSelection({ type: "node", id: n.id });
+            setExecFor(live.deployment ? n.id : null); // with a deployment to show, a click opens what happened
+          }}
           onNodeMouseEnter={(_, n) => manyEdges && setHovered(n.id)}
           onNodeMouseLeave={() => setHovered(null)}
           onEdgeClick={(_, e) => setSelection({ type: "edge", id: e.id })}
@@ -792,7 +825,33 @@ function Canvas({ api }: { api: Api }) {
           />
         )}
       </main>
-      {selectedNode && (
+      <ReviewBar api={api} live={live} onToast={showToast} />
+      {resultOpen && <DeployResultBanner live={live} onPick={(id) => (setSelection({ type: "node", id }), setExecFor(id))} onClose={() => setResultOpen(false)} />}
+      {timelineOpen && (
+        <TimelinePanel
+          live={live}
+          names={Object.fromEntries(graph.nodes.map((n) => [n.id, n.name]))}
+          onPick={(id) => (setSelection({ type: "node", id }), setExecFor(id))}
+          onClose={() => setTimelineOpen(false)}
+        />
+      )}
+      {historyOpen && (
+        <HistoryPanel api={api} environment={snapshot.environment} project={String(snapshot.data?.project ?? "")} live={live} onToast={showToast} onClose={() => setHistoryOpen(false)} />
+      )}
+      {selectedNode && execFor === selectedNode.id && (
+        <ExecutionPanel
+          key={`exec-${selectedNode.id}`}
+          nodeId={selectedNode.id}
+          title={`${selectedNode.kind === "agent" ? "agent" : selectedNode.kind} ${selectedNode.name}`}
+          live={live}
+          files={snapshot.files}
+          location={snapshot.locations?.[selectedNode.id]}
+          theme={theme}
+          onClose={() => (setExecFor(null), setSelection(null))}
+          onEdit={() => setExecFor(null)}
+        />
+      )}
+      {selectedNode && execFor !== selectedNode.id && (
         <PropertiesPanel
           key={selectedNode.id}
           node={selectedNode}

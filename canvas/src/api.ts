@@ -1,4 +1,5 @@
 // The canvas server's API: every call carries the token from the page URL; one WebSocket with reconnects.
+import type { DeploymentInfo } from "./model/live";
 import type { Op, PlanJob, Snapshot } from "./types";
 
 const TOKEN_KEY = "strands-canvas-token";
@@ -14,6 +15,20 @@ export function readToken(): string | null {
     return fromUrl;
   }
   return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export interface HistoryRow {
+  id: string;
+  command: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  duration_seconds: number | null;
+  who: string | null;
+  git: { commit: string | null; branch: string | null; dirty: boolean | null };
+  changes: { created: number; updated: number; replaced: number; deleted: number };
+  rollback_of: string | null;
+  parallel_efficiency: number | null;
 }
 
 export class ApiError extends Error {
@@ -72,6 +87,27 @@ export class Api {
   }
   currentPlan(): Promise<{ job: PlanJob | null }> {
     return this.call("GET", "/api/plan");
+  }
+  deployState(): Promise<{ current: DeploymentInfo | null; last: DeploymentInfo | null; lock: string | null }> {
+    return this.call("GET", "/api/deploy");
+  }
+  deploy(command: "apply" | "destroy" | "rollback", environment: string, deployment?: string): Promise<{ deployment: DeploymentInfo }> {
+    return this.call("POST", "/api/deploy", { command, environment, ...(deployment ? { deployment } : {}) });
+  }
+  confirmDeploy(approve: boolean, projectName?: string): Promise<unknown> {
+    return this.call("POST", "/api/deploy/confirm", { approve, ...(projectName !== undefined ? { project_name: projectName } : {}) });
+  }
+  cancelDeploy(): Promise<{ cancelled: boolean; how: string }> {
+    return this.call("DELETE", "/api/deploy");
+  }
+  history(environment: string): Promise<{ environment: string; records: HistoryRow[] }> {
+    return this.call("GET", `/api/history?environment=${encodeURIComponent(environment)}`);
+  }
+  historyRecord(environment: string, id: string): Promise<{ record: any }> {
+    return this.call("GET", `/api/history/record?environment=${encodeURIComponent(environment)}&id=${encodeURIComponent(id)}`);
+  }
+  compare(environment: string, a: string, b: string): Promise<{ diff: any; a: any; b: any }> {
+    return this.call("GET", `/api/history/compare?environment=${encodeURIComponent(environment)}&a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
   }
   templates(): Promise<{ templates: { id: string; name: string; title: string; description: string; builtin: boolean }[] }> {
     return this.call("GET", "/api/templates");

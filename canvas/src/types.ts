@@ -84,11 +84,13 @@ export interface PlanJob {
   finished: number | null;
   duration: number | null;
   phases: Record<string, string>;
+  drift?: Record<string, { address: string; action: string; stack: string }[]>;
   result: {
     environment: string;
     has_changes: boolean;
     stacks: Record<string, any>;
     deferred: Record<string, string[]>;
+    deferred_nodes?: Record<string, string>; // node → its stack, planned after the stacks it reads are applied
     warnings: string[];
     nodes: Record<string, PlanNodeResult>;
     edges?: Record<string, string>;

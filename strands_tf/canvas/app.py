@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from strands_tf.canvas.edits import EditRequest
 from strands_tf.canvas.hub import Hub
+from strands_tf.canvas.live import DeployRunner, Follower, LiveBoard
 from strands_tf.canvas.plan import PlanRunner
 from strands_tf.canvas.security import CanvasGuard, GuardSettings
 from strands_tf.canvas.service import CanvasProject, StaleRevision
@@ -81,6 +82,17 @@ class PlanBody(_Body):
     environment: str | None = Field(None, max_length=64)
 
 
+class DeployBody(_Body):
+    command: str = Field(max_length=16)
+    environment: str | None = Field(None, max_length=64)
+    deployment: str | None = Field(None, max_length=64)
+
+
+class ConfirmBody(_Body):
+    approve: bool
+    project_name: str | None = Field(None, max_length=100)
+
+
 class ApplyTemplateBody(_Body):
     template: str = Field(max_length=100)
     project: str = Field(max_length=30)
@@ -103,6 +115,31 @@ def _schema() -> dict[str, Any]:
     from strands_tf.config.schema import project_json_schema
 
     return project_json_schema()
+
+
+def _record_id(request: Request, name: str) -> str:
+    from strands_tf.deploy.workspace import check_deployment_id
+
+    return check_deployment_id(request.query_params.get(name, ""))
+
+
+def record_summary(meta: Any) -> dict[str, Any]:
+    """One row of the history list: status, who, when, git commit, changes, duration."""
+    changes = meta.changes
+    return {
+        "id": meta.id,
+        "command": meta.command,
+        "status": meta.status,
+        "started_at": meta.started_at,
+        "finished_at": meta.finished_at,
+        "duration_seconds": meta.duration_seconds,
+        "who": meta.caller.arn if meta.caller else None,
+        "git": {"commit": meta.git.commit, "branch": meta.git.branch, "dirty": meta.git.dirty},
+        "changes": {"created": len(changes.created), "updated": len(changes.updated),
+                    "replaced": len(changes.replaced), "deleted": len(changes.deleted)},
+        "rollback_of": meta.rollback_of,
+        "parallel_efficiency": meta.parallel_efficiency,
+    }  # fmt: skip
 
 
 def _error(exc: StrandsError, status: int, **extra: Any) -> JSONResponse:
@@ -136,6 +173,10 @@ class CanvasApp:
         self.project = CanvasProject(settings.root, settings.environment)
         self.hub = Hub()
         self.plans = PlanRunner(self.project, self.hub, runtime_factory=settings.runtime_factory)
+        self.board = LiveBoard(self.hub)
+        self.deploys = DeployRunner(self.project.root, self.board, runtime_factory=settings.runtime_factory)
+        self.follower = Follower(self.project.root, self.board, lambda: self.project.environment)
+        self._follow_task: asyncio.Task[None] | None = None
         self.last_revision: str | None = None
         self._watch_task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
@@ -238,6 +279,96 @@ class CanvasApp:
 
     async def delete_plan(self, request: Request) -> Response:
         return JSONResponse({"cancelled": self.plans.cancel()})
+
+    # ------------------------------------------------------------------ live deployments
+
+    async def get_deploy(self, request: Request) -> Response:
+        snapshot = self.board.snapshot()
+        snapshot["lock"] = await self._call(self.deploys.lock_holder)
+        return JSONResponse(snapshot)
+
+    async def post_deploy(self, request: Request) -> Response:
+        async def work() -> Response:
+            body = await _parse(request, DeployBody)
+            environment = body.environment or self.project.environment or "local"
+            if body.deployment is not None:
+                from strands_tf.deploy.workspace import check_deployment_id
+
+                check_deployment_id(body.deployment)
+            live = await self._call(self.deploys.start, body.command, environment, body.deployment)
+            return JSONResponse({"deployment": live.info()}, status_code=202)
+
+        return await self._guarded(work)
+
+    async def post_confirm(self, request: Request) -> Response:
+        async def work() -> Response:
+            body = await _parse(request, ConfirmBody)
+            self.deploys.confirm(body.approve, body.project_name)
+            return JSONResponse({"ok": True})
+
+        return await self._guarded(work)
+
+    async def delete_deploy(self, request: Request) -> Response:
+        async def work() -> Response:
+            how = self.deploys.cancel()
+            if how is None:
+                how = await self._call(self.follower.interrupt)
+            return JSONResponse({"cancelled": True, "how": how})
+
+        return await self._guarded(work)
+
+    async def _history(self, environment: str | None) -> Any:
+        from strands_tf.canvas.live import open_project_history
+        from strands_tf.config import resolve
+        from strands_tf.history.project import load_for_history, require_history_settings
+
+        def open_() -> tuple[Any, Any]:
+            loaded = load_for_history(self.project.root, lenient_env=True)
+            resolved = resolve(loaded, environment or self.project.environment)
+            require_history_settings(loaded, resolved.environment.name)
+            return resolved, open_project_history(loaded, resolved)
+
+        return await self._call(open_)
+
+    async def get_history(self, request: Request) -> Response:
+        async def work() -> Response:
+            resolved, history = await self._history(request.query_params.get("environment"))
+            records = await self._call(history.list, resolved.environment.name, 100)
+            return JSONResponse({"environment": resolved.environment.name,
+                                 "records": [record_summary(m) for m in records]})  # fmt: skip
+
+        return await self._guarded(work)
+
+    async def get_history_record(self, request: Request) -> Response:
+        async def work() -> Response:
+            resolved, history = await self._history(request.query_params.get("environment"))
+            meta = await self._call(history.find, _record_id(request, "id"), resolved.environment.name)
+            return JSONResponse({"record": meta.model_dump(mode="json")})
+
+        return await self._guarded(work)
+
+    async def get_history_compare(self, request: Request) -> Response:
+        from strands_tf.history.diff import diff_records
+
+        async def work() -> Response:
+            resolved, history = await self._history(request.query_params.get("environment"))
+            env = resolved.environment.name
+            a = await self._call(history.find, _record_id(request, "a"), env)
+            b = await self._call(history.find, _record_id(request, "b"), env)
+            diff = await self._call(diff_records, history, a, b)
+            return JSONResponse({"diff": diff.to_json(), "a": a.model_dump(mode="json"),
+                                 "b": b.model_dump(mode="json")})  # fmt: skip
+
+        return await self._guarded(work)
+
+    async def follow(self) -> None:
+        """Follow deployments other processes run (a terminal's `strands apply`), step by step."""
+        while not self._stop.is_set():
+            try:
+                await self._call(self.follower.poll)
+            except Exception:  # following is best effort; the next step tries again
+                logger.warning("following deployments failed", exc_info=True)
+            await asyncio.sleep(0.1)
 
     async def get_templates(self, request: Request) -> Response:
         from strands_tf.canvas.templates import list_templates
@@ -375,13 +506,19 @@ class CanvasApp:
         warm = asyncio.gather(self._call(_schema), self._call(self._first_snapshot))
         if self.settings.watch:
             self._watch_task = asyncio.create_task(self.watch())
+        self._follow_task = asyncio.create_task(self.follow())
         try:
             yield
         finally:
             warm.cancel()
             self._stop.set()
             self.plans.cancel()
+            self.deploys.cancel()
             self.hub.close()
+            if self._follow_task is not None:
+                self._follow_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._follow_task
             if self._watch_task is not None:
                 self._watch_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -404,6 +541,13 @@ def create_app(settings: CanvasSettings) -> tuple[Any, CanvasApp]:
         Route("/api/plan", canvas.post_plan, methods=["POST"]),
         Route("/api/plan", canvas.get_plan, methods=["GET"]),
         Route("/api/plan", canvas.delete_plan, methods=["DELETE"]),
+        Route("/api/deploy", canvas.get_deploy, methods=["GET"]),
+        Route("/api/deploy", canvas.post_deploy, methods=["POST"]),
+        Route("/api/deploy", canvas.delete_deploy, methods=["DELETE"]),
+        Route("/api/deploy/confirm", canvas.post_confirm, methods=["POST"]),
+        Route("/api/history", canvas.get_history),
+        Route("/api/history/record", canvas.get_history_record),
+        Route("/api/history/compare", canvas.get_history_compare),
         Route("/api/templates", canvas.get_templates),
         Route("/api/templates/apply", canvas.post_apply_template, methods=["POST"]),
         Route("/api/templates/save", canvas.post_save_template, methods=["POST"]),

@@ -74,6 +74,13 @@ class Hub:
             return
         loop.call_soon_threadsafe(self.publish, event_type, payload)
 
+    def call_soon(self, callback: Any) -> None:
+        """Run `callback` on the server's loop (from any thread); dropped when no loop serves pages."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(callback)
+
     def close(self) -> None:
         """Tell every subscriber to end (server shutdown)."""
         for subscriber in list(self._subscribers):

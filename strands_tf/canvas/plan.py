@@ -17,7 +17,7 @@ from strands_tf.canvas.hub import Hub
 from strands_tf.canvas.service import CanvasProject
 from strands_tf.deploy.events import DeploymentEvent, StackDone, StackEvent, StackPhase
 from strands_tf.errors import ConflictError, StrandsError
-from strands_tf.terraform.events import PlannedChange
+from strands_tf.terraform.events import PlannedChange, ResourceDrift
 from strands_tf.terraform.plan_summary import module_prefixes
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ class PlanJob:
     phases: dict[str, str] = field(default_factory=dict)
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
+    # resources changed outside Terraform (the plan's resource_drift events), by canvas node
+    drift: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +92,7 @@ class PlanJob:
             "phases": dict(self.phases),
             "result": self.result,
             "error": self.error,
+            "drift": {node: list(found) for node, found in self.drift.items()},
         }
 
 
@@ -112,6 +115,13 @@ class _Reporter:
             self.hub.publish_threadsafe(
                 "plan.progress", {"job": self.job.id, "stack": event.stack, "phase": event.status, "error": event.error}
             )
+        elif isinstance(event, StackEvent) and isinstance(event.event, ResourceDrift) and self.graph is not None:
+            address = event.event.resource_addr
+            node = canvas_node(self.graph, address) if address else None
+            if node is not None:
+                self.job.drift.setdefault(node, []).append(
+                    {"address": address, "action": event.event.action or "update", "stack": event.stack}
+                )
         elif isinstance(event, StackEvent) and isinstance(event.event, PlannedChange) and self.graph is not None:
             address = event.event.resource_addr
             if address is None:
@@ -132,7 +142,11 @@ _TRIGGER = re.compile(r'^module\.(agent_[^.\[]+)\.aws_lambda_event_source_mappin
 
 def _edge_owners(op: Any) -> dict[str, Any]:
     """How Terraform addresses map to the canvas's edges (permission, trigger and route edges)."""
-    graph = op.synth.graph
+    return edge_owners(op.synth.graph, op.loaded.config)
+
+
+def edge_owners(graph: Any, config: Any) -> dict[str, Any]:
+    """How Terraform addresses map to the canvas's edges, from the environment's graph and the configuration."""
     agents_of_role: dict[str, list[str]] = {}
     agent_of_module: dict[str, str] = {}
     route_agents: dict[str, str] = {}
@@ -146,11 +160,11 @@ def _edge_owners(op: Any) -> dict[str, Any]:
                 module = str(target.get("function_name", "")).removeprefix("${module.").split(".", 1)[0]
                 if module in graph.nodes:
                     route_agents[route] = graph.nodes[module].owner.name
-    permissions = {name: len(agent.permissions) for name, agent in op.loaded.config.agents.items()}
+    permissions = {name: len(agent.permissions) for name, agent in config.agents.items()}
     return {"roles": agents_of_role, "agents": agent_of_module, "routes": route_agents, "permissions": permissions}
 
 
-def _edges_of(owners: dict[str, Any], address: str) -> list[str]:
+def edges_of(owners: dict[str, Any], address: str) -> list[str]:
     """The canvas edges a resource change belongs to: a role's policy is its agents' permissions."""
     if match := _ROUTE.match(address):
         agent = owners["routes"].get(match.group(1))
@@ -169,7 +183,7 @@ def _edges_of(owners: dict[str, Any], address: str) -> list[str]:
     return []
 
 
-def _gone(address: str, graph: Any) -> tuple[str, str, str] | None:
+def gone_node(address: str, graph: Any) -> tuple[str, str, str] | None:
     """(node id, kind, name) of a module that is planned for deletion because it left strands.yaml."""
     prefixes = module_prefixes(address)
     if not prefixes:
@@ -190,12 +204,12 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
     edges: dict[str, list[str]] = {}
     for stack_plan in result.plans:
         for rc in stack_plan.plan.resource_changes:
-            for edge in _edges_of(owners, rc.address):
+            for edge in edges_of(owners, rc.address):
                 edges.setdefault(edge, []).append(rc.action)
             node_id = canvas_node(graph, rc.address)
             if node_id is not None:
                 entry = nodes.setdefault(node_id, {"actions": [], "changes": []})
-            elif (left := _gone(rc.address, graph)) is not None:
+            elif (left := gone_node(rc.address, graph)) is not None:
                 entry = gone.setdefault(left[0], {"actions": [], "changes": [], "kind": left[1], "name": left[2]})
             else:
                 continue
@@ -212,12 +226,21 @@ def _result(op: Any, result: Any) -> dict[str, Any]:
                 )
     for entry in (*nodes.values(), *gone.values()):
         entry["action"] = node_action(entry.pop("actions"))
+    # stacks planned only after the stacks they read are applied: their nodes are not "no change", they are later
+    deferred_nodes = {
+        node_id: stack.name
+        for stack in op.synth.stacks
+        if stack.name in result.deferred
+        for node in stack.nodes.values()
+        if (node_id := _node_id(node)) is not None and node_id not in nodes
+    }
     return {
         "environment": op.resolved.environment.name,
         "has_changes": result.has_changes,
         # the same document as `strands plan --json`
         "stacks": {p.stack.name: p.summary.to_json() for p in result.plans},
         "deferred": result.deferred,
+        "deferred_nodes": deferred_nodes,
         "warnings": op.warnings,
         "nodes": nodes,
         "edges": {edge: node_action(actions) for edge, actions in edges.items()},
@@ -254,7 +277,7 @@ def _diagnostic_nodes(diagnostic: Any, graph: Any, stack: Any) -> tuple[str | No
     return None, candidates
 
 
-def _error(exc: BaseException, graph: Any, stack: Any = None) -> dict[str, Any]:
+def error_view(exc: BaseException, graph: Any, stack: Any = None) -> dict[str, Any]:
     """What the canvas shows of a failed plan: the error, each Terraform diagnostic and the nodes they are on."""
     if isinstance(exc, StrandsError):
         out: dict[str, Any] = exc.to_dict()
@@ -367,7 +390,7 @@ class PlanRunner:
             failed = reporter.current_stack
             if failed is not None:
                 job.phases[failed] = job.status
-            job.error = _error(exc, graph, stacks.get(failed) if failed else None)
+            job.error = error_view(exc, graph, stacks.get(failed) if failed else None)
             if not isinstance(exc, StrandsError):
                 logger.exception("plan preview failed")
         finally:

@@ -91,6 +91,8 @@ class CanvasServer:
         """Serve in the foreground until Ctrl-C."""
         server = self._uvicorn()
         server.run(sockets=[self.sock])
+        # Ctrl-C stopped a deployment started from the page gracefully: let Terraform finish writing its state
+        self.canvas.deploys.wait(300)
 
     def start(self, timeout: float = 30) -> CanvasServer:
         """Serve in a background thread (tests, benchmarks); returns once requests are answered."""
@@ -113,4 +115,5 @@ class CanvasServer:
         if self._thread is not None:
             self._thread.join(15)
         self.canvas.plans.wait(60)
+        self.canvas.deploys.wait(120)  # the lifespan's shutdown stopped it as Ctrl-C does: Terraform writes its state
         self.sock.close()

@@ -332,49 +332,18 @@ def _confirmer(console: Any, reporter: Any, auto_approve: bool, what: str) -> An
     return confirm
 
 
-def _record(console: Any, op: Any, result: Any) -> list[str]:
-    """Record the deployment in history; a history problem is a warning, never a failed deployment."""
-    from strands_tf.history import record_deployment
-
-    endpoint = op.ctx.runtime.env.get("AWS_ENDPOINT_URL") if op.resolved.environment.target == "emulator" else None
-    record = record_deployment(
-        op.loaded, op.resolved, op.workspace.deployment_dir(result.checkpoint.id), endpoint_url=endpoint
-    )
-    return list(record.warnings)
-
-
-def _next_steps(result: Any, environment: str) -> list[str]:
-    """What to do about the errors: a resource that already exists is most likely an orphan of ours."""
-    exists = sorted(
-        {
-            diag.address or name
-            for name, error in result.errors.items()
-            if getattr(getattr(error, "classification", None), "kind", None) == "already_exists"
-            for diag in getattr(error, "diagnostics", []) or []
-            if diag.is_error
-        }
-    )
-    if not exists:
-        return []
-    return [
-        f"{', '.join(exists)} already exist(s) in AWS but not in the Terraform state (an apply killed mid-way "
-        f"leaves such orphans): `strands orphans -e {environment}` lists them, "
-        f"`strands orphans -e {environment} --adopt` imports them (then apply again), `--delete` removes them"
-    ]
-
-
 def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
+    from strands_tf.deploy.project import next_steps, record_outcome
     from strands_tf.errors import ExitCode
 
     warnings = list(result.warnings)
-    if result.checkpoint.status != "cancelled" or result.errors:
-        warnings += _record(console, op, result)
+    warnings += record_outcome(op, result)
     op.warnings.extend(warnings)
     if not as_json:
         for warning in warnings:
             console.print(f"[yellow]warning[/]: {escape(warning)}")
     checkpoint = result.checkpoint
-    steps = _next_steps(result, op.resolved.environment.name)
+    steps = next_steps(result, op.resolved.environment.name)
     if as_json:
         selection = op.selection.to_json() if op.selection is not None else None
         print_json({"ok": result.ok, "deployment": checkpoint.model_dump(mode="json"), "warnings": op.warnings,

@@ -262,8 +262,8 @@ def emulator_runtime(resolved: ResolvedProject, workspace: Workspace) -> TargetR
         from strands_tf.emulator.provider.reattach import ReattachedProvider
 
         # one provider process per stack phase instead of one per Terraform walk: about 4x faster
-        def session(stack):  # type: ignore[no-untyped-def]
-            return ReattachedProvider(stack.workdir, extra_env=ipam)
+        def session(stack, provider_env):  # type: ignore[no-untyped-def]
+            return ReattachedProvider(stack.workdir, extra_env={**ipam, **provider_env})
 
     return TargetRuntime(
         env=env_base,

@@ -30,6 +30,7 @@ from strands_tf.terraform.events import (
     decode_event,
     raw_event,
 )
+from strands_tf.terraform.provider_log import AwsCall
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,16 @@ class StackDone:
     attempt: int = 1
 
 
-DeploymentEvent = StackPhase | StackEvent | StackDone
+@dataclass(frozen=True, slots=True)
+class AwsCallEvent:
+    """An AWS API call the provider made while applying a stack (from its debug log; see provider_log)."""
+
+    stack: str
+    call: AwsCall
+    attempt: int = 1
+
+
+DeploymentEvent = StackPhase | StackEvent | StackDone | AwsCallEvent
 Subscriber = Callable[[DeploymentEvent], None]
 
 

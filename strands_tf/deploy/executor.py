@@ -16,8 +16,8 @@ from typing import Any
 
 from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
-from strands_tf.deploy.events import EventLog, EventStream, StackDone, StackEvent, StackPhase
-from strands_tf.deploy.workspace import EVENTS_FILE, Workspace, summaries_dir, summary_file
+from strands_tf.deploy.events import AwsCallEvent, EventLog, EventStream, StackDone, StackEvent, StackPhase
+from strands_tf.deploy.workspace import EVENTS_FILE, PROVIDER_LOGS_DIR, Workspace, summaries_dir, summary_file
 from strands_tf.errors import StrandsError, UserError
 from strands_tf.fsutil import (
     PRIVATE_DIR_MODE,
@@ -30,6 +30,7 @@ from strands_tf.terraform.engine import Engine
 from strands_tf.terraform.events import ProgressTracker
 from strands_tf.terraform.plan import Plan, parse_plan_dict
 from strands_tf.terraform.plan_summary import OwnerResolver, PlanSummary, summarize
+from strands_tf.terraform.provider_log import ProviderLogTail, provider_log_env
 from strands_tf.terraform.runner import Cancellation, TerraformRunner
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ def waves(stacks: list[StackSpec]) -> list[list[StackSpec]]:
     return out
 
 
-StackSession = Callable[["StackSpec"], AbstractContextManager[dict[str, str]]]
+# (stack, environment for the provider: its debug log) → the stack's extra environment for Terraform
+StackSession = Callable[["StackSpec", Mapping[str, str]], AbstractContextManager[dict[str, str]]]
 
 
 @dataclass
@@ -104,9 +106,17 @@ class TargetRuntime:
     stack_session: StackSession | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def session(self, stack: StackSpec) -> AbstractContextManager[dict[str, str]]:
-        """The per-stack environment for one phase (empty when the target needs none)."""
-        return self.stack_session(stack) if self.stack_session is not None else nullcontext({})
+    def session(
+        self, stack: StackSpec, provider_env: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[dict[str, str]]:
+        """The per-stack environment for one phase (empty when the target needs none).
+
+        `provider_env` reaches a provider the target runs itself (the emulator's reattached one), which does
+        not inherit Terraform's environment.
+        """
+        if self.stack_session is None:
+            return nullcontext({})
+        return self.stack_session(stack, provider_env or {})
 
 
 @dataclass
@@ -138,6 +148,8 @@ class DeployContext:
     parallel: bool = True
     # False: plan from the recorded state without reading every resource again (`apply --code-only`)
     plan_refresh: bool = True
+    # True: applies write the provider's debug log and publish its AWS calls (AwsCallEvent); the canvas
+    aws_calls: bool = False
 
     def runner(
         self,
@@ -430,13 +442,25 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
         plan = by_name[stack.name]
         store.update_stack(stack.name, status="applying")
         publish(StackPhase(stack.name, "apply", run.attempt))
-        with ctx.runtime.session(stack) as extra_env:
-            runner = ctx.runner(stack, extra_env)
-            runner.apply(
-                plan.plan_file, on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt))
-            )
-            if not (run.destroy or stack.gone):
-                settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
+        provider_env: dict[str, str] = {}
+        tail = None
+        if ctx.aws_calls:
+            path = store.dir / PROVIDER_LOGS_DIR / f"{stack.name}-{run.attempt}.log"
+            private_mkdir(path.parent)
+            provider_env = provider_log_env(path)
+            tail = ProviderLogTail(path, lambda call: publish(AwsCallEvent(stack.name, call, run.attempt))).start()
+        try:
+            with ctx.runtime.session(stack, provider_env) as extra_env:
+                runner = ctx.runner(stack, {**extra_env, **provider_env})
+                runner.apply(
+                    plan.plan_file,
+                    on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt)),
+                )
+                if not (run.destroy or stack.gone):
+                    settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
+        finally:
+            if tail is not None:
+                tail.stop()  # the calls are published; the raw log (request bodies) is deleted
 
     results = _run_wave(ctx, [p.stack for p in planned], work)
     for name, result in results.items():

@@ -381,6 +381,49 @@ def apply_project(
     return result
 
 
+def record_outcome(
+    op: Operation, result: DeploymentResult, *, history: Any = None, config_override: Any = None
+) -> list[str]:
+    """Record a finished deployment in history (a cancel before anything ran is not recorded); the warnings.
+
+    A history problem is a warning, never a failed deployment. Used by the CLI and the canvas alike.
+    """
+    from strands_tf.history import record_deployment
+
+    if result.checkpoint.status == "cancelled" and not result.errors:
+        return []
+    endpoint = op.ctx.runtime.env.get("AWS_ENDPOINT_URL") if op.resolved.environment.target == "emulator" else None
+    record = record_deployment(
+        op.loaded,
+        op.resolved,
+        op.workspace.deployment_dir(result.checkpoint.id),
+        endpoint_url=endpoint,
+        history=history,
+        config_override=config_override,
+    )
+    return list(record.warnings)
+
+
+def next_steps(result: DeploymentResult, environment: str) -> list[str]:
+    """What to do about the errors: a resource that already exists is most likely an orphan of ours."""
+    exists = sorted(
+        {
+            diag.address or name
+            for name, error in result.errors.items()
+            if getattr(getattr(error, "classification", None), "kind", None) == "already_exists"
+            for diag in getattr(error, "diagnostics", []) or []
+            if diag.is_error
+        }
+    )
+    if not exists:
+        return []
+    return [
+        f"{', '.join(exists)} already exist(s) in AWS but not in the Terraform state (an apply killed mid-way "
+        f"leaves such orphans): `strands orphans -e {environment}` lists them, "
+        f"`strands orphans -e {environment} --adopt` imports them (then apply again), `--delete` removes them"
+    ]
+
+
 def prune(op: Operation) -> list[str]:
     """Keep `history.keep_local` deployments of the environment (the rollback and resume targets always)."""
     from strands_tf.deploy.retention import prune_deployments
@@ -404,13 +447,13 @@ def _interrupted_warning(deployment_id: str) -> str:
     )
 
 
-def destroy_project(op: Operation, *, confirm: Confirm | None) -> DeploymentResult:
+def destroy_project(op: Operation, *, confirm: Confirm | None, deployment_id: str | None = None) -> DeploymentResult:
     """Destroy the selected stacks (dependents first), every wave planned before one confirmation.
 
     The state file follows every stack as for an apply: a stack whose Terraform state is empty leaves it,
     a targeted destroy (`--agent` in a shared stack) maps what stays.
     """
-    return apply_project(op, confirm=confirm, destroy=True, command="destroy")
+    return apply_project(op, confirm=confirm, destroy=True, command="destroy", deployment_id=deployment_id)
 
 
 def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[str] | None = None) -> DeploymentResult:
@@ -463,6 +506,7 @@ def rollback_project(
     agents: Sequence[str] | None = None,
     create_missing: bool = False,
     on_selected: Callable[[Selection], None] | None = None,
+    deployment_id: str | None = None,
 ) -> DeploymentResult:
     """Re-apply the synthesized stacks recorded by an earlier successful deployment.
 
@@ -507,7 +551,9 @@ def rollback_project(
             hint="pass --create-missing to re-create stacks that are not deployed now",
         )
     op.synth = SynthResult(source / "cdktf.out", [], [], op.synth.graph, [])
-    return apply_project(op, confirm=confirm, command="rollback", stacks=chosen, rollback_of=source.name)
+    return apply_project(
+        op, confirm=confirm, command="rollback", stacks=chosen, rollback_of=source.name, deployment_id=deployment_id
+    )
 
 
 def _aws_client(op: Operation) -> Callable[[str], Any]:

@@ -16,6 +16,10 @@ _DEPLOYMENT_ID_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 # inside a deployment directory `.strands/deployments/<id>/`
 EVENTS_FILE = "events.jsonl"
+# the AWS calls of a deployment started from the canvas (from the provider's debug log, bodies left out)
+AWS_CALLS_FILE = "aws-calls.jsonl"
+# raw provider debug logs while a stack applies (deleted once read: they hold request bodies)
+PROVIDER_LOGS_DIR = "provider-logs"
 PLANS_DIR = "plans"
 SYNTH_DIR = "cdktf.out"
 CONFIG_SNAPSHOT_DIR = "config"

@@ -305,6 +305,7 @@ def test_panels_and_both_themes_for_humans_to_look_at(open_canvas, copy_example)
     problems.wait_for_selector("[data-testid='problem']")
     _shot(problems, "problems-list")
 
+
 def test_cost_panel_and_badges_follow_edits(open_canvas, copy_example) -> None:
     """Issue 15 item 9: a cost badge per node, the panel by service and element, updated as the user edits."""
     root = copy_example("simple-assistant")

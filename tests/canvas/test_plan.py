@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from strands_tf.canvas.plan import _error, canvas_node, node_action
+from strands_tf.canvas.plan import canvas_node, error_view, node_action
 from strands_tf.config import load_project, resolve
 from strands_tf.errors import DependencyError
 from strands_tf.generators.stacks import partition
@@ -40,7 +40,7 @@ def test_an_error_with_an_address_is_on_its_node() -> None:
     diagnostic = Diagnostic.from_json(
         {**PRECONDITION, "summary": "creating SQS Queue", "address": "module.queue_inbound.aws_sqs_queue.this"}
     )
-    error = _error(error_from_run("plan", returncode=1, diagnostics=[diagnostic]), graph, stacks[0])
+    error = error_view(error_from_run("plan", returncode=1, diagnostics=[diagnostic]), graph, stacks[0])
     assert error["nodes"] == {"resource:inbound": [f"creating SQS Queue: {PRECONDITION['detail']}"]}
     assert error["diagnostics"][0]["node"] == "resource:inbound"
     assert error["stack"] == stacks[0].name
@@ -49,7 +49,7 @@ def test_an_error_with_an_address_is_on_its_node() -> None:
 
 def test_a_precondition_of_the_only_instance_of_a_module_is_on_that_node() -> None:
     graph, stacks = _graph("simple-assistant")
-    error = _error(error_from_run("plan", returncode=1, diagnostics=[Diagnostic.from_json(PRECONDITION)]), graph,
+    error = error_view(error_from_run("plan", returncode=1, diagnostics=[Diagnostic.from_json(PRECONDITION)]), graph,
                    stacks[0])  # fmt: skip
     assert list(error["nodes"]) == ["agent:assistant"]
     first = error["diagnostics"][0]
@@ -61,14 +61,14 @@ def test_a_precondition_of_the_only_instance_of_a_module_is_on_that_node() -> No
 
 def test_a_precondition_shared_by_several_instances_names_the_candidates_without_blaming_one() -> None:
     graph, stacks = _graph("agents-monorepo")
-    error = _error(error_from_run("plan", returncode=1, diagnostics=[Diagnostic.from_json(PRECONDITION)]), graph,
+    error = error_view(error_from_run("plan", returncode=1, diagnostics=[Diagnostic.from_json(PRECONDITION)]), graph,
                    stacks[0])  # fmt: skip
     assert error["nodes"] == {}
     assert error["diagnostics"][0]["candidates"] == ["agent:assistant", "agent:triage"]
 
 
 def test_errors_without_diagnostics_keep_their_hint() -> None:
-    error = _error(DependencyError("no Terraform engine", hint="install terraform"), None)
+    error = error_view(DependencyError("no Terraform engine", hint="install terraform"), None)
     assert (error["summary"], error["hint"], error["nodes"], error["diagnostics"]) == (
         "no Terraform engine", "install terraform", {}, [],
     )  # fmt: skip
@@ -118,7 +118,7 @@ def test_a_plan_colours_edges_and_keeps_deleted_modules_as_ghosts(tmp_path: Path
     }
     plan = parse_plan_dict(doc)
     stack = SimpleNamespace(name="ticket-triage-local")
-    op = SimpleNamespace(synth=SimpleNamespace(graph=graph), loaded=loaded, resolved=resolved, warnings=[])
+    op = SimpleNamespace(synth=SimpleNamespace(graph=graph, stacks=[]), loaded=loaded, resolved=resolved, warnings=[])
     result = _result(op, ProjectPlan([StackPlan(stack, tmp_path / "p", plan, summarize(plan))], {}))
     assert result["edges"] == {
         "trigger:triage:0": "replace",
@@ -132,6 +132,25 @@ def test_a_plan_colours_edges_and_keeps_deleted_modules_as_ghosts(tmp_path: Path
         "gone:agent_old_bot": ("agent", "old_bot", "delete"),
         "gone:table_archive": ("dynamodb", "archive", "delete"),
     }
+
+
+def test_nodes_of_a_stack_planned_later_are_deferred_not_unchanged() -> None:
+    from types import SimpleNamespace
+
+    from strands_tf.canvas.plan import _result
+    from strands_tf.deploy.project import ProjectPlan
+    from strands_tf.generators.stacks import partition
+
+    loaded = load_project(EXAMPLES / "ticket-triage")
+    resolved = resolve(loaded, "local")
+    graph = infra_graph(loaded, resolved)
+    stacks = partition(graph, "per_agent")
+    agent_stack = next(s.name for s in stacks if any(n.module == "strands-agent" for n in s.nodes.values()))
+    op = SimpleNamespace(synth=SimpleNamespace(graph=graph, stacks=stacks), loaded=loaded, resolved=resolved,
+                         warnings=[])  # fmt: skip
+    result = _result(op, ProjectPlan([], {agent_stack: ["ticket-triage-local"]}))
+    assert result["deferred_nodes"]["agent:triage"] == agent_stack
+    assert "resource:tickets" not in result["deferred_nodes"]  # the shared stack was planned
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { KIND_LABEL, type GNode, type NodeKind } from "../model/graph";
 import { nodeSize } from "../model/layout";
+import { formatDuration, type NodeLive } from "../model/live";
 import type { Problem } from "../types";
 
 export interface CanvasNodeData extends Record<string, unknown> {
@@ -13,6 +14,8 @@ export interface CanvasNodeData extends Record<string, unknown> {
   planError: string | null;
   compact: boolean;
   cost: string | null; // the node's share of the environment's monthly estimate
+  live?: NodeLive | null; // its status in the deployment shown (running, or the last one)
+  drift?: boolean; // resources changed outside Terraform (the last plan)
 }
 
 const ICON_PATHS: Record<NodeKind, string> = {
@@ -44,10 +47,12 @@ export const PLAN_ACTIONS: { action: string; symbol: string; label: string }[] =
   { action: "delete", symbol: "−", label: "delete" },
   { action: "no-op", symbol: "=", label: "no change" },
 ];
-const PLAN_LABEL = Object.fromEntries(PLAN_ACTIONS.map((a) => [a.action, `${a.symbol} ${a.label}`]));
+// a node of a stack planned after the stacks it reads are applied (`strands plan` says "planned after …")
+const DEFERRED = { action: "deferred", symbol: "…", label: "planned later" };
+const PLAN_LABEL = Object.fromEntries([...PLAN_ACTIONS, DEFERRED].map((a) => [a.action, `${a.symbol} ${a.label}`]));
 
 function CanvasNodeView({ data, selected }: NodeProps) {
-  const { g, problems, plan, planCount, planError, compact, cost } = data as CanvasNodeData;
+  const { g, problems, plan, planCount, planError, compact, cost, live, drift } = data as CanvasNodeData;
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   const classes = ["cnode", `kind-${g.kind}`];
@@ -58,23 +63,32 @@ function CanvasNodeView({ data, selected }: NodeProps) {
   if (plan) classes.push(`plan-${plan}`);
   if (planError) classes.push("plan-error");
   if (g.readOnly) classes.push("read-only");
+  if (live) classes.push(`live-${live.status}`);
+  if (drift) classes.push("drifted");
   const acceptsIn = !["api", "role", "vpc", "gone"].includes(g.kind);
   const sendsOut = ["agent", "sqs", "api", "role", "vpc"].includes(g.kind);
   const tooltip = [
     g.fullName && g.fullName !== g.name ? g.fullName : null,
     ...[...errors, ...warnings].map((p) => `${p.severity}: ${p.message}`),
     planError ? `plan error: ${planError}` : null,
+    live?.error ? `failed: ${live.error}` : null,
+    drift ? "changed outside Terraform (see the last plan)" : null,
   ].filter(Boolean).join("\n");
   const size = nodeSize(g.kind, compact);
   const kindLine = `${KIND_LABEL[g.kind]}${g.readOnly && g.kind !== "api" && g.kind !== "gone" ? " · derived" : ""}`;
-  const chip = planError ? (
+  const liveChip = live ? (
+    <span className={`cnode-chip live-chip lc-${live.status}`} data-testid={`live-${g.id}`}>
+      {live.status === "deploying" ? `${live.done}/${live.total}` : live.status === "succeeded" ? `✓ ${formatDuration(live.end && live.start ? live.end - live.start : null)}` : live.status === "failed" ? "✕ failed" : live.status === "pending" ? "pending" : "!"}
+    </span>
+  ) : null;
+  const chip = liveChip ?? (planError ? (
     <span className="cnode-chip plan-chip-error">! error</span>
   ) : plan ? (
     <span className={`cnode-chip plan-chip-${plan}`}>
-      {compact ? (PLAN_ACTIONS.find((a) => a.action === plan)?.symbol ?? plan) : PLAN_LABEL[plan] ?? plan}
+      {compact ? ([...PLAN_ACTIONS, DEFERRED].find((a) => a.action === plan)?.symbol ?? plan) : PLAN_LABEL[plan] ?? plan}
       {planCount > 1 && plan !== "no-op" && !compact ? ` ${planCount}` : ""}
     </span>
-  ) : null;
+  ) : null);
   return (
     <div
       className={classes.join(" ")}
@@ -84,6 +98,8 @@ function CanvasNodeView({ data, selected }: NodeProps) {
       data-plan={plan ?? ""}
       data-plan-error={planError ? "1" : undefined}
       data-problems={errors.length}
+      data-live={live?.status ?? ""}
+      data-drift={drift ? "1" : undefined}
     >
       {acceptsIn && <Handle type="target" position={Position.Left} className="handle" />}
       <div className="cnode-head">
@@ -102,6 +118,7 @@ function CanvasNodeView({ data, selected }: NodeProps) {
             )}
           </div>
         </div>
+        {drift && <span className="cnode-drift" title="changed outside Terraform">drift</span>}
         {errors.length > 0 && <span className="cnode-alert" aria-label={`${errors.length} problems`}>{errors.length}</span>}
         {compact && chip}
       </div>

@@ -7,7 +7,19 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from strands_tf.emulator.provider.calllog import CallLog
 from strands_tf.emulator.provider.values import Unknown
+
+_CALL_LOG: CallLog | None = None
+
+
+def call_log() -> CallLog:
+    """The provider's debug log of AWS calls (from TF_LOG_PROVIDER and TF_LOG_PATH, read once)."""
+    global _CALL_LOG
+    if _CALL_LOG is None:
+        _CALL_LOG = CallLog.from_environment()
+    return _CALL_LOG
+
 
 # endpoint keys of the real provider's `endpoints` block, per boto3 service name (first match wins)
 ENDPOINT_KEYS: dict[str, tuple[str, ...]] = {
@@ -114,6 +126,7 @@ class AwsContext:
                         retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=60, **extra
                     ),
                 )
+                call_log().instrument(self._clients[service], self.region)
             return self._clients[service]
 
     @property

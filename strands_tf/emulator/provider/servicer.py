@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import traceback
@@ -14,6 +15,7 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 
 from strands_tf.emulator.provider import values
 from strands_tf.emulator.provider.aws import AwsContext, EndpointNotConfigured
+from strands_tf.emulator.provider.calllog import serving
 from strands_tf.emulator.provider.planning import keep_null_for_empty, plan_resource, resolve_unknowns
 from strands_tf.emulator.provider.resources import DATA_SOURCES, RESOURCES
 from strands_tf.emulator.provider.resources.base import ProviderFailure
@@ -252,3 +254,19 @@ class ProviderService(rpc.ProviderServicer):
     def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
         # a cancel request, not an exit: calls in flight are single short AWS requests that finish on their own
         return pb.StopProvider.Response()
+
+
+def _mark_calls(name: str) -> None:
+    """AWS calls made while serving `name` are logged with it (tf_rpc, tf_resource_type, tf_req_id)."""
+    method = getattr(ProviderService, name)
+
+    @functools.wraps(method)
+    def served(self: ProviderService, request: Any, context: grpc.ServicerContext) -> Any:
+        with serving(name, request.type_name):
+            return method(self, request, context)
+
+    setattr(ProviderService, name, served)
+
+
+for _rpc in ("PlanResourceChange", "ApplyResourceChange", "ReadResource", "ImportResourceState", "ReadDataSource"):
+    _mark_calls(_rpc)
