@@ -100,3 +100,41 @@ def test_stacks_left_behind_by_a_layout_change_are_destroyed_before_the_new_layo
     project.run("destroy", "-e", "local", "--auto-approve")
     assert deployed_stacks(project) == set()
     assert emulator_inventory(project) == {"functions": [], "tables": [], "apis": [], "roles": []}
+
+
+TWO_AGENTS = """\
+version: 1
+project: layout
+stacks: per_agent
+agents:
+  helper:
+    path: agents/helper
+    api: {routes: ["POST /chat"]}
+{other}"""
+OTHER = """\
+  other:
+    path: agents/helper
+    api: {routes: ["POST /other"]}
+"""
+
+
+def test_an_agent_removed_with_its_own_stack_is_destroyed_and_the_api_keeps_serving_the_rest(project: Project) -> None:
+    (project.root / "strands.yaml").write_text(TWO_AGENTS.replace("{other}", OTHER))
+    project.run("apply", "-e", "local", "--auto-approve")
+    assert "layout-local-other" in deployed_stacks(project)
+    assert len(emulator_inventory(project)["functions"]) == 2
+
+    (project.root / "strands.yaml").write_text(TWO_AGENTS.replace("{other}", ""))
+    plan = project.plan()
+    assert plan["stacks"]["layout-local-other"]["counts"]["delete"] > 0
+    applied = json.loads(project.run("apply", "-e", "local", "--auto-approve", "--json").stdout)
+    assert applied["deployment"]["status"] == "succeeded", applied
+    assert "layout-local-other" not in deployed_stacks(project)
+    assert tfstate_resources(project, "layout-local-other") == []
+    inventory = emulator_inventory(project)
+    assert inventory["functions"] == ["layout-local-helper"] and len(inventory["apis"]) == 1
+    routes = project.client("apigatewayv2").get_routes(
+        ApiId=project.client("apigatewayv2").get_apis()["Items"][0]["ApiId"]
+    )
+    assert [r["RouteKey"] for r in routes["Items"]] == ["POST /chat"]
+    assert changes(project.plan()) == []
