@@ -11,10 +11,11 @@ same regular file, and no read goes past ``limit + 1`` bytes.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from strands_tf.errors import Category, StrandsError
 
@@ -199,3 +200,59 @@ def read_input(path: str | os.PathLike[str], limit: int) -> bytes:
     """The whole content of a user-supplied regular file of at most ``limit`` bytes (see :func:`open_input`)."""
     with open_input(path, limit) as reader:
         return reader.read()
+
+
+class JSONNestingError(ValueError):
+    """JSON nested more deeply than the decoder follows: malformed input like any other, not an internal error."""
+
+
+def loads_json(data: str | bytes | bytearray) -> Any:
+    """`json.loads` for data from outside strands (files a user or a bucket supplies, requests).
+
+    Python's decoder recurses once per nesting level: `[[[[...` a few thousand deep raises RecursionError,
+    which callers catching ValueError (as they do for any malformed JSON) let escape as an internal error. Here
+    it is a :class:`JSONNestingError`, a ValueError.
+    """
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise JSONNestingError("nested too deeply to be read (thousands of levels)") from None
+
+
+class JSONInputError(InputFileError):
+    """A user-supplied file that is not JSON (malformed, not UTF-8, nested too deeply), with where and why."""
+
+    def __init__(
+        self, path: str, problem: str, *, line: int | None = None, column: int | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(path, "invalid_json", problem, hint=hint)
+        where = f"{path}:{line}:{column}" if line is not None and column is not None else path
+        self.summary = f"{where}: {problem}"
+        self.line = line
+        self.column = column
+        self.data.update({"line": line, "column": column})
+
+
+def json_input_error(path: str | os.PathLike[str], exc: ValueError, *, hint: str | None = None) -> JSONInputError:
+    """The error for `exc` raised while decoding the file `path` (decode error, nesting, not UTF-8)."""
+    shown = os.fspath(path)
+    if isinstance(exc, json.JSONDecodeError):
+        return JSONInputError(shown, f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno, hint=hint)
+    if isinstance(exc, JSONNestingError):
+        return JSONInputError(shown, f"not valid JSON: {exc}", hint=hint)
+    if isinstance(exc, UnicodeDecodeError):
+        return JSONInputError(shown, f"not UTF-8 text: {exc.reason}", hint=hint)
+    return JSONInputError(shown, f"not valid JSON: {exc}", hint=hint)
+
+
+def read_json(path: str | os.PathLike[str], limit: int, *, hint: str | None = None) -> Any:
+    """A user-supplied JSON file, decoded; every reason it cannot be is one :class:`InputFileError` naming it.
+
+    Missing, not a regular file, too large (see :func:`read_input`), not UTF-8, malformed, nested too deeply
+    (:class:`JSONInputError`, with line and column where the decoder knows them).
+    """
+    data = read_input(path, limit)
+    try:
+        return loads_json(data.decode("utf-8"))
+    except ValueError as exc:  # JSONDecodeError, JSONNestingError and UnicodeDecodeError alike
+        raise json_input_error(path, exc, hint=hint) from None

@@ -364,7 +364,7 @@ class PlanRunner:
 
     def _run(self, job: PlanJob, cancellation: Any) -> None:
         from strands_tf.config import load_project, resolve
-        from strands_tf.deploy.project import default_runtime, plan_project, prepare
+        from strands_tf.deploy.project import default_runtime, include_gone_stacks, plan_project, prepare
 
         reporter = _Reporter(self.hub, job)
         graph = None
@@ -381,6 +381,7 @@ class PlanRunner:
             )
             graph = reporter.graph = op.synth.graph
             stacks = {stack.name: stack for stack in op.synth.stacks}
+            include_gone_stacks(op)  # what `strands plan` shows: stacks no longer configured are destroyed
             result = plan_project(op)
             job.result = _result(op, result)
             job.status = "cancelled" if cancellation.requested else "succeeded"

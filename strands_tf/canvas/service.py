@@ -20,6 +20,7 @@ from strands_tf.canvas.yamledit import EditError
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import ConflictError, UserError
 from strands_tf.fsutil import atomic_write_json, atomic_write_text
+from strands_tf.inputfile import loads_json
 
 MAX_POSITIONS = 20_000
 CANVAS_FILE_VERSION = 1
@@ -160,7 +161,7 @@ class CanvasProject:
     def positions(self) -> dict[str, Any]:
         """Node positions the user dragged, by node id (an unreadable file counts as none)."""
         try:
-            raw = json.loads(self.workspace.canvas_file.read_text("utf-8"))
+            raw = loads_json(self.workspace.canvas_file.read_text("utf-8"))
         except (FileNotFoundError, ValueError, OSError):
             return {}
         positions = raw.get("positions") if isinstance(raw, dict) else None

@@ -49,30 +49,31 @@ def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None,
     loaded = app.load()
     resolved = app.resolve()
     op = prepare(loaded, resolved, reporter=reporter, parallel=parallel, package=package, cancellation=Cancellation())
-    left_behind = _stacks_left_behind(op)
-    if left_behind:
-        op.warnings.append(left_behind)
     if operation is not None:
+        # deployed stacks the configuration no longer makes are part of it (destroyed first): a selection note
         select(op, _agents(ctx, resolved), operation, include_shared=include_shared)  # type: ignore[arg-type]
+    else:
+        left_behind = _stacks_left_behind(op)
+        if left_behind:
+            op.warnings.append(left_behind)
     return op
 
 
 def _stacks_left_behind(op: Any) -> str | None:
     """A warning naming deployed stacks that the configuration no longer makes, or None.
 
-    Changing `stacks:` (or removing every agent of a stack) leaves stacks whose resources keep running: plan,
-    apply and destroy work on the synthesized stacks only, and new resources of the same names clash with them.
+    For the commands that do not plan them away (rollback, resume, orphans): `strands apply` destroys them.
     """
     from strands_tf.deploy.project import TerraformDeployed
 
     names = TerraformDeployed(op, op.stacks).unknown_stacks()
     if not names:
         return None
+    env = op.resolved.environment.name
     return (
-        f"deployed stack(s) {', '.join(names)} of environment {op.resolved.environment.name} are no longer made by "
-        "the configuration (did `stacks:` change?): plan, apply and destroy leave their resources running, and new "
-        "resources with the same names fail to create; to remove them, destroy with the configuration that made "
-        "them, then change it"
+        f"deployed stack(s) {', '.join(names)} of environment {env} are no longer made by the configuration (did "
+        f"`stacks:` change?): this command leaves them alone; `strands plan -e {env}` shows them destroyed and "
+        f"`strands apply -e {env}` destroys them"
     )
 
 

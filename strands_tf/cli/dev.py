@@ -283,18 +283,14 @@ def invoke(ctx: click.Context, agent: str, sqs_file: Path | None, event_file: Pa
         payload = {"messages": [dataclasses.asdict(m) for m in messages], "queue": queue}
     else:
         assert event_file is not None
-        from strands_tf.inputfile import MAX_EVENT_BYTES, InputFileError, read_input
+        from strands_tf.inputfile import MAX_EVENT_BYTES, InputFileError, read_json
 
         try:
-            payload = {"event": json.loads(read_input(event_file, MAX_EVENT_BYTES))}
+            payload = {"event": read_json(event_file, MAX_EVENT_BYTES)}
         except InputFileError as exc:
             if exc.reason == "missing":
                 raise UserError(f"{event_file}: no such file") from None
             raise UserError(exc.summary, hint=exc.hint) from None
-        except UnicodeDecodeError as exc:
-            raise UserError(f"{event_file}: not UTF-8 text: {exc.reason}") from None
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{event_file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     console = make_console(stderr=as_json)
     resolved = resolve(loaded, app.requested_environment(loaded), agents=[agent])
     server = running_server(Workspace(loaded.root).dev_server_record())

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import UserError
+from strands_tf.inputfile import loads_json
 
 FORMAT_VERSION = 1
 DEFAULT_REGION = "us-east-1"
@@ -189,7 +190,7 @@ def load_prices(region: str, *, updated: bool = True) -> PriceTable:
         path = user_table_path(region)
         if path.is_file():
             try:
-                doc = json.loads(path.read_text("utf-8"))
+                doc = loads_json(path.read_text("utf-8"))
             except ValueError as exc:
                 raise UserError(
                     f"the price table {path} is not valid JSON: {exc}",

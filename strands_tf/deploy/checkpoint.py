@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
 from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text
+from strands_tf.inputfile import loads_json
 
 StackStatus = Literal[
     "pending", "planned", "no_changes", "applying", "applied", "failed", "cancelled", "skipped", "interrupted"
@@ -48,6 +48,8 @@ class StackCheckpoint(BaseModel):
     changes: dict[str, int] = Field(default_factory=dict)
     # `-target` addresses when only part of the stack is in the deployment (`--agent` on a shared stack)
     targets: list[str] = Field(default_factory=list)
+    # no longer made by the configuration: destroyed (from the copy beside the manifest's stacks)
+    gone: bool = False
 
 
 class AttemptStack(BaseModel):
@@ -158,7 +160,7 @@ class CheckpointStore:
         """The checkpoint of an earlier deployment, with a clear error when it is missing or damaged."""
         path = deployment_dir / CHECKPOINT_FILE
         try:
-            raw = json.loads(path.read_bytes())
+            raw = loads_json(path.read_bytes())
             return cls(deployment_dir, Checkpoint.model_validate(raw))
         except FileNotFoundError:
             raise StateError(
@@ -260,7 +262,7 @@ def raw_checkpoints(workspace: Workspace) -> list[tuple[Path, dict[str, Any]]]:
     found = []
     for directory in workspace.deployment_dirs():
         try:
-            raw = json.loads((directory / CHECKPOINT_FILE).read_bytes())
+            raw = loads_json((directory / CHECKPOINT_FILE).read_bytes())
         except (OSError, ValueError):
             continue
         if isinstance(raw, dict):

@@ -23,6 +23,7 @@ from typing import Any
 from strands_tf.deploy.checkpoint import raw_checkpoints
 from strands_tf.deploy.executor import OneStepApply, StackSpec
 from strands_tf.deploy.workspace import Workspace
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.events import PlannedChange
 
 _CODE_FIELDS = ("source_code_hash",)
@@ -98,8 +99,8 @@ def decide(current: Path, baseline: Path | None, stacks: list[StackSpec]) -> Cod
     recorded = baseline / "cdktf.out"
     base_id = baseline.name
     try:
-        old_manifest = json.loads((recorded / "manifest.json").read_text("utf-8"))
-        new_manifest = json.loads((current / "manifest.json").read_text("utf-8"))
+        old_manifest = loads_json((recorded / "manifest.json").read_text("utf-8"))
+        new_manifest = loads_json((current / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return CodeOnlyDecision(False, f"deployment {base_id} has no readable recorded stacks", base_id)
     if old_manifest != new_manifest:
@@ -109,8 +110,8 @@ def decide(current: Path, baseline: Path | None, stacks: list[StackSpec]) -> Cod
     for stack in stacks:
         old_dir, new_dir = recorded / "stacks" / stack.name, current / "stacks" / stack.name
         try:
-            old_doc = json.loads((old_dir / "cdk.tf.json").read_text("utf-8"))
-            new_doc = json.loads((new_dir / "cdk.tf.json").read_text("utf-8"))
+            old_doc = loads_json((old_dir / "cdk.tf.json").read_text("utf-8"))
+            new_doc = loads_json((new_dir / "cdk.tf.json").read_text("utf-8"))
         except (OSError, ValueError):
             return CodeOnlyDecision(False, f"stack {stack.name} is missing from deployment {base_id}", base_id)
         old_masked, old_hashes, old_zips = _masked(old_doc)
@@ -202,6 +203,9 @@ def apply_code_only(op: Any, decision: CodeOnlyDecision, *, confirm: Any, approv
 
 def check(op: Any) -> CodeOnlyDecision:
     """Whether the prepared operation can be applied code-only."""
+    gone = [s.name for s in op.stacks if s.gone]
+    if gone:
+        return CodeOnlyDecision(False, f"stack(s) {', '.join(gone)} are no longer in the configuration")
     found, problem = baseline(op.workspace, op.resolved.environment.name)
     if problem is not None:
         return CodeOnlyDecision(False, problem)

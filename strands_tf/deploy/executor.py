@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from strands_tf.fsutil import (
     atomic_write_text,
     private_mkdir,
 )
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.engine import Engine
 from strands_tf.terraform.events import PlannedChange, ProgressTracker, plan_from_changes
 from strands_tf.terraform.plan import Plan, parse_plan_dict
@@ -43,12 +44,14 @@ class StackSpec:
     workdir: Path
     dependencies: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # Terraform addresses to limit the plan to (empty: the whole stack)
+    # deployed, but no longer made by the configuration: destroyed from a deployment's recorded copy of it
+    gone: bool = False
 
 
 def read_synthesized(path: Path) -> Any:
     """A JSON file of a CDKTF output directory, with a clear error when it is missing or not JSON."""
     try:
-        return json.loads(path.read_text("utf-8"))
+        return loads_json(path.read_text("utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path} not found", hint="run `strands synth` first") from None
     except ValueError as exc:
@@ -205,7 +208,7 @@ def plan_stack(
         plan_file = plans_dir / f"{stack.name}.tfplan"
         runner.plan(
             plan_file,
-            destroy=destroy,
+            destroy=destroy or stack.gone,
             targets=stack.targets,
             refresh=ctx.plan_refresh,
             variables=ctx.runtime.variables,
@@ -317,35 +320,35 @@ def run_deployment(
     private_mkdir(run.plans_dir)
     log = EventLog(store.dir / EVENTS_FILE)
     unsubscribe = ctx.events.subscribe(log)
-    ordered = waves(stacks)
-    if destroy:
-        ordered = list(reversed(ordered))
+    ordered, ahead = _ordered_waves(stacks, destroy)
     try:
-        # a destroy reads nothing from the stacks it deletes first: every wave is planned up front, so one
-        # confirmation shows everything that will be deleted before anything is
+        # a destroy reads nothing from the stacks it deletes first: those waves are planned up front, so one
+        # confirmation shows everything that will be deleted before anything is (with, for an apply, its first
+        # wave: stacks no longer in the configuration go first, and the question shows what replaces them)
         planned_ahead: dict[str, StackPlan] | None = None
-        if destroy:
+        if ahead:
             planned_ahead = {}
-            for wave in ordered:
+            for wave in ordered[:ahead]:
                 if ctx.cancellation.requested:
                     break
                 runnable = [s for s in wave if not _blocked(s, run.failed, stacks, destroy)]
                 planned_ahead.update((p.stack.name, p) for p in _plan_wave(run, runnable))
-            to_destroy = [p for p in planned_ahead.values() if p.has_changes]
-            if not ctx.cancellation.requested and _declined(run, confirm, to_destroy):
+            to_apply = [p for p in planned_ahead.values() if p.has_changes]
+            if not ctx.cancellation.requested and _declined(run, confirm, to_apply):
                 return _result(run, log)
-        for wave in ordered:
+        for index, wave in enumerate(ordered):
             if ctx.cancellation.requested:
                 break
             runnable = [s for s in wave if not _blocked(s, run.failed, stacks, destroy)]
             for s in wave:
                 if s not in runnable and s.name not in run.failed:
-                    store.update_stack(s.name, status="skipped", error="a stack it depends on failed")
-                    run.done(s, "skipped", "a stack it depends on failed")
+                    why = _blocked_reason(s, run.failed, stacks)
+                    store.update_stack(s.name, status="skipped", error=why)
+                    run.done(s, "skipped", why)
             if planned_ahead is None and ctx.one_step is not None:
                 _plan_and_apply_wave(run, runnable, ctx.one_step)
                 continue
-            if planned_ahead is None:
+            if planned_ahead is None or index >= ahead:
                 planned = _plan_wave(run, runnable)
                 if _declined(run, confirm, [p for p in planned if p.has_changes]):
                     return _result(run, log)
@@ -364,6 +367,22 @@ def run_deployment(
         unsubscribe()
         log.close()
     return _result(run, log)
+
+
+def _ordered_waves(stacks: list[StackSpec], destroy: bool) -> tuple[list[list[StackSpec]], int]:
+    """The waves of a deployment, and how many of the first are planned before the first question.
+
+    Stacks no longer in the configuration are destroyed first (dependents first, as in a destroy): the new
+    layout may create resources with the names they hold (`stacks: per_agent` becoming `single`), and nothing
+    that stays reads them any more. A destroy then takes the other stacks in reverse order, an apply in order.
+    """
+    gone = [s for s in stacks if s.gone]
+    live = waves([s for s in stacks if not s.gone])
+    retired = list(reversed(waves(gone)))
+    ordered = retired + (list(reversed(live)) if destroy else live)
+    if destroy:
+        return ordered, len(ordered)
+    return ordered, (len(retired) + min(1, len(live))) if retired else 0
 
 
 def _declined(run: _Run, confirm: Confirm | None, to_apply: list[StackPlan]) -> bool:
@@ -385,10 +404,18 @@ def _result(run: _Run, log: EventLog) -> DeploymentResult:
 
 
 def _blocked(stack: StackSpec, failed: set[str], stacks: list[StackSpec], destroy: bool) -> bool:
-    if not destroy:
+    if not stack.gone and any(s.gone and s.name in failed for s in stacks):
+        return True  # what replaces a stack that could not be destroyed would clash with it
+    if not (destroy or stack.gone):
         return any(d in failed for d in stack.dependencies)
     dependents = [s.name for s in stacks if stack.name in s.dependencies]
     return any(d in failed for d in dependents)
+
+
+def _blocked_reason(stack: StackSpec, failed: set[str], stacks: list[StackSpec]) -> str:
+    if not stack.gone and any(s.gone and s.name in failed for s in stacks):
+        return "a stack no longer in the configuration could not be destroyed first"
+    return "a stack it depends on failed"
 
 
 def _plan_wave(run: _Run, wave: list[StackSpec]) -> list[StackPlan]:
@@ -443,7 +470,7 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
                 plan.plan_file,
                 on_event=lambda event: publish(StackEvent(stack.name, "apply", event, run.attempt)),
             )
-            if not run.destroy:
+            if not (run.destroy or stack.gone):
                 settle_state(ctx, stack, runner)  # before the outcome maps the stack's state
 
     results = _run_wave(ctx, [p.stack for p in planned], work)
@@ -458,7 +485,7 @@ def _apply_wave(run: _Run, planned: list[StackPlan]) -> None:
             run.done(stack, status, _message(result), applied=True)
         else:
             store.update_stack(name, status="applied", finished_at=_now())
-            run.done(stack, "destroyed" if run.destroy else "applied", None, applied=True)
+            run.done(stack, "destroyed" if run.destroy or stack.gone else "applied", None, applied=True)
 
 
 @contextmanager
@@ -588,16 +615,24 @@ def start_deployment(
     os.chmod(deployment_dir, PRIVATE_DIR_MODE)
     copy = deployment_dir / "cdktf.out"
     # the copy holds every configured value (environment variables included): private like the rest of .strands
-    AssetStore(workspace.objects_dir()).copy_tree(
-        synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
-    )
+    assets = AssetStore(workspace.objects_dir())
+    assets.copy_tree(synth_dir, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+    for spec in stacks:
+        if spec.gone:
+            # beside the new stacks (same depth: relative local backends resolve alike), not in the manifest: a
+            # rollback to this deployment never re-creates it; a resume finds it through the checkpoint
+            target = copy / "stacks" / spec.name
+            shutil.rmtree(target, ignore_errors=True)
+            assets.copy_tree(spec.workdir, target, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
     checkpoint = Checkpoint(
         id=deployment_id,
         command=command,  # type: ignore[arg-type]
         project=project,
         environment=environment,
         stacks={
-            s.name: StackCheckpoint(name=s.name, dependencies=list(s.dependencies), targets=list(s.targets))
+            s.name: StackCheckpoint(
+                name=s.name, dependencies=list(s.dependencies), targets=list(s.targets), gone=s.gone
+            )
             for s in stacks
         },
         rollback_of=rollback_of,
@@ -607,6 +642,24 @@ def start_deployment(
     store = CheckpointStore(deployment_dir, checkpoint)
     store.save()
     return store
+
+
+def deployment_stacks(store: CheckpointStore) -> list[StackSpec]:
+    """Every stack of a deployment, from its own copy, with the targets it was made with.
+
+    The manifest's stacks, then those it destroys because the configuration no longer made them (their
+    copies sit beside the others, outside the manifest).
+    """
+    out_dir = store.dir / "cdktf.out"
+    recorded = store.checkpoint.stacks
+    specs = [replace(s, targets=tuple(recorded[s.name].targets)) for s in read_manifest(out_dir) if s.name in recorded]
+    listed = {s.name for s in specs}
+    for name, entry in recorded.items():
+        if entry.gone and name not in listed:
+            specs.append(
+                StackSpec(name, out_dir / "stacks" / name, tuple(entry.dependencies), tuple(entry.targets), gone=True)
+            )
+    return specs
 
 
 def stacks_in(deployment_dir: Path) -> list[StackSpec]:

@@ -20,6 +20,7 @@ from strands_tf.deploy.executor import (
     StackPlan,
     StackSpec,
     TargetRuntime,
+    deployment_stacks,
     plan_stack,
     read_manifest,
     run_deployment,
@@ -43,6 +44,7 @@ from strands_tf.terraform.plan_summary import Owner, OwnerResolver, module_owner
 from strands_tf.terraform.runner import Cancellation
 
 if TYPE_CHECKING:
+    from strands_tf.deploy.gone import GoneStack
     from strands_tf.deploy.orphans import AdoptOutcome, Orphan, OrphanReport
     from strands_tf.deploy.state_sync import StateSync
 
@@ -63,6 +65,8 @@ class Operation:
     selection: Selection | None = None  # what `select` chose (stacks, targets, what is left alone and why)
     # every stack of the environment's build, whatever `select` chose: a damaged state file is rebuilt for all
     environment_stacks: list[StackSpec] = field(default_factory=list)
+    # deployed stacks the configuration no longer makes (destroyed from their recorded copies): include_gone_stacks
+    gone: list[GoneStack] | None = None
 
 
 RuntimeFactory = Callable[[ResolvedProject, Workspace], TargetRuntime]
@@ -211,6 +215,35 @@ class TerraformDeployed:
         return sorted(name for name, stack in state.stacks.items() if stack.resources and name not in self._specs)
 
 
+def include_gone_stacks(op: Operation) -> list[GoneStack]:
+    """Add the deployed stacks the configuration no longer makes to `op.stacks`, to be destroyed (once).
+
+    Each runs from the newest copy a deployment recorded of it; a stack without one stops here with the way
+    out (see deploy/gone.py). Their changes are grouped under what strands.yaml named them.
+    """
+    from strands_tf.deploy.gone import find_gone_stacks, with_recorded_owners
+
+    if op.gone is None:
+        made = {s.name for s in op.environment_stacks} | {s.name for s in op.stacks}
+        op.gone = find_gone_stacks(op.workspace, op.loaded.root, op.resolved.environment.name, made)
+        specs = [g.spec for g in op.gone]
+        op.stacks = [*op.stacks, *specs]
+        op.environment_stacks = [*op.environment_stacks, *specs]
+        op.ctx.owner_of = with_recorded_owners(op.ctx.owner_of, op.gone)
+    return op.gone
+
+
+def gone_note(gone: Sequence[GoneStack], environment: str) -> str | None:
+    """What plan, apply and destroy say about stacks no longer in the configuration, or None."""
+    if not gone:
+        return None
+    copies = ", ".join(sorted({g.source for g in gone}))
+    return (
+        f"stack(s) {', '.join(g.spec.name for g in gone)} of environment {environment} are deployed but no longer "
+        f"in the configuration: they are destroyed first (from the copies recorded by deployment {copies})"
+    )
+
+
 def select(
     op: Operation,
     agents: Sequence[str] | None,
@@ -218,11 +251,21 @@ def select(
     *,
     include_shared: bool = False,
 ) -> Selection:
-    """Narrow `op.stacks` to what `operation` works on for the `--agent` selection (None: every agent)."""
+    """Narrow `op.stacks` to what `operation` works on for the `--agent` selection (None: every agent).
+
+    Deployed stacks the configuration no longer makes take part like the others (to be destroyed).
+    """
+    from strands_tf.deploy.selection import Layout, read_stack_info
+
+    gone = include_gone_stacks(op) if operation != "synth" else []
     deployed = TerraformDeployed(op, op.stacks) if agents is not None else None
-    selection = select_stacks(
-        layout_of_stacks(op.synth.stacks), agents, operation, deployed=deployed, include_shared=include_shared
-    )
+    layout = layout_of_stacks(op.synth.stacks)
+    layout = Layout({**layout.stacks, **{g.spec.name: read_stack_info(g.spec) for g in gone}})
+    selection = select_stacks(layout, agents, operation, deployed=deployed, include_shared=include_shared)
+    chosen_gone = [g for g in gone if g.spec.name in selection.stacks]
+    note = gone_note(chosen_gone, op.resolved.environment.name)
+    if note is not None:
+        selection.notes.insert(0, note)
     op.stacks = selection.specs(op.stacks)
     op.selection = selection
     return selection
@@ -246,14 +289,16 @@ def plan_project(op: Operation, *, destroy: bool = False) -> ProjectPlan:
     results: list[StackPlan] = []
     deferred: dict[str, list[str]] = {}
     changed: set[str] = set()
-    ordered = waves(op.stacks)
+    # stacks no longer in the configuration first, all of them: a destroy reads nothing from what it deletes
+    for wave in reversed(waves([s for s in op.stacks if s.gone])):
+        results.extend(plan_stack(op.ctx, stack, plans_dir) for stack in wave)
+    live = [s for s in op.stacks if not s.gone]
+    ordered = waves(live)
     if destroy:
         ordered = list(reversed(ordered))
     for wave in ordered:
         for stack in wave:
-            related = (
-                [s.name for s in op.stacks if stack.name in s.dependencies] if destroy else list(stack.dependencies)
-            )
+            related = [s.name for s in live if stack.name in s.dependencies] if destroy else list(stack.dependencies)
             blocking = [d for d in related if d in changed or d in deferred]
             if blocking:
                 deferred[stack.name] = blocking
@@ -428,12 +473,9 @@ def resume_project(op: Operation, *, confirm: Confirm | None, agents: Sequence[s
                 store.dir / "cdktf.out", op.resolved, op.loaded.root, source=f"deployment {store.dir.name}"
             )
         pending = set(store.checkpoint.pending_stacks())
-        # the deployment's own stacks, with the targets it was made with (`--agent` in a shared stack, --code-only)
-        todo = [
-            dataclasses.replace(s, targets=tuple(store.checkpoint.stacks[s.name].targets))
-            for s in read_manifest(store.dir / "cdktf.out")
-            if s.name in pending
-        ]
+        # the deployment's own stacks, with the targets it was made with (`--agent` in a shared stack, --code-only),
+        # and those it destroys because the configuration no longer made them
+        todo = [s for s in deployment_stacks(store) if s.name in pending]
         sync = state_sync(op)
         sync.check()
         # the next attempt of the same deployment (run_deployment begins it): one record covers every attempt

@@ -56,6 +56,8 @@ class StackInfo:
     name: str
     dependencies: tuple[str, ...] = ()
     modules: Mapping[str, ModuleInfo] = field(default_factory=dict)
+    # deployed, but no longer made by the configuration: whatever selects it destroys it (deploy/gone.py)
+    gone: bool = False
 
     @property
     def agent(self) -> str | None:
@@ -149,20 +151,25 @@ def layout_of_stacks(stacks: Sequence[Stack]) -> Layout:
 
 def read_layout(out_dir: Path) -> Layout:
     """The layout of a CDKTF output directory (a build, or a recorded deployment's copy)."""
-    from strands_tf.deploy.executor import read_manifest, read_synthesized
+    from strands_tf.deploy.executor import read_manifest
 
-    out: dict[str, StackInfo] = {}
-    for spec in read_manifest(out_dir):
-        doc = read_synthesized(spec.workdir / "cdk.tf.json")
-        calls = doc.get("module", {}) if isinstance(doc, dict) else {}
-        ids = set(calls)
-        modules = {}
-        for module_id, body in calls.items():
-            source = str(body.get("source", "")) if isinstance(body, Mapping) else ""
-            name = source.rstrip("/").rsplit("/", 1)[-1] or None
-            modules[module_id] = _module_info(module_id, body if isinstance(body, Mapping) else {}, name, ids)
-        out[spec.name] = StackInfo(spec.name, spec.dependencies, modules)
-    return Layout(out)
+    return Layout({spec.name: read_stack_info(spec) for spec in read_manifest(out_dir)})
+
+
+def read_stack_info(spec: StackSpec) -> StackInfo:
+    """One written stack's module calls, owners and dependencies (`gone` as the spec says)."""
+    from strands_tf.deploy.executor import read_synthesized
+
+    doc = read_synthesized(spec.workdir / "cdk.tf.json")
+    calls = doc.get("module", {}) if isinstance(doc, dict) else {}
+    calls = calls if isinstance(calls, Mapping) else {}
+    ids = set(calls)
+    modules = {}
+    for module_id, body in calls.items():
+        source = str(body.get("source", "")) if isinstance(body, Mapping) else ""
+        name = source.rstrip("/").rsplit("/", 1)[-1] or None
+        modules[module_id] = _module_info(module_id, body if isinstance(body, Mapping) else {}, name, ids)
+    return StackInfo(spec.name, spec.dependencies, modules, gone=spec.gone)
 
 
 class DeployedView(Protocol):
@@ -289,7 +296,9 @@ def _build(layout: Layout, selection: Selection, chosen: set[str], deployed: Dep
     whole: set[str] = set()
     targets: dict[str, set[str]] = {}
     for stack in layout.stacks.values():
-        if stack.kind == "agent":
+        if stack.gone:
+            _build_gone(layout, selection, stack, chosen, deployed, whole, targets)
+        elif stack.kind == "agent":
             if stack.agent in chosen:
                 whole.add(stack.name)
         elif stack.kind == "api":
@@ -335,7 +344,7 @@ def _build(layout: Layout, selection: Selection, chosen: set[str], deployed: Dep
                 selection.notes.append(_targeting_note(stack, own, closure, "planned"))
     # what the chosen stacks read comes along (the shared stack); other agents' stacks an API reads do not:
     # they are read as deployed, never applied by someone else's --agent (synth adds them to keep its manifest whole)
-    pending = list(whole | set(targets))
+    pending = [name for name in whole | set(targets) if not layout.stacks[name].gone]  # a destroy reads nothing
     while pending:
         for dep in layout.stacks[pending.pop()].dependencies:
             other_agent = layout.stacks.get(dep) is not None and layout.stacks[dep].kind == "agent"
@@ -347,6 +356,47 @@ def _build(layout: Layout, selection: Selection, chosen: set[str], deployed: Dep
             selection.stacks[name] = ()
         elif name in targets:
             selection.stacks[name] = tuple(_addresses(targets[name]))
+
+
+def _build_gone(
+    layout: Layout,
+    selection: Selection,
+    stack: StackInfo,
+    chosen: set[str],
+    deployed: DeployedView | None,
+    whole: set[str],
+    targets: dict[str, set[str]],
+) -> None:
+    """plan, apply --agent on a stack the configuration no longer makes: the agents' own parts of it go."""
+    if selection.operation == "synth":
+        return  # nothing of it is written: it exists only as a deployment's copy
+    if stack.kind == "agent":
+        if stack.agent in chosen:
+            whole.add(stack.name)
+        return
+    if stack.kind == "api":
+        routed = layout.routed_agents(stack)
+        if not routed & chosen:
+            return
+        staying = sorted(a for a in routed - chosen if _deployed_agent(layout, deployed, a))
+        if staying:
+            selection.left_alone[stack.name] = (
+                f"no longer in the configuration, but its HTTP API also routes to {_names(staying)}: "
+                "run without --agent to destroy it"
+            )
+        else:
+            whole.add(stack.name)
+        return
+    live = deployed.modules(stack.name) if deployed is not None else frozenset(stack.modules)
+    own = stack.owned_by(chosen) & live
+    if not own:
+        return
+    # `plan -destroy -target` destroys the targets and what depends on them, never what they use
+    targets[stack.name] = own
+    selection.notes.append(
+        f"stack {stack.name} is no longer in the configuration: only {', '.join(_addresses(own))} are destroyed "
+        "(Terraform -target); the rest goes with a plan or apply without --agent"
+    )
 
 
 def _destroy(

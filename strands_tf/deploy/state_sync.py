@@ -67,7 +67,9 @@ class StateSync:
         """
         if outcome.status == "skipped":
             return
-        unchanged = not outcome.applied and not (self.destroy and outcome.status == "no_changes")
+        # a stack no longer in the configuration is destroyed like any stack of a destroy
+        destroy = self.destroy or outcome.stack.gone
+        unchanged = not outcome.applied and not (destroy and outcome.status == "no_changes")
         if unchanged and self.manager.has_stack(outcome.stack.name):
             return
         self.map_stack(outcome.stack)

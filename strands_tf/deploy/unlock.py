@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import NotFoundError, StateError, UserError
+from strands_tf.inputfile import loads_json
 from strands_tf.state.lock import LockHolder, ProjectLock
 from strands_tf.terraform.diagnostics import LockInfo
 
@@ -131,7 +132,7 @@ def stack_backends(out_dir: Path) -> list[StackBackend]:
 
     found: list[StackBackend] = []
     for stack in read_manifest(out_dir):
-        doc = json.loads((stack.workdir / "cdk.tf.json").read_text("utf-8"))
+        doc = loads_json((stack.workdir / "cdk.tf.json").read_text("utf-8"))
         terraform = doc.get("terraform") or {}
         if "cloud" in terraform:
             cloud = terraform["cloud"]
@@ -310,7 +311,7 @@ def _read_local_lock(backend: StackBackend) -> StateLock | None:
     info_file = _local_lock_info_path(state_file)
     held = _os_lock_held(state_file)
     try:
-        raw = json.loads(info_file.read_text("utf-8"))
+        raw = loads_json(info_file.read_text("utf-8"))
     except FileNotFoundError:
         raw = None
     except (OSError, ValueError):
@@ -350,7 +351,7 @@ def _read_s3_lock(backend: StackBackend, client: Any) -> StateLock | None:
     except NotFoundError:
         return None
     try:
-        raw = json.loads(body)
+        raw = loads_json(body)
     except ValueError:
         raw = {}
     return StateLock(backend.stack, "s3", _lock_info(raw), f"s3://{bucket}/{key}")

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from strands_tf.inputfile import loads_json
+
 DEV_API_ID = "strandsdev"
 DEV_ACCOUNT_ID = "123456789012"
 INTERNAL_ERROR = {"message": "Internal Server Error"}
@@ -184,7 +186,7 @@ def _decode_jwt_claims(token: str) -> dict[str, Any] | None:
         return None
     try:
         padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
+        claims = loads_json(base64.urlsafe_b64decode(padded))
     except (ValueError, binascii.Error):
         return None
     return claims if isinstance(claims, dict) else None

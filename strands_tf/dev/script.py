@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from strands_tf.inputfile import MAX_CONFIG_BYTES, InputFileError, read_input
+from strands_tf.inputfile import MAX_CONFIG_BYTES, InputFileError, JSONInputError, read_json
 
 
 def load_script(path: str | Path) -> list[Any]:
     """The turns of a script file; ValueError naming the problem when it is not a JSON array of turns."""
     try:
-        turns = json.loads(read_input(Path(path), MAX_CONFIG_BYTES))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        turns = read_json(Path(path), MAX_CONFIG_BYTES)
+    except JSONInputError as exc:
+        raise ValueError(exc.summary) from None
     except InputFileError as exc:
         raise ValueError(f"{path}: cannot be read: {exc.problem}") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: cannot be read: {exc}") from None
     if not isinstance(turns, list) or not turns:
         raise ValueError(f"{path}: a script is a non-empty JSON array of replies")
     for index, turn in enumerate(turns):

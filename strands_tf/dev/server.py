@@ -21,6 +21,7 @@ from strands_tf.dev import apigw, sqs
 from strands_tf.dev.session import DevSession
 from strands_tf.errors import UserError
 from strands_tf.fsutil import atomic_write_text
+from strands_tf.inputfile import loads_json
 
 INTERNAL_PREFIX = "/_strands/"
 DEFAULT_PORT = 8787
@@ -61,7 +62,7 @@ def create_app(session: DevSession) -> Any:
     async def invoke(request: Request) -> Response:
         agent = request.path_params["agent"]
         try:
-            payload = json.loads(await request.body() or b"{}")
+            payload = loads_json(await request.body() or b"{}")
         except ValueError:
             return JSONResponse({"error": "the body must be JSON"}, status_code=400)
         try:
@@ -132,7 +133,7 @@ class ServerRecord:
     @classmethod
     def load(cls, path: Path) -> ServerRecord | None:
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = loads_json(path.read_text("utf-8"))
             return cls(**data)
         except (OSError, ValueError, TypeError):
             return None
@@ -145,7 +146,7 @@ def running_server(path: Path) -> ServerRecord | None:
         return None
     try:
         with urllib.request.urlopen(f"{record.url}{INTERNAL_PREFIX}health", timeout=2) as response:
-            if json.loads(response.read()).get("pid") == record.pid:
+            if loads_json(response.read()).get("pid") == record.pid:
                 return record
     except (OSError, ValueError, urllib.error.URLError):
         pass

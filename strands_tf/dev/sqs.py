@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import UserError
-from strands_tf.inputfile import MAX_EVENT_BYTES, InputFileError, read_input
+from strands_tf.inputfile import MAX_EVENT_BYTES, InputFileError, json_input_error, loads_json, read_input
 
 
 @dataclass(frozen=True)
@@ -50,23 +50,22 @@ def load_messages(path: Path) -> list[SqsMessage]:
     items: list[Any]
     if stripped.startswith("["):
         try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise UserError(
-                f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}",
-                hint="fix the JSON array of messages (or write one JSON value per line)",
-            ) from None
+            items = loads_json(stripped)
+        except ValueError as exc:
+            hint = "fix the JSON array of messages (or write one JSON value per line)"
+            raise UserError(json_input_error(path, exc).summary, hint=hint) from None
     else:
         items = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as exc:
+                items.append(loads_json(line))
+            except ValueError as exc:
+                problem = json_input_error(path, exc)
+                where = f"{path}:{number}:{problem.column}" if problem.column is not None else f"{path}:{number}"
                 raise UserError(
-                    f"{path}:{number}:{exc.colno}: not valid JSON: {exc.msg}",
-                    hint="each line of a JSON Lines file is one message (a JSON value)",
+                    f"{where}: {problem.problem}", hint="each line of a JSON Lines file is one message (a JSON value)"
                 ) from None
     messages = [_message(item, path, index) for index, item in enumerate(items)]
     if not messages:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import json
 import os
 import secrets
 import shutil
@@ -31,6 +30,7 @@ from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.generators import cdktf
 from strands_tf.generators.stacks import Stack
+from strands_tf.inputfile import loads_json
 from strands_tf.model.build import AgentCode
 
 EXPORT_MANIFEST = "strands-export.json"
@@ -248,7 +248,7 @@ def read_export_manifest(hcl_dir: Path) -> dict[str, Any] | None:
     """The export's strands-export.json, or None when the directory has none (not an export)."""
     path = hcl_dir / EXPORT_MANIFEST
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        doc = loads_json(path.read_text("utf-8"))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError) as exc:

@@ -38,6 +38,7 @@ from strands_tf.history.models import (
 )
 from strands_tf.history.redact import Redactor
 from strands_tf.history.secrets import harvest_secrets
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.events import ProgressTracker, Status
 from strands_tf.terraform.waves import DEFAULT_PARALLELISM, Timeline, build_timeline
 
@@ -188,7 +189,7 @@ def _config_files(loaded: LoadedProject) -> dict[str, Path]:
 def _read_summary(path: Path) -> tuple[str, dict[str, Any] | None]:
     text = path.read_text("utf-8", errors="replace")
     try:
-        summary = json.loads(text)
+        summary = loads_json(text)
     except ValueError:
         summary = None
     return text, summary if isinstance(summary, dict) else None

@@ -7,13 +7,13 @@ inside plan files, which are zip archives holding the prior state). Nothing here
 
 from __future__ import annotations
 
-import json
 import logging
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.tfstate import normalize_sensitive_paths, searched_secrets
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def _local_state_files(stack_dir: Path) -> Iterator[Path]:
     """The stack's local-backend state: the configured path, else terraform.tfstate in the working dir."""
     yield stack_dir / "terraform.tfstate"
     try:
-        doc = json.loads((stack_dir / "cdk.tf.json").read_text("utf-8"))
+        doc = loads_json((stack_dir / "cdk.tf.json").read_text("utf-8"))
     except (OSError, ValueError):
         return
     backend = ((doc.get("terraform") or {}).get("backend") or {}).get("local")
@@ -76,7 +76,7 @@ def _local_state_files(stack_dir: Path) -> Iterator[Path]:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
+        return loads_json(path.read_bytes())
     except (OSError, ValueError):
         return None
 
@@ -101,7 +101,7 @@ def harvest_secrets(deployment_dir: Path) -> set[str]:
                     for entry in _PLAN_STATE_ENTRIES:
                         if entry in archive.namelist():
                             try:
-                                found |= secrets_in_tfstate(json.loads(archive.read(entry)))
+                                found |= secrets_in_tfstate(loads_json(archive.read(entry)))
                             except ValueError:
                                 continue
             except (OSError, zipfile.BadZipFile):

@@ -20,7 +20,6 @@ The first thing that does not fit is refused with the stack, the block and the r
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 from strands_tf.config.resolve import ResolvedProject
 from strands_tf.errors import UserError
 from strands_tf.fsutil import sha256_file
+from strands_tf.inputfile import loads_json
 
 STACK_FILES = frozenset({"cdk.tf.json", "metadata.json", ".terraform.lock.hcl"})
 STACK_DIRS = frozenset({"assets", "modules"})
@@ -115,7 +115,7 @@ def find_refusal(out_dir: Path, resolved: ResolvedProject, root: Path) -> Refusa
 
 
 def _check_out_dir(out_dir: Path, resolved: ResolvedProject, root: Path) -> Iterator[Refusal]:
-    manifest = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+    manifest = loads_json((out_dir / "manifest.json").read_text("utf-8"))
     stacks = manifest.get("stacks") if isinstance(manifest, dict) else None
     if not isinstance(stacks, dict) or not stacks:
         yield Refusal("(manifest)", "manifest.json", "lists no stacks")
@@ -136,7 +136,7 @@ def _check_out_dir(out_dir: Path, resolved: ResolvedProject, root: Path) -> Iter
         stack_dir = out_dir / "stacks" / name
         yield from _check_stack_files(name, stack_dir, bundled)
         try:
-            doc = json.loads((stack_dir / "cdk.tf.json").read_text("utf-8"))
+            doc = loads_json((stack_dir / "cdk.tf.json").read_text("utf-8"))
         except ValueError as exc:
             yield Refusal(name, "cdk.tf.json", f"is not valid JSON: {exc}")
             return

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -26,6 +25,7 @@ from filelock import FileLock, Timeout
 
 from strands_tf.errors import StateError
 from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir
+from strands_tf.inputfile import loads_json
 from strands_tf.state.files import atomic_write_json
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class ProjectLock:
     def read_holder(self) -> LockHolder | None:
         """The current holder, or None when the lock is free (an unreadable file counts as held)."""
         try:
-            raw = json.loads(self.path.read_bytes())
+            raw = loads_json(self.path.read_bytes())
         except FileNotFoundError:
             return None
         except (OSError, ValueError):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import StateError
+from strands_tf.inputfile import loads_json
 from strands_tf.model.naming import logical_id as make_unique_id
 from strands_tf.state.cfn_types import cfn_type
 from strands_tf.state.models import OutputRecord, ResourceRecord, StackState, StateFile
@@ -223,7 +224,7 @@ def load_synth(path: str | Path) -> dict[str, Any]:
     """Read a synthesized ``cdk.tf.json``; failures are :class:`StateError` naming the file."""
     p = Path(path)
     try:
-        doc = json.loads(p.read_bytes())
+        doc = loads_json(p.read_bytes())
     except FileNotFoundError:
         raise StateError(f"{p}: synthesized stack not found", hint="Run `strands synth` first.") from None
     except json.JSONDecodeError as exc:
@@ -233,6 +234,10 @@ def load_synth(path: str | Path) -> dict[str, Any]:
         ) from None
     except OSError as exc:
         raise StateError(f"{p}: cannot be read: {exc.strerror}") from None
+    except ValueError as exc:  # nested too deeply, not UTF-8
+        raise StateError(
+            f"{p}: not valid JSON: {exc}", hint="Synthesize the stack again with `strands synth`."
+        ) from None
     if not isinstance(doc, dict):
         raise StateError(f"{p}: not a Terraform JSON configuration (expected an object)")
     return doc

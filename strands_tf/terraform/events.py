@@ -10,7 +10,6 @@ masked when the event is decoded, so no consumer ever sees them.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Any
 
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.plan import SENSITIVE
 
 if TYPE_CHECKING:
@@ -334,7 +334,7 @@ def parse_event_line(line: bytes | str, lineno: int = 0) -> UIEvent:
     data: Any = None
     if stripped.startswith("{"):
         try:
-            data = json.loads(stripped)
+            data = loads_json(stripped)
         except ValueError:
             data = None
     if not isinstance(data, dict):

@@ -38,6 +38,7 @@ from filelock import Timeout as FileLockTimeout
 
 from strands_tf.errors import DependencyError, StateError, UserError
 from strands_tf.fsutil import PRIVATE_FILE_MODE, PRIVATE_UMASK, atomic_write_text, private_mkdir
+from strands_tf.inputfile import loads_json
 from strands_tf.terraform.cliconfig import ensure_cli_config, plugin_cache_dir
 from strands_tf.terraform.diagnostics import (
     Classification,
@@ -326,7 +327,7 @@ def init_fingerprint(workdir: Path, engine: Engine, init_args: Sequence[str] = (
             continue
         if path.name.endswith(".tf.json"):
             try:
-                doc = json.loads(path.read_bytes())
+                doc = loads_json(path.read_bytes())
             except (OSError, ValueError):
                 h.update(f"unreadable:{path.name}\n".encode())
                 h.update(path.read_bytes() if path.exists() else b"")
@@ -377,7 +378,7 @@ def _uses_only_builtins(workdir: Path) -> bool:
         return False
     for path in files:
         try:
-            doc = json.loads(path.read_bytes())
+            doc = loads_json(path.read_bytes())
         except (OSError, ValueError):
             return False
         if not isinstance(doc, dict) or doc.get("provider") or doc.get("module"):
@@ -688,7 +689,7 @@ class TerraformRunner:
 
     def _stored_fingerprint(self) -> str | None:
         try:
-            stored = json.loads(self._marker.read_text(encoding="utf-8"))
+            stored = loads_json(self._marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         value = stored.get("fingerprint") if isinstance(stored, dict) else None
@@ -767,7 +768,7 @@ class TerraformRunner:
             ok_codes=(0, 1),
         )
         try:
-            doc = json.loads(res.stdout or b"")
+            doc = loads_json(res.stdout or b"")
         except ValueError as exc:
             raise error_from_run("validate", returncode=res.returncode, diagnostics=[], stderr=res.stderr) from exc
         diags = [Diagnostic.from_json(d) for d in doc.get("diagnostics") or [] if isinstance(d, dict)]
@@ -983,7 +984,7 @@ class TerraformRunner:
         text = (res.stdout or b"").strip()
         if not text:
             return {}
-        doc = json.loads(text)
+        doc = loads_json(text)
         return doc if isinstance(doc, dict) else {}
 
     def local_state_file(self, env: Mapping[str, str] | None = None) -> Path | None:
@@ -1057,7 +1058,7 @@ class TerraformRunner:
         if not raw.strip():
             return None
         try:
-            doc = json.loads(raw)
+            doc = loads_json(raw)
         except ValueError as exc:
             raise StateError("terraform state pull printed output that is not JSON", detail=str(exc)) from exc
         return doc if isinstance(doc, dict) else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from strands_tf.errors import StateError
-from strands_tf.inputfile import MAX_STATE_BYTES, InputFileError, read_input
+from strands_tf.inputfile import MAX_STATE_BYTES, InputFileError, JSONNestingError, loads_json, read_input
 from strands_tf.terraform.plan import SENSITIVE, build_address
 
 log = logging.getLogger(__name__)
@@ -422,7 +422,7 @@ def parse_tfstate_bytes(data: bytes | str, source: str = "<tfstate>") -> TfState
     if not data or not data.strip():
         raise _fail(source, "the state file is empty", hint="Nothing has been applied yet, or the file was cut.")
     try:
-        doc = json.loads(data)
+        doc = loads_json(data)
     except json.JSONDecodeError as exc:
         text = exc.doc if isinstance(exc.doc, str) else ""
         if exc.pos >= len(text.rstrip()):
@@ -432,6 +432,8 @@ def parse_tfstate_bytes(data: bytes | str, source: str = "<tfstate>") -> TfState
         raise _fail(source, summary, detail=str(exc)) from None
     except UnicodeDecodeError as exc:
         raise _fail(source, f"not a text file: {exc.reason} at byte {exc.start}") from None
+    except JSONNestingError as exc:
+        raise _fail(source, f"invalid JSON: {exc}") from None
     return parse_tfstate_dict(doc, source)
 
 

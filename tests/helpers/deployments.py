@@ -140,4 +140,5 @@ def operation(root: Path, engine: Engine) -> Any:
         synth=SimpleNamespace(out_dir=None, graph=None),
         selection=None,
         warnings=[],
+        gone=None,
     )
