@@ -158,7 +158,11 @@ def test_requirements_files_are_user_input_too(tmp_path: Path) -> None:
     target = Target("3.12", "aarch64", 28)
     included = tmp_path / "requirements.txt"
     included.write_text("-r /dev/zero\n")
-    with pytest.raises(PackagingError, match=r"requirements file /dev/zero: is a character device"):
+    with pytest.raises(PackagingError, match=r"names /dev/zero, which is outside the project"):
+        read_requirements("support", included, target)
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # inside the project by name, a device by nature
+    included.write_text("-r zero.txt\n")
+    with pytest.raises(PackagingError, match=r"(character device|outside the project)"):
         read_requirements("support", included, target)
     fifo = tmp_path / "fifo.txt"
     os.mkfifo(fifo)
