@@ -14,7 +14,9 @@ from strands_tf.cli.render import make_console, print_json
 
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
 _SEQUENTIAL = click.option("--sequential", is_flag=True, help="Apply independent stacks one after another.")
-_NO_PACKAGE = click.option("--no-package", is_flag=True, hidden=True, help="Skip agent packaging (tests).")
+_NO_PACKAGE = click.option(
+    "--no-package", is_flag=True, hidden=True, help="Skip agent packaging (destroying needs no code zips)."
+)
 _FORMAT_OPTION = click.option(
     "--format",
     "output_format",
@@ -132,6 +134,8 @@ def plan(ctx: click.Context, as_json: bool, out_file: Path | None,
     as_json = output_format == "json"
     console = make_console(stderr=output_format != "text")
     operation = "destroy" if destroy else "plan"
+    if no_package and not destroy:
+        raise click.UsageError("--no-package works with --destroy only: planning the functions needs their code zips")
     op = _prepare(ctx, None, operation=operation, package=not no_package)
     with handle_signals(op.ctx.cancellation), console.status("planning…", spinner="dots"):
         result = plan_project(op, destroy=destroy)
@@ -392,10 +396,9 @@ def _finish(console: Any, result: Any, as_json: bool, op: Any) -> int:
 @click.option("--full", is_flag=True, help="Plan everything even when only agent code changed.")
 @_SEQUENTIAL
 @_JSON_OPTION
-@_NO_PACKAGE
 @click.pass_context
 def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_failure: bool, code_only: bool,
-          full: bool, sequential: bool, as_json: bool, no_package: bool) -> int:  # fmt: skip
+          full: bool, sequential: bool, as_json: bool) -> int:  # fmt: skip
     """Plan, confirm and apply exactly that plan, with live progress and a deployment record.
 
     Independent stacks apply concurrently; every Terraform event goes to
@@ -420,7 +423,7 @@ def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_fail
     if code_only and (full or resume):
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
     operation = None if resume else "apply"  # a resume continues its deployment's own stacks and targets
-    op = _prepare(ctx, reporter, operation=operation, parallel=not sequential, package=not no_package)
+    op = _prepare(ctx, reporter, operation=operation, parallel=not sequential)
     if not as_json:
         _render_warnings(console, op)
     _render_selection(console, op.selection)
