@@ -130,3 +130,100 @@ module "role_assistant" {
     "strands:agent" = "assistant"
   }
 }
+
+# construct acme-agents-dev/alarms_assistant
+module "alarms_assistant" {
+  source        = "./modules/metric-alarms"
+  alarm_actions = [module.alarm_topic.topic_arn]
+  alarms = {
+    errors = {
+      name        = "acme-agents-dev-assistant-errors"
+      description = "Invocation errors of agent assistant"
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions = {
+        FunctionName = "acme-agents-dev-assistant"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    throttles = {
+      name        = "acme-agents-dev-assistant-throttles"
+      description = "Throttled invocations of agent assistant"
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      dimensions = {
+        FunctionName = "acme-agents-dev-assistant"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    duration_p95 = {
+      name        = "acme-agents-dev-assistant-duration-p95"
+      description = "p95 duration of agent assistant at 80% of its 120 s timeout"
+      namespace   = "AWS/Lambda"
+      metric_name = "Duration"
+      dimensions = {
+        FunctionName = "acme-agents-dev-assistant"
+      }
+      statistic           = "Sum"
+      extended_statistic  = "p95"
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 96000
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Milliseconds"
+    }
+    dead_letter_messages = {
+      name        = "acme-agents-dev-assistant-dlq-messages"
+      description = "Failed events of agent assistant waiting in its dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions = {
+        QueueName = "acme-agents-dev-assistant-dlq"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    dead_letter_age = {
+      name        = "acme-agents-dev-assistant-dlq-age"
+      description = "Age of the oldest failed event of agent assistant in its dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      dimensions = {
+        QueueName = "acme-agents-dev-assistant-dlq"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 3600
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Seconds"
+    }
+  }
+  ok_actions = [module.alarm_topic.topic_arn]
+  tags = {
+    "strands:agent" = "assistant"
+  }
+}

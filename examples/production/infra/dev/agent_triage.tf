@@ -150,3 +150,117 @@ module "role_triage" {
     "strands:agent" = "triage"
   }
 }
+
+# construct acme-agents-dev/alarms_triage
+module "alarms_triage" {
+  source        = "./modules/metric-alarms"
+  alarm_actions = [module.alarm_topic.topic_arn]
+  alarms = {
+    errors = {
+      name        = "acme-agents-dev-triage-errors"
+      description = "Invocation errors of agent triage"
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions = {
+        FunctionName = "acme-agents-dev-triage"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    throttles = {
+      name        = "acme-agents-dev-triage-throttles"
+      description = "Throttled invocations of agent triage"
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      dimensions = {
+        FunctionName = "acme-agents-dev-triage"
+      }
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    duration_p95 = {
+      name        = "acme-agents-dev-triage-duration-p95"
+      description = "p95 duration of agent triage at 80% of its 120 s timeout"
+      namespace   = "AWS/Lambda"
+      metric_name = "Duration"
+      dimensions = {
+        FunctionName = "acme-agents-dev-triage"
+      }
+      statistic           = "Sum"
+      extended_statistic  = "p95"
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 96000
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Milliseconds"
+    }
+    dead_letter_messages = {
+      name        = "acme-agents-dev-triage-dlq-messages"
+      description = "Failed events of agent triage waiting in its dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions = {
+        QueueName = "acme-agents-dev-triage-dlq"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 1
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = null
+    }
+    dead_letter_age = {
+      name        = "acme-agents-dev-triage-dlq-age"
+      description = "Age of the oldest failed event of agent triage in its dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      dimensions = {
+        QueueName = "acme-agents-dev-triage-dlq"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 3600
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Seconds"
+    }
+    queue_age_inbound = {
+      name        = "acme-agents-dev-triage-inbound-age"
+      description = "Age of the oldest message of queue inbound waiting for agent triage"
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      dimensions = {
+        QueueName = "acme-agents-dev-inbound"
+      }
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanOrEqualToThreshold"
+      threshold           = 300
+      period              = 300
+      evaluation_periods  = 1
+      treat_missing_data  = "notBreaching"
+      unit                = "Seconds"
+    }
+  }
+  ok_actions = [module.alarm_topic.topic_arn]
+  tags = {
+    "strands:agent" = "triage"
+  }
+}

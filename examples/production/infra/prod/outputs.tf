@@ -92,3 +92,13 @@ output "api_id" {
   description = "Id of the HTTP API"
   value       = module.api.api_id
 }
+
+output "alarm_topic_arn" {
+  description = "Topic the alarms notify"
+  value       = module.alarm_topic.topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the environment"
+  value       = module.api.dashboard_name
+}

@@ -123,3 +123,67 @@ resource "aws_lambda_permission" "api" {
   # Any stage and route of this API only, never another API in the account.
   source_arn = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
 }
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = var.alarms
+
+  alarm_name          = each.value.name
+  alarm_description   = each.value.description
+  namespace           = "AWS/ApiGateway"
+  metric_name         = each.value.metric_name
+  dimensions          = { ApiId = aws_apigatewayv2_api.this.id }
+  statistic           = each.value.extended_statistic == null ? each.value.statistic : null
+  extended_statistic  = each.value.extended_statistic
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = each.value.threshold
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.evaluation_periods
+  treat_missing_data  = "notBreaching"
+  unit                = each.value.unit
+
+  actions_enabled = true
+  alarm_actions   = var.alarm_actions
+  ok_actions      = var.ok_actions
+
+  tags = var.tags
+}
+
+locals {
+  # the API's row of the environment's dashboard; CloudWatch places widgets without x/y in order
+  api_widgets = [
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "HTTP API: requests and errors"
+        region  = aws_apigatewayv2_api.this.region
+        stat    = "Sum"
+        period  = 300
+        view    = "timeSeries"
+        metrics = [["AWS/ApiGateway", "Count", "ApiId", aws_apigatewayv2_api.this.id], [".", "4xx", ".", "."], [".", "5xx", ".", "."]]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "HTTP API: latency"
+        region  = aws_apigatewayv2_api.this.region
+        stat    = "p95"
+        period  = 300
+        view    = "timeSeries"
+        metrics = [["AWS/ApiGateway", "Latency", "ApiId", aws_apigatewayv2_api.this.id, { stat = "p50" }], ["...", { stat = "p95" }]]
+      }
+    },
+  ]
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  count = var.dashboard_name == null ? 0 : 1
+
+  dashboard_name = var.dashboard_name
+  dashboard_body = jsonencode({ widgets = concat(var.dashboard_widgets, local.api_widgets) })
+}

@@ -22,3 +22,13 @@ output "log_group_name" {
   description = "Name of the access log group."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "alarm_names" {
+  description = "Name of each alarm of the API, by key."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
+}
+
+output "dashboard_name" {
+  description = "Name of the environment's dashboard when the API holds it (dashboard_name), else null."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
+}

@@ -142,6 +142,51 @@ variable "detailed_metrics_enabled" {
   default     = false
 }
 
+variable "alarms" {
+  description = "Alarms on the API's metrics (namespace AWS/ApiGateway, dimension ApiId filled in here): 5xx, 4xx, Latency... by key."
+  type = map(object({
+    name               = string
+    description        = string
+    metric_name        = string
+    statistic          = optional(string, "Sum")
+    extended_statistic = optional(string)
+    threshold          = number
+    period             = optional(number, 300)
+    evaluation_periods = optional(number, 1)
+    unit               = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for a in values(var.alarms) : a.extended_statistic == null || can(regex("^p(\\d{1,2}(\\.\\d{1,2})?|100)$", a.extended_statistic))])
+    error_message = "extended_statistic must be a percentile such as p95."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified when an alarm of the API fires (the environment's alarm topic)."
+  type        = list(string)
+  default     = []
+}
+
+variable "ok_actions" {
+  description = "ARNs notified when an alarm of the API returns to OK."
+  type        = list(string)
+  default     = []
+}
+
+variable "dashboard_name" {
+  description = "Create the environment's CloudWatch dashboard with this name, with the API's widgets after dashboard_widgets (its metrics are keyed by the API's id, known here). Null: no dashboard."
+  type        = string
+  default     = null
+}
+
+variable "dashboard_widgets" {
+  description = "The dashboard's other widgets (agents, queues, models), placed before the API's."
+  type        = any
+  default     = []
+}
+
 variable "tags" {
   description = "Tags applied to every resource of the module that supports tags."
   type        = map(string)

@@ -193,3 +193,23 @@ resource "aws_lambda_event_source_mapping" "sqs" {
 
   tags = var.tags
 }
+
+# The function's own rule in X-Ray's centralised sampling: read by the X-Ray and OpenTelemetry SDKs in the
+# agent (the traces Strands emits); Lambda's front end keeps its fixed rate for the invocation segment.
+resource "aws_xray_sampling_rule" "this" {
+  count = var.tracing && var.xray_sampling != null ? 1 : 0
+
+  rule_name      = var.xray_sampling.rule_name
+  priority       = var.xray_sampling.priority
+  fixed_rate     = var.xray_sampling.fixed_rate
+  reservoir_size = var.xray_sampling.reservoir_size
+  service_name   = aws_lambda_function.this.function_name
+  service_type   = "*"
+  host           = "*"
+  http_method    = "*"
+  url_path       = "*"
+  resource_arn   = "*"
+  version        = 1
+
+  tags = var.tags
+}

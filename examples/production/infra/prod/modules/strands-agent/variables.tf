@@ -285,6 +285,22 @@ variable "tracing" {
   default     = true
 }
 
+variable "xray_sampling" {
+  description = "An X-Ray sampling rule for the function's traces (service name = the function's name); null keeps X-Ray's default rule. Applies with tracing = true."
+  type = object({
+    rule_name      = string
+    fixed_rate     = number
+    reservoir_size = number
+    priority       = number
+  })
+  default = null
+
+  validation {
+    condition     = var.xray_sampling == null || (try(length(var.xray_sampling.rule_name) <= 32, false) && try(var.xray_sampling.fixed_rate >= 0 && var.xray_sampling.fixed_rate <= 1, false))
+    error_message = "xray_sampling needs a rule_name of at most 32 characters and a fixed_rate between 0 and 1."
+  }
+}
+
 variable "reserved_concurrency" {
   description = "Reserved concurrent executions for the function; null leaves it unreserved (shares the account pool), 0 disables invocations."
   type        = number

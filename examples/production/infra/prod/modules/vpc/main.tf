@@ -207,15 +207,16 @@ resource "aws_security_group" "endpoints" {
   tags = merge(var.tags, { Name = "${var.name}-endpoints" })
 }
 
+# The endpoints answer the agents' security groups (by reference), not the whole VPC's address range.
 resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
-  count = length(local.interface_services) > 0 ? 1 : 0
+  count = length(local.interface_services) > 0 ? 1 + length(var.endpoint_client_security_group_ids) : 0
 
-  security_group_id = aws_security_group.endpoints[0].id
-  description       = "HTTPS from inside the VPC"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = aws_vpc.this.cidr_block
+  security_group_id            = aws_security_group.endpoints[0].id
+  description                  = "HTTPS from the agents' security group"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = concat([aws_security_group.agents.id], var.endpoint_client_security_group_ids)[count.index]
 
   tags = var.tags
 }

@@ -106,6 +106,12 @@ variable "agent_egress_cidr_blocks" {
   }
 }
 
+variable "endpoint_client_security_group_ids" {
+  description = "More security groups (besides the agents' group of this module) whose members may reach the interface endpoints on HTTPS."
+  type        = list(string)
+  default     = []
+}
+
 variable "flow_logs" {
   description = "Record VPC flow logs to a CloudWatch log group."
   type        = bool
