@@ -896,25 +896,7 @@ class TerraformRunner:
         if parallelism is not None:
             args.append(f"-parallelism={parallelism}")
         args.append(str(path))
-        summary: dict[str, Any] = {}
-        outputs: dict[str, Any] = {}
-
-        def watch(event: UIEvent) -> None:
-            if isinstance(event, ChangeSummary):
-                summary.update(event.changes)
-            elif isinstance(event, OutputsEvent):
-                outputs.update(event.outputs)
-            if on_event is not None:
-                on_event(event)
-
-        res = self.run(args, command="apply", on_event=watch, on_raw=on_raw, json_events=True, env=env, timeout=timeout)
-        return ApplyResult(
-            change_summary=summary or None,
-            outputs=outputs or None,
-            diagnostics=res.diagnostics,
-            duration=res.duration,
-            event_count=res.event_count,
-        )
+        return self._apply(args, on_event=on_event, on_raw=on_raw, env=env, timeout=timeout)
 
     def plan_and_apply(
         self,
@@ -941,6 +923,18 @@ class TerraformRunner:
             args += ["-var", f"{key}={value}"]
         if parallelism is not None:
             args.append(f"-parallelism={parallelism}")
+        return self._apply(args, on_event=on_event, on_raw=on_raw, env=env, timeout=timeout)
+
+    def _apply(
+        self,
+        args: list[str],
+        *,
+        on_event: EventCallback | None,
+        on_raw: LineCallback | None,
+        env: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> ApplyResult:
+        """Run an ``apply`` and collect its change summary (the apply's, not a one-run plan's) and outputs."""
         summary: dict[str, Any] = {}
         outputs: dict[str, Any] = {}
 
