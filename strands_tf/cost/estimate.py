@@ -76,12 +76,12 @@ class PricedResource:
 class Owner:
     """The strands.yaml element a priced resource belongs to."""
 
-    kind: str  # agent | resource | api | vpc | project | other
+    kind: str  # agent | resource | api | vpc | project | alarms | other
     name: str
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.name}" if self.kind not in ("api", "project") else self.kind
+        return f"{self.kind} {self.name}" if self.kind not in ("api", "project", "alarms") else self.kind
 
 
 @dataclass
@@ -263,9 +263,26 @@ def resources_from_graph(graph: Any, project: ResolvedProject) -> list[PricedRes
             )
         elif node.module == "vpc":
             out.extend(_vpc_resources(prefix, body))
-        elif node.module == "alarms" or node.module == "cloudwatch-alarms":  # pragma: no cover - future module
-            continue
+        elif node.module == "alarm-topic":
+            out.append(PricedResource(f"{prefix}.aws_kms_key.this", "aws_kms_key", {}))
+            out.append(PricedResource(f"{prefix}.aws_sns_topic.this", "aws_sns_topic", {"fifo_topic": False}))
+        if node.module in ("metric-alarms", "http-api"):
+            out.extend(_alarm_resources(prefix, body.get("alarms")))
     return out
+
+
+def _alarm_resources(prefix: str, alarms: Any) -> list[PricedResource]:
+    # metric-alarms and http-api make one aws_cloudwatch_metric_alarm per key of their `alarms` input
+    if not isinstance(alarms, Mapping):
+        return []
+    return [
+        PricedResource(
+            f'{prefix}.aws_cloudwatch_metric_alarm.this["{key}"]',
+            "aws_cloudwatch_metric_alarm",
+            {"period": alarm.get("period") if isinstance(alarm, Mapping) else None},
+        )
+        for key, alarm in alarms.items()
+    ]
 
 
 def _vpc_resources(prefix: str, body: Mapping[str, Any]) -> list[PricedResource]:
@@ -302,7 +319,7 @@ def owners_from_graph(graph: Any) -> dict[str, Owner]:
         if kind == "role":
             kind = "agent"
         out[node.id] = Owner(
-            kind if kind in ("agent", "resource", "api", "vpc", "project") else "other", node.owner.name
+            kind if kind in ("agent", "resource", "api", "vpc", "project", "alarms") else "other", node.owner.name
         )
     return out
 

@@ -15,7 +15,7 @@ def test_snapshot_carries_the_estimate_per_node_and_service(serve, copy_example)
     estimate = estimate_configuration(resolve(load_project(root), cost_env := client.project()["environment"]))
     assert cost_env == "dev"
     assert cost["monthly_total"] == float(money(estimate.total))
-    assert set(cost["by_node"]) == {"agent:assistant", "resource:conversations", "api"}
+    assert set(cost["by_node"]) == {"agent:assistant", "resource:conversations", "api", "alarms"}
     assert sum(Decimal(str(v)) for v in cost["by_node"].values()) == money(estimate.total)
     assert cost["by_service"]["Bedrock"] > 0
     assert set(cost["services_by_node"]["agent:assistant"]) >= {"Lambda", "Bedrock", "CloudWatch Logs"}

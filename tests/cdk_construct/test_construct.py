@@ -35,8 +35,9 @@ def cdktn_module():  # type: ignore[no-untyped-def]
 
 
 def _without_meta(value):  # type: ignore[no-untyped-def]
+    # jsii drops null attributes; the modules declare them optional(), so absent and null are the same input
     if isinstance(value, dict):
-        return {k: _without_meta(v) for k, v in value.items() if k != "//"}
+        return {k: _without_meta(v) for k, v in value.items() if k != "//" and v is not None}
     if isinstance(value, list):
         return [_without_meta(v) for v in value]
     return value

@@ -113,11 +113,13 @@ def test_workspaces_are_the_ones_the_cloud_blocks_name(project: Path, monkeypatc
 def test_state_sharing_and_credentials(project: Path, monkeypatch, capsys) -> None:
     doc = _bootstrap(project, monkeypatch, capsys)
     workspaces = doc["resource"]["tfe_workspace"]
-    # the API stack reads the support stack's outputs, the agent stacks read the main stack's
+    # the API stack reads the support stack's outputs; the agent stacks and the API (its alarms notify the
+    # shared alarm topic) read the main stack's
     assert workspaces["dev_support_desk_dev_support"]["remote_state_consumer_ids"] == [
         "${tfe_workspace.dev_support_desk_dev_api.id}"
     ]
     assert workspaces["dev_support_desk_dev"]["remote_state_consumer_ids"] == [
+        "${tfe_workspace.dev_support_desk_dev_api.id}",
         "${tfe_workspace.dev_support_desk_dev_support.id}",
         "${tfe_workspace.dev_support_desk_dev_triage.id}",
     ]

@@ -198,7 +198,8 @@ def test_atlantis_config_passes_its_documented_schema(
     by_name = {p["name"]: p for p in doc["projects"]}
     if per_agent:
         api = by_name["dev-support-desk-dev-api"]
-        assert api["depends_on"] == ["dev-support-desk-dev-support"]
+        # the agent's stack for its function, the main stack for the alarm topic its alarms notify
+        assert api["depends_on"] == ["dev-support-desk-dev", "dev-support-desk-dev-support"]
         assert api["execution_order_group"] == 2 and by_name["dev-support-desk-dev"]["execution_order_group"] == 0
     plan_steps = doc["workflows"]["strands-prod"]["plan"]["steps"]
     assert plan_steps[1:] == ["init", "plan"]

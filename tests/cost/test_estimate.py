@@ -80,6 +80,10 @@ def test_worked_example_equals_the_hand_computed_figure_to_the_cent(make_project
         "HTTP API requests": invocations * price("apigateway.http_requests"),
         "api ingestion": access_gb * price("logs.ingestion"),
         "api storage": access_gb * price("logs.storage"),
+        # the default alarms: the agent's errors, throttles and p95 duration, the API's 5xx, 4xx and p95
+        # latency, the model's throttles; their topic's customer managed key
+        "alarm": 7 * price("cloudwatch.alarm_standard"),
+        "customer managed key": price("kms.key_months"),
     }
     estimate = estimate_configuration(resolved)
     got: dict[str, Decimal] = {}
@@ -89,20 +93,22 @@ def test_worked_example_equals_the_hand_computed_figure_to_the_cent(make_project
             if line.owner.kind == "api" and line.service == "CloudWatch Logs"
             else line.component
         )
-        got[key] = line.monthly
+        got[key] = got.get(key, Decimal(0)) + line.monthly
     assert got.keys() == by_hand.keys()
     for key, value in by_hand.items():
         assert got[key] == value, key
-    assert money(estimate.total) == money(sum(by_hand.values(), Decimal(0))) == Decimal("10535.14")
+    assert money(estimate.total) == money(sum(by_hand.values(), Decimal(0))) == Decimal("10536.84")
     # the model tokens dominate, and the docs say so
     assert estimate.by_service()["Bedrock"] == Decimal(10500)
-    assert list(estimate.by_owner()) == ["agent assistant", "api"]
+    # the environment's alarm topic (its key) and the model's throttle alarm belong to no one element
+    assert list(estimate.by_owner()) == ["agent assistant", "api", "alarms"]
 
 
 def test_every_line_names_its_usage(make_project: Any) -> None:
     _loaded, resolved = make_project({"a": {"model": "anthropic.claude-3-5-haiku-20241022-v1:0"}})
     for line in estimate_configuration(resolved).lines:
-        assert line.assumption and ("default" in line.assumption or "hours" in line.assumption), line
+        # usage lines say which figure (a default here) they assume; fixed monthly charges say so
+        assert line.assumption and any(w in line.assumption for w in ("default", "hours", "a full month")), line
 
 
 def test_memory_architecture_and_ephemeral_storage(make_project: Any) -> None:
@@ -309,8 +315,16 @@ def test_graph_expansion_matches_the_modules(make_project: Any) -> None:
     assert addresses == [
         "module.agent_a.aws_cloudwatch_log_group.this",
         "module.agent_a.aws_lambda_function.this",
+        "module.alarm_topic.aws_kms_key.this",
+        "module.alarm_topic.aws_sns_topic.this",
+        'module.alarms_a.aws_cloudwatch_metric_alarm.this["duration_p95"]',
+        'module.alarms_a.aws_cloudwatch_metric_alarm.this["errors"]',
+        'module.alarms_a.aws_cloudwatch_metric_alarm.this["throttles"]',
         "module.api.aws_apigatewayv2_api.this",
         "module.api.aws_cloudwatch_log_group.access",
+        'module.api.aws_cloudwatch_metric_alarm.this["4xx"]',
+        'module.api.aws_cloudwatch_metric_alarm.this["5xx"]',
+        'module.api.aws_cloudwatch_metric_alarm.this["latency_p95"]',
         "module.queue_q.aws_sqs_queue.dead_letter[0]",
         "module.queue_q.aws_sqs_queue.this",
         "module.table_t.aws_dynamodb_table.this",

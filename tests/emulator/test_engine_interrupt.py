@@ -35,12 +35,17 @@ def test_ctrl_c_to_the_process_group_halts_cleanly_and_the_next_apply_converges(
     )
     deadline = time.monotonic() + 60
     sqs = client(moto_server.endpoint, "sqs")
-    while time.monotonic() < deadline and not sqs.list_queues().get("QueueUrls"):
+    # wait for one of this stack's queues (the moto server is shared: other tests' queues do not count,
+    # and a signal before the interpreter installs its handlers would kill it silently)
+    while time.monotonic() < deadline and not any("/emu-int-" in u for u in sqs.list_queues().get("QueueUrls", [])):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     if proc.returncode != 0:
-        assert "execution halted" in (out + err).lower() or "interrupt" in (out + err).lower(), out + err
+        assert "execution halted" in (out + err).lower() or "interrupt" in (out + err).lower(), (
+            proc.returncode,
+            out + err,
+        )
     # whatever was created is in the state: the next apply creates only the rest, then nothing is left to do
     tf.apply()
     assert tf.changes() == []

@@ -93,9 +93,11 @@ def test_cidr_vpc_with_nat_per_zone_endpoints_and_flow_logs(tf_project, moto_ser
     assert sorted(interface["SubnetIds"]) == sorted(out["private_subnet_ids"])
     assert [g["GroupId"] for g in interface["Groups"]] == [out["endpoint_security_group_id"]]
     endpoint_sg = ec2.describe_security_groups(GroupIds=[out["endpoint_security_group_id"]])["SecurityGroups"][0]
-    assert [(p["IpProtocol"], p["FromPort"], p["IpRanges"][0]["CidrIp"]) for p in endpoint_sg["IpPermissions"]] == [
-        ("tcp", 443, "10.60.0.0/16")
-    ]
+    # HTTPS from the agents' security group by reference, not from the whole VPC range
+    assert [
+        (p["IpProtocol"], p["FromPort"], p["ToPort"], [g["GroupId"] for g in p["UserIdGroupPairs"]], p["IpRanges"])
+        for p in endpoint_sg["IpPermissions"]
+    ] == [("tcp", 443, 443, [out["agent_security_group_id"]], [])]
     assert endpoint_sg["IpPermissionsEgress"] == []
 
     agents = ec2.describe_security_groups(GroupIds=[out["agent_security_group_id"]])["SecurityGroups"][0]
