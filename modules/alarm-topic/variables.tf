@@ -26,9 +26,10 @@ variable "email_addresses" {
 }
 
 variable "https_endpoints" {
-  description = "HTTPS endpoints subscribed to the topic (they must confirm the subscription)."
+  description = "HTTPS endpoints subscribed to the topic (they must confirm the subscription). Sensitive: a hook's URL usually holds its token."
   type        = list(string)
   default     = []
+  sensitive   = true
 
   validation {
     condition     = alltrue([for url in var.https_endpoints : startswith(url, "https://")])

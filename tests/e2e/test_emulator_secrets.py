@@ -37,6 +37,8 @@ REPO = Path(__file__).resolve().parents[2]
 SSM_CANARY = "CANARY-ssm-7f3a9c1e5b2d"
 SECRETSMANAGER_CANARY = "CANARY-secretsmanager-4e8b2a6d0c9f"
 LITERAL_CANARY = "sk-CANARYliteral9d2f4a7c1e8b3"
+# an alarm hook's URL carries its token (Slack, PagerDuty, Teams hooks): shown and recorded nowhere either
+HOOK_CANARY = "https://hooks.example.com/services/T0/B0/CANARYhook5e1d7b3f9a2c"
 SECRET_CANARIES = (SSM_CANARY, SECRETSMANAGER_CANARY)
 FUNCTION = "simple-assistant-local-assistant"
 # the project, and each command's (stdout, stderr) by label
@@ -109,9 +111,10 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     config = root / "strands.yaml"
     text = config.read_text()
     assert "    environment:\n      LOG_LEVEL: info\n" in text
-    config.write_text(
-        text.replace("    environment:\n      LOG_LEVEL: info\n", SECRETS_YAML.format(literal=LITERAL_CANARY))
-    )
+    text = text.replace("    environment:\n      LOG_LEVEL: info\n", SECRETS_YAML.format(literal=LITERAL_CANARY))
+    assert "environments:\n" in text
+    text = text.replace("environments:\n", f"environments:\n  local:\n    alarms: {{https: ['{HOOK_CANARY}']}}\n", 1)
+    config.write_text(text)
     project = Project(root, tmp_path_factory.mktemp("strands-cache"))
     outputs: dict[str, tuple[str, str]] = {}
 
@@ -190,6 +193,25 @@ def test_the_literal_canary_is_masked_in_every_view_and_record(deployed: Deploye
     assert LITERAL_CANARY.encode() in tfstate
     config = project.client("lambda").get_function_configuration(FunctionName=FUNCTION)
     assert config["Environment"]["Variables"]["UPSTREAM_API_KEY"] == LITERAL_CANARY
+
+
+def test_the_alarm_hook_url_is_masked_in_every_view_and_record(deployed: Deployed) -> None:
+    project, outputs = deployed
+    # not in a resource address (plans, progress, logs, record object names) nor any value strands shows or records
+    assert _leaks(_outputs(outputs), (HOOK_CANARY,)) == []
+    assert _leaks(_files(project.root / ".strands" / "state"), (HOOK_CANARY,)) == []
+    assert _leaks(_history_objects(project), (HOOK_CANARY,)) == []
+    history = project.client("s3")
+    names = [
+        item["Key"]
+        for bucket in history.list_buckets()["Buckets"]
+        for item in history.list_objects_v2(Bucket=bucket["Name"]).get("Contents", [])
+    ]
+    assert not [n for n in names if "CANARYhook" in n or "hooks.example.com%2F" in n], names
+    # and the topic does deliver to it
+    topic = project.outputs()["alarm_topic_arn"]
+    subscriptions = project.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("https", HOOK_CANARY)]
 
 
 def test_the_role_reads_exactly_the_declared_secrets(deployed: Deployed) -> None:

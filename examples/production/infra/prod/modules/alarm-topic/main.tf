@@ -122,10 +122,20 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
+locals {
+  # A hook's URL usually carries its token (chat and paging hooks), and a for_each key is shown in every plan,
+  # log and deployment record: each subscription is keyed by its host and a short hash of the URL instead.
+  https_subscriptions = {
+    for url in distinct(var.https_endpoints) :
+    "${try(regex("^https://(?:[^/?#@]*@)?([^/?#:]+)", url)[0], "hook")}-${substr(sha256(url), 0, 8)}" => url
+  }
+}
+
 resource "aws_sns_topic_subscription" "https" {
-  for_each = toset(var.https_endpoints)
+  # the keys hold no secret (host and hash); the URLs stay sensitive
+  for_each = nonsensitive(toset(keys(local.https_subscriptions)))
 
   topic_arn = aws_sns_topic.this.arn
   protocol  = "https"
-  endpoint  = each.value
+  endpoint  = local.https_subscriptions[each.key]
 }
