@@ -344,7 +344,9 @@ class AgentAlarms(StrictModel):
         None, description="Seconds each alarm evaluates: 60, 300, 900 or 3600 (default 300)."
     )
     evaluation_periods: bounded(1, 100, "evaluation periods") | None = Field(
-        None, description="Periods in a row over the threshold before the alarm fires (default 1)."
+        None,
+        description="Periods in a row over the threshold before the alarm fires (default 1); period × "
+        "evaluation_periods may be at most one day (7 days with period 3600), CloudWatch's limit.",
     )
 
 

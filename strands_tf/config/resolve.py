@@ -299,6 +299,7 @@ def resolve(
     _check_environment(env_name, env, resolved_agents, resources, collector)
     _check_secrets(resolved_agents, layers, collector)
     _check_environment_size(env_name, resolved_agents, layers, collector)
+    _check_alarm_windows(env_name, resolved_agents, layers, collector)
     _check_tag_counts(env_name, env, {**config.tags, **env.tags}, resolved_agents, resources, collector)
     usage = _deep_merge(
         config.usage.model_dump(exclude_none=True), env.usage.model_dump(exclude_none=True) if env.usage else {}
@@ -461,6 +462,44 @@ def _check_environment_size(
             "keep large values in a file of the agent's code, S3 or SSM Parameter Store (secrets:) and read them "
             "at start-up",
             key=True,
+        )
+
+
+# CloudWatch refuses an alarm whose period x evaluation periods exceeds one day (seven with hour-long periods)
+ALARM_WINDOW_SECONDS = 86400
+ALARM_WINDOW_SECONDS_HOURLY = 604800
+
+
+def _alarm_set_at(layers: list[_Layer], agent: str, key: str) -> tuple[str | int, ...]:
+    """Path of the layer whose `alarms:` decided `key` for `agent` (the last one that sets it)."""
+    found: tuple[str | int, ...] = ("agents", agent, "alarms")
+    for path, owner, settings in layers:
+        alarms = getattr(settings, "alarms", None)
+        if owner in ("*", agent) and alarms is not None and getattr(alarms, key, None) is not None:
+            found = (*path, "alarms", key)
+    return found
+
+
+def _check_alarm_windows(
+    env_name: str, agents: Mapping[str, ResolvedAgent], layers: list[_Layer], collector: _Collector
+) -> None:
+    """An agent's alarms must evaluate within what CloudWatch allows, or AWS refuses every one of them."""
+    for name, agent in agents.items():
+        alarms = agent.alarms
+        if not alarms.get("enabled", True):
+            continue
+        period, periods = int(alarms["period"]), int(alarms["evaluation_periods"])
+        limit = ALARM_WINDOW_SECONDS_HOURLY if period >= 3600 else ALARM_WINDOW_SECONDS
+        if period * periods <= limit:
+            continue
+        collector.add(
+            _alarm_set_at(layers, name, "evaluation_periods"),
+            f"the alarms of agent '{name}' would evaluate {periods} periods of {period} s ({period * periods} s) in "
+            f"environment '{env_name}'; CloudWatch allows at most {limit} s "
+            f"({'7 days with hour-long periods' if limit == ALARM_WINDOW_SECONDS_HOURLY else 'one day'}), so AWS "
+            "would refuse them",
+            f"set alarms.evaluation_periods to at most {limit // period}"
+            + (", or alarms.period to 3600" if limit == ALARM_WINDOW_SECONDS else ""),
         )
 
 
