@@ -318,7 +318,7 @@ def _confirmer(console: Any, reporter: Any, auto_approve: bool, what: str) -> An
 
     if not auto_approve and not sys.stdin.isatty():
         raise UserError(
-            f"refusing to {what} without confirmation: standard input is not a terminal",
+            f"refusing to {what.removesuffix(' with')} without confirmation: standard input is not a terminal",
             hint="review `strands plan`, then run again with --auto-approve",
         )
 

@@ -410,3 +410,18 @@ def test_synth_does_not_import_rich(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     marker = next(line for line in proc.stderr.splitlines() if line.startswith("RESULT="))
     assert marker == "RESULT=0,False"
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [(["apply"], "apply"), (["rollback"], "roll back")],
+)
+def test_refusal_without_a_terminal_reads_right(
+    args: list[str], what: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a terminal and --auto-approve the command refuses before any work, in plain words."""
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    result = run_cli(["-C", str(SAMPLE), *args, "-e", "local", "--json"], monkeypatch, capsys)
+    assert result.code == 1
+    summary = json.loads(result.out)["error"]["summary"]
+    assert summary == f"refusing to {what} without confirmation: standard input is not a terminal"
