@@ -41,8 +41,8 @@ def _agents(ctx: click.Context, resolved: Any) -> list[str] | None:
     return list(resolved.selected_agents) if app_context(ctx).agent_patterns else None
 
 
-def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None,
-             include_shared: bool = False, parallel: bool = True, package: bool = True) -> Any:  # fmt: skip
+def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None, include_shared: bool = False,
+             parallel: bool = True, package: bool = True, resuming: bool = False) -> Any:  # fmt: skip
     """Synthesize, reach the target and, for `operation`, narrow the stacks to the --agent selection."""
     from strands_tf.deploy.project import prepare, select
     from strands_tf.terraform.runner import Cancellation
@@ -55,20 +55,20 @@ def _prepare(ctx: click.Context, reporter: Any, *, operation: str | None,
         # deployed stacks the configuration no longer makes are part of it (destroyed first): a selection note
         select(op, _agents(ctx, resolved), operation, include_shared=include_shared)  # type: ignore[arg-type]
     else:
-        left_behind = _stacks_left_behind(op)
+        left_behind = _stacks_left_behind(op, resuming=resuming)
         if left_behind:
             op.warnings.append(left_behind)
     return op
 
 
-def _stacks_left_behind(op: Any) -> str | None:
+def _stacks_left_behind(op: Any, *, resuming: bool = False) -> str | None:
     """A warning naming deployed stacks that the configuration no longer makes, or None.
 
     For the commands that do not plan them away (rollback, resume, orphans): `strands apply` destroys them.
     """
-    from strands_tf.deploy.project import TerraformDeployed
+    from strands_tf.deploy.project import stacks_left_behind
 
-    names = TerraformDeployed(op, op.stacks).unknown_stacks()
+    names = stacks_left_behind(op, resuming=resuming)
     if not names:
         return None
     env = op.resolved.environment.name
@@ -423,7 +423,7 @@ def apply(ctx: click.Context, auto_approve: bool, resume: bool, rollback_on_fail
     if code_only and (full or resume):
         raise click.UsageError("--code-only cannot be combined with --full or --resume")
     operation = None if resume else "apply"  # a resume continues its deployment's own stacks and targets
-    op = _prepare(ctx, reporter, operation=operation, parallel=not sequential)
+    op = _prepare(ctx, reporter, operation=operation, parallel=not sequential, resuming=resume)
     if not as_json:
         _render_warnings(console, op)
     _render_selection(console, op.selection)

@@ -215,6 +215,21 @@ class TerraformDeployed:
         return sorted(name for name, stack in state.stacks.items() if stack.resources and name not in self._specs)
 
 
+def stacks_left_behind(op: Operation, *, resuming: bool = False) -> list[str]:
+    """Deployed stacks the configuration no longer makes, for the commands that leave them alone (rollback,
+    orphans, resume: only plan, apply and destroy plan them away). A resume still destroys those its own
+    deployment was destroying, so they are not left behind by it."""
+    names = TerraformDeployed(op, op.stacks).unknown_stacks()
+    if resuming and names:
+        try:
+            store = resumable_deployment(op.workspace, op.resolved.environment.name)
+        except StrandsError:
+            return names  # nothing to resume: the resume itself says why
+        destroying = {name for name, entry in store.checkpoint.stacks.items() if entry.gone}
+        names = [name for name in names if name not in destroying]
+    return names
+
+
 def include_gone_stacks(op: Operation) -> list[GoneStack]:
     """Add the deployed stacks the configuration no longer makes to `op.stacks`, to be destroyed (once).
 

@@ -16,7 +16,14 @@ import pytest
 
 from strands_tf.deploy.executor import read_manifest
 from strands_tf.deploy.gone import find_gone_stacks
-from strands_tf.deploy.project import apply_project, destroy_project, include_gone_stacks, plan_project, resume_project
+from strands_tf.deploy.project import (
+    apply_project,
+    destroy_project,
+    include_gone_stacks,
+    plan_project,
+    resume_project,
+    stacks_left_behind,
+)
 from strands_tf.deploy.selection import Layout, ModuleInfo, StackInfo, StaticDeployed, select_stacks
 from strands_tf.errors import UserError
 from strands_tf.state.manager import StateManager
@@ -132,6 +139,9 @@ def test_a_failed_destroy_of_a_gone_stack_skips_what_would_clash_and_resumes(tmp
     assert set(instances(tmp_path, "shared")) == {"table"}  # nothing created over what still holds the name
     assert state_file_stacks(tmp_path) == {"shared", "app"}
 
+    # the resume destroys it (its deployment's own copy): no warning that it would be left alone
+    assert stacks_left_behind(prepared(tmp_path, engine, new)) == ["app"]
+    assert stacks_left_behind(prepared(tmp_path, engine, new), resuming=True) == []
     allowed.touch()
     resumed = resume_project(operation(tmp_path, engine), confirm=YES)
     assert resumed.ok, resumed.errors
