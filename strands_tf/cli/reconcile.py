@@ -75,6 +75,7 @@ def reconcile(ctx: click.Context, reverts: tuple[str, ...], accepts: tuple[str, 
         accept_patch,
         decide,
         key_of,
+        skipped,
         together,
         why_not_acceptable,
     )
@@ -154,8 +155,12 @@ def reconcile(ctx: click.Context, reverts: tuple[str, ...], accepts: tuple[str, 
             }
         )
     elif result.ok:
+        left = skipped(report, decisions)
+        for address, why in left:
+            console.print(f"[yellow]skipped[/] {escape(address)}: {escape(why)}; it is still drifted")
         console.print(f"[green]reconciled {report.environment}[/]: {len(accepted)} accepted, {len(reverted)} "
-                      f"reverted; `strands drift -e {report.environment}` checks again")  # fmt: skip
+                      f"reverted{f', {len(left)} skipped' if left else ''}; `strands drift -e {report.environment}` "
+                      "checks again")  # fmt: skip
     if result.reverted is not None and not result.reverted.ok:
         for name, error in result.reverted.errors.items():
             console.print(f"  [red]{escape(name)}[/]: {escape(str(error))}")

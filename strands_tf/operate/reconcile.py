@@ -330,6 +330,17 @@ def decide(
     return together(report, decisions), unused
 
 
+def skipped(report: DriftReport, decisions: dict[str, Decision]) -> list[tuple[str, str]]:
+    """(address, why) of each drifted object left as it is: it is still drifted after the reconcile."""
+    out = []
+    for resource in report.resources:
+        if decisions.get(key_of(resource), "skip") != "skip":
+            continue
+        reason = why_not_acceptable(resource, report)
+        out.append((resource.address, f"only revert is possible: {reason}" if reason else "not selected"))
+    return out
+
+
 def together(report: DriftReport, decisions: dict[str, Decision]) -> dict[str, Decision]:
     """Accepting one missing object of an element whose main object is gone accepts all its missing objects:
     the element leaves strands.yaml as a whole."""

@@ -10,7 +10,14 @@ from strands_tf.config import load_project
 from strands_tf.errors import ConfigError, ConflictError
 from strands_tf.operate.drift import DriftedResource, DriftReport
 from strands_tf.operate.patch import PatchOp, plan_patch, validate_patch, write_patch
-from strands_tf.operate.reconcile import NotAcceptable, accept_ops, decide, setting_path, why_not_acceptable
+from strands_tf.operate.reconcile import (
+    NotAcceptable,
+    accept_ops,
+    decide,
+    setting_path,
+    skipped,
+    why_not_acceptable,
+)
 from strands_tf.operate.settings import attribute_verdict
 from strands_tf.terraform.plan_summary import Owner
 
@@ -166,6 +173,10 @@ def test_an_element_selector_accepts_only_what_can_be_accepted(tmp_path: Path) -
     )  # fmt: skip
     decisions, _ = decide(_report(function, role), [], ["agent:support"])
     assert decisions == {"demo-local:module.agent_support.aws_lambda_function.this": "accept"}
+    # what the element selector left out is named with the reason, not dropped silently (QA: the summary said
+    # "1 accepted, 0 reverted" while the role stayed drifted)
+    ((address, why),) = skipped(_report(function, role), decisions)
+    assert address == "module.role_support.aws_iam_role.this" and why.startswith("only revert is possible: ")
     with pytest.raises(Exception, match="both reverted and accepted"):
         decide(_report(function), ["support"], ["agent:support"])
     _, unused = decide(_report(function), ["resource:nothing"], [])
