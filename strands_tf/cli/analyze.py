@@ -18,18 +18,14 @@ def _context(loaded: Any, record: Any, region: str) -> Any:
     from strands_tf.config import resolve
     from strands_tf.deploy.project import project_owner_resolver
     from strands_tf.errors import StrandsError
-    from strands_tf.operate.rules import RuleContext
+    from strands_tf.operate.rules import RuleContext, config_locator
 
     try:
         owner_of = project_owner_resolver(loaded, resolve(loaded, record.environment))
     except StrandsError:
         owner_of = None  # the environment left strands.yaml: findings name addresses only
 
-    def locate(path: tuple[str | int, ...]) -> tuple[str, int | None]:
-        file, line, _col = loaded.sources.locate(path)
-        return file, line
-
-    return RuleContext(record, loaded.config, locate, owner_of, region)
+    return RuleContext(record, loaded.config, config_locator(loaded), owner_of, region)
 
 
 def _checked_patches(findings: list[Any], root: Path) -> dict[int, Any]:

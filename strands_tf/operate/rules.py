@@ -53,6 +53,17 @@ class Finding:
         }
 
 
+def config_locator(loaded: Any) -> Callable[[tuple[str | int, ...]], tuple[str, int | None]]:
+    """(file, line) of a setting or element of the loaded project: the line of its key, where it is written
+    (a block mapping's value would start on the line of its first setting)."""
+
+    def locate(path: tuple[str | int, ...]) -> tuple[str, int | None]:
+        file, line, _col = loaded.sources.locate(path, key=True)
+        return file, line
+
+    return locate
+
+
 @dataclass
 class RuleContext:
     """What rules may read besides the failure: the record, the project's configuration and its locations."""

@@ -11,7 +11,7 @@ from strands_tf.config import load_project
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.operate.patch import plan_patch, validate_patch
 from strands_tf.operate.record import DeploymentRecord, Failure, find_deployment, read_local
-from strands_tf.operate.rules import RuleContext, analyze_record, explain
+from strands_tf.operate.rules import RuleContext, analyze_record, config_locator, explain
 from strands_tf.terraform.diagnostics import Diagnostic
 from strands_tf.terraform.plan_summary import Owner, module_owner_resolver
 
@@ -56,11 +56,7 @@ def _ctx(project: Path, *failures: Failure) -> RuleContext:
     record = DeploymentRecord("20261201T100000Z-abcdef", "demo", "dev", "apply", "failed", "test",
                               failures=list(failures))  # fmt: skip
 
-    def locate(path: tuple[str | int, ...]) -> tuple[str, int | None]:
-        file, line, _col = loaded.sources.locate(path)
-        return file, line
-
-    return RuleContext(record, loaded.config, locate, module_owner_resolver(owners), "us-east-1")
+    return RuleContext(record, loaded.config, config_locator(loaded), module_owner_resolver(owners), "us-east-1")
 
 
 def _failure(summary: str, detail: str, address: str | None) -> Failure:
@@ -173,7 +169,8 @@ def test_a_taken_role_name_says_how_to_delete_or_rename(project: Path) -> None:
     assert finding.rule == "name_taken" and finding.data["name"] == "demo-dev-support"
     assert "an IAM role named 'demo-dev-support'" in finding.cause
     assert "aws iam delete-role --role-name demo-dev-support" in finding.fix
-    assert "agents.support" in finding.fix
+    # the element's own line (its key, as `where:` says), not the line of its first setting
+    assert "strands.yaml:9 (agents.support)" in finding.fix
 
 
 def test_permission_denied_names_the_missing_action_resource_and_identity(project: Path) -> None:
