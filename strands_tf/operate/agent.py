@@ -278,8 +278,28 @@ def run_agent(
     except StrandsError:
         raise
     except Exception as exc:  # the provider's own errors (credentials, throttling, network)
-        raise StrandsError(
-            f"the model could not be asked: {type(exc).__name__}: {exc}",
-            hint="check `analyze:` in strands.yaml and the provider's credentials; the rule base's findings stand",
-        ) from exc
+        raise _provider_error(exc) from exc
     return LlmAnalysis(str(result).strip(), tools.patch, tools.attempts, tools.reason)
+
+
+def _provider_error(exc: Exception) -> StrandsError:
+    """The model provider's failure as a strands error: an AWS one (Bedrock, the default provider) keeps the
+    error table's category, so missing credentials or throttling is not reported as a bug in strands-tf."""
+    note = "the rule base's findings stand"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if type(cause).__module__.startswith(("botocore", "boto3")):
+            from strands_tf.aws.errors import convert_aws_error
+
+            aws = convert_aws_error(cause)
+            return StrandsError(
+                f"the model could not be asked: {aws.summary}",
+                detail=aws.detail,
+                hint=f"{aws.hint} ({note})" if aws.hint else f"check `analyze:` in strands.yaml ({note})",
+                category=aws.category,
+            )
+        cause = cause.__cause__ or cause.__context__
+    return StrandsError(
+        f"the model could not be asked: {type(exc).__name__}: {exc}",
+        hint=f"check `analyze:` in strands.yaml and the provider's credentials; {note}",
+    )

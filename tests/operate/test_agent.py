@@ -10,7 +10,7 @@ import pytest
 
 from strands_tf.config.models import AnalyzeConfig
 from strands_tf.dev.scripted import ScriptedModel
-from strands_tf.errors import DependencyError, UserError
+from strands_tf.errors import Category, DependencyError, StrandsError, UserError
 from strands_tf.history.redact import Redactor
 from strands_tf.operate.agent import build_model, parse_operations, run_agent
 from strands_tf.operate.record import DeploymentRecord, Failure
@@ -104,6 +104,28 @@ def test_a_model_that_proposes_nothing_valid_leaves_no_patch(project: Path) -> N
     analysis = run_agent(ScriptedModel(turns=turns), _record(), [], project, _redact)
     assert analysis.patch is None and [a.accepted for a in analysis.attempts] == [False, False]
     assert "set|delete|remove" in analysis.attempts[0].problems[0]
+
+
+class _Unreachable(ScriptedModel):
+    """A provider that fails before answering, as Bedrock does without credentials."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(turns=[])
+        self._error = error
+
+    async def stream(self, messages, tool_specs=None, system_prompt=None, **kwargs):  # type: ignore[no-untyped-def, override]
+        raise self._error
+        yield  # an async generator, like every model's stream
+
+
+def test_a_provider_without_credentials_is_a_credentials_error_not_a_bug(project: Path) -> None:
+    import botocore.exceptions
+
+    with pytest.raises(StrandsError) as caught:
+        run_agent(_Unreachable(botocore.exceptions.NoCredentialsError()), _record(), [], project, _redact)
+    assert caught.value.category == Category.CREDENTIALS and caught.value.exit_code == 3
+    assert caught.value.summary.startswith("the model could not be asked: ")
+    assert "the rule base's findings stand" in (caught.value.hint or "")
 
 
 def test_operations_are_checked_before_anything_is_edited() -> None:
