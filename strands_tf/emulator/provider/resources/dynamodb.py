@@ -273,11 +273,14 @@ class DynamoDbTable(ResourceHandler):
         self._apply_ttl_pitr(name, prior, planned)
         old, new = prior.get("tags_all") or {}, planned.get("tags_all") or {}
         if old != new:
-            removed = [k for k in old if k not in new]
-            if removed:
-                ddb.untag_resource(ResourceArn=prior["arn"], TagKeys=removed)
-            if new:
-                ddb.tag_resource(ResourceArn=prior["arn"], Tags=tag_list(new))
+            # keys whose value changes are removed first: AWS's TagResource overwrites a key, moto's DynamoDB
+            # appends a second entry for it (and reads the first one back)
+            stale = [k for k in old if old[k] != new.get(k)]
+            if stale:
+                ddb.untag_resource(ResourceArn=prior["arn"], TagKeys=stale)
+            changed = {k: v for k, v in new.items() if old.get(k) != v}
+            if changed:
+                ddb.tag_resource(ResourceArn=prior["arn"], Tags=tag_list(changed))
         return self.read({**planned, "id": name}) or planned
 
     def delete(self, state: State) -> None:
