@@ -118,6 +118,9 @@ def drift(ctx: click.Context, as_json: bool, detailed_exitcode: bool, no_package
         if report.resources:
             console.print(f"next step: `strands reconcile -e {report.environment}` reverts or accepts each change")
     failed = [name for name, stack in report.stacks.items() if stack.status == "error"]
+    if failed and as_json:
+        # the report is the one JSON document: its status (`incomplete`) and stacks say what could not be checked
+        return ExitCode.DETAILED_ERROR if detailed_exitcode else ExitCode.INFRA
     if failed:
         raise StrandsError(
             f"drift could not be checked for {', '.join(failed)}",
