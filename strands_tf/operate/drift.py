@@ -140,12 +140,18 @@ class DriftReport:
 
 def refresh_only_plan(
     ctx: DeployContext, stack: StackSpec, plan_file: Path, *, targets: Sequence[str] = ()
-) -> tuple[Plan, dict[str, Any] | None]:
-    """init → `plan -refresh-only` (limited to `targets` when given) → the parsed plan and the stack's tfstate."""
+) -> tuple[Plan | None, dict[str, Any] | None]:
+    """init → `plan -refresh-only` (limited to `targets` when given) → the parsed plan and the stack's tfstate.
+
+    A stack with nothing deployed has nothing to refresh: no plan (None); planning it would evaluate the
+    configuration against an empty state, which can fail (an index into what does not exist yet).
+    """
     with ctx.runtime.session(stack) as extra_env:
         runner = ctx.runner(stack, extra_env)
         runner.init()
         tfstate = runner.state_pull()
+        if not _deployed(tfstate):
+            return None, tfstate
         runner.plan(plan_file, refresh_only=True, targets=targets, variables=ctx.runtime.variables)
         doc = runner.show_plan(plan_file)
     return parse_plan_dict(doc, source=f"{stack.name} refresh-only plan"), tfstate
@@ -196,7 +202,7 @@ def detect_drift(op: Operation, *, plans_dir: Path | None = None) -> tuple[Drift
             plan, tfstate = refresh_only_plan(op.ctx, stack, plan_file)
         except StrandsError as exc:
             return StackDrift(stack.name, "error", exc.summary), []
-        if not _deployed(tfstate):
+        if plan is None:
             return StackDrift(stack.name, "not_deployed"), []
         found = [
             item
