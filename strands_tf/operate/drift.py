@@ -140,8 +140,8 @@ class DriftReport:
 
 def refresh_only_plan(
     ctx: DeployContext, stack: StackSpec, plan_file: Path, *, targets: Sequence[str] = ()
-) -> tuple[Plan | None, dict[str, Any] | None]:
-    """init → `plan -refresh-only` (limited to `targets` when given) → the parsed plan and the stack's tfstate.
+) -> Plan | None:
+    """init → `plan -refresh-only` (limited to `targets` when given) → the parsed plan.
 
     A stack with nothing deployed has nothing to refresh: no plan (None); planning it would evaluate the
     configuration against an empty state, which can fail (an index into what does not exist yet).
@@ -151,10 +151,10 @@ def refresh_only_plan(
         runner.init()
         tfstate = runner.state_pull()
         if not _deployed(tfstate):
-            return None, tfstate
+            return None
         runner.plan(plan_file, refresh_only=True, targets=targets, variables=ctx.runtime.variables)
         doc = runner.show_plan(plan_file)
-    return parse_plan_dict(doc, source=f"{stack.name} refresh-only plan"), tfstate
+    return parse_plan_dict(doc, source=f"{stack.name} refresh-only plan")
 
 
 def _deployed(tfstate: dict[str, Any] | None) -> bool:
@@ -199,7 +199,7 @@ def detect_drift(op: Operation, *, plans_dir: Path | None = None) -> tuple[Drift
         plan_file = directory / f"{stack.name}.tfplan"
         op.ctx.events.publish(StackPhase(stack.name, "refresh"))
         try:
-            plan, tfstate = refresh_only_plan(op.ctx, stack, plan_file)
+            plan = refresh_only_plan(op.ctx, stack, plan_file)
         except StrandsError as exc:
             return StackDrift(stack.name, "error", exc.summary), []
         if plan is None:
