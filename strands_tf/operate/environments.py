@@ -18,20 +18,26 @@ from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import environment_config, environment_names, state_config
 from strands_tf.deploy.workspace import Workspace, is_deployment_id
 from strands_tf.errors import StateError, UserError
-from strands_tf.fsutil import atomic_write_text
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text, private_mkdir
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 USE_HINT = "`strands env use NAME` sets another default, `strands env use --unset` removes it"
+DEFAULT_FILE_LIMIT = 4096  # one environment name
 
 
 def read_default(workspace: Workspace) -> str | None:
     """This user's default environment, or None when `strands env use` was never run (or was unset)."""
+    from strands_tf.inputfile import InputFileError, read_input
+
     path = workspace.default_environment_file
     try:
-        text = path.read_text("utf-8").strip()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
+        # the bounded reader: a FIFO or a device put there is refused, never waited on
+        text = read_input(path, DEFAULT_FILE_LIMIT).decode("utf-8").strip()
+    except InputFileError as exc:
+        if exc.reason == "missing":
+            return None
+        raise StateError(f"cannot read the default environment in {path}: {exc.problem}", hint=USE_HINT) from None
+    except UnicodeDecodeError as exc:
         raise StateError(f"cannot read the default environment in {path}: {exc}", hint=USE_HINT) from None
     if not text:
         return None
@@ -53,7 +59,8 @@ def write_default(loaded: LoadedProject, name: str) -> Path:
             hint=f"did you mean '{guess}'?" if guess else "add it under environments: in strands.yaml first",
         )
     workspace = Workspace(loaded.root)
-    atomic_write_text(workspace.default_environment_file, name + "\n")
+    private_mkdir(workspace.default_environment_file.parent)
+    atomic_write_text(workspace.default_environment_file, name + "\n", mode=PRIVATE_FILE_MODE)
     return workspace.default_environment_file
 
 

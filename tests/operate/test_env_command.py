@@ -132,3 +132,35 @@ def test_list_shows_backend_last_deployment_and_drift(project: Path, monkeypatch
     data = json.loads(shown.out)
     assert [d["id"] for d in data["recent_deployments"]] == ["20261202T100000Z-bbbbbb", "20261201T100000Z-aaaaaa"]
     assert data["history"].endswith(".strands/history") and data["agents"] == ["support"]
+
+
+def test_the_default_file_is_private_and_a_fifo_there_does_not_block(project: Path, monkeypatch, capsys) -> None:
+    import os
+    import stat
+    import threading
+
+    from strands_tf.errors import StrandsError
+    from strands_tf.operate.environments import read_default
+
+    run_cli(["-C", str(project), "env", "use", "prod"], monkeypatch, capsys)
+    path = Workspace(project).default_environment_file
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # like every file under .strands/
+    path.unlink()
+    os.mkfifo(path)
+    outcome: list[object] = []
+
+    def read() -> None:
+        try:
+            outcome.append(read_default(Workspace(project)))
+        except StrandsError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=20)
+    if reader.is_alive():  # blocked opening the FIFO: unblock it, then fail
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=5)
+        pytest.fail("reading the default environment blocked on a FIFO")
+    (error,) = outcome
+    assert isinstance(error, StrandsError) and str(path) in error.summary and "FIFO" in str(error.summary).upper()
