@@ -509,3 +509,23 @@ def test_a_snapshot_is_reused_only_while_the_files_and_the_agents_code_are_uncha
     assert client.project()["valid"]  # the handler too
     assert client.call("PUT", "/api/positions", {"positions": {"agent:assistant": {"x": 1, "y": 2}}})[0] == 200
     assert client.project()["positions"] == {"agent:assistant": {"x": 1.0, "y": 2.0}}  # positions are always fresh
+
+
+def test_a_read_only_project_refuses_edits_clearly_and_keeps_its_files(serve, copy_example, read_only) -> None:
+    root = copy_example("simple-assistant")
+    client = serve(root)
+    before = (root / "strands.yaml").read_bytes()
+    snapshot = client.project()
+    read_only(root)
+
+    code, body = client.edit({"op": "set", "path": ["agents", "assistant", "timeout"], "value": 30})
+    assert code == 422, body
+    assert body["error"]["summary"].startswith(f"cannot write {root / 'strands.yaml'}: "), body
+    assert "writable" in body["error"]["hint"]
+    base = snapshot["files"]["strands.yaml"]["revision"]
+    code, body = client.call("PUT", "/api/files", {"file": "strands.yaml", "text": "version: 1\n", "base_revision": base})
+    assert code == 422 and body["error"]["summary"].startswith(f"cannot write {root / 'strands.yaml'}: "), body
+    code, body = client.call("PUT", "/api/positions", {"positions": {"agent:assistant": {"x": 1, "y": 2}}})
+    assert code == 422 and "canvas.json" in body["error"]["summary"], body
+    assert (root / "strands.yaml").read_bytes() == before
+    assert client.project()["revision"] == snapshot["revision"]
