@@ -529,3 +529,26 @@ def test_a_read_only_project_refuses_edits_clearly_and_keeps_its_files(serve, co
     assert code == 422 and "canvas.json" in body["error"]["summary"], body
     assert (root / "strands.yaml").read_bytes() == before
     assert client.project()["revision"] == snapshot["revision"]
+
+
+def test_a_field_of_an_agent_renamed_elsewhere_is_refused_not_recreated_as_a_stub(serve, copy_example) -> None:
+    """The properties panel of agent X, X renamed on disk, "keep mine": the field must not bring X back half-made."""
+    root = copy_example("simple-assistant")
+    client = serve(root)
+    text = (root / "strands.yaml").read_text()
+    (root / "strands.yaml").write_text(text.replace("\n  assistant:", "\n  helper:"))
+    before = (root / "strands.yaml").read_text()
+    for op in (
+        {"op": "set", "path": ["agents", "assistant", "memory"], "value": 768},
+        {"op": "append", "path": ["agents", "assistant", "permissions"], "value": {"resource": "x", "access": "read"}},
+        {"op": "set", "path": ["resources", "gone", "hash_key"], "value": "id"},
+        {"op": "set", "path": ["environments", "nowhere", "vpc", "cidr"], "value": "10.0.0.0/16"},
+    ):
+        code, body = client.edit(op)
+        assert code == 422, (op, body)
+        assert "no longer exists" in body["error"]["summary"], body
+        assert (root / "strands.yaml").read_text() == before
+    code, body = client.edit({"op": "set", "path": ["agents", "helper", "memory"], "value": 768})
+    assert code == 200, body
+    code, body = client.edit({"op": "set", "path": ["environments", "dev", "vpc", "cidr"], "value": "10.9.0.0/16"})
+    assert code == 200, body
