@@ -1120,7 +1120,7 @@ function StartScreen({ api, onDone }: { api: Api; onDone: (s: Snapshot) => void 
   return (
     <div className="start">
       <h1><span className="logo">◆</span> New strands project</h1>
-      <p className="muted">This directory has no strands.yaml. Start from a template:</p>
+      <p className="muted">This directory has no strands.yaml (or an empty one). Start from a template:</p>
       <label className="field inline">
         <span className="field-label">project name</span>
         <input value={name} onChange={(e) => setName(e.target.value)} data-testid="start-name" />

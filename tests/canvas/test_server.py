@@ -312,6 +312,26 @@ def test_templates_start_save_export_and_import(serve, tmp_path: Path, copy_exam
     assert code == 200 and body["snapshot"]["valid"] and body["snapshot"]["data"]["project"] == "beta"
 
 
+def test_an_empty_strands_yaml_starts_from_a_template_like_a_missing_one(serve, tmp_path: Path) -> None:
+    """Dragging an agent onto an empty file left a file without version/project that never validated."""
+    root = tmp_path / "blank"
+    root.mkdir()
+    (root / "strands.yaml").write_text("\n  \n")
+    client = serve(root, watch=False)
+    assert client.project()["exists"] is False
+    code, body = client.call("POST", "/api/templates/apply", {"template": "builtin:simple", "project": "blank"})
+    assert code == 200 and body["snapshot"]["valid"], body
+    assert "project: blank" in (root / "strands.yaml").read_text()
+    # a file with content (even only comments: they are the user's) is a project, never overwritten
+    commented = tmp_path / "commented"
+    commented.mkdir()
+    (commented / "strands.yaml").write_text("# to do\n")
+    other = serve(commented, watch=False)
+    assert other.project()["exists"] is True
+    assert other.call("POST", "/api/templates/apply", {"template": "builtin:simple", "project": "x-y"})[0] == 409
+    assert (commented / "strands.yaml").read_text() == "# to do\n"
+
+
 # ------------------------------------------------------------------------------------------ hostile files
 
 
