@@ -24,7 +24,7 @@ import { nodeCost } from "./model/cost";
 import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
 import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/layout";
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
-import { decideDocument } from "./model/sync";
+import { decideDocument, graphSource, isReadable } from "./model/sync";
 import { splitActions, type ToolAction } from "./model/toolbar";
 import type { Json, Op, PlanJob, Snapshot } from "./types";
 
@@ -182,8 +182,10 @@ function Canvas({ api }: { api: Api }) {
   const draftRef = useRef(draft);
   draftRef.current = draft;
 
+  const lastReadable = useRef<Snapshot | null>(null); // the graph to keep showing while a file does not parse
   const accept = useCallback((next: Snapshot) => {
     known.current = next;
+    if (isReadable(next)) lastReadable.current = next;
     setSnapshot(next);
   }, []);
 
@@ -247,12 +249,13 @@ function Canvas({ api }: { api: Api }) {
     );
   }, [api, accept]);
 
-  const agentCount = snapshot ? Object.keys(snapshot.data?.agents ?? {}).length : 0;
+  const view = useMemo(() => (snapshot ? graphSource(snapshot, lastReadable.current) : null), [snapshot]);
+  const agentCount = view ? Object.keys(view.snapshot.data?.agents ?? {}).length : 0;
   const rolesShown = showRoles ?? agentCount <= 12;
   const planResult = plan?.status !== "running" ? plan?.result ?? null : null;
   const graph = useMemo(
-    () => withGhosts(snapshot ? buildGraph(snapshot, { showRoles: rolesShown }) : { nodes: [], edges: [] }, planResult?.gone),
-    [snapshot, rolesShown, planResult],
+    () => withGhosts(view ? buildGraph(view.snapshot, { showRoles: rolesShown }) : { nodes: [], edges: [] }, planResult?.gone),
+    [view, rolesShown, planResult],
   );
   const compact = isCompact(graph);
   const problems = useMemo(() => problemsByTarget(snapshot?.problems ?? []), [snapshot]);
@@ -846,7 +849,17 @@ function Canvas({ api }: { api: Api }) {
           <MiniMap pannable zoomable nodeColor={(n) => `var(--${(n.data as CanvasNodeData).g.kind})`} maskColor={theme === "dark" ? "rgba(10,13,22,0.7)" : "rgba(225,230,240,0.7)"} />
         </ReactFlow>
         {focusCss && <style>{focusCss}</style>}
-        {graph.nodes.length === 0 && <div className="empty-hint">Drag an agent from the left to start.</div>}
+        {view?.stale && (
+          <div className="stale-banner" data-testid="stale-banner">
+            {snapshot.unreadable?.join(", ")} does not parse: the graph shows its last version that did, until the file is fixed.{" "}
+            <button className="link-btn" onClick={() => setProblemsOpen(true)}>show the problem</button>
+          </div>
+        )}
+        {graph.nodes.length === 0 && (
+          <div className="empty-hint" data-testid="empty-hint">
+            {snapshot.unreadable?.length ? `${snapshot.unreadable.join(", ")} does not parse: fix it in the YAML view (the problems below say where).` : "Drag an agent from the left to start."}
+          </div>
+        )}
         {plan && plan.status !== "failed" && <PlanLegend plan={plan} live={livePlan} />}
         <CostPanel
           cost={snapshot.derived?.cost}

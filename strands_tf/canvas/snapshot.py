@@ -207,6 +207,8 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
         "version": SNAPSHOT_VERSION,
         "revision": project.revision,
         "exists": config_started(project.files.get(CONFIG_FILENAME)),
+        # files whose YAML does not parse: the page keeps showing the last graph it could read
+        "unreadable": sorted(project.parse_errors),
         "files": {rel: {"text": text, "revision": file_revision(text)} for rel, text in project.files.items()},
         "data": project.data,
         "origins": project.origins,
