@@ -760,8 +760,8 @@ function Canvas({ api }: { api: Api }) {
         {planRunning && (
           <span className="plan-progress" data-testid="plan-progress">
             <span className="spinner" />
-            {Object.entries(planPhases).map(([s, p]) => `${s}: ${p}`).join(" · ") || "packaging and synthesizing…"}
-            <button className="small-btn" onClick={() => api.cancelPlan()}>cancel</button>
+            <span className="progress-text">{Object.entries(planPhases).map(([s, p]) => `${s}: ${p}`).join(" · ") || "packaging and synthesizing…"}</span>
+            <button className="small-btn" data-testid="plan-cancel" onClick={() => api.cancelPlan()}>cancel</button>
           </span>
         )}
         {plan && !planRunning && (

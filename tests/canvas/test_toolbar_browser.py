@@ -48,9 +48,16 @@ def _boxes(page) -> list[dict]:
         CONTROLS,
         """els => els.filter(e => !e.closest('.menu-pop')).map(e => {
              const r = e.getBoundingClientRect();
+             // a control cut off by a chip that clips its content (overflow hidden) is not reachable either
+             let hidden = false;
+             for (let p = e.parentElement; p && p.tagName !== 'HEADER'; p = p.parentElement) {
+               const q = p.getBoundingClientRect();
+               const clips = getComputedStyle(p).overflowX !== 'visible';
+               if (clips && (r.x < q.x - 0.5 || r.right > q.right + 0.5)) hidden = true;
+             }
              return {what: e.dataset.testid || e.className || e.tagName, x: r.x, y: r.y, w: r.width, h: r.height,
-                     clipped: e.scrollWidth > e.clientWidth + 1 && !['SELECT', 'INPUT'].includes(e.tagName)
-                              && !e.classList.contains('project')};
+                     clipped: hidden || (e.scrollWidth > e.clientWidth + 1 && !['SELECT', 'INPUT'].includes(e.tagName)
+                              && !e.classList.contains('project'))};
            }).filter(b => b.w > 0 && b.h > 0)""",
     )
 
@@ -186,3 +193,23 @@ def test_the_overflow_menu_works_by_keyboard(open_canvas, copy_example) -> None:
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid='toolbar-menu']", state="detached")
     assert page.evaluate("document.documentElement.dataset.theme || 'auto'") != before
+
+
+@pytest.mark.parametrize("width", [1024, 800])
+def test_a_running_plan_keeps_its_cancel_button_whole_in_a_narrow_window(open_canvas, copy_example, width) -> None:
+    """The plan chip's text (per-stack phases) clipped its own cancel button away at 1024 px."""
+    from strands_tf.deploy.emulator_target import stop_emulator
+    from strands_tf.deploy.workspace import Workspace
+
+    root = copy_example("production")
+    page, _client = open_canvas(root, environment="local")
+    try:
+        page.set_viewport_size({"width": width, "height": 700})
+        page.click("[data-testid='plan-button']")
+        page.wait_for_selector("[data-testid='plan-progress']")
+        _assert_fits(page, width)
+        page.click("[data-testid='plan-cancel']")
+        page.wait_for_selector("[data-testid='plan-status']", timeout=300_000)
+        _assert_fits(page, width)
+    finally:
+        stop_emulator(Workspace(root))  # the plan may have started it before the cancel
