@@ -24,7 +24,7 @@ import { nodeCost } from "./model/cost";
 import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
 import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/layout";
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
-import { decideDocument, graphSource, isReadable } from "./model/sync";
+import { changedFile, decideDocument, graphSource, isReadable } from "./model/sync";
 import { splitActions, type ToolAction } from "./model/toolbar";
 import type { Json, Op, PlanJob, Snapshot } from "./types";
 
@@ -220,7 +220,8 @@ function Canvas({ api }: { api: Api }) {
             known.current = next;
             return;
           } else if (decision.kind === "conflict-field" && current && field) {
-            setConflict({ file: "strands.yaml", mine: current.files["strands.yaml"]?.text ?? "", base: current.files["strands.yaml"]?.text ?? "", theirs: next.files["strands.yaml"]?.text ?? "", theirsRevision: next.files["strands.yaml"]?.revision ?? "", pendingField: field });
+            const file = changedFile(current, next); // a monorepo agent's field lives in its fragment
+            setConflict({ file, mine: current.files[file]?.text ?? "", base: current.files[file]?.text ?? "", theirs: next.files[file]?.text ?? "", theirsRevision: next.files[file]?.revision ?? "", pendingField: field });
             known.current = next;
             return;
           }

@@ -177,6 +177,30 @@ def test_a_file_broken_on_disk_keeps_the_last_graph_until_it_is_fixed(open_canva
     page.wait_for_selector("[data-testid='node-agent:sorter']")
 
 
+def test_a_field_conflict_in_a_monorepo_fragment_compares_that_fragment(open_canvas, copy_example) -> None:
+    """The dialog compared strands.yaml (unchanged) when the other change was in agents/triage/agent.yaml."""
+    root = copy_example("agents-monorepo")
+    page, _client = open_canvas(root)
+    page.click("[data-testid='node-agent:triage']")
+    field = "[data-testid='properties'] [data-testid='field-agents.triage.memory']"
+    page.wait_for_selector(field)
+    page.fill(field, "768")  # typed, not yet saved (no blur)
+    fragment = root / "agents" / "triage" / "agent.yaml"
+    fragment.write_text(fragment.read_text() + "timeout: 45\n")
+    page.wait_for_selector("[data-testid='conflict-dialog']", timeout=10_000)
+    dialog = page.inner_text("[data-testid='conflict-dialog']")
+    assert "agents/triage/agent.yaml changed on disk" in dialog, dialog
+    page.wait_for_selector("[data-testid='conflict-dialog'] .cm-line:has-text('timeout: 45')")  # the diff loads lazily
+    page.click("[data-testid='conflict-mine']")
+    page.wait_for_selector("[data-testid='conflict-dialog']", state="detached")
+    page.wait_for_function("() => document.querySelector(\"[data-testid='save-state']\").textContent === 'saved'")
+    for _ in range(100):
+        if "memory: 768" in fragment.read_text():
+            break
+        page.wait_for_timeout(100)
+    assert "memory: 768" in fragment.read_text() and "timeout: 45" in fragment.read_text()
+
+
 def test_a_project_opened_broken_says_so_instead_of_inviting_a_drag(open_canvas, tmp_path) -> None:
     root = tmp_path / "broken"
     root.mkdir()

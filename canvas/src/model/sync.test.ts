@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideDocument, graphSource, isReadable, type Draft } from "./sync";
+import { changedFile, decideDocument, graphSource, isReadable, type Draft } from "./sync";
 import type { Snapshot } from "../types";
 
 function snap(revision: string, text: string): Snapshot {
@@ -40,5 +40,16 @@ describe("a file that does not parse", () => {
     expect(graphSource(broken, null)).toEqual({ snapshot: broken, stale: false });
     expect(isReadable(good)).toBe(true);
     expect(isReadable(broken)).toBe(false);
+  });
+});
+
+describe("the file another change touched", () => {
+  const files = (main: string, fragment?: string) =>
+    ({ files: { "strands.yaml": { text: main }, ...(fragment === undefined ? {} : { "agents/a/agent.yaml": { text: fragment } }) } }) as unknown as Snapshot;
+  it("is the fragment when only the fragment changed, strands.yaml when both did", () => {
+    expect(changedFile(files("m", "f"), files("m", "f2"))).toBe("agents/a/agent.yaml");
+    expect(changedFile(files("m", "f"), files("m2", "f2"))).toBe("strands.yaml");
+    expect(changedFile(files("m"), files("m", "new"))).toBe("agents/a/agent.yaml");
+    expect(changedFile(files("m"), files("m"))).toBe("strands.yaml");
   });
 });

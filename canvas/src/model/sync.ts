@@ -43,3 +43,10 @@ export function graphSource(current: Snapshot, lastReadable: Snapshot | null): {
 export function isReadable(snapshot: Snapshot): boolean {
   return snapshot.exists && !snapshot.unreadable?.length;
 }
+
+/** The file a change from elsewhere touched (the one the conflict dialog compares): strands.yaml first, then fragments. */
+export function changedFile(current: Snapshot, next: Snapshot): string {
+  const names = [...new Set([...Object.keys(current.files), ...Object.keys(next.files)])];
+  names.sort((a, b) => (a === "strands.yaml" ? -1 : b === "strands.yaml" ? 1 : a.localeCompare(b)));
+  return names.find((f) => current.files[f]?.text !== next.files[f]?.text) ?? "strands.yaml";
+}
