@@ -140,6 +140,10 @@ class Workspace:
         """Content-addressed store of deployment assets (agent zips, layers), shared by every deployment."""
         return self.strands_dir / "objects"
 
+    def canvas_server_record(self) -> Path:
+        """The running `strands canvas` of this project (its pid): deployments then keep their AWS calls."""
+        return self.strands_dir / "canvas-server.json"
+
     @property
     def canvas_file(self) -> Path:
         """Node positions and view of `strands canvas` (never in strands.yaml)."""
