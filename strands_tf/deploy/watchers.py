@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 
 from strands_tf.deploy.workspace import Workspace
+from strands_tf.errors import UserError
 from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_json
 from strands_tf.inputfile import loads_json
 from strands_tf.state.lock import process_gone, process_start
@@ -25,9 +26,9 @@ def canvas_presence(workspace: Workspace) -> Iterator[None]:
     pid = os.getpid()
     record = {"pid": pid, "host": socket.gethostname(), "proc_start": process_start(pid)}
     try:
-        workspace.secure()
+        workspace.secure()  # UserError when the project directory cannot be written
         atomic_write_json(path, record, mode=PRIVATE_FILE_MODE)
-    except OSError:  # a read-only project: the canvas still runs; terminal deployments just keep no calls
+    except (OSError, UserError):  # a read-only project: the canvas still runs; terminal deployments keep no calls
         yield
         return
     try:

@@ -537,6 +537,8 @@ def test_a_read_only_project_refuses_edits_clearly_and_keeps_its_files(serve, co
     before = (root / "strands.yaml").read_bytes()
     snapshot = client.project()
     read_only(root)
+    if (root / ".strands").is_dir():  # the running canvas announced itself there
+        read_only(root / ".strands")
 
     code, body = client.edit({"op": "set", "path": ["agents", "assistant", "timeout"], "value": 30})
     assert code == 422, body
@@ -549,6 +551,17 @@ def test_a_read_only_project_refuses_edits_clearly_and_keeps_its_files(serve, co
     assert code == 422 and "canvas.json" in body["error"]["summary"], body
     assert (root / "strands.yaml").read_bytes() == before
     assert client.project()["revision"] == snapshot["revision"]
+
+
+def test_a_canvas_opens_on_a_project_that_is_read_only_from_the_start(serve, copy_example, read_only) -> None:
+    root = copy_example("simple-assistant")
+    read_only(root)
+    client = serve(root)
+    snapshot = client.project()
+    assert snapshot["valid"] and "assistant" in snapshot["data"]["agents"]
+    code, body = client.edit({"op": "set", "path": ["agents", "assistant", "timeout"], "value": 30})
+    assert code == 422 and body["error"]["summary"].startswith("cannot write"), body
+    assert not (root / ".strands").exists()
 
 
 def test_a_field_of_an_agent_renamed_elsewhere_is_refused_not_recreated_as_a_stub(serve, copy_example) -> None:
