@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -117,3 +117,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if _SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.moto)
+
+
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], Path]]:
+    """Make a directory really read-only (mode 0555, or the immutable attribute when running as root)."""
+    import os
+    import subprocess
+
+    undo: list[Callable[[], None]] = []
+
+    def make(directory: Path) -> Path:
+        if os.geteuid() != 0:
+            directory.chmod(0o555)
+            undo.append(lambda: directory.chmod(0o755))
+            return directory
+        # root ignores modes: the immutable attribute refuses creating, renaming and removing entries even to root
+        done = subprocess.run(["chattr", "+i", str(directory)], capture_output=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"cannot make a directory read-only as root here: {done.stderr.decode().strip()}")
+        undo.append(lambda: subprocess.run(["chattr", "-i", str(directory)], check=True))
+        return directory
+
+    yield make
+    for step in reversed(undo):
+        step()

@@ -12,18 +12,20 @@ import {
   type Node,
   type NodeChange,
 } from "@xyflow/react";
-import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Api, ApiError } from "./api";
 import type { ThemeMode } from "./components/CodeEditor";
 import { KindIcon, PLAN_ACTIONS, nodeTypes, type CanvasNodeData } from "./components/nodes";
 import { CostPanel } from "./components/CostPanel";
 import { EdgePanel, ProblemsList, PropertiesPanel } from "./components/Panels";
-import { DeployControls, DeployResultBanner, ExecutionPanel, HistoryPanel, ReviewBar, TimelinePanel, useLive } from "./components/Live";
+import { DeployControls, DeployResultBanner, ExecutionPanel, HistoryPanel, ReviewBar, TimelinePanel, deploymentRunning, useDeployStart, useLive } from "./components/Live";
+import { OverflowMenu, useToolbarFit } from "./components/Toolbar";
 import { nodeCost } from "./model/cost";
 import { buildGraph, problemTarget, problemsByTarget, withGhosts, type GEdge, type NodeKind } from "./model/graph";
 import { freeSpot, isCompact, layoutGraph, nodeSize, type Point } from "./model/layout";
 import { addNodeOp, connectOps, deleteOps, freshName } from "./model/ops";
-import { decideDocument } from "./model/sync";
+import { changedFile, decideDocument, graphSource, isReadable } from "./model/sync";
+import { splitActions, type ToolAction } from "./model/toolbar";
 import type { Json, Op, PlanJob, Snapshot } from "./types";
 
 // CodeMirror (about half of the page's code) loads when the YAML view or the conflict dialog first opens
@@ -56,6 +58,8 @@ const PLAN_COLORS: Record<string, string> = {
   "no-op": "var(--noop)",
 };
 const MANY_EDGES = 40; // above this, edges are faint until a node is pointed at or selected
+// toolbar actions that leave for the overflow menu when the window is narrow, the first to go first
+const COLLAPSE_ORDER = ["theme", "arrange", "roles", "templates", "history", "timeline", "redo", "undo", "yaml", "destroy"];
 
 type ThemePref = "system" | "dark" | "light";
 const THEME_KEY = "strands-canvas-theme";
@@ -178,8 +182,10 @@ function Canvas({ api }: { api: Api }) {
   const draftRef = useRef(draft);
   draftRef.current = draft;
 
+  const lastReadable = useRef<Snapshot | null>(null); // the graph to keep showing while a file does not parse
   const accept = useCallback((next: Snapshot) => {
     known.current = next;
+    if (isReadable(next)) lastReadable.current = next;
     setSnapshot(next);
   }, []);
 
@@ -214,7 +220,8 @@ function Canvas({ api }: { api: Api }) {
             known.current = next;
             return;
           } else if (decision.kind === "conflict-field" && current && field) {
-            setConflict({ file: "strands.yaml", mine: current.files["strands.yaml"]?.text ?? "", base: current.files["strands.yaml"]?.text ?? "", theirs: next.files["strands.yaml"]?.text ?? "", theirsRevision: next.files["strands.yaml"]?.revision ?? "", pendingField: field });
+            const file = changedFile(current, next); // a monorepo agent's field lives in its fragment
+            setConflict({ file, mine: current.files[file]?.text ?? "", base: current.files[file]?.text ?? "", theirs: next.files[file]?.text ?? "", theirsRevision: next.files[file]?.revision ?? "", pendingField: field });
             known.current = next;
             return;
           }
@@ -243,12 +250,13 @@ function Canvas({ api }: { api: Api }) {
     );
   }, [api, accept]);
 
-  const agentCount = snapshot ? Object.keys(snapshot.data?.agents ?? {}).length : 0;
+  const view = useMemo(() => (snapshot ? graphSource(snapshot, lastReadable.current) : null), [snapshot]);
+  const agentCount = view ? Object.keys(view.snapshot.data?.agents ?? {}).length : 0;
   const rolesShown = showRoles ?? agentCount <= 12;
   const planResult = plan?.status !== "running" ? plan?.result ?? null : null;
   const graph = useMemo(
-    () => withGhosts(snapshot ? buildGraph(snapshot, { showRoles: rolesShown }) : { nodes: [], edges: [] }, planResult?.gone),
-    [snapshot, rolesShown, planResult],
+    () => withGhosts(view ? buildGraph(view.snapshot, { showRoles: rolesShown }) : { nodes: [], edges: [] }, planResult?.gone),
+    [view, rolesShown, planResult],
   );
   const compact = isCompact(graph);
   const problems = useMemo(() => problemsByTarget(snapshot?.problems ?? []), [snapshot]);
@@ -683,6 +691,14 @@ function Canvas({ api }: { api: Api }) {
     }
   }, [api, snapshot, showToast]);
 
+  // ------------------------------------------------------------------ toolbar
+
+  const toolbarRef = useRef<HTMLElement>(null);
+  const startDeploy = useDeployStart(api, snapshot?.environment ?? "", showToast);
+  const templateActions = useTemplateActions(api, showToast, String(snapshot?.data?.project ?? "project"));
+  const toolbarKey = [plan?.status, Object.keys(planPhases).join(), live.deployment?.status, live.deployment?.key, saving, !!draft, snapshot?.data?.project].join("|");
+  const collapsed = useToolbarFit(toolbarRef, COLLAPSE_ORDER.length, toolbarKey);
+
   if (error) return <div className="fatal"><h2>strands canvas</h2><p>{error}</p></div>;
   if (!snapshot) return <div className="loading">loading the project…</div>;
   if (!snapshot.exists) return <StartScreen api={api} onDone={accept} />;
@@ -691,10 +707,44 @@ function Canvas({ api }: { api: Api }) {
   const selectionProblems = selection ? problems.get(selection.id) ?? [] : [];
   const planRunning = plan?.status === "running";
   const counts = plan?.result ? Object.values(plan.result.nodes).reduce<Record<string, number>>((acc, n) => ((acc[n.action] = (acc[n.action] ?? 0) + 1), acc), {}) : {};
+  const deploying = deploymentRunning(live);
+  const arrange = () => {
+    positions.current = {};
+    void api.positions({}, true);
+    setSnapshot((s) => (s ? { ...s, positions: {} } : s));
+    requestAnimationFrame(() => flow.fitView({ padding: 0.15 }));
+  };
+  const cycleTheme = () => setThemePref(themePref === "system" ? (theme === "dark" ? "light" : "dark") : themePref === "dark" ? "light" : "system");
+  const themeLabel = themePref === "system" ? "◐ auto" : themePref === "dark" ? "☾ dark" : "☀ light";
+  // every action of the bar that may move to the overflow menu, in toolbar order, with its inline form
+  const tools: (ToolAction & { inline: ReactNode })[] = [
+    { key: "destroy", label: "Destroy", danger: true, disabled: deploying || !snapshot.valid, title: `strands destroy -e ${snapshot.environment}`, run: () => void startDeploy("destroy"),
+      inline: <button className="small-btn danger-btn" data-testid="destroy-button" disabled={deploying || !snapshot.valid} onClick={() => void startDeploy("destroy")} title={`strands destroy -e ${snapshot.environment}`}>Destroy</button> },
+    { key: "timeline", label: "Timeline", disabled: !live.deployment, run: () => setTimelineOpen((o) => !o),
+      inline: <button className="small-btn" data-testid="timeline-toggle" onClick={() => setTimelineOpen((o) => !o)} disabled={!live.deployment}>Timeline</button> },
+    { key: "history", label: "History", run: () => setHistoryOpen((o) => !o),
+      inline: <button className="small-btn" data-testid="history-toggle" onClick={() => setHistoryOpen((o) => !o)}>History</button> },
+    { key: "undo", label: "Undo (Ctrl+Z)", disabled: !undo.length, run: doUndo,
+      inline: <button className="small-btn" disabled={!undo.length} onClick={doUndo} title="Undo (Ctrl+Z)" aria-label="undo" data-testid="undo">↶</button> },
+    { key: "redo", label: "Redo (Ctrl+Shift+Z)", disabled: !redo.length, run: doRedo,
+      inline: <button className="small-btn" disabled={!redo.length} onClick={doRedo} title="Redo (Ctrl+Shift+Z)" aria-label="redo" data-testid="redo">↷</button> },
+    { key: "roles", label: "IAM roles", checked: rolesShown, run: () => setShowRoles(!rolesShown),
+      inline: <label className="toggle"><input type="checkbox" data-testid="roles-toggle" checked={rolesShown} onChange={(e) => setShowRoles(e.target.checked)} /> IAM roles</label> },
+    { key: "arrange", label: "Arrange", title: "Automatic layout (forget dragged positions)", run: arrange,
+      inline: <button className="small-btn" data-testid="arrange" onClick={arrange} title="Automatic layout (forget dragged positions)">Arrange</button> },
+    { key: "templates", label: "Templates", run: () => undefined, inline: <TemplatesMenu api={api} actions={templateActions.actions} /> },
+    { key: "yaml", label: yamlOpen ? "Hide YAML" : "YAML", checked: yamlOpen, run: () => setYamlOpen((o) => !o),
+      inline: <button className={`small-btn ${yamlOpen ? "on" : ""}`} data-testid="yaml-toggle" onClick={() => setYamlOpen((o) => !o)}>YAML</button> },
+    { key: "theme", label: `theme: ${themeLabel}`, title: "cycle auto → dark → light", run: cycleTheme,
+      inline: <button className="small-btn" data-testid="theme-toggle" title={`theme: ${themePref} (click to change)`} onClick={cycleTheme}>{themeLabel}</button> },
+  ];
+  const fit = splitActions(tools, COLLAPSE_ORDER, collapsed);
+  const inline = (key: string) => fit.inline.find((a) => a.key === key)?.inline ?? null;
+  const menuActions = fit.menu.flatMap((a) => (a.key === "templates" ? templateActions.actions : [a]));
 
   return (
     <div className={`app ${yamlOpen ? "with-yaml" : ""}`}>
-      <header className="toolbar">
+      <header className={`toolbar${collapsed >= COLLAPSE_ORDER.length ? " squeezed" : ""}`} ref={toolbarRef} data-collapsed={collapsed}>
         <div className="brand">
           <span className="logo">◆</span> <span className="brand-name">strands canvas</span>
           <span className="project" data-testid="project-name">{String(snapshot.data?.project ?? "")}</span>
@@ -711,8 +761,8 @@ function Canvas({ api }: { api: Api }) {
         {planRunning && (
           <span className="plan-progress" data-testid="plan-progress">
             <span className="spinner" />
-            {Object.entries(planPhases).map(([s, p]) => `${s}: ${p}`).join(" · ") || "packaging and synthesizing…"}
-            <button className="small-btn" onClick={() => api.cancelPlan()}>cancel</button>
+            <span className="progress-text">{Object.entries(planPhases).map(([s, p]) => `${s}: ${p}`).join(" · ") || "packaging and synthesizing…"}</span>
+            <button className="small-btn" data-testid="plan-cancel" onClick={() => api.cancelPlan()}>cancel</button>
           </span>
         )}
         {plan && !planRunning && (
@@ -728,26 +778,20 @@ function Canvas({ api }: { api: Api }) {
             <button className="icon-btn" title="clear the plan colours" onClick={() => setPlan(null)}>×</button>
           </span>
         )}
-        <DeployControls
-          api={api}
-          live={live}
-          environment={snapshot.environment}
-          project={String(snapshot.data?.project ?? "")}
-          disabled={!snapshot.valid}
-          onToast={showToast}
-          onTimeline={() => setTimelineOpen((o) => !o)}
-          onHistory={() => setHistoryOpen((o) => !o)}
-        />
+        <DeployControls api={api} live={live} environment={snapshot.environment} disabled={!snapshot.valid} onToast={showToast} />
+        {inline("destroy")}
+        {inline("timeline")}
+        {inline("history")}
         <div className="spacer" />
-        <button className="small-btn" disabled={!undo.length} onClick={doUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
-        <button className="small-btn" disabled={!redo.length} onClick={doRedo} title="Redo (Ctrl+Shift+Z)">↷</button>
-        <label className="toggle"><input type="checkbox" checked={rolesShown} onChange={(e) => setShowRoles(e.target.checked)} /> IAM roles</label>
-        <button className="small-btn" onClick={() => { positions.current = {}; void api.positions({}, true); setSnapshot((s) => (s ? { ...s, positions: {} } : s)); requestAnimationFrame(() => flow.fitView({ padding: 0.15 })); }} title="Automatic layout (forget dragged positions)">Arrange</button>
-        <TemplatesMenu api={api} onToast={showToast} project={String(snapshot.data?.project ?? "project")} />
-        <button className={`small-btn ${yamlOpen ? "on" : ""}`} data-testid="yaml-toggle" onClick={() => setYamlOpen((o) => !o)}>YAML</button>
-        <button className="small-btn" data-testid="theme-toggle" title={`theme: ${themePref} (click to change)`} onClick={() => setThemePref(themePref === "system" ? (theme === "dark" ? "light" : "dark") : themePref === "dark" ? "light" : "system")}>
-          {themePref === "system" ? "◐ auto" : themePref === "dark" ? "☾ dark" : "☀ light"}
-        </button>
+        {inline("undo")}
+        {inline("redo")}
+        {inline("roles")}
+        {inline("arrange")}
+        {inline("templates")}
+        {inline("yaml")}
+        {inline("theme")}
+        <OverflowMenu actions={menuActions} />
+        {templateActions.input}
         <span className={`status-dot ${connected ? "on" : "off"}`} title={connected ? "live: changes on disk appear here" : "reconnecting…"} />
         <span className="saved" data-testid="save-state">{saving ? "saving…" : draft ? "unsaved YAML" : "saved"}</span>
       </header>
@@ -806,7 +850,17 @@ function Canvas({ api }: { api: Api }) {
           <MiniMap pannable zoomable nodeColor={(n) => `var(--${(n.data as CanvasNodeData).g.kind})`} maskColor={theme === "dark" ? "rgba(10,13,22,0.7)" : "rgba(225,230,240,0.7)"} />
         </ReactFlow>
         {focusCss && <style>{focusCss}</style>}
-        {graph.nodes.length === 0 && <div className="empty-hint">Drag an agent from the left to start.</div>}
+        {view?.stale && (
+          <div className="stale-banner" data-testid="stale-banner">
+            {snapshot.unreadable?.join(", ")} does not parse: the graph shows its last version that did, until the file is fixed.{" "}
+            <button className="link-btn" onClick={() => setProblemsOpen(true)}>show the problem</button>
+          </div>
+        )}
+        {graph.nodes.length === 0 && (
+          <div className="empty-hint" data-testid="empty-hint">
+            {snapshot.unreadable?.length ? `${snapshot.unreadable.join(", ")} does not parse: fix it in the YAML view (the problems below say where).` : "Drag an agent from the left to start."}
+          </div>
+        )}
         {plan && plan.status !== "failed" && <PlanLegend plan={plan} live={livePlan} />}
         <CostPanel
           cost={snapshot.derived?.cost}
@@ -1018,36 +1072,50 @@ function PlanErrorPanel(props: {
   );
 }
 
-function TemplatesMenu({ api, onToast, project }: { api: Api; onToast: (t: string) => void; project: string }) {
+/** The template actions of the current project (save, export, import), for the Templates menu or the overflow menu. */
+function useTemplateActions(api: Api, onToast: (t: string) => void, project: string): { actions: ToolAction[]; input: ReactNode } {
+  const file = useRef<HTMLInputElement>(null);
+  const actions: ToolAction[] = [
+    { key: "template-save", label: "Save as template…", run: async () => {
+      const name = window.prompt("Save this project as a custom template named:", project);
+      if (!name) return;
+      try { await api.saveTemplate(name, `saved from ${project}`); onToast(`saved template '${name}'`); } catch (e) { onToast(String((e as Error).message)); }
+    } },
+    { key: "template-export", label: "Export template file", run: async () => {
+      const text = await api.exportTemplate(project);
+      const url = URL.createObjectURL(new Blob([text], { type: "application/x-yaml" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `${project}.strands-template.yaml`;
+      a.click();
+      URL.revokeObjectURL(url);
+    } },
+    { key: "template-import", label: "Import template file…", run: () => file.current?.click() },
+  ];
+  // one file input for both menus: a button opens it, so the import is reachable by keyboard
+  const input = (
+    <input ref={file} type="file" accept=".yaml,.yml" hidden data-testid="template-file" onChange={async (e) => {
+      const chosen = e.target.files?.[0];
+      e.target.value = "";
+      if (!chosen) return;
+      try { await api.importTemplate(await chosen.text()); onToast("template imported"); } catch (err) { onToast(String((err as Error).message)); }
+    }} />
+  );
+  return { actions, input };
+}
+
+function TemplatesMenu({ api, actions }: { api: Api; actions: ToolAction[] }) {
   const [open, setOpen] = useState(false);
   const [list, setList] = useState<{ id: string; title: string; description: string; builtin: boolean; name: string }[]>([]);
   useEffect(() => {
     if (open) api.templates().then((r) => setList(r.templates)).catch(() => undefined);
   }, [open, api]);
   return (
-    <div className="menu">
-      <button className="small-btn" onClick={() => setOpen((o) => !o)} data-testid="templates-menu">Templates ▾</button>
+    <div className="menu" onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); setOpen(false); } }}>
+      <button className="small-btn" onClick={() => setOpen((o) => !o)} aria-haspopup="menu" aria-expanded={open} data-testid="templates-menu">Templates ▾</button>
       {open && (
-        <div className="menu-pop">
-          <button onClick={async () => {
-            const name = window.prompt("Save this project as a custom template named:", project);
-            if (!name) return;
-            try { await api.saveTemplate(name, `saved from ${project}`); onToast(`saved template '${name}'`); } catch (e) { onToast(String((e as Error).message)); }
-          }}>Save as template…</button>
-          <button onClick={async () => {
-            const text = await api.exportTemplate(project);
-            const url = URL.createObjectURL(new Blob([text], { type: "application/x-yaml" }));
-            const a = document.createElement("a");
-            a.href = url;
-            a.download = `${project}.strands-template.yaml`;
-            a.click();
-            URL.revokeObjectURL(url);
-          }}>Export template file</button>
-          <label className="file-btn">Import template file…<input type="file" accept=".yaml,.yml" onChange={async (e) => {
-            const file = e.target.files?.[0];
-            if (!file) return;
-            try { await api.importTemplate(await file.text()); onToast("template imported"); } catch (err) { onToast(String((err as Error).message)); }
-          }} /></label>
+        <div className="menu-pop" role="menu">
+          {actions.map((a) => <button key={a.key} role="menuitem" data-action={a.key} onClick={() => { setOpen(false); a.run(); }}>{a.label}</button>)}
           <div className="menu-sep">Templates start new projects (open the canvas in an empty directory):</div>
           {list.map((t) => <div key={t.id} className="menu-item muted" title={t.description}>{t.title}{t.builtin ? "" : " (custom)"}</div>)}
         </div>
@@ -1066,7 +1134,7 @@ function StartScreen({ api, onDone }: { api: Api; onDone: (s: Snapshot) => void 
   return (
     <div className="start">
       <h1><span className="logo">◆</span> New strands project</h1>
-      <p className="muted">This directory has no strands.yaml. Start from a template:</p>
+      <p className="muted">This directory has no strands.yaml (or an empty one). Start from a template:</p>
       <label className="field inline">
         <span className="field-label">project name</span>
         <input value={name} onChange={(e) => setName(e.target.value)} data-testid="start-name" />

@@ -59,6 +59,8 @@ export interface Snapshot {
   version: number;
   revision: string;
   exists: boolean;
+  /** files whose YAML does not parse (the graph shown is then the last one that did) */
+  unreadable?: string[];
   files: Record<string, { text: string; revision: string }>;
   data: Record<string, any>;
   origins: Record<string, string>;

@@ -30,6 +30,8 @@ from strands_tf.canvas.live import DeployRunner, Follower, LiveBoard
 from strands_tf.canvas.plan import PlanRunner
 from strands_tf.canvas.security import CanvasGuard, GuardSettings
 from strands_tf.canvas.service import CanvasProject, StaleRevision
+from strands_tf.deploy.watchers import canvas_presence
+from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import ConflictError, NotFoundError, StrandsError, UserError
 
 logger = logging.getLogger(__name__)
@@ -507,9 +509,13 @@ class CanvasApp:
         if self.settings.watch:
             self._watch_task = asyncio.create_task(self.watch())
         self._follow_task = asyncio.create_task(self.follow())
+        # while it runs, deployments started in a terminal keep their AWS calls for this page
+        presence = contextlib.ExitStack()
+        presence.enter_context(canvas_presence(Workspace(self.project.root)))
         try:
             yield
         finally:
+            presence.close()
             warm.cancel()
             self._stop.set()
             self.plans.cancel()

@@ -295,11 +295,29 @@ def _remove(texts: _Texts, op: RemoveOp, plan: EditPlan) -> None:
     plan.removed_nodes.append(f"{op.kind}:{op.name}" if op.kind != "environment" else f"vpc:{op.name}")
 
 
+_ENTRY_KINDS = {"agents": "agent", "resources": "resource", "environments": "environment"}
+
+
+def _entry_exists(texts: _Texts, path: list[Any]) -> None:
+    """A change inside an agent, resource or environment needs that entry: one renamed or removed in the file
+    since the page read it (a form field kept through a conflict) must not come back as a half-made stub."""
+    if len(path) < 3 or path[0] not in _ENTRY_KINDS or texts.project.parse_errors:
+        return  # a file that does not parse is refused by the edit itself, with its own reason
+    if path[1] not in _section(texts.project.data, path[0]):
+        kind = _ENTRY_KINDS[path[0]]
+        raise EditError(
+            f"{kind} '{path[1]}' no longer exists (renamed or removed in the file)",
+            hint=f"make the change on the {kind} as it is now named",
+        )
+
+
 def plan_edits(project: ProjectText, ops: list[Any]) -> EditPlan:
     """New texts of every file the operations change (EditError when one does not apply)."""
     texts = _Texts(project)
     plan = EditPlan()
     for op in ops:
+        if isinstance(op, SetOp | DeleteOp | AppendOp):
+            _entry_exists(texts, op.path)
         if isinstance(op, SetOp):
             texts.edit_path(SetValue(tuple(op.path), op.value))
         elif isinstance(op, DeleteOp):

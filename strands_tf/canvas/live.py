@@ -423,7 +423,6 @@ class DeployRunner:
 
         nodes: NodeMap | None = None
         op: Any = None
-        log_file: Any = None
         try:
             loaded = load_project(self.root)
             resolved = resolve(loaded, live.environment)
@@ -439,21 +438,9 @@ class DeployRunner:
                 config_override = history.record_config(meta)
             deployment_id = self.workspace.next_deployment_id()
             self.board.update(live, status="planning", id=deployment_id)
-            log_path = self.workspace.deployment_dir(deployment_id) / AWS_CALLS_FILE
-            state = {"file": None}
 
             def subscriber(event: DeploymentEvent) -> None:
                 self.board.add(live, wire(event, nodes))
-                if isinstance(event, AwsCallEvent):
-                    # the calls are kept with the deployment (bodies never are), for a page opened later
-                    if state["file"] is None and log_path.parent.is_dir():
-                        from strands_tf.fsutil import open_private
-
-                        state["file"] = open_private(log_path, "a")
-                    if state["file"] is not None:
-                        state["file"].write(json.dumps({"stack": event.stack, "attempt": event.attempt,
-                                                        **event.call.to_json()}) + "\n")  # fmt: skip
-                        state["file"].flush()
 
             op = prepare(
                 loaded,
@@ -463,7 +450,7 @@ class DeployRunner:
                 package=live.command != "rollback",
                 cancellation=cancellation,
             )
-            op.ctx.aws_calls = True
+            op.ctx.aws_calls = True  # the executor keeps them in the deployment's aws-calls.jsonl too
             confirm = self._ask(live, nodes, live.command == "destroy", cancellation)
             if live.command == "apply":
                 select(op, None, "apply")
@@ -473,7 +460,6 @@ class DeployRunner:
                 result = destroy_project(op, confirm=confirm, deployment_id=deployment_id)
             else:
                 result = rollback_project(op, live.rollback_of, confirm=confirm, deployment_id=deployment_id)
-            log_file = state["file"]
             # what the CLI says before it asks (synth warnings, deployed stacks the configuration no longer makes)
             warnings = list(op.warnings) + list(result.warnings) + record_outcome(
                 op, result, history=history, config_override=config_override
@@ -493,10 +479,6 @@ class DeployRunner:
             status = "cancelled" if cancellation.requested else "failed"
             self.board.finish(live, status, {"errors": {"": error_view(exc, nodes.graph if nodes else None)},
                                              "next_steps": [], "warnings": [], "stacks": {}})  # fmt: skip
-        finally:
-            if log_file is not None:
-                with contextlib.suppress(OSError):
-                    log_file.close()
 
 
 def _graph(loaded: Any, resolved: Any) -> Any:
@@ -563,6 +545,8 @@ class _FileFollow:
         self.partial = b""
         self.lineno = 0
         self.stacks: dict[str, str] = {}
+        self.calls_offset = 0
+        self.calls_partial = b""
 
     def read_events(self) -> None:
         try:
@@ -599,14 +583,19 @@ class _FileFollow:
                                            "attempt": attempt, "ts": finished})  # fmt: skip
 
     def read_calls(self) -> None:
-        """The AWS calls kept with a finished deployment (one started from a canvas)."""
+        """New AWS calls the deployment kept (written while a canvas watches, or by a canvas's own deployment)."""
         try:
-            text = (self.directory / AWS_CALLS_FILE).read_text("utf-8", errors="replace")
+            with (self.directory / AWS_CALLS_FILE).open("rb") as fh:
+                fh.seek(self.calls_offset)
+                data = fh.read()
         except OSError:
             return
-        for line in text.splitlines():
+        lines = (self.calls_partial + data).split(b"\n")
+        self.calls_offset += len(data)
+        self.calls_partial = lines.pop()
+        for line in lines:
             with contextlib.suppress(ValueError, TypeError, AttributeError, RecursionError):
-                call = json.loads(line)
+                call = json.loads(line.decode("utf-8", errors="replace"))
                 ts = _epoch(call.get("time")) or 0.0
                 self.board.add(self.live, {"k": "aws", "ts": ts, **call})
 
@@ -690,6 +679,7 @@ class Follower:
             return
         follow = self._follow
         follow.read_events()
+        follow.read_calls()
         raw = _read_checkpoint(follow.directory)
         if raw is None:
             return
@@ -698,6 +688,7 @@ class Follower:
         if status == "running" and not _owner_gone(raw):
             return
         follow.read_events()
+        follow.read_calls()
         self._follow = None
         follow.finish(raw, "interrupted" if status == "running" else str(status))
 

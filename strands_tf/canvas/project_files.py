@@ -41,6 +41,11 @@ class _AnyEnv(Mapping[str, str]):
         return 0
 
 
+
+def config_started(text: str | None) -> bool:
+    """Whether strands.yaml has anything in it: a missing, empty or blank file starts from a template."""
+    return text is not None and text.lstrip("\ufeff").strip() != ""
+
 def file_revision(text: str | None) -> str:
     """Short content hash of one file (None: the file does not exist)."""
     if text is None:

@@ -17,7 +17,7 @@ from strands_tf.canvas.merge import merge_texts
 from strands_tf.canvas.project_files import ProjectText, file_revision, is_project_file, read_project
 from strands_tf.canvas.snapshot import build_snapshot
 from strands_tf.canvas.yamledit import EditError
-from strands_tf.deploy.workspace import Workspace
+from strands_tf.deploy.workspace import Workspace, project_write
 from strands_tf.errors import ConflictError, UserError
 from strands_tf.fsutil import atomic_write_json, atomic_write_text
 from strands_tf.inputfile import loads_json
@@ -46,7 +46,8 @@ def _write(path: Path, text: str) -> None:
         mode = path.stat().st_mode & 0o777
         with path.open("rb") as existing:
             bom = "\ufeff" if existing.read(3) == codecs.BOM_UTF8 else ""
-    atomic_write_text(path, bom + text.removeprefix("\ufeff"), mode=mode)
+    with project_write(path):
+        atomic_write_text(path, bom + text.removeprefix("\ufeff"), mode=mode)
 
 
 class CanvasProject:
@@ -110,15 +111,17 @@ class CanvasProject:
                 continue  # code the user already has is never overwritten
             for rel, content in agent_files(agent, kind).items():
                 target = directory / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+                with project_write(target):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(content)
         written = []
         # new fragments and strands.yaml last: a watcher never sees an agent whose files are not there yet
         for rel in sorted(plan.files, key=lambda r: r == "strands.yaml"):
             text = plan.files[rel]
             path = ensure_within(self.root, rel)  # a symlink is written through, never out of the project
             if text is None:
-                path.unlink(missing_ok=True)
+                with project_write(path):
+                    path.unlink(missing_ok=True)
             else:
                 _write(path, text)
             written.append(rel)
@@ -191,7 +194,7 @@ class CanvasProject:
                     current.pop(node_id, None)
                 else:
                     current[node_id] = value
-            atomic_write_json(self.workspace.canvas_file, {"version": CANVAS_FILE_VERSION, "positions": current})
+            self._write_positions(current)
         return current
 
     def _move_positions(self, plan: EditPlan) -> None:
@@ -206,7 +209,11 @@ class CanvasProject:
         for node_id in plan.removed_nodes:
             changed = current.pop(node_id, None) is not None or changed
         if changed:
-            atomic_write_json(self.workspace.canvas_file, {"version": CANVAS_FILE_VERSION, "positions": current})
+            self._write_positions(current)
+
+    def _write_positions(self, positions: dict[str, Any]) -> None:
+        with project_write(self.workspace.canvas_file):
+            atomic_write_json(self.workspace.canvas_file, {"version": CANVAS_FILE_VERSION, "positions": positions})
 
 
 def _code_fingerprint(project: ProjectText) -> tuple[tuple[str, int], ...]:

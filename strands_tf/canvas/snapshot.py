@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from strands_tf.canvas.project_files import ProjectText, file_revision
+from strands_tf.canvas.project_files import ProjectText, config_started, file_revision
 from strands_tf.config.loader import CONFIG_FILENAME, LoadedProject, load_project
 from strands_tf.errors import ConfigError, ConfigIssue, StrandsError
 
@@ -206,7 +206,9 @@ def build_snapshot(project: ProjectText, environment: str | None, positions: dic
     return {
         "version": SNAPSHOT_VERSION,
         "revision": project.revision,
-        "exists": CONFIG_FILENAME in project.files,
+        "exists": config_started(project.files.get(CONFIG_FILENAME)),
+        # files whose YAML does not parse: the page keeps showing the last graph it could read
+        "unreadable": sorted(project.parse_errors),
         "files": {rel: {"text": text, "revision": file_revision(text)} for rel, text in project.files.items()},
         "data": project.data,
         "origins": project.origins,

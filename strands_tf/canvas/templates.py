@@ -185,11 +185,13 @@ def template_files(template_id: str, project: str) -> tuple[dict[str, bytes], Ag
 
 def apply_template(root: Path, template_id: str, project: str) -> list[str]:
     """Start a project from a template in `root` (refused when it already has a strands.yaml)."""
+    from strands_tf.canvas.project_files import config_started
     from strands_tf.canvas.service import ensure_within
     from strands_tf.fsutil import atomic_write_bytes
     from strands_tf.scaffold import agent_files
 
-    if (root / CONFIG_FILENAME).exists():
+    config = root / CONFIG_FILENAME
+    if config.exists() and config_started(config.read_text("utf-8", errors="replace")):
         raise ConflictError(
             "this directory already has a strands.yaml", hint="templates start new projects; open an empty directory"
         )

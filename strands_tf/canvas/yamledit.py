@@ -544,6 +544,15 @@ def _restore_line_ends(original: str, edited: str) -> str:
     return "".join(out)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what, as the problems list says it (PyYAML's text names its "<unicode string>" stream)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return str(exc)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
 def edit_text(text: str, edit: Edit) -> str:
     """`text` with one edit applied, changing as few lines as possible; EditError when it cannot be done."""
     if "\r\n" in text:  # the YAML libraries write LF: edit in LF, then give every line its own ending back
@@ -552,7 +561,8 @@ def edit_text(text: str, edit: Edit) -> str:
         data = load_plain(text)
     except yaml.YAMLError as exc:
         raise EditError(
-            "the file is not valid YAML, so the canvas cannot edit it", hint=f"fix it in the YAML view first ({exc})"
+            "the file is not valid YAML, so the canvas cannot edit it",
+            hint=f"fix it in the YAML view first ({_yaml_problem(exc)})",
         ) from None
     expected = apply_plain(data, edit)
     lines = text.splitlines(keepends=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from strands_tf.cli.context import app_context
+from strands_tf.cli.context import AppContext, app_context
 from strands_tf.cli.render import make_console
 
 _APP_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -24,6 +24,19 @@ def _app_browser() -> str | None:
             return found
     mac = Path("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome")
     return str(mac) if mac.is_file() else None
+
+
+def _check_environment(app: AppContext) -> None:
+    """-e names an environment of the project, as for every other command (a typo never shows another one);
+    a project that does not load is opened anyway: the canvas is where its problems get fixed."""
+    from strands_tf.config.resolve import choose_environment
+    from strands_tf.errors import ConfigError
+
+    try:
+        loaded = app.load()
+    except ConfigError:
+        return
+    choose_environment(loaded.config, app.environment)
 
 
 @click.command()
@@ -55,6 +68,8 @@ def canvas(ctx: click.Context, port: int, no_browser: bool, app_window: bool) ->
         from strands_tf.errors import UserError
 
         raise UserError(f"{root} is not a directory", hint="check the -C DIR value")
+    if app.environment is not None:
+        _check_environment(app)
     settings = CanvasSettings(root=root, environment=app.environment)
     server = CanvasServer.create(settings, port)
     console = make_console(stderr=True)

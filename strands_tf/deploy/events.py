@@ -162,7 +162,10 @@ class EventLog:
 
     def write(self, event: StackEvent) -> None:
         """Append one event."""
-        line = json.dumps(event.to_json(), ensure_ascii=False, default=str)
+        self._append(event.to_json())
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False, default=str)
         with self._lock:
             if self._file is None:
                 return
@@ -190,6 +193,14 @@ class EventLog:
                 except OSError as exc:
                     log.warning("closing %s failed: %s", self.path, exc)
                 self._file = None
+
+
+class AwsCallLog(EventLog):
+    """``aws-calls.jsonl`` of a deployment: the AWS calls of its applies (bodies are never in an AwsCall)."""
+
+    def __call__(self, event: DeploymentEvent) -> None:
+        if isinstance(event, AwsCallEvent):
+            self._append({"stack": event.stack, "attempt": event.attempt, **event.call.to_json()})
 
 
 def decode_log_line(line: str, lineno: int = 0) -> StackEvent | None:

@@ -16,8 +16,15 @@ from typing import Any
 
 from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
-from strands_tf.deploy.events import AwsCallEvent, EventLog, EventStream, StackDone, StackEvent, StackPhase
-from strands_tf.deploy.workspace import EVENTS_FILE, PROVIDER_LOGS_DIR, Workspace, summaries_dir, summary_file
+from strands_tf.deploy.events import AwsCallEvent, AwsCallLog, EventLog, EventStream, StackDone, StackEvent, StackPhase
+from strands_tf.deploy.workspace import (
+    AWS_CALLS_FILE,
+    EVENTS_FILE,
+    PROVIDER_LOGS_DIR,
+    Workspace,
+    summaries_dir,
+    summary_file,
+)
 from strands_tf.errors import StrandsError, UserError
 from strands_tf.fsutil import (
     PRIVATE_DIR_MODE,
@@ -167,7 +174,8 @@ class DeployContext:
     plan_refresh: bool = True
     # set: every stack of an apply is planned and applied in one Terraform run (see OneStepApply)
     one_step: OneStepApply | None = None
-    # True: applies write the provider's debug log and publish its AWS calls (AwsCallEvent); the canvas
+    # True: applies write the provider's debug log, publish its AWS calls (AwsCallEvent) and keep them in the
+    # deployment's aws-calls.jsonl; set by the canvas, and by `prepare` while a canvas watches the project
     aws_calls: bool = False
 
     def runner(
@@ -320,6 +328,9 @@ def run_deployment(
     private_mkdir(run.plans_dir)
     log = EventLog(store.dir / EVENTS_FILE)
     unsubscribe = ctx.events.subscribe(log)
+    # kept with the deployment for a canvas opened now or later (the page of a running one tails the file)
+    calls = AwsCallLog(store.dir / AWS_CALLS_FILE) if ctx.aws_calls else None
+    unsubscribe_calls = ctx.events.subscribe(calls) if calls is not None else None
     ordered, ahead = _ordered_waves(stacks, destroy)
     try:
         # a destroy reads nothing from the stacks it deletes first: those waves are planned up front, so one
@@ -366,6 +377,9 @@ def run_deployment(
     finally:
         unsubscribe()
         log.close()
+        if calls is not None and unsubscribe_calls is not None:
+            unsubscribe_calls()
+            calls.close()
     return _result(run, log)
 
 

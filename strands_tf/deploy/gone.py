@@ -73,7 +73,7 @@ def find_gone_stacks(workspace: Workspace, root: Path, environment: str, made: C
         for name in wanted:
             if name in found:
                 continue
-            spec = _recorded_copy(directory, raw, name)
+            spec = recorded_copy(directory, raw, name)
             if spec is not None:
                 found[name] = GoneStack(spec, directory.name)
         if len(found) == len(wanted):
@@ -93,7 +93,7 @@ def find_gone_stacks(workspace: Workspace, root: Path, environment: str, made: C
     return [found[name] for name in wanted]
 
 
-def _recorded_copy(directory: Path, raw: Mapping[str, Any], name: str) -> StackSpec | None:
+def recorded_copy(directory: Path, raw: Mapping[str, Any], name: str) -> StackSpec | None:
     """The stack's copy in one deployment, when it has one with a backend (dependencies as recorded)."""
     stack_dir = directory / SYNTH_DIR / "stacks" / name
     try:

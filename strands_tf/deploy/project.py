@@ -134,6 +134,7 @@ def prepare(
 
     `reporter` subscribes to the operation's event stream (the terminal view, the canvas).
     """
+    from strands_tf.deploy.watchers import canvas_watching
     from strands_tf.generators.synth import package_agents
     from strands_tf.terraform.engine import discover_engine
 
@@ -157,6 +158,7 @@ def prepare(
         cancellation=cancellation or Cancellation(),
         owner_of=owner_resolver(synth.graph, loaded),
         parallel=parallel,
+        aws_calls=canvas_watching(workspace),
     )
     if reporter is not None:
         ctx.events.subscribe(reporter)

@@ -3,8 +3,10 @@
 After a successful deployment the oldest deployments of its environment beyond `history.keep_local` are
 removed, then the stored assets no deployment links to any more. Never removed, whatever their age: the
 newest successful apply or rollback (what `strands rollback` re-applies), the latest deployment when it did
-not succeed (what `apply --resume` continues), a deployment still running, and one whose history record is
-not built yet (the record is built from its directory).
+not succeed (what `apply --resume` continues), a deployment still running, one whose history record is
+not built yet (the record is built from its directory), and the newest copy of every stack that is still
+deployed (once the configuration stops making a stack, that copy is what destroys it: see deploy/gone.py;
+`--agent` applies that do not touch the stack never copy it again).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from strands_tf.deploy.assets import AssetStore
@@ -63,8 +66,9 @@ def prune_deployments(workspace: Workspace, environment: str, keep: int = DEFAUL
         ),
         None,
     )
+    copies = _newest_copies(workspace, environment, mine)
     for directory, raw in mine[: max(0, len(mine) - keep)]:
-        reason = _why_keep(raw, newest_success, latest)
+        reason = _why_keep(raw, newest_success, latest) or copies.get(directory.name)
         if reason is not None:
             report.protected[directory.name] = reason
             continue
@@ -77,3 +81,22 @@ def prune_deployments(workspace: Workspace, environment: str, keep: int = DEFAUL
     if report.removed:
         report.freed_bytes = AssetStore(workspace.objects_dir()).collect_garbage()
     return report
+
+
+def _newest_copies(workspace: Workspace, environment: str, mine: list[tuple[Path, dict[str, Any]]]) -> dict[str, str]:
+    """Deployment id → why it is kept: it holds the newest copy of stacks that are still deployed."""
+    from strands_tf.deploy.gone import deployed_stack_names, recorded_copy
+
+    wanted = deployed_stack_names(workspace, workspace.root, environment)
+    holders: dict[str, list[str]] = {}
+    for directory, raw in reversed(mine):
+        if not wanted:
+            break
+        held = sorted(name for name in wanted if recorded_copy(directory, raw, name) is not None)
+        if held:
+            holders[directory.name] = held
+            wanted -= set(held)
+    return {
+        deployment: f"the newest copy of deployed stack(s) {', '.join(names)} (destroys them once not configured)"
+        for deployment, names in holders.items()
+    }

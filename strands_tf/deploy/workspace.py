@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,6 +60,27 @@ def check_deployment_id(value: str) -> str:
     return value
 
 
+# what a write into the project refuses for reasons the user can fix (read-only directory or disk, a full disk)
+_UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+@contextlib.contextmanager
+def project_write(path: Path) -> Iterator[None]:
+    """Writes into the project under this turn the OS refusing them (read-only, full disk) into a clear UserError."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        reason = exc.strerror or str(exc)
+        raise UserError(
+            f"cannot write {path}: {reason}",
+            detail=f"{exc.filename}: {reason}" if exc.filename and str(exc.filename) != str(path) else None,
+            hint="make the project directory writable (and free some disk space if it is full), or work on a"
+            " writable copy; nothing was changed",
+        ) from None
+
+
 @dataclass(frozen=True)
 class Workspace:
     """Paths of one project's local working state (everything under `.strands/`)."""
@@ -77,8 +101,9 @@ class Workspace:
         Everything under it can hold a deployment's values (tfstate, plans, logs, stack copies); a private
         directory keeps other users out even of files written before their own modes were private.
         """
-        directory = private_mkdir(self.strands_dir)
-        make_private(directory)
+        with project_write(self.strands_dir):
+            directory = private_mkdir(self.strands_dir)
+            make_private(directory)
         return directory
 
     def build_dir(self, environment: str) -> Path:
@@ -114,6 +139,10 @@ class Workspace:
     def objects_dir(self) -> Path:
         """Content-addressed store of deployment assets (agent zips, layers), shared by every deployment."""
         return self.strands_dir / "objects"
+
+    def canvas_server_record(self) -> Path:
+        """The running `strands canvas` of this project (its pid): deployments then keep their AWS calls."""
+        return self.strands_dir / "canvas-server.json"
 
     @property
     def canvas_file(self) -> Path:

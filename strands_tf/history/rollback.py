@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
 from strands_tf.fsutil import private_mkdir
@@ -50,7 +52,14 @@ def fetch_stacks(history: History, meta: RecordMetadata, root: Path, *, allow_re
     scratch = Path(tempfile.mkdtemp(prefix=".history-", dir=target.parent))
     try:
         archive = history.download_object(meta, layout.STACKS_ARCHIVE, scratch / layout.STACKS_ARCHIVE)
-        extract_stacks_archive(archive, target)
+        unpacked = extract_stacks_archive(archive, scratch / "cdktf.out")
+        # agent zips linked to the content-addressed store, as a deployment's own copy: one download of a
+        # record whose code is already here adds no asset bytes
+        staged = scratch / "linked"
+        AssetStore(Workspace(root).objects_dir()).copy_tree(unpacked, staged)
+        if target.exists():  # a partial copy without its manifest
+            shutil.rmtree(target)
+        os.replace(staged, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return FetchedStacks(target, downloaded=True)

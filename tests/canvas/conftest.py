@@ -83,3 +83,4 @@ def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[
     yield start
     for server in servers:
         server.stop()
+

@@ -159,6 +159,56 @@ def test_file_edited_on_disk_appears_on_the_canvas(open_canvas, copy_example) ->
     page.wait_for_selector("[data-testid='node-resource:uploads']", timeout=10_000)
 
 
+def test_a_file_broken_on_disk_keeps_the_last_graph_until_it_is_fixed(open_canvas, copy_example) -> None:
+    """Saving a half-written strands.yaml in another editor blanked the canvas ("drag an agent to start")."""
+    root = copy_example("ticket-triage")
+    page, _client = open_canvas(root)
+    path = root / "strands.yaml"
+    good = path.read_text()
+    nodes = page.locator("[data-testid^='node-']").count()
+    assert nodes >= 5
+    path.write_text(good.replace("agents:\n", "agents:\n bad: [\n", 1))
+    page.wait_for_selector("[data-testid='stale-banner']", timeout=10_000)
+    assert page.locator("[data-testid^='node-']").count() == nodes
+    assert not page.is_visible("[data-testid='empty-hint']")
+    assert "1 error" in page.inner_text("[data-testid='problems']")
+    path.write_text(good.replace("\n  triage:", "\n  sorter:"))
+    page.wait_for_selector("[data-testid='stale-banner']", state="detached", timeout=10_000)
+    page.wait_for_selector("[data-testid='node-agent:sorter']")
+
+
+def test_a_field_conflict_in_a_monorepo_fragment_compares_that_fragment(open_canvas, copy_example) -> None:
+    """The dialog compared strands.yaml (unchanged) when the other change was in agents/triage/agent.yaml."""
+    root = copy_example("agents-monorepo")
+    page, _client = open_canvas(root)
+    page.click("[data-testid='node-agent:triage']")
+    field = "[data-testid='properties'] [data-testid='field-agents.triage.memory']"
+    page.wait_for_selector(field)
+    page.fill(field, "768")  # typed, not yet saved (no blur)
+    fragment = root / "agents" / "triage" / "agent.yaml"
+    fragment.write_text(fragment.read_text() + "timeout: 45\n")
+    page.wait_for_selector("[data-testid='conflict-dialog']", timeout=10_000)
+    dialog = page.inner_text("[data-testid='conflict-dialog']")
+    assert "agents/triage/agent.yaml changed on disk" in dialog, dialog
+    page.wait_for_selector("[data-testid='conflict-dialog'] .cm-line:has-text('timeout: 45')")  # the diff loads lazily
+    page.click("[data-testid='conflict-mine']")
+    page.wait_for_selector("[data-testid='conflict-dialog']", state="detached")
+    page.wait_for_function("() => document.querySelector(\"[data-testid='save-state']\").textContent === 'saved'")
+    for _ in range(100):
+        if "memory: 768" in fragment.read_text():
+            break
+        page.wait_for_timeout(100)
+    assert "memory: 768" in fragment.read_text() and "timeout: 45" in fragment.read_text()
+
+
+def test_a_project_opened_broken_says_so_instead_of_inviting_a_drag(open_canvas, tmp_path) -> None:
+    root = tmp_path / "broken"
+    root.mkdir()
+    (root / "strands.yaml").write_text("version: 1\nproject: broken\nagents: [\n")
+    page, _client = open_canvas(root)
+    assert "does not parse" in page.inner_text("[data-testid='empty-hint']")
+
+
 def test_conflict_dialog_when_the_yaml_view_has_unsaved_edits(open_canvas, copy_example) -> None:
     root = copy_example("simple-assistant")
     page, _client = open_canvas(root)

@@ -177,6 +177,42 @@ def test_a_killed_terminal_deployment_ends_interrupted(project: Path, other_proc
     assert board.current is None and board.last is not None and board.last.status == "interrupted"
 
 
+def test_a_terminal_deployments_aws_calls_are_followed_as_it_writes_them(project: Path, other_process: Any) -> None:
+    """A terminal apply keeps its calls while a canvas watches (deploy/watchers.py): the page gets each one
+    while the deployment runs, a half-written line once it is complete."""
+    board = LiveBoard(Hub())
+    follower = Follower(project, board, lambda: "local")
+    directory = _deployment(project, other_process)
+    follower.poll()
+    follower._last_scan = 0
+    follower.poll()
+    current = board.current
+    assert current is not None
+
+    def call(operation: str) -> str:
+        return json.dumps({"stack": "livedemo-local", "attempt": 1, "time": "2026-12-03T09:00:02.000000Z",
+                           "service": "DynamoDB", "operation": operation, "status": 200, "duration_ms": 12.5,
+                           "resource_type": "aws_dynamodb_table", "rpc": "ApplyResourceChange",
+                           "request_id": "r1", "region": "us-east-1"})  # fmt: skip
+
+    first, second = call("CreateTable"), call("DescribeTable")
+    with (directory / "aws-calls.jsonl").open("a") as fh:
+        fh.write(first + "\n" + second[:30])
+    follower.poll()
+    assert [e["operation"] for e in current.events if e["k"] == "aws"] == ["CreateTable"]
+    with (directory / "aws-calls.jsonl").open("a") as fh:
+        fh.write(second[30:] + "\n" + "{not json\n")
+    follower.poll()
+    assert [e["operation"] for e in current.events if e["k"] == "aws"] == ["CreateTable", "DescribeTable"]
+    _deployment(project, other_process, status="failed")
+    follower.poll()
+    last = board.last
+    assert last is not None and [e["operation"] for e in last.events if e["k"] == "aws"] == [
+        "CreateTable",
+        "DescribeTable",
+    ]
+
+
 def test_a_second_apply_is_refused_naming_the_lock_holder(project: Path, serve: Any) -> None:
     client = serve(project, environment="local", watch=False)
     with ProjectLock(project, "strands apply"):

@@ -312,6 +312,26 @@ def test_templates_start_save_export_and_import(serve, tmp_path: Path, copy_exam
     assert code == 200 and body["snapshot"]["valid"] and body["snapshot"]["data"]["project"] == "beta"
 
 
+def test_an_empty_strands_yaml_starts_from_a_template_like_a_missing_one(serve, tmp_path: Path) -> None:
+    """Dragging an agent onto an empty file left a file without version/project that never validated."""
+    root = tmp_path / "blank"
+    root.mkdir()
+    (root / "strands.yaml").write_text("\n  \n")
+    client = serve(root, watch=False)
+    assert client.project()["exists"] is False
+    code, body = client.call("POST", "/api/templates/apply", {"template": "builtin:simple", "project": "blank"})
+    assert code == 200 and body["snapshot"]["valid"], body
+    assert "project: blank" in (root / "strands.yaml").read_text()
+    # a file with content (even only comments: they are the user's) is a project, never overwritten
+    commented = tmp_path / "commented"
+    commented.mkdir()
+    (commented / "strands.yaml").write_text("# to do\n")
+    other = serve(commented, watch=False)
+    assert other.project()["exists"] is True
+    assert other.call("POST", "/api/templates/apply", {"template": "builtin:simple", "project": "x-y"})[0] == 409
+    assert (commented / "strands.yaml").read_text() == "# to do\n"
+
+
 # ------------------------------------------------------------------------------------------ hostile files
 
 
@@ -509,3 +529,59 @@ def test_a_snapshot_is_reused_only_while_the_files_and_the_agents_code_are_uncha
     assert client.project()["valid"]  # the handler too
     assert client.call("PUT", "/api/positions", {"positions": {"agent:assistant": {"x": 1, "y": 2}}})[0] == 200
     assert client.project()["positions"] == {"agent:assistant": {"x": 1.0, "y": 2.0}}  # positions are always fresh
+
+
+def test_a_read_only_project_refuses_edits_clearly_and_keeps_its_files(serve, copy_example, read_only) -> None:
+    root = copy_example("simple-assistant")
+    client = serve(root)
+    before = (root / "strands.yaml").read_bytes()
+    snapshot = client.project()
+    read_only(root)
+    if (root / ".strands").is_dir():  # the running canvas announced itself there
+        read_only(root / ".strands")
+
+    code, body = client.edit({"op": "set", "path": ["agents", "assistant", "timeout"], "value": 30})
+    assert code == 422, body
+    assert body["error"]["summary"].startswith(f"cannot write {root / 'strands.yaml'}: "), body
+    assert "writable" in body["error"]["hint"]
+    base = snapshot["files"]["strands.yaml"]["revision"]
+    code, body = client.call("PUT", "/api/files", {"file": "strands.yaml", "text": "version: 1\n", "base_revision": base})
+    assert code == 422 and body["error"]["summary"].startswith(f"cannot write {root / 'strands.yaml'}: "), body
+    code, body = client.call("PUT", "/api/positions", {"positions": {"agent:assistant": {"x": 1, "y": 2}}})
+    assert code == 422 and "canvas.json" in body["error"]["summary"], body
+    assert (root / "strands.yaml").read_bytes() == before
+    assert client.project()["revision"] == snapshot["revision"]
+
+
+def test_a_canvas_opens_on_a_project_that_is_read_only_from_the_start(serve, copy_example, read_only) -> None:
+    root = copy_example("simple-assistant")
+    read_only(root)
+    client = serve(root)
+    snapshot = client.project()
+    assert snapshot["valid"] and "assistant" in snapshot["data"]["agents"]
+    code, body = client.edit({"op": "set", "path": ["agents", "assistant", "timeout"], "value": 30})
+    assert code == 422 and body["error"]["summary"].startswith("cannot write"), body
+    assert not (root / ".strands").exists()
+
+
+def test_a_field_of_an_agent_renamed_elsewhere_is_refused_not_recreated_as_a_stub(serve, copy_example) -> None:
+    """The properties panel of agent X, X renamed on disk, "keep mine": the field must not bring X back half-made."""
+    root = copy_example("simple-assistant")
+    client = serve(root)
+    text = (root / "strands.yaml").read_text()
+    (root / "strands.yaml").write_text(text.replace("\n  assistant:", "\n  helper:"))
+    before = (root / "strands.yaml").read_text()
+    for op in (
+        {"op": "set", "path": ["agents", "assistant", "memory"], "value": 768},
+        {"op": "append", "path": ["agents", "assistant", "permissions"], "value": {"resource": "x", "access": "read"}},
+        {"op": "set", "path": ["resources", "gone", "hash_key"], "value": "id"},
+        {"op": "set", "path": ["environments", "nowhere", "vpc", "cidr"], "value": "10.0.0.0/16"},
+    ):
+        code, body = client.edit(op)
+        assert code == 422, (op, body)
+        assert "no longer exists" in body["error"]["summary"], body
+        assert (root / "strands.yaml").read_text() == before
+    code, body = client.edit({"op": "set", "path": ["agents", "helper", "memory"], "value": 768})
+    assert code == 200, body
+    code, body = client.edit({"op": "set", "path": ["environments", "dev", "vpc", "cidr"], "value": "10.9.0.0/16"})
+    assert code == 200, body

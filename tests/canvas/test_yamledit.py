@@ -130,6 +130,14 @@ def test_invalid_yaml_is_refused_with_a_hint() -> None:
         edit_text("agents: [unclosed\n", SetValue(("project",), "x"))
 
 
+def test_the_hint_of_invalid_yaml_names_the_line_not_the_parser_internals() -> None:
+    with pytest.raises(EditError) as caught:
+        edit_text("version: 1\nagents:\n  a:\n    path: x\n   memory: 5\n", SetValue(("project",), "x"))
+    hint = caught.value.hint or ""
+    assert "<unicode string>" not in hint, hint
+    assert "line 5, column 4: did not find expected key" in hint, hint
+
+
 def test_merge_marks_conflicts_and_merges_separate_changes() -> None:
     base = "a: 1\nb: 2\nc: 3\n"
     clean = merge_texts(base, "a: 10\nb: 2\nc: 3\n", "a: 1\nb: 2\nc: 30\n")

@@ -24,7 +24,9 @@ from strands_tf.deploy.project import (
     resume_project,
     stacks_left_behind,
 )
+from strands_tf.deploy.retention import prune_deployments
 from strands_tf.deploy.selection import Layout, ModuleInfo, StackInfo, StaticDeployed, select_stacks
+from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import UserError
 from strands_tf.state.manager import StateManager
 from strands_tf.terraform.engine import Engine, discover_engine
@@ -125,6 +127,30 @@ def prepared_with_gone(root: Path, engine: Engine, out: Path) -> object:
     op = prepared(root, engine, out)
     include_gone_stacks(op)
     return op
+
+
+def test_pruning_keeps_the_only_copy_of_a_gone_stack_that_later_deployments_did_not_touch(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """Applies that leave the gone stack alone (an `--agent` selection) never copy it: old deployments pruned
+    after them must not take its last copy, or nothing could destroy it any more."""
+    _new, _lock, first = per_agent_then_single(tmp_path, engine)
+    for i in range(3):
+        new = build(tmp_path, {"shared": ([Res("table"), Res(f"extra{i}")], ())})
+        result = apply_project(prepared(tmp_path, engine, new), confirm=YES)  # `shared` only: `app` not selected
+        assert result.ok, result.errors
+    for checkpoint in Workspace(tmp_path).deployments_dir().glob("*/checkpoint.json"):  # records built (CLI's job)
+        checkpoint.write_text(json.dumps({**json.loads(checkpoint.read_text()), "record": "spooled"}))
+    report = prune_deployments(Workspace(tmp_path), ENV, keep=1)
+    assert first in report.protected and "app" in report.protected[first]
+    assert len(report.removed) == 2
+    op = prepared(tmp_path, engine, new)
+    assert [(g.spec.name, g.source) for g in include_gone_stacks(op)] == [("app", first)]
+    result = apply_project(op, confirm=YES)
+    assert result.ok, result.errors
+    assert state_file_stacks(tmp_path) == {"shared"}
+    # destroyed: its copy is free to go now
+    assert first not in prune_deployments(Workspace(tmp_path), ENV, keep=1).protected
 
 
 def test_a_failed_destroy_of_a_gone_stack_skips_what_would_clash_and_resumes(tmp_path: Path, engine: Engine) -> None:

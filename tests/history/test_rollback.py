@@ -202,3 +202,48 @@ def test_resuming_an_interrupted_rollback_checks_its_stacks(
     refused = strands(["apply", "--resume", "--auto-approve"], world.root, monkeypatch, capsys)
     assert refused.code == 1, refused.err
     assert "provisioner" in refused.err and world.second in refused.err
+
+
+def test_downloaded_stacks_link_agent_zips_to_the_stored_objects(tmp_path: Path) -> None:
+    """A record fetched for a rollback stores its zips once, like a deployment's own copy (no second copy of
+    code this machine already has), and the fetched tree is complete and private."""
+    from types import SimpleNamespace
+
+    from strands_tf.deploy.assets import AssetStore
+    from strands_tf.deploy.workspace import Workspace
+    from strands_tf.history import layout
+
+    code = b"PK\x03\x04" + bytes(range(256)) * 512
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in {
+            "cdktf.out/manifest.json": b'{"stacks": {}}',
+            "cdktf.out/stacks/app/cdk.tf.json": b"{}",
+            "cdktf.out/stacks/app/assets/support/code.zip": code,
+        }.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    class OneRecord:
+        def download_object(self, meta: Any, name: str, path: Path) -> Path:
+            assert name == layout.STACKS_ARCHIVE
+            path.write_bytes(buffer.getvalue())
+            return path
+
+    already = tmp_path / "code.zip"
+    already.write_bytes(code)
+    stored = AssetStore(Workspace(tmp_path).objects_dir()).put(already)
+    meta = SimpleNamespace(
+        id="20261201T100000Z-abcdef",
+        command="apply",
+        objects={layout.STACKS_ARCHIVE: SimpleNamespace(redactions=0)},
+    )
+    fetched = fetch_stacks(OneRecord(), meta, tmp_path)  # type: ignore[arg-type]
+    assert fetched.downloaded
+    zip_path = fetched.directory / "stacks" / "app" / "assets" / "support" / "code.zip"
+    assert zip_path.read_bytes() == code and zip_path.stat().st_ino == stored.stat().st_ino
+    assert json.loads((fetched.directory / "manifest.json").read_text()) == {"stacks": {}}
+    assert (fetched.directory.stat().st_mode & 0o077) == 0
+    # nothing left beside it from the download
+    assert sorted(p.name for p in fetched.directory.parent.iterdir()) == ["cdktf.out"]

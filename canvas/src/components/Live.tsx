@@ -124,25 +124,36 @@ export function useLive(api: Api): Live {
 
 const RUNNING = new Set(["starting", "planning", "review", "running"]);
 
+/** Start `apply` or `destroy` in the server (the toolbar's Apply and Destroy). */
+export function useDeployStart(api: Api, environment: string, onToast: (text: string) => void) {
+  return useCallback(
+    async (command: "apply" | "destroy") => {
+      try {
+        await api.deploy(command, environment);
+      } catch (e) {
+        onToast(e instanceof ApiError ? `${e.message}${e.hint ? ` — ${e.hint}` : ""}` : String(e));
+      }
+    },
+    [api, environment, onToast],
+  );
+}
+
+/** Whether a deployment is under way (Apply and Destroy wait for it). */
+export function deploymentRunning(live: Live): boolean {
+  const { deployment } = live;
+  return !!deployment && RUNNING.has(deployment.status) && !deployment.finished;
+}
+
 export function DeployControls(props: {
   api: Api;
   live: Live;
   environment: string;
-  project: string;
   disabled: boolean;
   onToast: (text: string) => void;
-  onTimeline: () => void;
-  onHistory: () => void;
 }) {
   const { deployment } = props.live;
-  const running = !!deployment && RUNNING.has(deployment.status) && !deployment.finished;
-  const start = async (command: "apply" | "destroy") => {
-    try {
-      await props.api.deploy(command, props.environment);
-    } catch (e) {
-      props.onToast(e instanceof ApiError ? `${e.message}${e.hint ? ` — ${e.hint}` : ""}` : String(e));
-    }
-  };
+  const running = deploymentRunning(props.live);
+  const start = useDeployStart(props.api, props.environment, props.onToast);
   const cancel = async () => {
     try {
       const r = await props.api.cancelDeploy();
@@ -157,9 +168,6 @@ export function DeployControls(props: {
       <button className="primary-btn deploy-btn" data-testid="apply-button" disabled={running || props.disabled} onClick={() => start("apply")} title={props.live.lock ? `locked by ${props.live.lock}` : `strands apply -e ${props.environment}: plan, review on the graph, confirm`}>
         Apply
       </button>
-      <button className="small-btn danger-btn" data-testid="destroy-button" disabled={running || props.disabled} onClick={() => start("destroy")} title={`strands destroy -e ${props.environment}`}>
-        Destroy
-      </button>
       {deployment && (
         <span className={`deploy-status ds-${deployment.status}`} data-testid="deploy-status" data-status={deployment.status} data-key={deployment.key} data-source={deployment.source}>
           {running && <span className="spinner" />}
@@ -173,8 +181,6 @@ export function DeployControls(props: {
           )}
         </span>
       )}
-      <button className="small-btn" data-testid="timeline-toggle" onClick={props.onTimeline} disabled={!deployment}>Timeline</button>
-      <button className="small-btn" data-testid="history-toggle" onClick={props.onHistory}>History</button>
     </>
   );
 }

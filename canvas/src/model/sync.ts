@@ -28,3 +28,25 @@ export function decideDocument(current: Snapshot | null, next: Snapshot, draft: 
   if (fieldPending) return { kind: "conflict-field" };
   return { kind: "accept" };
 }
+
+/**
+ * The snapshot the graph is drawn from: the current one, or — while a file does not parse (someone mid-edit in
+ * another editor) — the last one that did, with the current problems, so the canvas does not go blank and invite
+ * "drag an agent to start" on a project that is only broken for a moment.
+ */
+export function graphSource(current: Snapshot, lastReadable: Snapshot | null): { snapshot: Snapshot; stale: boolean } {
+  if (!current.unreadable?.length || !lastReadable) return { snapshot: current, stale: false };
+  return { snapshot: { ...lastReadable, problems: current.problems, valid: false }, stale: true };
+}
+
+/** Whether a snapshot can serve as the graph while a later version does not parse. */
+export function isReadable(snapshot: Snapshot): boolean {
+  return snapshot.exists && !snapshot.unreadable?.length;
+}
+
+/** The file a change from elsewhere touched (the one the conflict dialog compares): strands.yaml first, then fragments. */
+export function changedFile(current: Snapshot, next: Snapshot): string {
+  const names = [...new Set([...Object.keys(current.files), ...Object.keys(next.files)])];
+  names.sort((a, b) => (a === "strands.yaml" ? -1 : b === "strands.yaml" ? 1 : a.localeCompare(b)));
+  return names.find((f) => current.files[f]?.text !== next.files[f]?.text) ?? "strands.yaml";
+}
