@@ -91,3 +91,35 @@ def test_reattached_provider_ends_when_strands_is_killed(tmp_path: Path) -> None
     if still:
         os.kill(provider_pid, signal.SIGKILL)
     assert not still, "the provider outlived the strands process that started it"
+
+
+def test_a_sigterm_never_deadlocks_the_wait(tmp_path: Path) -> None:
+    """QA round 2: reattached providers outlived strands (ppid 1, idle for good). Their SIGTERM handler called
+    threading.Event.set() while the main thread held that Event's lock inside Event.wait: a deadlock, after
+    which neither the SIGTERM nor the parent watch could end the process. Thousands of SIGTERMs at random
+    moments of the wait must each end it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, random, signal, threading, time\n"
+        "from strands_tf.emulator.provider.plugin import wait_for_stop\n"
+        "def send(done):\n"
+        "    while not done.is_set():  # until the wait ends: a signal before its handler is installed is lost\n"
+        "        time.sleep(random.random() * 0.002)\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "signal.signal(signal.SIGTERM, lambda *_: None)  # a signal between two waits must not end the process\n"
+        "for _ in range(3000):\n"
+        "    done = threading.Event()\n"
+        "    sender = threading.Thread(target=send, args=(done,))\n"
+        "    sender.start()\n"
+        "    wait_for_stop(os.getppid(), interval=0.0005)\n"
+        "    done.set()\n"
+        "    sender.join()\n"
+        "print('ok')\n"
+    )
+    try:
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired:
+        pytest.fail("wait_for_stop deadlocked on a SIGTERM")
+    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr

@@ -12,6 +12,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from concurrent import futures
 from typing import Any
 
@@ -110,7 +111,13 @@ def serve(schema: ProviderSchema) -> int:
     # like go-plugin servers: Ctrl-C goes to the whole process group, and Terraform decides when its
     # providers stop (StopProvider / Shutdown); SIGTERM still ends the process cleanly
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    terminated = False
+
+    def on_term(_signum: int, _frame: Any) -> None:
+        nonlocal terminated
+        terminated = True  # a flag, not stop.set(): see wait_for_stop
+
+    signal.signal(signal.SIGTERM, on_term)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     rpc.add_ProviderServicer_to_server(ProviderService(schema), server)
     controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stop), server)
@@ -127,11 +134,28 @@ def serve(schema: ProviderSchema) -> int:
         cert_b64 = base64.b64encode(cert_der).decode().rstrip("=")
         sys.stdout.write(f"{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{sock}|grpc|{cert_b64}\n")
         sys.stdout.flush()
-        # wait in slices so the signal handler runs promptly
-        while not stop.wait(0.2):
+        # wait in slices: Terraform's Shutdown sets `stop`, a SIGTERM the flag
+        while not stop.wait(0.2) and not terminated:
             pass
         server.stop(grace=0.5).wait()
     return 0
+
+
+def wait_for_stop(parent: int, interval: float = 0.02) -> None:
+    """Return on SIGTERM (the end of a stack phase) or once `parent` is no longer this process's parent.
+
+    The handler only sets a flag: a handler that takes a lock (threading.Event.set) deadlocks when the signal
+    lands while the main thread holds that same lock inside Event.wait, and the process then outlived strands.
+    """
+    stopping = False
+
+    def on_term(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    while not stopping and os.getppid() == parent:
+        time.sleep(interval)  # a signal interrupts the sleep; the handler runs, the loop ends
 
 
 def serve_reattach(schema: ProviderSchema) -> int:
@@ -141,9 +165,7 @@ def serve_reattach(schema: ProviderSchema) -> int:
     file, one start instead of several per command). go-plugin reattachment is plaintext gRPC, so the
     socket lives in a directory only this user can enter.
     """
-    stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     # strands stops this process when it is done; when strands itself is killed (kill -9, OOM) nobody will, so
     # the process ends once it is handed to another parent
     parent = os.getppid()
@@ -165,10 +187,7 @@ def serve_reattach(schema: ProviderSchema) -> int:
         }
         sys.stdout.write(json.dumps(reattach) + "\n")
         sys.stdout.flush()
-        # short slices: a SIGTERM (the end of a stack phase) ends this process within moments
-        while not stop.wait(0.02):
-            if os.getppid() != parent:
-                break
+        wait_for_stop(parent)
         server.stop(grace=0.5).wait()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
