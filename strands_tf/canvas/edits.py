@@ -188,7 +188,20 @@ def _uses_fragments(project: ProjectText) -> bool:
     return not in_main and any(origin != CONFIG_FILENAME for origin in project.origins.values())
 
 
+def _ensure_header(texts: _Texts) -> None:
+    # a file with only comments is the user's (never replaced by a template): the first element added to it
+    # brings the two settings every project needs, so the result validates
+    data = texts.project.data
+    if "version" not in data:
+        texts.edit_path(SetValue(("version",), 1))
+    if "project" not in data:
+        from strands_tf.scaffold import project_name_for
+
+        texts.edit_path(SetValue(("project",), project_name_for(texts.root)))
+
+
 def _add_agent(texts: _Texts, op: AddAgentOp, plan: EditPlan) -> None:
+    _ensure_header(texts)
     project = texts.project
     if op.name in _section(project.data, "agents"):
         raise EditError(f"agent '{op.name}' already exists", hint="choose another name")
@@ -208,6 +221,7 @@ def _add_agent(texts: _Texts, op: AddAgentOp, plan: EditPlan) -> None:
 
 
 def _add_resource(texts: _Texts, op: AddResourceOp) -> None:
+    _ensure_header(texts)
     data = texts.project.data
     if op.name in _section(data, "resources"):
         raise EditError(f"resource '{op.name}' already exists", hint="choose another name")

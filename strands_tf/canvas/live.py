@@ -451,6 +451,7 @@ class DeployRunner:
                 cancellation=cancellation,
             )
             op.ctx.aws_calls = True  # the executor keeps them in the deployment's aws-calls.jsonl too
+            op.ctx.source = "canvas"
             confirm = self._ask(live, nodes, live.command == "destroy", cancellation)
             if live.command == "apply":
                 select(op, None, "apply")
@@ -515,6 +516,11 @@ def _owner(raw: dict[str, Any]) -> dict[str, Any]:
     last = attempts[-1] if attempts and isinstance(attempts[-1], dict) else {}
     owner = last.get("owner")
     return owner if isinstance(owner, dict) else {}
+
+
+def _source(raw: dict[str, Any]) -> str:
+    """canvas or terminal: what started the deployment's latest attempt (as its checkpoint says)."""
+    return "canvas" if _owner(raw).get("source") == "canvas" else "terminal"
 
 
 def _ours(raw: dict[str, Any]) -> bool:
@@ -625,7 +631,7 @@ def load_deployment(directory: Path, board: LiveBoard, nodes: NodeMap | None) ->
     if raw is None:
         return None
     live = LiveDeployment(directory.name, str(raw.get("command") or "apply"), str(raw.get("environment") or ""),
-                          "terminal", id=directory.name, rollback_of=raw.get("rollback_of"),
+                          _source(raw), id=directory.name, rollback_of=raw.get("rollback_of"),
                           project=str(raw.get("project") or ""))  # fmt: skip
     live.started = _epoch(raw.get("started_at")) or time.time()
     follow = _FileFollow(directory, _Quiet(board), live, nodes)
@@ -724,7 +730,7 @@ class Follower:
                 continue
             self._seen.add(directory.name)
             environment = str(raw.get("environment") or "")
-            live = LiveDeployment(directory.name, str(raw.get("command") or "apply"), environment, "terminal",
+            live = LiveDeployment(directory.name, str(raw.get("command") or "apply"), environment, _source(raw),
                                   id=directory.name, status="running", rollback_of=raw.get("rollback_of"),
                                   project=str(raw.get("project") or ""))  # fmt: skip
             owner = _owner(raw)

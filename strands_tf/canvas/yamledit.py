@@ -513,7 +513,8 @@ def _full_edit(text: str, lines: list[str], edit: Edit, style: Style) -> list[st
     rt = _yaml(style)
     try:
         doc = _rt_load(rt, text)
-        if doc is None:
+        empty = doc is None
+        if empty:
             doc = CommentedMap()
         base = _dump(rt, doc)
         apply_rt(doc, edit)
@@ -523,6 +524,8 @@ def _full_edit(text: str, lines: list[str], edit: Edit, style: Style) -> list[st
     ours = list(lines)
     if ours and not ours[-1].endswith("\n"):
         ours[-1] += "\n"
+    if empty:  # only comments (or nothing): they stay, the new content goes after them
+        return ours + theirs.splitlines(keepends=True)
     return merge3(base.splitlines(keepends=True), ours, theirs.splitlines(keepends=True), resolve="theirs").lines
 
 

@@ -72,13 +72,15 @@ class Owner(BaseModel):
     pid: int
     host: str
     proc_start: str | None = None
+    # what started the attempt: a canvas shows it under the right name after a restart
+    source: Literal["cli", "canvas"] | None = None
 
     @classmethod
-    def current(cls) -> Owner:
+    def current(cls, source: Literal["cli", "canvas"] | None = None) -> Owner:
         """This process."""
         from strands_tf.state.lock import process_start
 
-        return cls(pid=os.getpid(), host=socket.gethostname(), proc_start=process_start(os.getpid()))
+        return cls(pid=os.getpid(), host=socket.gethostname(), proc_start=process_start(os.getpid()), source=source)
 
     def gone(self) -> bool:
         """True when this process certainly no longer runs (only decidable on its own host)."""
@@ -179,14 +181,14 @@ class CheckpointStore:
             text = self.checkpoint.model_dump_json(indent=2)
             atomic_write_text(self.path, text + "\n", mode=PRIVATE_FILE_MODE)
 
-    def begin_attempt(self) -> int:
+    def begin_attempt(self, source: Literal["cli", "canvas"] | None = None) -> int:
         """Start an attempt run by this process (the first, or a resume); the deployment is running again."""
         with self._lock:
             checkpoint = self.checkpoint
             if not checkpoint.attempts and checkpoint.finished_at is not None:
                 checkpoint.attempts = checkpoint.all_attempts()  # keep a pre-attempts first run as attempt 1
             number = checkpoint.attempts[-1].number + 1 if checkpoint.attempts else 1
-            checkpoint.attempts.append(Attempt(number=number, owner=Owner.current()))
+            checkpoint.attempts.append(Attempt(number=number, owner=Owner.current(source)))
             checkpoint.status = "running"
             checkpoint.finished_at = None
             checkpoint.record = "pending"  # this attempt changes what the record says

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from strands_tf.deploy.assets import AssetStore
 from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore, StackCheckpoint
@@ -177,6 +177,8 @@ class DeployContext:
     # True: applies write the provider's debug log, publish its AWS calls (AwsCallEvent) and keep them in the
     # deployment's aws-calls.jsonl; set by the canvas, and by `prepare` while a canvas watches the project
     aws_calls: bool = False
+    # who runs the deployment, kept in its checkpoint (the canvas names its own after a restart)
+    source: Literal["cli", "canvas"] = "cli"
 
     def runner(
         self,
@@ -323,7 +325,7 @@ def run_deployment(
     `confirm` is asked once per wave before anything of it is applied; a destroy plans every wave first
     and asks once for all of them.
     """
-    attempt = store.begin_attempt()
+    attempt = store.begin_attempt(ctx.source)
     run = _Run(ctx, store, attempt, summaries_dir(store.dir, attempt), after_stack, destroy)
     private_mkdir(run.plans_dir)
     log = EventLog(store.dir / EVENTS_FILE)

@@ -213,6 +213,29 @@ def test_a_terminal_deployments_aws_calls_are_followed_as_it_writes_them(project
     ]
 
 
+def test_a_deployment_keeps_who_started_it_across_a_canvas_restart(project: Path, other_process: Any) -> None:
+    from strands_tf.deploy.checkpoint import Checkpoint, CheckpointStore
+    from strands_tf.deploy.workspace import Workspace
+
+    directory = Workspace(project).deployment_dir("20261203T090000Z-abcdef")
+    directory.mkdir(parents=True)
+    store = CheckpointStore(directory, Checkpoint(id=directory.name, command="apply", project="livedemo",
+                                                  environment="local"))  # fmt: skip
+    store.begin_attempt("canvas")
+    store.finish("failed")
+    raw = json.loads((directory / "checkpoint.json").read_text())
+    assert raw["attempts"][-1]["owner"]["source"] == "canvas"
+    board = LiveBoard(Hub())
+    Follower(project, board, lambda: "local").poll()
+    assert board.last is not None and board.last.source == "canvas"
+    # a checkpoint written before sources were kept, or by the CLI, is a terminal's
+    store.begin_attempt()
+    store.finish("failed")
+    fresh = LiveBoard(Hub())
+    Follower(project, fresh, lambda: "local").poll()
+    assert fresh.last is not None and fresh.last.source == "terminal"
+
+
 def test_a_second_apply_is_refused_naming_the_lock_holder(project: Path, serve: Any) -> None:
     client = serve(project, environment="local", watch=False)
     with ProjectLock(project, "strands apply"):

@@ -187,6 +187,10 @@ def test_apply_from_the_canvas_lights_nodes_in_dependency_order(live: dict[str, 
     assert first("resource:jobs", "succeeded") < first("agent:worker", "deploying")
     assert first("agent:web", "succeeded") < first("api", "deploying")
     _shot(page, "live-succeeded")
+    # the checkpoint says the canvas ran it (a restarted canvas names it so)
+    deployment = live["server"].canvas.board.last
+    checkpoint = json.loads((live["root"] / ".strands" / "deployments" / deployment.id / "checkpoint.json").read_text())
+    assert checkpoint["attempts"][-1]["owner"]["source"] == "canvas"
 
 
 def test_node_panel_shows_steps_log_config_and_aws_calls(live: dict[str, Any]) -> None:
@@ -269,6 +273,11 @@ def test_a_terminal_apply_updates_the_canvas_and_survives_a_dropped_socket(live:
     steps = page.locator("[data-testid='exec-step']")
     steps.first.wait_for()
     assert any("aws_lambda_function" in t for t in steps.all_inner_texts())
+    # the terminal's apply kept its AWS calls because this canvas runs (deploy/watchers.py)
+    page.click("[data-testid='exec-tab-aws']")
+    calls = page.locator("[data-testid='exec-panel'] [data-testid='exec-aws-call']")
+    calls.first.wait_for(timeout=30_000)
+    assert any("UpdateFunctionConfiguration" in t for t in calls.all_inner_texts()), calls.all_inner_texts()
     page.click("[data-testid='exec-panel'] .icon-btn")
 
 

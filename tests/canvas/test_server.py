@@ -330,6 +330,12 @@ def test_an_empty_strands_yaml_starts_from_a_template_like_a_missing_one(serve, 
     assert other.project()["exists"] is True
     assert other.call("POST", "/api/templates/apply", {"template": "builtin:simple", "project": "x-y"})[0] == 409
     assert (commented / "strands.yaml").read_text() == "# to do\n"
+    # the first agent dragged onto it brings what every project needs, and the comment stays
+    code, body = other.edit({"op": "add_agent", "name": "helper"})
+    assert code == 200, body
+    assert body["snapshot"]["valid"], body["snapshot"].get("problems")
+    text = (commented / "strands.yaml").read_text()
+    assert text.startswith("# to do\n") and "version: 1" in text and "project: commented" in text
 
 
 # ------------------------------------------------------------------------------------------ hostile files

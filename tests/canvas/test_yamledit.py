@@ -280,3 +280,10 @@ def _bomb(levels: int = 9) -> str:
 def test_documents_that_explode_when_walked_are_refused(text: str) -> None:
     with pytest.raises(EditError):
         edit_text(text, SetValue(("version",), 2))
+
+
+@pytest.mark.parametrize("text", ["# what this project is for\n# (to do)\n", "# no newline at the end", "", "\n\n"])
+def test_a_file_with_only_comments_keeps_them_when_the_first_key_is_set(text: str) -> None:
+    edited = edit_text(text, SetValue(("version",), 1))
+    assert edited.startswith(text.rstrip("\n")) and yaml.safe_load(edited) == {"version": 1}
+    assert edit_text(edited, SetValue(("project",), "x")).endswith("version: 1\nproject: x\n")
