@@ -226,3 +226,17 @@ def _write_at(dir_fd: int, name: str, content: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp, dir_fd=dir_fd)
         raise
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """`path.read_bytes()` for files strands keeps under `.strands/`, except that it never blocks: a FIFO or a
+    device planted there is an OSError (EINVAL, "not a regular file"), like any other file that cannot be read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)

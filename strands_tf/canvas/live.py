@@ -37,7 +37,6 @@ from strands_tf.terraform.events import DiagnosticEvent, HookEvent
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_FILE = "checkpoint.json"
 COMMANDS = ("apply", "destroy", "rollback")
 # Terraform UI events of the plan phase worth showing (the rest of a plan is refresh noise)
 _PLAN_TYPES = {"planned_change", "resource_drift", "diagnostic", "change_summary"}
@@ -504,11 +503,9 @@ def open_project_history(loaded: Any, resolved: Any) -> Any:
 
 
 def _read_checkpoint(directory: Path) -> dict[str, Any] | None:
-    try:
-        raw = json.loads((directory / CHECKPOINT_FILE).read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    return raw if isinstance(raw, dict) else None
+    from strands_tf.deploy.checkpoint import read_raw_checkpoint
+
+    return read_raw_checkpoint(directory)
 
 
 def _owner(raw: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import StateError, UserError
-from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text
+from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text, read_file_bytes
 from strands_tf.inputfile import loads_json
 
 StackStatus = Literal[
@@ -162,14 +162,14 @@ class CheckpointStore:
         """The checkpoint of an earlier deployment, with a clear error when it is missing or damaged."""
         path = deployment_dir / CHECKPOINT_FILE
         try:
-            raw = loads_json(path.read_bytes())
+            raw = loads_json(read_file_bytes(path))
             return cls(deployment_dir, Checkpoint.model_validate(raw))
         except FileNotFoundError:
             raise StateError(
                 f"no checkpoint in {deployment_dir}",
                 hint="list deployments with `strands history list`; only deployments started by apply can resume",
             ) from None
-        except (ValueError, ValidationError) as exc:
+        except (OSError, ValueError, ValidationError) as exc:
             raise StateError(
                 f"the checkpoint {path} is damaged: {exc}",
                 hint="start a new deployment with `strands apply` (Terraform's own state is not affected)",
@@ -256,6 +256,15 @@ class CheckpointStore:
         self.save()
 
 
+def read_raw_checkpoint(directory: Path) -> dict[str, Any] | None:
+    """A deployment's checkpoint as a JSON object, or None when it is missing, damaged or not a regular file."""
+    try:
+        raw = loads_json(read_file_bytes(directory / CHECKPOINT_FILE))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
 def raw_checkpoints(workspace: Workspace) -> list[tuple[Path, dict[str, Any]]]:
     """(deployment dir, raw checkpoint) of every deployment whose checkpoint reads as a JSON object, oldest first.
 
@@ -263,11 +272,8 @@ def raw_checkpoints(workspace: Workspace) -> list[tuple[Path, dict[str, Any]]]:
     """
     found = []
     for directory in workspace.deployment_dirs():
-        try:
-            raw = loads_json((directory / CHECKPOINT_FILE).read_bytes())
-        except (OSError, ValueError):
-            continue
-        if isinstance(raw, dict):
+        raw = read_raw_checkpoint(directory)
+        if raw is not None:
             found.append((directory, raw))
     return found
 

@@ -12,6 +12,7 @@ from strands_tf.config.resolve import ResolvedProject
 from strands_tf.deploy.executor import TargetRuntime
 from strands_tf.deploy.workspace import Workspace
 from strands_tf.errors import ConflictError, DependencyError, NetworkError, StateError
+from strands_tf.fsutil import read_file_bytes
 from strands_tf.inputfile import loads_json
 
 logger = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ def state_warning(workspace: Workspace, environment: str) -> str | None:
 
 def _managed_instances(path: Path) -> int:
     try:
-        doc = loads_json(path.read_text(encoding="utf-8"))
+        doc = loads_json(read_file_bytes(path).decode("utf-8"))
     except (OSError, ValueError):
         return 0
     resources = doc.get("resources") if isinstance(doc, dict) else None

@@ -28,7 +28,7 @@ from typing import Any
 
 from strands_tf.emulator.moto_main import IDENTITY_PATH, TOKEN_ENV
 from strands_tf.errors import ConflictError, DependencyError, NetworkError, ProvisioningError, StateError
-from strands_tf.fsutil import open_private, private_mkdir
+from strands_tf.fsutil import open_private, private_mkdir, read_file_bytes
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class ServerInfo:
     def load(cls, path: Path) -> ServerInfo | None:
         """Read a record written by ``save``; None if there is none, StateError if it is damaged."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(read_file_bytes(path).decode("utf-8"))
             return cls(
                 pid=int(raw["pid"]),
                 port=int(raw["port"]),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from strands_tf.deploy.events import StackDone, StackPhase
 from strands_tf.errors import StrandsError
-from strands_tf.fsutil import atomic_write_json
+from strands_tf.fsutil import atomic_write_json, read_file_bytes
 from strands_tf.operate.settings import DERIVED, AttributeVerdict, attribute_verdict
 from strands_tf.terraform.plan import Plan, ResourceChange, parse_plan_dict
 from strands_tf.terraform.plan_summary import Owner, module_prefixes
@@ -234,7 +234,7 @@ def read_drift_brief(workspace: Workspace, environment: str, *, full: bool = Fal
     """The last drift verdict of an environment (the whole saved report with `full`), None when never checked."""
     path = workspace.drift_report(environment)
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        doc = json.loads(read_file_bytes(path).decode("utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:

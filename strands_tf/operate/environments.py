@@ -7,7 +7,6 @@ comes after `-e` and `$STRANDS_ENV` and before the project's own rule (`dev`, th
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 from strands_tf.config.loader import LoadedProject
 from strands_tf.config.resolve import environment_config, environment_names, state_config
+from strands_tf.deploy.checkpoint import read_raw_checkpoint
 from strands_tf.deploy.workspace import Workspace, is_deployment_id
 from strands_tf.errors import StateError, UserError
 from strands_tf.fsutil import PRIVATE_FILE_MODE, atomic_write_text, private_mkdir
@@ -143,11 +143,10 @@ def deployments(workspace: Workspace) -> Iterator[tuple[str, LastDeployment]]:
     if not folder.is_dir():
         return
     for entry in sorted((p for p in folder.iterdir() if is_deployment_id(p.name)), reverse=True):
-        try:
-            raw = json.loads((entry / "checkpoint.json").read_bytes())
-        except (OSError, ValueError):
+        raw = read_raw_checkpoint(entry)
+        if raw is None:
             continue  # a deployment directory without a readable checkpoint says nothing about its environment
-        env = raw.get("environment") if isinstance(raw, dict) else None
+        env = raw.get("environment")
         if isinstance(env, str):
             yield (
                 env,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from strands_tf.deploy.checkpoint import CHECKPOINT_FILE, read_raw_checkpoint
 from strands_tf.deploy.workspace import Workspace, check_deployment_id, is_deployment_id
 from strands_tf.errors import NotFoundError
 from strands_tf.terraform.diagnostics import Diagnostic
@@ -187,11 +188,8 @@ def _local_checkpoints(workspace: Workspace) -> Iterator[tuple[Path, dict[str, A
     if not folder.is_dir():
         return
     for entry in sorted((p for p in folder.iterdir() if is_deployment_id(p.name)), reverse=True):
-        try:
-            raw = json.loads((entry / "checkpoint.json").read_bytes())
-        except (OSError, ValueError):
-            continue
-        if isinstance(raw, dict):
+        raw = read_raw_checkpoint(entry)
+        if raw is not None:
             yield entry, raw
 
 
@@ -199,7 +197,7 @@ def find_deployment(workspace: Workspace, environment: str, deployment_id: str |
     """The local directory of `deployment_id`, or of the environment's newest failed deployment (then newest)."""
     if deployment_id is not None:
         path = workspace.deployment_dir(check_deployment_id(deployment_id))
-        return path if (path / "checkpoint.json").is_file() else None
+        return path if (path / CHECKPOINT_FILE).is_file() else None
     newest: Path | None = None
     for entry, raw in _local_checkpoints(workspace):
         if raw.get("environment") != environment:

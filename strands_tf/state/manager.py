@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from strands_tf.errors import NotFoundError, StateError, UserError
-from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir
+from strands_tf.fsutil import PRIVATE_FILE_MODE, private_mkdir, read_file_bytes
 from strands_tf.state.files import atomic_write_json
 from strands_tf.state.mapper import map_stack, outputs_file
 from strands_tf.state.models import FORMAT_VERSION, ResourceRecord, StackState, StateFile
@@ -87,7 +87,7 @@ class StateManager:
         if self._cache and self._cache[0] == stamp:
             return self._cache[1]
         try:
-            raw = json.loads(self.path.read_bytes())
+            raw = json.loads(read_file_bytes(self.path))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
             raise DamagedStateError(
