@@ -30,6 +30,7 @@ from typing import Any
 
 from strands_tf.canvas.hub import Hub
 from strands_tf.canvas.plan import canvas_node, edge_owners, edges_of, error_view, gone_node, node_action
+from strands_tf.deploy.checkpoint import read_raw_checkpoint
 from strands_tf.deploy.events import AwsCallEvent, DeploymentEvent, StackDone, StackEvent, StackPhase, decode_log_line
 from strands_tf.deploy.workspace import AWS_CALLS_FILE, EVENTS_FILE, Workspace
 from strands_tf.errors import ConflictError, StrandsError, UserError
@@ -502,12 +503,6 @@ def open_project_history(loaded: Any, resolved: Any) -> Any:
 # ---------------------------------------------------------------------------------------------- from a terminal
 
 
-def _read_checkpoint(directory: Path) -> dict[str, Any] | None:
-    from strands_tf.deploy.checkpoint import read_raw_checkpoint
-
-    return read_raw_checkpoint(directory)
-
-
 def _owner(raw: dict[str, Any]) -> dict[str, Any]:
     attempts = raw.get("attempts") or []
     last = attempts[-1] if attempts and isinstance(attempts[-1], dict) else {}
@@ -624,7 +619,7 @@ def checkpoint_result(raw: dict[str, Any]) -> dict[str, Any]:
 
 def load_deployment(directory: Path, board: LiveBoard, nodes: NodeMap | None) -> LiveDeployment | None:
     """A finished deployment read back from its files (the canvas shows the last one's failures)."""
-    raw = _read_checkpoint(directory)
+    raw = read_raw_checkpoint(directory)
     if raw is None:
         return None
     live = LiveDeployment(directory.name, str(raw.get("command") or "apply"), str(raw.get("environment") or ""),
@@ -683,7 +678,7 @@ class Follower:
         follow = self._follow
         follow.read_events()
         follow.read_calls()
-        raw = _read_checkpoint(follow.directory)
+        raw = read_raw_checkpoint(follow.directory)
         if raw is None:
             return
         follow.read_stacks(raw)
@@ -701,7 +696,7 @@ class Follower:
             return
         environment = self.environment()
         for directory in reversed(self.workspace.deployment_dirs()):
-            raw = _read_checkpoint(directory)
+            raw = read_raw_checkpoint(directory)
             if raw is None or (environment and raw.get("environment") != environment):
                 continue
             if raw.get("status") == "running":
@@ -719,7 +714,7 @@ class Follower:
             current = self.board.current
             if current is not None and current.id == directory.name:
                 continue  # the canvas's own deployment: it hears the event stream itself
-            raw = _read_checkpoint(directory)
+            raw = read_raw_checkpoint(directory)
             if raw is None:
                 continue
             if raw.get("status") != "running" or _ours(raw) or _owner_gone(raw):
@@ -748,7 +743,7 @@ class Follower:
         follow = self._follow
         if follow is None:
             raise ConflictError("no deployment is running")
-        raw = _read_checkpoint(follow.directory) or {}
+        raw = read_raw_checkpoint(follow.directory) or {}
         owner = _owner(raw)
         pid, host = owner.get("pid"), owner.get("host")
         holder = ProjectLock(self.root, "canvas").read_holder()
